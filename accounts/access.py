@@ -1,0 +1,49 @@
+"""What may this person see? Views ask here instead of calling Model.objects.get themselves.
+
+Every helper raises Http404 for a record outside the person's reach, so a record of another
+school or another family is indistinguishable from one that does not exist.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from .models import CASE_ROLES, RECORDS_ROLES, Invitation, Pupil, Role, School
+
+
+def school_ids_for(user, roles=frozenset(Role)) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    return user.school_ids_with(roles)
+
+
+def require_role(request, *roles: Role) -> School:
+    """The current school if the person holds one of `roles` there; otherwise 404.
+
+    A page meant for another role answers 404 too: it neither confirms nor denies anything.
+    """
+    membership = getattr(request, "membership", None)
+    if membership is None or membership.role not in roles:
+        raise Http404("No such page.")
+    return membership.school
+
+
+def get_pupil_for(user, pk: int, school: School | None = None) -> Pupil:
+    """A pupil this person may see; with `school`, only within the school they are acting for."""
+    pupils = Pupil.objects.for_user(user)
+    if school is not None:
+        pupils = pupils.filter(school=school)
+    return get_object_or_404(pupils, pk=pk)
+
+
+def get_invitation_for(user, pk: int) -> Invitation:
+    return get_object_or_404(Invitation.objects.for_user(user), pk=pk)
+
+
+def can_manage_records(user, school_id: int) -> bool:
+    return school_id in school_ids_for(user, RECORDS_ROLES)
+
+
+def can_see_cases(user, school_id: int) -> bool:
+    return school_id in school_ids_for(user, CASE_ROLES)

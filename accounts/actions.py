@@ -1,0 +1,86 @@
+"""The writes of the accounts app: each atomic, side effects queued for after commit."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from schoolsocial.lib.email import send_templated_email
+
+from .models import Invitation, Membership, ParentLink, Role, User, default_invitation_expiry
+
+
+class InvitationUnavailable(Exception):
+    """The link was used already, or has expired; the message says which, in plain words."""
+
+
+@transaction.atomic
+def invite_parent(*, school, created_by, full_name: str, email: str, relationship: str, pupils) -> Invitation:
+    invitation = Invitation(
+        school=school, created_by=created_by, full_name=full_name, email=email, relationship=relationship
+    )
+    token = invitation.new_token()
+    invitation.save()
+    invitation.pupils.set(pupils)
+    _send_invitation(invitation, token)
+    return invitation
+
+
+@transaction.atomic
+def resend_invitation(invitation: Invitation) -> Invitation:
+    """A fresh link with a fresh expiry; the old link stops working."""
+    if invitation.is_used:
+        raise InvitationUnavailable("This invitation has already been accepted.")
+    token = invitation.new_token()
+    invitation.expires_at = default_invitation_expiry()
+    invitation.save(update_fields=["token_hash", "expires_at"])
+    _send_invitation(invitation, token)
+    return invitation
+
+
+def _send_invitation(invitation: Invitation, token: str) -> None:
+    from django.conf import settings
+
+    send_templated_email(
+        "invitation",
+        [invitation.email],
+        {
+            "invitation": invitation,
+            "school": invitation.school,
+            "accept_url": settings.SITE_URL + reverse("accounts:accept_invitation", args=[token]),
+            "pupil_names": [p.first_name for p in invitation.pupils.all()],
+        },
+    )
+
+
+def check_invitation_usable(invitation: Invitation) -> None:
+    if invitation.is_used:
+        raise InvitationUnavailable(
+            "This invitation link has already been used. If you set a password with it, sign in with "
+            "your email address. If it was not you, please contact the school office."
+        )
+    if invitation.is_expired:
+        raise InvitationUnavailable(
+            f"This invitation link expired on {timezone.localtime(invitation.expires_at):%d/%m/%Y}. "
+            "Please ask the school office to send you a new one."
+        )
+
+
+@transaction.atomic
+def accept_invitation(invitation: Invitation, *, full_name: str, password: str) -> User:
+    # Lock the row so two clicks on the same link cannot both succeed.
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    check_invitation_usable(invitation)
+    user = User.objects.filter(email__iexact=invitation.email).first()
+    if user is None:
+        user = User.objects.create_user(email=invitation.email, password=password, full_name=full_name)
+    Membership.objects.update_or_create(
+        user=user, school=invitation.school, role=Role.PARENT, defaults={"is_active": True}
+    )
+    for pupil in invitation.pupils.all():
+        ParentLink.objects.get_or_create(parent=user, pupil=pupil, defaults={"relationship": invitation.relationship})
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return user

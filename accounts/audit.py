@@ -1,0 +1,25 @@
+"""The access log: who opened which sensitive record."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from .models import AccessLog
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def log_access(request, obj: models.Model, action: str = "view", school=None) -> AccessLog:
+    """Record that the signed-in person opened (or downloaded, or printed) `obj`."""
+    school_id = school.pk if school is not None else getattr(obj, "school_id", None)
+    return AccessLog.objects.create(
+        user=request.user if request.user.is_authenticated else None,
+        school_id=school_id,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        ip_address=client_ip(request),
+    )

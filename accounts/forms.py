@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+
+from schoolsocial.lib.email import send_templated_email
+
+from .models import Invitation, Pupil, Relationship, SchoolClass, User
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="Email address",
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+
+    error_messages = {
+        "invalid_login": "That email address and password do not match. Check both and try again.",
+        "inactive": "This account has been switched off. Please contact the school office.",
+    }
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, but the email leaves through the task queue, not inside the request."""
+
+    def send_mail(
+        self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None
+    ):
+        context = {key: value for key, value in context.items() if key != "user"} | {
+            "user_name": context["user"].get_short_name()
+        }
+        send_templated_email("password-reset", [to_email], context)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}),
+        help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
+    )
+
+
+class PupilForm(forms.ModelForm):
+    class Meta:
+        model = Pupil
+        fields = ["first_name", "last_name", "school_class", "date_of_birth", "is_on_roll"]
+        widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"})}
+        labels = {"school_class": "Class", "is_on_roll": "On roll"}
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school_class"].queryset = SchoolClass.objects.filter(school=school)
+
+
+class InvitationForm(forms.ModelForm):
+    pupils = forms.ModelMultipleChoiceField(
+        queryset=Pupil.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        label="Children to link",
+        help_text="The parent will find these children already linked when they accept.",
+    )
+
+    class Meta:
+        model = Invitation
+        fields = ["full_name", "email", "relationship", "pupils"]
+        labels = {"full_name": "Parent or carer's full name", "email": "Their email address"}
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.school = school
+        self.fields["pupils"].queryset = Pupil.objects.filter(school=school, is_on_roll=True).select_related(
+            "school_class"
+        )
+        self.fields["pupils"].label_from_instance = lambda p: f"{p.full_name} ({p.school_class or 'no class'})"
+        self.fields["relationship"].choices = Relationship.choices
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].lower()
+
+
+class AcceptInvitationForm(forms.Form):
+    full_name = forms.CharField(label="Your full name", max_length=200)
+    password1 = forms.CharField(
+        label="Choose a password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label="Type the password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "The two passwords are different. Please type the same password twice.")
+        elif p1:
+            try:
+                password_validation.validate_password(
+                    p1, User(email=self.email, full_name=cleaned.get("full_name", ""))
+                )
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

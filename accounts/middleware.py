@@ -1,0 +1,47 @@
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from .models import Role
+
+MEMBERSHIP_SESSION_KEY = "current_membership_id"
+
+
+class TwoFactorRequiredMiddleware:
+    """Headteachers, DSLs and office staff must pass a second factor before anything else.
+
+    Until they have one they are sent to enrol; until they have used it this session, to verify.
+    """
+
+    ALLOWED_URL_NAMES = ("accounts:logout", "accounts:two_factor_setup", "accounts:two_factor_verify")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and user.requires_two_factor and not user.is_verified():
+            allowed = {reverse(name) for name in self.ALLOWED_URL_NAMES}
+            if request.path not in allowed and not request.path.startswith(settings.STATIC_URL):
+                from .two_factor import has_confirmed_device
+
+                target = "accounts:two_factor_verify" if has_confirmed_device(user) else "accounts:two_factor_setup"
+                return redirect(target)
+        return self.get_response(request)
+
+
+class CurrentMembershipMiddleware:
+    """Sets `request.membership`: the school and role the person is acting as right now."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.membership = None
+        if request.user.is_authenticated:
+            memberships = request.user.active_memberships
+            if memberships:
+                chosen_id = request.session.get(MEMBERSHIP_SESSION_KEY)
+                chosen = next((m for m in memberships if m.pk == chosen_id), None)
+                request.membership = chosen or min(memberships, key=lambda m: (Role(m.role).rank, m.school.name))
+        return self.get_response(request)

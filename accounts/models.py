@@ -1,0 +1,345 @@
+"""People, schools and who may do what where."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+class Role(models.TextChoices):
+    HEADTEACHER = "headteacher", "Headteacher"
+    DSL = "dsl", "Designated safeguarding lead"
+    STAFF = "staff", "Staff"
+    GOVERNOR = "governor", "Governor"
+    OFFICE = "office", "Office"
+    PARENT = "parent", "Parent or carer"
+
+    @property
+    def requires_two_factor(self) -> bool:
+        # The roles that can open case files or family records sign in with a second factor.
+        return self in TWO_FACTOR_ROLES
+
+    @property
+    def rank(self) -> int:
+        """Which role's landing page to show first when a person holds several."""
+        return list(Role).index(self)
+
+
+TWO_FACTOR_ROLES = frozenset({Role.HEADTEACHER, Role.DSL, Role.OFFICE})
+# Roles that see every incident of their school.
+CASE_ROLES = frozenset({Role.HEADTEACHER, Role.DSL})
+# Roles that look after pupil and family records.
+RECORDS_ROLES = frozenset({Role.HEADTEACHER, Role.OFFICE})
+
+
+class Cluster(models.Model):
+    """A group of schools (a cluster or multi-academy trust) that share anonymised alerts."""
+
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class School(models.Model):
+    name = models.CharField(max_length=200)
+    short_code = models.CharField(
+        max_length=6,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z]{2,6}$", "Use 2 to 6 capital letters, for example NBP.")],
+        help_text="Used at the start of incident references, for example NBP-2026-0007.",
+    )
+    address = models.TextField(help_text="Postal address as it should appear on letters.")
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    website = models.URLField(blank=True)
+    logo = models.ImageField(upload_to="school-logos/", blank=True)
+    headteacher_name = models.CharField(max_length=200)
+    cluster = models.ForeignKey(Cluster, null=True, blank=True, on_delete=models.SET_NULL, related_name="schools")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username):
+        # Email addresses are stored lower-case; people type them any way they like.
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with their email address."""
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=200)
+    postal_address = models.TextField(blank=True, help_text="Used when a letter is addressed to this person.")
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="May use the Django admin site.")
+    date_joined = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def requires_two_factor(self) -> bool:
+        return any(Role(m.role).requires_two_factor for m in self.active_memberships)
+
+    @property
+    def active_memberships(self) -> list[Membership]:
+        """This person's memberships, loaded once per request."""
+        cached = getattr(self, "_active_memberships", None)
+        if cached is None:
+            cached = list(self.memberships.filter(is_active=True).select_related("school"))
+            self._active_memberships = cached
+        return cached
+
+    def school_ids_with(self, roles) -> set[int]:
+        return {m.school_id for m in self.active_memberships if m.role in roles}
+
+
+class MembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class Membership(models.Model):
+    """One role of one person at one school. A person may hold several."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "school", "role"], name="unique_role_per_school")]
+        indexes = [models.Index(fields=["school", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()}, {self.school}"
+
+    @property
+    def role_enum(self) -> Role:
+        return Role(self.role)
+
+
+class SchoolClass(models.Model):
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="classes")
+    name = models.CharField(max_length=100)
+    year_group = models.CharField(max_length=40, blank=True)
+    teacher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["school", "name"]
+        verbose_name_plural = "classes"
+        constraints = [models.UniqueConstraint(fields=["school", "name"], name="unique_class_name_per_school")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PupilQuerySet(models.QuerySet):
+    def for_user(self, user) -> PupilQuerySet:
+        """The pupils this person may see: the whole school for its office, headteacher and DSL;
+        their own children for a parent; nobody for anyone else."""
+        if not user.is_authenticated:
+            return self.none()
+        school_ids = user.school_ids_with(RECORDS_ROLES | CASE_ROLES)
+        return self.filter(models.Q(school_id__in=school_ids) | models.Q(parent_links__parent=user)).distinct()
+
+
+class Pupil(models.Model):
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="pupils")
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    school_class = models.ForeignKey(
+        SchoolClass, null=True, blank=True, on_delete=models.SET_NULL, related_name="pupils"
+    )
+    date_of_birth = models.DateField()
+    is_on_roll = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    objects = PupilQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        indexes = [models.Index(fields=["school", "last_name", "first_name"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:pupil_detail", args=[self.pk])
+
+
+class Relationship(models.TextChoices):
+    MOTHER = "mother", "Mother"
+    FATHER = "father", "Father"
+    CARER = "carer", "Carer"
+    GUARDIAN = "guardian", "Legal guardian"
+    OTHER = "other", "Other"
+
+
+class ParentLink(models.Model):
+    parent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="parent_links")
+    pupil = models.ForeignKey(Pupil, on_delete=models.CASCADE, related_name="parent_links")
+    relationship = models.CharField(max_length=20, choices=Relationship.choices, default=Relationship.CARER)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["parent", "pupil"], name="unique_parent_pupil")]
+
+    def __str__(self) -> str:
+        return f"{self.parent} ({self.get_relationship_display()} of {self.pupil})"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def default_invitation_expiry():
+    return timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
+
+
+class InvitationQuerySet(models.QuerySet):
+    def for_user(self, user) -> InvitationQuerySet:
+        return self.filter(school_id__in=user.school_ids_with(RECORDS_ROLES))
+
+
+class Invitation(models.Model):
+    """A single-use link that lets a parent set a password and find their children linked.
+
+    Only a hash of the token is stored, so a leaked database cannot be used to accept invitations.
+    """
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    full_name = models.CharField(max_length=200)
+    relationship = models.CharField(max_length=20, choices=Relationship.choices, default=Relationship.CARER)
+    pupils = models.ManyToManyField(Pupil, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=default_invitation_expiry)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["school", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email}"
+
+    def new_token(self) -> str:
+        """Give the invitation a fresh token and return it (the only time it is known)."""
+        token = secrets.token_urlsafe(32)
+        self.token_hash = hash_token(token)
+        return token
+
+    @property
+    def is_used(self) -> bool:
+        return self.accepted_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return timezone.now() >= self.expires_at
+
+    @property
+    def status_label(self) -> str:
+        if self.is_used:
+            return "Accepted"
+        if self.is_expired:
+            return "Expired"
+        return "Waiting"
+
+
+class AccessLog(models.Model):
+    """Who opened which sensitive record, and when. Written by `accounts.audit.log_access`."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    school = models.ForeignKey(School, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(max_length=40, default="view")
+    object_type = models.CharField(max_length=80)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=200)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [
+            models.Index(fields=["school", "-at"]),
+            models.Index(fields=["object_type", "object_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.action} {self.object_repr} at {self.at:%Y-%m-%d %H:%M}"

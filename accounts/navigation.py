@@ -1,0 +1,56 @@
+"""The navigation each role needs, as plain data. Each app adds its own entries here.
+
+An entry whose URL name does not exist (yet) is left out, so a half-built app never breaks a page.
+"""
+
+from django.urls import NoReverseMatch, reverse
+
+from .models import Role
+
+NAVIGATION: dict[Role, list[tuple[str, str]]] = {
+    Role.HEADTEACHER: [
+        ("Dashboard", "accounts:home"),
+        ("Incidents", "incidents:list"),
+        ("Policies", "policies:list"),
+        ("Agreements", "agreements:coverage"),
+        ("Pupils", "accounts:pupil_list"),
+        ("Platforms", "incidents:platform_list"),
+    ],
+    Role.DSL: [
+        ("Home", "accounts:home"),
+        ("Incidents", "incidents:list"),
+        ("Policies", "policies:staff_list"),
+    ],
+    Role.STAFF: [
+        ("Home", "accounts:home"),
+        ("Report a post", "incidents:report"),
+        ("My reports", "incidents:my_reports"),
+        ("Policies", "policies:staff_list"),
+    ],
+    Role.GOVERNOR: [
+        ("Home", "accounts:home"),
+        ("Policies", "policies:list"),
+    ],
+    Role.OFFICE: [
+        ("Home", "accounts:home"),
+        ("Pupils", "accounts:pupil_list"),
+        ("Invitations", "accounts:invitation_list"),
+        ("Agreements", "agreements:coverage"),
+    ],
+    Role.PARENT: [
+        ("Home", "accounts:home"),
+        ("Report a post", "incidents:report"),
+        ("My reports", "incidents:my_reports"),
+        ("Agreement", "agreements:parent_home"),
+    ],
+}
+
+
+def nav_for(role: Role) -> list[dict]:
+    items = []
+    for label, url_name in NAVIGATION.get(role, []):
+        try:
+            items.append({"label": label, "url": reverse(url_name)})
+        except NoReverseMatch:
+            continue
+    return items

@@ -1,0 +1,32 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from .views import auth, home, records
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("sign-in/", auth.LoginView.as_view(), name="login"),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("two-factor/setup/", auth.two_factor_setup, name="two_factor_setup"),
+    path("two-factor/verify/", auth.two_factor_verify, name="two_factor_verify"),
+    path("two-factor/recovery-codes/", auth.recovery_codes, name="recovery_codes"),
+    path("switch-school/", auth.switch_school, name="switch_school"),
+    path("password-reset/", auth.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(success_url="/password-reset/complete/"),
+        name="password_reset_confirm",
+    ),
+    path("password-reset/complete/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("pupils/", records.pupil_list, name="pupil_list"),
+    path("pupils/new/", records.pupil_edit, name="pupil_create"),
+    path("pupils/<int:pk>/", records.pupil_detail, name="pupil_detail"),
+    path("pupils/<int:pk>/edit/", records.pupil_edit, name="pupil_edit"),
+    path("invitations/", records.invitation_list, name="invitation_list"),
+    path("invitations/new/", records.invitation_create, name="invitation_create"),
+    path("invitations/<int:pk>/resend/", records.invitation_resend, name="invitation_resend"),
+    path("invite/<str:token>/", records.accept_invitation, name="accept_invitation"),
+]

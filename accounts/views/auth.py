@@ -1,0 +1,100 @@
+"""Sign-in, two-factor enrolment and verification, school switching."""
+
+from __future__ import annotations
+
+import base64
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+
+from .. import two_factor
+from ..forms import CodeForm, EmailAuthenticationForm, QueuedPasswordResetForm
+from ..middleware import MEMBERSHIP_SESSION_KEY
+
+
+class LoginView(auth_views.LoginView):
+    form_class = EmailAuthenticationForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = QueuedPasswordResetForm
+    success_url = "/password-reset/sent/"
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return "accounts:home"
+
+
+@login_required
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """First sign-in for a role that needs two-factor: scan the QR code, type a code."""
+    if two_factor.has_confirmed_device(request.user):
+        return redirect("accounts:two_factor_verify")
+    device = two_factor.pending_totp_device(request.user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"].strip().replace(" ", "")):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            codes = two_factor.issue_recovery_codes(request.user)
+            return render(request, "accounts/recovery_codes.html", {"codes": codes})
+        form.add_error(
+            "code", "That code did not match. Check the time on your phone is right and type the newest code."
+        )
+    context = {
+        "form": form,
+        "qr_svg": two_factor.qr_code_svg(device),
+        "secret": base64.b32encode(device.bin_key).decode().rstrip("="),
+    }
+    return render(request, "accounts/two_factor_setup.html", context)
+
+
+@login_required
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    if not two_factor.has_confirmed_device(request.user):
+        return redirect("accounts:two_factor_setup")
+    if request.user.is_verified():
+        return redirect(_next_url(request))
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = two_factor.verify_code(request.user, form.cleaned_data["code"])
+        if device is not None:
+            otp_login(request, device)
+            if device.name == two_factor.RECOVERY_DEVICE_NAME:
+                remaining = device.token_set.count()
+                messages.warning(request, f"You used a recovery code. You have {remaining} left.")
+            return redirect(_next_url(request))
+        form.add_error(
+            "code", "That code did not work. Type the newest code from your app, or an unused recovery code."
+        )
+    return render(request, "accounts/two_factor_verify.html", {"form": form})
+
+
+@login_required
+def recovery_codes(request: HttpRequest) -> HttpResponse:
+    """Issue a new set of recovery codes (the old ones stop working)."""
+    if request.method == "POST":
+        codes = two_factor.issue_recovery_codes(request.user)
+        return render(request, "accounts/recovery_codes.html", {"codes": codes})
+    return render(request, "accounts/recovery_codes_confirm.html")
+
+
+@require_POST
+@login_required
+def switch_school(request: HttpRequest) -> HttpResponse:
+    membership_id = int(request.POST.get("membership", 0) or 0)
+    if any(m.pk == membership_id for m in request.user.active_memberships):
+        request.session[MEMBERSHIP_SESSION_KEY] = membership_id
+    return redirect("accounts:home")

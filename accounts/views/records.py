@@ -1,0 +1,158 @@
+"""Pupils, parent links and invitations: the office's pages (the headteacher may use them too)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from .. import actions
+from ..access import get_invitation_for, get_pupil_for, require_role
+from ..audit import log_access
+from ..forms import AcceptInvitationForm, InvitationForm, PupilForm
+from ..models import Invitation, ParentLink, Pupil, Role, SchoolClass, User, hash_token
+
+RECORDS = (Role.OFFICE, Role.HEADTEACHER)
+
+
+@login_required
+def pupil_list(request: HttpRequest) -> HttpResponse:
+    school = require_role(request, *RECORDS)
+    pupils = (
+        Pupil.objects.filter(school=school)
+        .select_related("school_class")
+        .annotate(parent_count=Count("parent_links"))
+        .order_by("last_name", "first_name")
+    )
+    class_id = request.GET.get("class")
+    if class_id and class_id.isdigit():
+        pupils = pupils.filter(school_class_id=class_id)
+    query = request.GET.get("q", "").strip()
+    if query:
+        pupils = pupils.filter(last_name__icontains=query) | pupils.filter(first_name__icontains=query)
+    page = Paginator(pupils, 50).get_page(request.GET.get("page"))
+    classes = SchoolClass.objects.filter(school=school)
+    return render(
+        request, "accounts/pupil_list.html", {"page": page, "classes": classes, "query": query, "class_id": class_id}
+    )
+
+
+@login_required
+def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    school = require_role(request, *RECORDS)
+    pupil = get_pupil_for(request.user, pk, school=school)
+    log_access(request, pupil)
+    links = ParentLink.objects.filter(pupil=pupil).select_related("parent")
+    return render(request, "accounts/pupil_detail.html", {"pupil": pupil, "links": links})
+
+
+@login_required
+def pupil_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    school = require_role(request, *RECORDS)
+    pupil = get_pupil_for(request.user, pk, school=school) if pk else Pupil(school=school)
+    form = PupilForm(request.POST or None, instance=pupil, school=school)
+    if request.method == "POST" and form.is_valid():
+        pupil = form.save()
+        messages.success(request, f"Saved {pupil.full_name}.")
+        return redirect(pupil)
+    return render(request, "accounts/pupil_form.html", {"form": form, "pupil": pupil})
+
+
+@login_required
+def invitation_list(request: HttpRequest) -> HttpResponse:
+    school = require_role(request, *RECORDS)
+    invitations = Invitation.objects.filter(school=school).prefetch_related(
+        Prefetch("pupils", queryset=Pupil.objects.only("id", "first_name", "last_name"))
+    )
+    page = Paginator(invitations, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/invitation_list.html", {"page": page})
+
+
+@login_required
+def invitation_create(request: HttpRequest) -> HttpResponse:
+    school = require_role(request, *RECORDS)
+    initial = {}
+    if request.GET.get("pupil", "").isdigit():
+        initial["pupils"] = [int(request.GET["pupil"])]
+    form = InvitationForm(request.POST or None, school=school, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        invitation = actions.invite_parent(
+            school=school,
+            created_by=request.user,
+            full_name=data["full_name"],
+            email=data["email"],
+            relationship=data["relationship"],
+            pupils=data["pupils"],
+        )
+        messages.success(
+            request, f"Invitation sent to {invitation.email}. The link works for {_days_left(invitation)} days."
+        )
+        return redirect("accounts:invitation_list")
+    return render(request, "accounts/invitation_form.html", {"form": form})
+
+
+def _days_left(invitation: Invitation) -> int:
+    return max((invitation.expires_at - invitation.created_at).days, 0)
+
+
+@require_POST
+@login_required
+def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request, *RECORDS)
+    invitation = get_invitation_for(request.user, pk)
+    try:
+        actions.resend_invitation(invitation)
+        messages.success(request, f"A new link was sent to {invitation.email}. The old link no longer works.")
+    except actions.InvitationUnavailable as error:
+        messages.error(request, str(error))
+    return redirect("accounts:invitation_list")
+
+
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """Public: the parent arrives from the email, sets a password and is signed in."""
+    invitation = Invitation.objects.select_related("school").filter(token_hash=hash_token(token)).first()
+    if invitation is None:
+        return render(
+            request,
+            "accounts/invitation_unavailable.html",
+            {
+                "reason": "This invitation link is not valid. Check you copied the whole link from the email, or ask the school office for a new one."
+            },
+            status=404,
+        )
+    try:
+        actions.check_invitation_usable(invitation)
+    except actions.InvitationUnavailable as error:
+        return render(request, "accounts/invitation_unavailable.html", {"reason": str(error)}, status=410)
+
+    existing = User.objects.filter(email__iexact=invitation.email).first()
+    if existing is not None:
+        # Someone who already has an account proves it by signing in, not by choosing a new password.
+        if request.user != existing:
+            return render(request, "accounts/invitation_existing.html", {"invitation": invitation})
+        if request.method == "POST":
+            actions.accept_invitation(invitation, full_name=existing.full_name, password="")
+            messages.success(request, f"Your children at {invitation.school} are now linked to your account.")
+            return redirect("accounts:home")
+        return render(request, "accounts/invitation_existing.html", {"invitation": invitation, "signed_in": True})
+
+    form = AcceptInvitationForm(
+        request.POST or None, email=invitation.email, initial={"full_name": invitation.full_name}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = actions.accept_invitation(
+                invitation, full_name=form.cleaned_data["full_name"], password=form.cleaned_data["password1"]
+            )
+        except actions.InvitationUnavailable as error:
+            return render(request, "accounts/invitation_unavailable.html", {"reason": str(error)}, status=410)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, f"Welcome, {user.get_short_name()}. Your account is ready.")
+        return redirect("accounts:home")
+    return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation})

@@ -1,0 +1,36 @@
+"""Email plumbing: every message is three templates (subject, text body, HTML body).
+
+`templates/emails/<name>-subject.txt`, `<name>-body.txt`, `<name>-body.html`.
+Messages are rendered in the request (cheap) and delivered by a Celery task after commit.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+
+def render_email(name: str, context: dict) -> tuple[str, str, str]:
+    context = {"site_url": settings.SITE_URL, **context}
+    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
+    text = render_to_string(f"emails/{name}-body.txt", context)
+    html = render_to_string(f"emails/{name}-body.html", context)
+    return subject, text, html
+
+
+def build_message(to: list[str], subject: str, text: str, html: str, attachments=()) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(subject=subject, body=text, to=to)
+    message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments:
+        message.attach(filename, content, mimetype)
+    return message
+
+
+def send_templated_email(name: str, to: list[str], context: dict) -> None:
+    """Render now, deliver after the transaction commits (see accounts.tasks.deliver_email)."""
+    from accounts.tasks import deliver_email
+    from schoolsocial.lib.tasks import enqueue_on_commit
+
+    subject, text, html = render_email(name, context)
+    enqueue_on_commit(deliver_email, to, subject, text, html)

@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("accounts.urls")),
+    path("incidents/", include("incidents.urls")),
+    path("policies/", include("policies.urls")),
+    path("agreements/", include("agreements.urls")),
+    path("admin/", admin.site.urls),
+]

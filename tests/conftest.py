@@ -1,0 +1,92 @@
+"""The standing cast every test can use, and sign-in helpers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import Cluster, Pupil, Role, School, SchoolClass, User
+
+from .factories import make_class, make_pupil, make_school, make_user
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Real hashing costs ~100 ms a user; the hasher is not what these tests are about.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class Cast:
+    school: School
+    other_school: School
+    school_class: SchoolClass
+    headteacher: User
+    dsl: User
+    staff: User
+    governor: User
+    office: User
+    parent: User
+    other_parent: User
+    child: Pupil
+    other_child: Pupil
+    other_headteacher: User
+    other_office: User
+    other_school_parent: User
+    other_school_child: Pupil
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    cluster = Cluster.objects.create(name="Test Cluster")
+    school = make_school("NBP", "Northbrook Primary School", cluster)
+    other = make_school("HVP", "Hollins Vale Primary School", cluster)
+    school_class = make_class(school, "Otters")
+    parent = make_user(school, Role.PARENT, name="Jo Parent", email="jo.parent@example.org")
+    other_parent = make_user(school, Role.PARENT, name="Sam Other", email="sam.other@example.org")
+    other_school_parent = make_user(other, Role.PARENT, name="Lee Elsewhere")
+    return Cast(
+        school=school,
+        other_school=other,
+        school_class=school_class,
+        headteacher=make_user(school, Role.HEADTEACHER, name="Aisha Head", email="head@example.org"),
+        dsl=make_user(school, Role.DSL, name="Tom Safeguard", email="dsl@example.org"),
+        staff=make_user(school, Role.STAFF, name="Priya Teacher", email="staff@example.org"),
+        governor=make_user(school, Role.GOVERNOR, name="Geoff Governor", email="governor@example.org"),
+        office=make_user(school, Role.OFFICE, name="Carol Office", email="office@example.org"),
+        parent=parent,
+        other_parent=other_parent,
+        child=make_pupil(school, school_class, first="Mia", last="Parent", parent=parent),
+        other_child=make_pupil(school, school_class, first="Alex", last="Other", parent=other_parent),
+        other_headteacher=make_user(other, Role.HEADTEACHER, name="Dan OtherHead"),
+        other_office=make_user(other, Role.OFFICE, name="Sunil OtherOffice"),
+        other_school_parent=other_school_parent,
+        other_school_child=make_pupil(
+            other, make_class(other, "Foxes"), first="Kai", last="Elsewhere", parent=other_school_parent
+        ),
+    )
+
+
+def sign_in(client, user: User) -> None:
+    """Sign `user` in, two-factor included where their role needs it."""
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    if user.requires_two_factor:
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+
+@pytest.fixture
+def client_for(client):
+    """`client_for(user)` returns the test client signed in as that user."""
+
+    def _client_for(user: User):
+        client.logout()
+        sign_in(client, user)
+        return client
+
+    return _client_for
