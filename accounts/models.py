@@ -226,12 +226,12 @@ class Pupil(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:pupil_detail", args=[self.pk])
+
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("accounts:pupil_detail", args=[self.pk])
 
 
 class Relationship(models.TextChoices):

@@ -9,7 +9,7 @@ def test_each_role_lands_on_its_own_page(cast, client_for):
         cast.headteacher: "What needs you today",
         cast.dsl: "Safeguarding overview",
         cast.staff: "Seen something online about the school?",
-        cast.governor: "Governors&#x27; workspace",
+        cast.governor: "Governors' workspace",
         cast.office: "School office",
         cast.parent: "Your children at Northbrook Primary School",
     }

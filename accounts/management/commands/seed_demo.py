@@ -193,7 +193,7 @@ class Command(BaseCommand):
         rng = random.Random(spec["short_code"])  # the same families every run
         parent_number = 0
         for class_index, school_class in enumerate(classes):
-            for n in range(PUPILS_PER_CLASS):
+            for _ in range(PUPILS_PER_CLASS):
                 first = rng.choice(FIRST_NAMES)
                 last = rng.choice(LAST_NAMES)
                 birth_year = date.today().year - 5 - class_index
@@ -244,7 +244,7 @@ class Command(BaseCommand):
     def print_logins(self, logins: list[tuple]) -> None:
         out = self.stdout
         out.write("")
-        out.write(self.style.SUCCESS("Demo logins (password for every account: %s)" % DEMO_PASSWORD))
+        out.write(self.style.SUCCESS(f"Demo logins (password for every account: {DEMO_PASSWORD})"))
         out.write("Headteachers, DSLs and office staff also need a code: use one of the recovery codes shown")
         out.write("(each works once; run `make seed` again to restore them).")
         out.write("")
