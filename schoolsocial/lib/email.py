@@ -28,7 +28,8 @@ def build_message(to: list[str], subject: str, text: str, html: str, attachments
 
 
 def send_templated_email(name: str, to: list[str], context: dict) -> None:
-    """Render now, deliver after the transaction commits (see accounts.tasks.deliver_email)."""
+    """Render now, deliver after commit, keep no record. Only for mail that must not be stored
+    (a password reset link). Everything else goes through `schoolsocial.lib.notify.notify`."""
     from accounts.tasks import deliver_email
     from schoolsocial.lib.tasks import enqueue_on_commit
 
