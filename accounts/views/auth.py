@@ -43,6 +43,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:two_factor_verify")
     device = two_factor.pending_totp_device(request.user)
     form = CodeForm(request.POST or None)
+    form.fields["code"].help_text = "The 6-digit code your authenticator app shows for schoolsocial."
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"].strip().replace(" ", "")):
             device.confirmed = True

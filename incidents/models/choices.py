@@ -1,0 +1,112 @@
+"""The vocabularies of an incident, as TextChoices with the little behaviour they need."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Nature(models.TextChoices):
+    ALLEGATION = "allegation", "Allegation about staff or pupils"
+    CYBERBULLYING = "cyberbullying", "Cyber-bullying"
+    COMPLAINT = "complaint", "Complaint about the school"
+    DEFAMATORY = "defamatory", "Defamatory statement"
+    OFFENSIVE_NAMED = "offensive_named", "Offensive comment about a named pupil or member of staff"
+    RACIST = "racist", "Discriminatory: racist"
+    SEXIST = "sexist", "Discriminatory: sexist"
+    HOMOPHOBIC = "homophobic", "Discriminatory: homophobic"
+    DISCRIMINATORY_OTHER = "discriminatory_other", "Discriminatory: other"
+    THREAT = "threat", "Threat of violence"
+    IMAGES = "images", "Images of pupils posted without consent"
+    UNDERAGE = "underage", "Under-age account"
+    STAFF_CONDUCT = "staff_conduct", "Staff conduct online"
+
+
+DISCRIMINATORY_NATURES = frozenset({Nature.RACIST, Nature.SEXIST, Nature.HOMOPHOBIC, Nature.DISCRIMINATORY_OTHER})
+
+
+class PosterKind(models.TextChoices):
+    PARENT = "parent", "A parent or carer"
+    PUPIL = "pupil", "A pupil"
+    STAFF = "staff", "A member of staff"
+    COMMUNITY = "community", "Someone else in the community"
+    UNKNOWN = "unknown", "Not known"
+
+
+class Certainty(models.TextChoices):
+    CERTAIN = "certain", "Certain"
+    LIKELY = "likely", "Fairly sure"
+    UNSURE = "unsure", "Not sure"
+
+
+class Severity(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    CRITICAL = "critical", "Critical"
+
+
+class Status(models.TextChoices):
+    REPORTED = "reported", "Reported"
+    TRIAGED = "triaged", "Triaged"
+    IN_PROGRESS = "in_progress", "In progress"
+    RESOLVED = "resolved", "Resolved"
+    CLOSED = "closed", "Closed"
+    NO_ACTION = "no_action", "No action needed"
+
+    @property
+    def is_open(self) -> bool:
+        return self not in (Status.CLOSED, Status.NO_ACTION, Status.RESOLVED)
+
+
+# Where an incident may go next from each status. Plain data: Incident.save() enforces it, the
+# pages only offer what it allows, and tests read it.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.REPORTED: frozenset({Status.TRIAGED, Status.NO_ACTION}),
+    Status.TRIAGED: frozenset({Status.IN_PROGRESS, Status.RESOLVED, Status.NO_ACTION}),
+    Status.IN_PROGRESS: frozenset({Status.RESOLVED, Status.NO_ACTION}),
+    Status.RESOLVED: frozenset({Status.CLOSED, Status.IN_PROGRESS}),
+    Status.NO_ACTION: frozenset({Status.CLOSED, Status.TRIAGED}),
+    Status.CLOSED: frozenset(),
+}
+
+
+class StepKind(models.TextChoices):
+    # The ladder, in order.
+    PLATFORM_REPORT = "platform_report", "Report to the platform"
+    REMOVAL_REQUEST = "removal_request", "Ask the poster to remove it"
+    HEADTEACHER_MEETING = "headteacher_meeting", "Meeting with the headteacher"
+    WRITTEN_WARNING = "written_warning", "Written warning"
+    POLICE_REFERRAL = "police_referral", "Refer to the police"
+    LEGAL_ADVICE = "legal_advice", "Legal advice or action"
+    # Side routes.
+    SAFEGUARDING_REFERRAL = "safeguarding_referral", "Safeguarding referral"
+    HOST_CONTACT = "host_contact", "Contact the host or provider"
+    FORUM_RESTRICTION = "forum_restriction", "Restrict access to a school forum or group"
+    PREMISES_BAN = "premises_ban", "Ban from the school premises"
+    STAFF_DISCIPLINARY = "staff_disciplinary", "Staff disciplinary route"
+    ANTI_BULLYING = "anti_bullying", "Pupil anti-bullying route"
+    CLUSTER_ALERT = "cluster_alert", "Anonymised alert to the cluster's schools"
+    UNDERAGE_REPORT = "underage_report", "Report an under-age account"
+
+
+class Outcome(models.TextChoices):
+    PENDING = "pending", "Waiting"
+    COMPLIED = "complied", "Complied"
+    NOT_COMPLIED = "not_complied", "Not complied"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+    SKIPPED = "skipped", "Skipped"
+
+
+RECORDABLE_OUTCOMES = (Outcome.COMPLIED, Outcome.NOT_COMPLIED, Outcome.NOT_APPLICABLE)
+
+
+class EntryKind(models.TextChoices):
+    REPORTED = "reported", "Reported"
+    EVIDENCE = "evidence", "Evidence added"
+    TRIAGED = "triaged", "Triaged"
+    STEP_ADDED = "step_added", "Step planned"
+    STEP_OUTCOME = "step_outcome", "Step outcome"
+    STEP_SKIPPED = "step_skipped", "Step skipped"
+    STATUS = "status", "Status changed"
+    NOTE = "note", "Note"
+    ALERT = "alert", "Alert sent"

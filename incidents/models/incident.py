@@ -1,0 +1,194 @@
+"""Platforms, incidents and the counter that numbers them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from accounts.models import CASE_ROLES, Pupil, School
+
+from .choices import ALLOWED_TRANSITIONS, Certainty, Nature, PosterKind, Severity, Status
+
+
+class Platform(models.Model):
+    """A social network or chat service, with where to report abuse and who may hold an account."""
+
+    name = models.CharField(max_length=100, unique=True)
+    report_url = models.URLField("report-abuse link", max_length=500, blank=True)
+    rules_url = models.URLField("community rules link", max_length=500, blank=True)
+    minimum_age = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The youngest age the platform's own rules allow an account at."
+    )
+    notes = models.TextField(blank=True, help_text="Tips for staff reporting here, for example which form to use.")
+    sort_order = models.PositiveSmallIntegerField(default=100)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("incidents:platform_edit", args=[self.pk])
+
+
+class IncidentSequence(models.Model):
+    """The last reference number used by one school in one year. Locked while a number is taken."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["school", "year"], name="unique_incident_sequence")]
+
+    def __str__(self) -> str:
+        return f"{self.school_id}/{self.year}: {self.last_number}"
+
+
+class InvalidTransition(ValidationError):
+    pass
+
+
+class IncidentQuerySet(models.QuerySet):
+    def for_user(self, user) -> IncidentQuerySet:
+        """The incidents this person may open: every incident of a school where they are
+        headteacher or DSL, and the ones they filed themselves. Nothing else."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(school_id__in=user.school_ids_with(CASE_ROLES)) | Q(reporter=user))
+
+    def overdue(self, today=None) -> IncidentQuerySet:
+        return self.filter(next_due_on__lt=today or timezone.localdate())
+
+    def open(self) -> IncidentQuerySet:
+        return self.filter(status__in=[Status.REPORTED, Status.TRIAGED, Status.IN_PROGRESS])
+
+
+class Incident(models.Model):
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="incidents")
+    reference = models.CharField(max_length=20, unique=True, editable=False)
+    year = models.PositiveSmallIntegerField(editable=False)
+    number = models.PositiveIntegerField(editable=False)
+
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reported_incidents")
+    reporter_role = models.CharField(max_length=20, help_text="The role the reporter acted in when filing.")
+
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="incidents")
+    urls = models.JSONField("links to the post", default=list, blank=True)
+    account_name = models.CharField("account, group or chat name", max_length=200, blank=True)
+    posted_at = models.DateTimeField("when it was posted", null=True, blank=True)
+    seen_at = models.DateTimeField("when it was seen")
+    content = models.TextField("what the post says")
+    targeted = models.TextField("who is targeted", blank=True)
+    poster_kind = models.CharField("who posted it", max_length=20, choices=PosterKind.choices)
+    poster_certainty = models.CharField("how sure", max_length=20, choices=Certainty.choices, default=Certainty.UNSURE)
+    pupils_identifiable = models.BooleanField("pupils can be identified", default=False)
+    safeguarding_concern = models.BooleanField(default=False)
+    on_school_equipment = models.BooleanField("seen on school equipment", default=False)
+    site_blocked_on = models.DateField("site blocked on", null=True, blank=True)
+
+    # Filled at triage.
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REPORTED)
+    severity = models.CharField(max_length=20, choices=Severity.choices, blank=True)
+    harassment = models.BooleanField(
+        "part of a pattern of harassment", default=False, help_text="Repeated posts aimed at the same person."
+    )
+    poster_pupil = models.ForeignKey(Pupil, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    poster_parent = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_incidents"
+    )
+    triaged_at = models.DateTimeField(null=True, blank=True)
+    # The earliest due date among steps still waiting; kept by incidents.actions so that "overdue"
+    # is one indexed comparison on the list, not a join.
+    next_due_on = models.DateField(null=True, blank=True, editable=False)
+    dsl_alerted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["school", "year", "number"], name="unique_incident_number")]
+        indexes = [
+            models.Index(fields=["school", "-created_at"], name="incident_school_recent"),
+            models.Index(fields=["school", "status", "-created_at"], name="incident_school_status"),
+            models.Index(fields=["school", "platform", "-created_at"], name="incident_school_platform"),
+            models.Index(fields=["school", "next_due_on"], name="incident_school_due"),
+            models.Index(fields=["reporter", "-created_at"], name="incident_reporter_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_absolute_url(self) -> str:
+        return reverse("incidents:detail", args=[self.pk])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_status = instance.__dict__.get("status")
+        return instance
+
+    def save(self, *args, **kwargs) -> None:
+        loaded = getattr(self, "_loaded_status", None)
+        if loaded is not None and loaded != self.status and not can_transition(loaded, self.status):
+            raise InvalidTransition(
+                f"An incident cannot go from “{Status(loaded).label}” to “{Status(self.status).label}”."
+            )
+        super().save(*args, **kwargs)
+        self._loaded_status = self.status
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Incidents are never deleted; close them instead.")
+
+    @property
+    def status_enum(self) -> Status:
+        return Status(self.status)
+
+    @property
+    def allowed_next_statuses(self) -> list[Status]:
+        return [s for s in Status if s in ALLOWED_TRANSITIONS[self.status]]
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.next_due_on is not None and self.next_due_on < timezone.localdate()
+
+    @property
+    def nature_codes(self) -> list[str]:
+        return [n.nature for n in self.natures.all()]
+
+    @property
+    def nature_labels(self) -> list[str]:
+        return [Nature(code).label for code in self.nature_codes]
+
+
+def can_transition(current: str, new: str) -> bool:
+    return new in ALLOWED_TRANSITIONS.get(current, frozenset())
+
+
+class IncidentNature(models.Model):
+    """One nature ticked on a report: a row each, so the list can filter by nature with an index."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="natures")
+    nature = models.CharField(max_length=30, choices=Nature.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["incident", "nature"], name="unique_incident_nature")]
+        indexes = [models.Index(fields=["nature", "incident"], name="incident_nature_lookup")]
+
+    def __str__(self) -> str:
+        return self.get_nature_display()

@@ -1,0 +1,83 @@
+"""Each role signs in through the real form (two-factor included) and lands on its page."""
+
+import pytest
+from django.urls import reverse
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import Invitation, ParentLink
+from accounts.two_factor import set_recovery_codes
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+HEADINGS = {
+    "headteacher": "What needs you today",
+    "dsl": "Safeguarding overview",
+    "staff": "Welcome",
+    "governor": "Governors' workspace",
+    "office": "School office",
+    "parent": "Welcome",
+}
+
+
+def fill_sign_in(page, email: str) -> None:
+    page.goto(reverse("accounts:login"))
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.mark.parametrize("role", list(HEADINGS))
+def test_each_role_signs_in_and_lands_on_its_page(cast, page, assert_axe_clean, role):
+    user = getattr(cast, role)
+    fill_sign_in(page, user.email)
+    if user.requires_two_factor:
+        page.wait_for_url("**/two-factor/verify/**")
+        assert_axe_clean(page)
+        device = TOTPDevice.objects.get(user=user, confirmed=True)
+        page.get_by_label("Code").fill(f"{totp(device.bin_key):06d}")
+        page.get_by_role("button", name="Continue").click()
+    page.get_by_role("heading", name=HEADINGS[role]).wait_for()
+    assert_axe_clean(page, name=f"home-{role}")
+
+
+def test_first_sign_in_of_a_headteacher_enrols_an_authenticator(cast, page, assert_axe_clean):
+    TOTPDevice.objects.filter(user=cast.headteacher).delete()
+    fill_sign_in(page, cast.headteacher.email)
+    page.wait_for_url("**/two-factor/setup/")
+    page.get_by_role("img", name="QR code for your authenticator app").wait_for()
+    assert_axe_clean(page, name="two-factor-setup")
+    device = TOTPDevice.objects.get(user=cast.headteacher, confirmed=False)
+    page.get_by_label("Code").fill(f"{totp(device.bin_key):06d}")
+    page.get_by_role("button", name="Confirm").click()
+    page.get_by_role("heading", name="Your recovery codes").wait_for()
+    codes = page.locator(".recovery-codes code").all_inner_texts()
+    assert len(codes) == 10
+    page.get_by_role("link", name="I have saved them").click()
+    page.get_by_role("heading", name="What needs you today").wait_for()
+
+
+def test_recovery_code_signs_in_once(cast, page):
+    set_recovery_codes(cast.office, ["demo-code-1"])
+    fill_sign_in(page, cast.office.email)
+    page.get_by_label("Code").fill("demo-code-1")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("heading", name="School office").wait_for()
+    assert page.get_by_text("You used a recovery code. You have 0 left.").is_visible()
+
+
+def test_parent_accepts_invitation_on_a_phone_and_finds_their_child(cast, phone_page, assert_axe_clean):
+    invitation = Invitation(school=cast.school, email="new.parent@example.org", full_name="Nia New", created_by=cast.office)
+    token = invitation.new_token()
+    invitation.save()
+    invitation.pupils.set([cast.other_child])
+    phone_page.goto(reverse("accounts:accept_invitation", args=[token]))
+    phone_page.get_by_role("heading", name="Welcome to Northbrook Primary School").wait_for()
+    assert_axe_clean(phone_page, name="invitation-accept-phone")
+    phone_page.get_by_label("Choose a password").fill("a-long-family-passphrase")
+    phone_page.get_by_label("Type the password again").fill("a-long-family-passphrase")
+    phone_page.get_by_role("button", name="Create my account").click()
+    phone_page.get_by_text(cast.other_child.full_name).wait_for()
+    assert ParentLink.objects.filter(parent__email="new.parent@example.org", pupil=cast.other_child).exists()
+    assert_axe_clean(phone_page, name="parent-home-phone")
