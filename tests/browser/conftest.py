@@ -93,7 +93,12 @@ def page(browser, live_server):
 @pytest.fixture
 def phone_page(browser, live_server):
     context, page, problems = _new_page(
-        browser, live_server, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, device_scale_factor=2
+        browser,
+        live_server,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
     )
     yield page
     context.close()

@@ -68,7 +68,9 @@ def test_recovery_code_signs_in_once(cast, page):
 
 
 def test_parent_accepts_invitation_on_a_phone_and_finds_their_child(cast, phone_page, assert_axe_clean):
-    invitation = Invitation(school=cast.school, email="new.parent@example.org", full_name="Nia New", created_by=cast.office)
+    invitation = Invitation(
+        school=cast.school, email="new.parent@example.org", full_name="Nia New", created_by=cast.office
+    )
     token = invitation.new_token()
     invitation.save()
     invitation.pupils.set([cast.other_child])

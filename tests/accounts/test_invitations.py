@@ -1,0 +1,153 @@
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import AccessLog, Invitation, Membership, ParentLink, Role, User
+
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+
+
+@pytest.fixture(autouse=True)
+def _emails_leave_at_once(on_commit_runs_immediately):
+    pass
+
+
+def invite(client, cast, **overrides):
+    data = {
+        "full_name": "Nia New",
+        "email": "Nia.New@example.org",
+        "relationship": "mother",
+        "pupils": [cast.other_child.pk],
+    }
+    data.update(overrides)
+    return client.post(reverse("accounts:invitation_create"), data)
+
+
+def accept_link(message) -> str:
+    line = next(line for line in message.body.splitlines() if "/invite/" in line)
+    return line.split("127.0.0.1:8000", 1)[1].strip()
+
+
+def test_office_invites_a_parent_who_sets_a_password_and_finds_the_child_linked(cast, client_for, client):
+    response = invite(client_for(cast.office), cast)
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["nia.new@example.org"]
+    link = accept_link(mail.outbox[0])
+    client.logout()
+    page = client.get(link)
+    assert "Welcome to Northbrook Primary School" in page.content.decode()
+    response = client.post(
+        link, {"full_name": "Nia New", "password1": "a-long-family-passphrase", "password2": "a-long-family-passphrase"}
+    )
+    assert response.status_code == 302
+    user = User.objects.get(email="nia.new@example.org")
+    assert ParentLink.objects.filter(parent=user, pupil=cast.other_child).exists()
+    assert Membership.objects.filter(user=user, school=cast.school, role=Role.PARENT).exists()
+    home = client.get(reverse("accounts:home")).content.decode()
+    assert cast.other_child.full_name in home
+
+
+def test_a_used_link_says_so_plainly(cast, client_for, client):
+    invite(client_for(cast.office), cast)
+    link = accept_link(mail.outbox[0])
+    client.logout()
+    client.post(
+        link, {"full_name": "Nia New", "password1": "a-long-family-passphrase", "password2": "a-long-family-passphrase"}
+    )
+    client.logout()
+    response = client.get(link)
+    assert response.status_code == 410
+    assert "already been used" in response.content.decode()
+
+
+def test_an_expired_link_says_so_plainly(cast, client_for, client):
+    invite(client_for(cast.office), cast)
+    Invitation.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
+    client.logout()
+    response = client.get(accept_link(mail.outbox[0]))
+    assert response.status_code == 410
+    assert "expired on" in response.content.decode()
+    assert not User.objects.filter(email="nia.new@example.org").exists()
+
+
+def test_resending_replaces_the_link(cast, client_for, client):
+    office = client_for(cast.office)
+    invite(office, cast)
+    invitation = Invitation.objects.get()
+    office.post(reverse("accounts:invitation_resend", args=[invitation.pk]))
+    old_link, new_link = accept_link(mail.outbox[0]), accept_link(mail.outbox[1])
+    client.logout()
+    assert client.get(old_link).status_code == 404
+    assert client.get(new_link).status_code == 200
+
+
+def test_mismatched_passwords_keep_what_was_typed(cast, client_for, client):
+    invite(client_for(cast.office), cast)
+    link = accept_link(mail.outbox[0])
+    client.logout()
+    response = client.post(
+        link, {"full_name": "Nia Q. New", "password1": "a-long-family-passphrase", "password2": "different-passphrase"}
+    )
+    page = response.content.decode()
+    assert "The two passwords are different" in page
+    assert 'value="Nia Q. New"' in page
+    assert not User.objects.filter(email="nia.new@example.org").exists()
+
+
+def test_office_cannot_invite_for_another_schools_child(cast, client_for):
+    response = invite(client_for(cast.office), cast, pupils=[cast.other_school_child.pk])
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_invitations_of_another_school_are_404(cast, client_for):
+    invite(client_for(cast.office), cast)
+    invitation = Invitation.objects.get()
+    response = client_for(cast.other_office).post(reverse("accounts:invitation_resend", args=[invitation.pk]))
+    assert response.status_code == 404
+
+
+def test_only_a_hash_of_the_token_is_stored(cast, client_for):
+    invite(client_for(cast.office), cast)
+    token = accept_link(mail.outbox[0]).rstrip("/").rsplit("/", 1)[1]
+    assert token not in Invitation.objects.get().token_hash
+
+
+def test_opening_a_pupil_record_is_in_the_access_log(cast, client_for):
+    client_for(cast.office).get(reverse("accounts:pupil_detail", args=[cast.child.pk]))
+    entry = AccessLog.objects.get()
+    assert entry.user == cast.office
+    assert entry.object_repr == cast.child.full_name
+
+
+def test_pupil_changes_are_in_the_audit_history(cast, client_for):
+    client = client_for(cast.office)
+    client.post(
+        reverse("accounts:pupil_edit", args=[cast.child.pk]),
+        {
+            "first_name": "Mia",
+            "last_name": "Parent-Jones",
+            "school_class": cast.school_class.pk,
+            "date_of_birth": "2018-05-17",
+            "is_on_roll": "on",
+        },
+    )
+    latest = cast.child.history.first()
+    assert latest.last_name == "Parent-Jones"
+    assert latest.history_user == cast.office
+
+
+def test_pupil_list_query_count_stays_flat(cast, client_for, django_assert_max_num_queries):
+    from tests.factories import make_pupil
+
+    client = client_for(cast.office)
+    for size in (5, 40):
+        for _ in range(size):
+            make_pupil(cast.school, cast.school_class, parent=cast.parent)
+        with django_assert_max_num_queries(12):
+            assert client.get(reverse("accounts:pupil_list")).status_code == 200
