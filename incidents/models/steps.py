@@ -21,7 +21,9 @@ class EscalationStep(models.Model):
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="steps")
     kind = models.CharField(max_length=30, choices=StepKind.choices)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     due_date = models.DateField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.PENDING)
     notes = models.TextField(blank=True)
@@ -67,7 +69,9 @@ class TimelineEntry(models.Model):
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="timeline")
     at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     kind = models.CharField(max_length=20, choices=EntryKind.choices)
     summary = models.CharField(max_length=300)
     body = models.TextField(blank=True)

@@ -1,0 +1,488 @@
+"""Every write to an incident goes through here: one atomic function per act, each leaving a
+timeline entry (and, through django-simple-history, an audit row), side effects after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Min
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Membership, Pupil, Role, School, User
+from schoolsocial.lib.notify import notify
+
+from . import escalation
+from .models import (
+    EntryKind,
+    EscalationStep,
+    Evidence,
+    Incident,
+    IncidentNature,
+    IncidentSequence,
+    Outcome,
+    StagedUpload,
+    Status,
+    StepKind,
+    TimelineEntry,
+    can_transition,
+)
+from .uploads import Inspected
+
+
+class ActionError(Exception):
+    """The act is not possible now; the message says why, for the person who tried."""
+
+
+# --- References -------------------------------------------------------------------------------
+
+
+def next_reference(school: School, year: int) -> tuple[int, str]:
+    """Take the next number for `school` in `year`, e.g. (7, "NBP-2026-0007").
+
+    The sequence row is locked (SELECT ... FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE
+    transactions serialise writers), so two reports filed at the same moment never share a number.
+    Must run inside a transaction.
+    """
+    IncidentSequence.objects.get_or_create(school=school, year=year)
+    sequence = IncidentSequence.objects.select_for_update().get(school=school, year=year)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return sequence.last_number, f"{school.short_code}-{year}-{sequence.last_number:04d}"
+
+
+# --- Files ------------------------------------------------------------------------------------
+
+
+def stage_upload(*, school: School, user: User, form_token, upload: UploadedFile, facts: Inspected) -> StagedUpload:
+    """Keep an accepted file while the rest of the report form is put right."""
+    staged = StagedUpload(
+        school=school,
+        uploaded_by=user,
+        form_token=form_token,
+        original_name=(upload.name or "evidence")[:255],
+        **_facts_fields(facts),
+    )
+    staged.file.save(upload.name or "evidence", upload, save=False)
+    staged.save()
+    return staged
+
+
+def staged_uploads(user: User, form_token) -> list[StagedUpload]:
+    if form_token is None:
+        return []
+    return list(StagedUpload.objects.filter(uploaded_by=user, form_token=form_token))
+
+
+def discard_staged_upload(*, user: User, form_token, pk: int) -> None:
+    staged = StagedUpload.objects.filter(uploaded_by=user, form_token=form_token, pk=pk).first()
+    if staged is not None:
+        name = staged.file.name
+        staged.delete()
+        transaction.on_commit(lambda: staged.file.storage.delete(name))
+
+
+def _facts_fields(facts: Inspected) -> dict:
+    return {
+        "content_type": facts.content_type,
+        "size": facts.size,
+        "sha256": facts.sha256,
+        "width": facts.width,
+        "height": facts.height,
+        "pages": facts.pages,
+    }
+
+
+def _evidence_from_staged(incident: Incident, staged: StagedUpload) -> Evidence:
+    # The stored file is already in private storage: it becomes the evidence as it is, byte for byte.
+    evidence = Evidence(
+        school=incident.school,
+        incident=incident,
+        uploaded_by=staged.uploaded_by,
+        uploaded_at=staged.created_at,
+        original_name=staged.original_name,
+        content_type=staged.content_type,
+        size=staged.size,
+        sha256=staged.sha256,
+        width=staged.width,
+        height=staged.height,
+        pages=staged.pages,
+    )
+    evidence.file.name = staged.file.name
+    evidence.save()
+    staged.delete()
+    return evidence
+
+
+# --- Reporting --------------------------------------------------------------------------------
+
+
+REPORT_FIELDS = (
+    "platform",
+    "account_name",
+    "posted_at",
+    "seen_at",
+    "content",
+    "targeted",
+    "poster_kind",
+    "poster_certainty",
+    "pupils_identifiable",
+    "safeguarding_concern",
+    "on_school_equipment",
+    "site_blocked_on",
+)
+
+
+@transaction.atomic
+def report(
+    *,
+    school: School,
+    reporter: User,
+    role: str,
+    details: dict,
+    natures: Iterable[str],
+    urls: list[str],
+    staged: Iterable[StagedUpload] = (),
+) -> Incident:
+    """File a new report with its evidence; alert the DSL at once if the facts call for it."""
+    now = timezone.now()
+    year = timezone.localdate(now).year
+    number, reference = next_reference(school, year)
+    incident = Incident(
+        school=school,
+        reporter=reporter,
+        reporter_role=role,
+        reference=reference,
+        year=year,
+        number=number,
+        urls=urls,
+        created_at=now,
+        **{name: details.get(name) for name in REPORT_FIELDS if name in details},
+    )
+    incident.save()
+    nature_codes = sorted(set(natures))
+    for code in nature_codes:
+        IncidentNature(incident=incident, nature=code).save()
+    _entry(incident, reporter, EntryKind.REPORTED, f"Reported by {reporter.full_name}", internal=False, at=now)
+    files = [_evidence_from_staged(incident, item) for item in staged]
+    if files:
+        _entry(incident, reporter, EntryKind.EVIDENCE, _files_summary(files), internal=False, at=now)
+    _alert_dsl_if_needed(incident, nature_codes)
+    return incident
+
+
+def _files_summary(files: list[Evidence]) -> str:
+    names = ", ".join(item.original_name for item in files)
+    noun = "file" if len(files) == 1 else "files"
+    return f"{len(files)} evidence {noun} added: {names}"[:300]
+
+
+@transaction.atomic
+def add_evidence(
+    *, incident: Incident, by: User, uploads: list[tuple[UploadedFile, Inspected]], description: str = ""
+) -> list[Evidence]:
+    """Attach more files. Existing evidence is never replaced."""
+    if not uploads:
+        raise ActionError("Choose at least one file to add.")
+    files = []
+    for upload, facts in uploads:
+        evidence = Evidence(
+            school=incident.school,
+            incident=incident,
+            uploaded_by=by,
+            original_name=(upload.name or "evidence")[:255],
+            description=description[:300],
+            **_facts_fields(facts),
+        )
+        evidence.file.save(upload.name or "evidence", upload, save=False)
+        evidence.save()
+        files.append(evidence)
+    _entry(incident, by, EntryKind.EVIDENCE, _files_summary(files), internal=by != incident.reporter)
+    return files
+
+
+# --- Triage and steps -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def triage(
+    *,
+    incident: Incident,
+    by: User,
+    severity: str,
+    natures: Iterable[str],
+    poster_kind: str,
+    owner: User | None,
+    poster_pupil: Pupil | None = None,
+    poster_parent: User | None = None,
+    harassment: bool = False,
+    pupils_identifiable: bool | None = None,
+    safeguarding_concern: bool | None = None,
+    note: str = "",
+) -> Incident:
+    """Confirm the facts, the severity and who owns the case; the report moves to "triaged"."""
+    incident = _locked(incident)
+    if incident.status in (Status.CLOSED, Status.RESOLVED):
+        raise ActionError("This incident is finished. Reopen it before changing the triage.")
+    incident.severity = severity
+    incident.poster_kind = poster_kind
+    incident.poster_pupil = poster_pupil
+    incident.poster_parent = poster_parent
+    incident.owner = owner
+    incident.harassment = harassment
+    if pupils_identifiable is not None:
+        incident.pupils_identifiable = pupils_identifiable
+    if safeguarding_concern is not None:
+        incident.safeguarding_concern = safeguarding_concern
+    incident.triaged_at = timezone.now()
+    if incident.status in (Status.REPORTED, Status.NO_ACTION):
+        incident.status = Status.TRIAGED
+    incident.save()
+    codes = sorted(set(natures))
+    IncidentNature.objects.filter(incident=incident).exclude(nature__in=codes).delete()
+    existing = set(IncidentNature.objects.filter(incident=incident).values_list("nature", flat=True))
+    for code in codes:
+        if code not in existing:
+            IncidentNature(incident=incident, nature=code).save()
+    owner_text = f"; owner {owner.full_name}" if owner else ""
+    _entry(
+        incident,
+        by,
+        EntryKind.TRIAGED,
+        f"Triaged as {incident.get_severity_display().lower()} severity{owner_text}",
+        body=note,
+    )
+    _alert_dsl_if_needed(incident, codes)
+    return incident
+
+
+def _require_open_for_steps(incident: Incident) -> None:
+    if incident.status == Status.REPORTED:
+        raise ActionError("Triage the report before planning steps.")
+    if incident.status in (Status.CLOSED, Status.NO_ACTION, Status.RESOLVED):
+        raise ActionError("This incident is not open. Reopen it to plan more steps.")
+
+
+@transaction.atomic
+def add_step(
+    *,
+    incident: Incident,
+    by: User,
+    kind: str,
+    owner: User | None = None,
+    due_date: date | None = None,
+    notes: str = "",
+) -> EscalationStep:
+    incident = _locked(incident)
+    _require_open_for_steps(incident)
+    step = EscalationStep(
+        incident=incident,
+        kind=kind,
+        owner=owner or incident.owner or by,
+        due_date=due_date or escalation.default_due_date(kind, timezone.localdate()),
+        notes=notes,
+        created_by=by,
+    )
+    step.save()
+    if incident.status == Status.TRIAGED:
+        incident.status = Status.IN_PROGRESS
+        incident.save()
+    _entry(
+        incident,
+        by,
+        EntryKind.STEP_ADDED,
+        f"Planned: {step.get_kind_display()}, due {step.due_date:%d/%m/%Y}",
+        body=notes,
+        step=step,
+    )
+    _refresh_next_due(incident)
+    return step
+
+
+@transaction.atomic
+def record_step_outcome(
+    *,
+    step: EscalationStep,
+    by: User,
+    outcome: str,
+    notes: str = "",
+    external_reference: str = "",
+    meeting_at: datetime | None = None,
+    attendees: str = "",
+) -> EscalationStep:
+    step = EscalationStep.objects.select_for_update().select_related("incident").get(pk=step.pk)
+    if not step.is_pending:
+        raise ActionError("This step already has an outcome.")
+    if outcome not in (Outcome.COMPLIED, Outcome.NOT_COMPLIED, Outcome.NOT_APPLICABLE):
+        raise ActionError("Choose an outcome.")
+    step.outcome = outcome
+    step.external_reference = external_reference or step.external_reference
+    step.meeting_at = meeting_at or step.meeting_at
+    step.attendees = attendees or step.attendees
+    if notes:
+        step.notes = f"{step.notes}\n\n{notes}".strip()
+    step.completed_by = by
+    step.completed_at = timezone.now()
+    step.save()
+    reference = f" (reference {step.external_reference})" if step.external_reference else ""
+    _entry(
+        step.incident,
+        by,
+        EntryKind.STEP_OUTCOME,
+        f"{step.get_kind_display()}: {step.get_outcome_display().lower()}{reference}",
+        body=notes,
+        step=step,
+    )
+    _refresh_next_due(step.incident)
+    return step
+
+
+@transaction.atomic
+def skip_step(
+    *, incident: Incident, by: User, reason: str, kind: str | None = None, step: EscalationStep | None = None
+) -> EscalationStep:
+    """Skip a suggested step (by `kind`) or a planned one (`step`), recording why."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActionError("Say why the step is skipped: it is kept on the record.")
+    incident = _locked(incident)
+    _require_open_for_steps(incident)
+    if step is not None:
+        step = EscalationStep.objects.select_for_update().get(pk=step.pk, incident=incident)
+        if not step.is_pending:
+            raise ActionError("This step already has an outcome.")
+    else:
+        step = EscalationStep(incident=incident, kind=kind, owner=by, created_by=by)
+    step.outcome = Outcome.SKIPPED
+    step.skip_reason = reason
+    step.completed_by = by
+    step.completed_at = timezone.now()
+    step.save()
+    _entry(incident, by, EntryKind.STEP_SKIPPED, f"Skipped: {step.get_kind_display()}", body=reason, step=step)
+    _refresh_next_due(incident)
+    return step
+
+
+@transaction.atomic
+def change_status(*, incident: Incident, by: User, status: str, reason: str = "") -> Incident:
+    incident = _locked(incident)
+    if not can_transition(incident.status, status):
+        raise ActionError(
+            f"An incident that is “{incident.get_status_display()}” cannot become “{Status(status).label}”."
+        )
+    if status in (Status.RESOLVED, Status.CLOSED, Status.NO_ACTION) and not reason.strip():
+        raise ActionError("Add a short reason: it is kept on the record.")
+    incident.status = status
+    incident.save()
+    _entry(
+        incident, by, EntryKind.STATUS, f"Status changed to {Status(status).label.lower()}", body=reason, internal=False
+    )
+    return incident
+
+
+@transaction.atomic
+def add_note(*, incident: Incident, by: User, text: str) -> TimelineEntry:
+    text = (text or "").strip()
+    if not text:
+        raise ActionError("Write the note first.")
+    return _entry(incident, by, EntryKind.NOTE, f"Note from {by.full_name}", body=text)
+
+
+# --- Helpers ----------------------------------------------------------------------------------
+
+
+def _locked(incident: Incident) -> Incident:
+    return Incident.objects.select_for_update().select_related("platform", "school").get(pk=incident.pk)
+
+
+def _entry(
+    incident: Incident,
+    actor: User | None,
+    kind: str,
+    summary: str,
+    *,
+    body: str = "",
+    internal: bool = True,
+    step: EscalationStep | None = None,
+    at: datetime | None = None,
+) -> TimelineEntry:
+    entry = TimelineEntry(
+        incident=incident,
+        actor=actor,
+        kind=kind,
+        summary=summary[:300],
+        body=body,
+        internal=internal,
+        step=step,
+        at=at or timezone.now(),
+    )
+    entry.save()
+    return entry
+
+
+def _refresh_next_due(incident: Incident) -> None:
+    due = EscalationStep.objects.filter(incident=incident, outcome=Outcome.PENDING).aggregate(d=Min("due_date"))["d"]
+    if due != incident.next_due_on:
+        Incident.objects.filter(pk=incident.pk).update(next_due_on=due)
+        incident.next_due_on = due
+
+
+def dsl_addresses(school: School) -> list[str]:
+    """The school's DSLs; the headteacher when no DSL is set up, so an alert never goes nowhere."""
+    for roles in ((Role.DSL,), (Role.HEADTEACHER,)):
+        emails = list(
+            Membership.objects.active()
+            .filter(school=school, role__in=roles, user__is_active=True)
+            .values_list("user__email", flat=True)
+        )
+        if emails:
+            return sorted(emails)
+    return []
+
+
+def _alert_dsl_if_needed(incident: Incident, nature_codes: list[str]) -> None:
+    facts = escalation.facts_of(incident, natures=nature_codes)
+    if incident.dsl_alerted_at is not None or not escalation.needs_dsl_alert(facts):
+        return
+    # The email names no child, no post and no reporter: only that a concern needs them, and where.
+    sent = notify(
+        key=f"incident-dsl-alert:{incident.pk}",
+        to=dsl_addresses(incident.school),
+        template="incident-dsl-alert",
+        context={"school": incident.school, "url": reverse("incidents:detail", args=[incident.pk])},
+        school=incident.school,
+    )
+    if sent is not None:
+        now = timezone.now()
+        Incident.objects.filter(pk=incident.pk).update(dsl_alerted_at=now)
+        incident.dsl_alerted_at = now
+        _entry(incident, None, EntryKind.ALERT, "The designated safeguarding lead was alerted by email")
+
+
+def suggestions_for(incident: Incident, steps: list[EscalationStep]) -> list[escalation.Suggestion]:
+    done = {step.kind for step in steps}
+    return escalation.suggest_steps(escalation.facts_of(incident), done)
+
+
+STEP_KINDS_WITH_REFERENCE = {
+    StepKind.PLATFORM_REPORT: "The platform's reference",
+    StepKind.UNDERAGE_REPORT: "The platform's reference",
+    StepKind.POLICE_REFERRAL: "Crime reference number",
+    StepKind.SAFEGUARDING_REFERRAL: "Referral reference",
+    StepKind.HOST_CONTACT: "The provider's reference",
+}
+
+
+def discard_stale_uploads(older_than_hours: int = 24) -> int:
+    """Files staged on a report form that was never sent: removed after a day. Evidence is never touched."""
+    cutoff = timezone.now() - timezone.timedelta(hours=older_than_hours)
+    stale = list(StagedUpload.objects.filter(created_at__lt=cutoff))
+    for staged in stale:
+        name = staged.file.name
+        staged.delete()
+        if not Evidence.objects.filter(file=name).exists():
+            staged.file.storage.delete(name)
+    return len(stale)

@@ -1,0 +1,370 @@
+"""Forms for reporting, triage and the steps. Each message sits beside its field, in plain words."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils import timezone
+
+from accounts.models import Pupil, Role, School, User
+
+from .models import (
+    RECORDABLE_OUTCOMES,
+    Certainty,
+    Incident,
+    Nature,
+    Platform,
+    PosterKind,
+    Severity,
+    Status,
+    StepKind,
+)
+
+MAX_URLS = 10
+MAX_FILES = 10
+ACCEPT = "image/png,image/jpeg,image/webp,application/pdf,.png,.jpg,.jpeg,.webp,.pdf"
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input. Their content is checked by incidents.uploads, not here."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [item for item in data if item]
+        return [data] if data else []
+
+
+def parse_urls(text: str) -> list[str]:
+    validate = URLValidator(schemes=["http", "https"])
+    urls, bad = [], []
+    for line in (text or "").split():
+        candidate = line.strip().strip("<>")
+        if not candidate:
+            continue
+        try:
+            validate(candidate)
+        except ValidationError:
+            bad.append(candidate)
+            continue
+        if candidate not in urls:
+            urls.append(candidate)
+    if bad:
+        raise ValidationError(
+            "These do not look like full links: %(bad)s. Copy the whole address, starting https://",
+            params={"bad": ", ".join(bad[:3])},
+        )
+    if len(urls) > MAX_URLS:
+        raise ValidationError(f"Please give at most {MAX_URLS} links; mention any others in the description.")
+    return urls
+
+
+class ReportForm(forms.ModelForm):
+    """The one report form, for staff and parents, on a phone or a desk."""
+
+    form_token = forms.UUIDField(widget=forms.HiddenInput)
+    url_text = forms.CharField(
+        label="Links to the post",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "inputmode": "url", "autocomplete": "off"}),
+        help_text="Copy the full link from the app's Share or Copy link option; one per line. "
+        "No link (for example a chat message)? Leave this empty and give the chat's name below.",
+    )
+    natures = forms.MultipleChoiceField(
+        label="What kind of post is it?",
+        choices=Nature.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick all that apply.",
+        error_messages={"required": "Tick at least one that fits best; the school can change it later."},
+    )
+    evidence = MultipleFileField(
+        label="Screenshots or PDFs",
+        help_text="Pictures (PNG, JPEG or WebP) or PDFs, up to 10 MB each. You can choose several.",
+    )
+
+    class Meta:
+        model = Incident
+        fields = [
+            "platform",
+            "account_name",
+            "posted_at",
+            "seen_at",
+            "content",
+            "targeted",
+            "poster_kind",
+            "poster_certainty",
+            "pupils_identifiable",
+            "safeguarding_concern",
+            "on_school_equipment",
+            "site_blocked_on",
+        ]
+        labels = {
+            "platform": "Where did you see it?",
+            "account_name": "Account, group or chat name",
+            "posted_at": "When was it posted? (if you know)",
+            "seen_at": "When did you see it?",
+            "content": "What does the post say?",
+            "targeted": "Who is it about or aimed at?",
+            "poster_kind": "Who posted it?",
+            "poster_certainty": "How sure are you about who posted it?",
+            "pupils_identifiable": "Could a pupil be identified from the post (a name, face, uniform or class)?",
+            "safeguarding_concern": "Are you worried about a child's safety?",
+            "on_school_equipment": "Was it seen on a school computer or tablet?",
+            "site_blocked_on": "If the site has been blocked in school, on which date?",
+        }
+        help_texts = {
+            "account_name": "For example @name, or the name of the WhatsApp or Facebook group.",
+            "content": "Copy the words exactly as they appear, spelling included. Do not reply to the post.",
+            "targeted": "A pupil, a member of staff, the school… Names help the school act quickly.",
+        }
+        widgets = {
+            "posted_at": DateTimeLocalInput(),
+            "seen_at": DateTimeLocalInput(),
+            "site_blocked_on": DateInput(),
+            "content": forms.Textarea(attrs={"rows": 5}),
+            "targeted": forms.Textarea(attrs={"rows": 2}),
+            "poster_kind": forms.RadioSelect,
+            "poster_certainty": forms.RadioSelect,
+        }
+        error_messages = {
+            "platform": {"required": "Choose where you saw the post (or “Other”)."},
+            "seen_at": {"required": "Give the date and time you saw it; roughly is fine."},
+            "content": {"required": "Copy the words of the post here, as they appear."},
+            "poster_kind": {"required": "Choose who posted it, or “Not known”."},
+        }
+
+    field_order = [
+        "platform",
+        "url_text",
+        "account_name",
+        "posted_at",
+        "seen_at",
+        "content",
+        "natures",
+        "targeted",
+        "poster_kind",
+        "poster_certainty",
+        "pupils_identifiable",
+        "safeguarding_concern",
+        "on_school_equipment",
+        "site_blocked_on",
+        "evidence",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["platform"].queryset = Platform.objects.all()
+        self.fields["platform"].empty_label = "Choose…"
+        self.fields["poster_kind"].choices = PosterKind.choices
+        self.fields["poster_certainty"].choices = Certainty.choices
+        if not self.is_bound:
+            self.initial.setdefault("form_token", uuid.uuid4())
+            self.initial.setdefault("seen_at", timezone.localtime().replace(second=0, microsecond=0))
+
+    def clean_url_text(self) -> list[str]:
+        return parse_urls(self.cleaned_data.get("url_text", ""))
+
+    def clean_seen_at(self):
+        seen = self.cleaned_data["seen_at"]
+        if seen and seen > timezone.now() + timezone.timedelta(minutes=5):
+            raise ValidationError("This is in the future. When did you see it?")
+        return seen
+
+    def clean(self):
+        data = super().clean()
+        posted, seen = data.get("posted_at"), data.get("seen_at")
+        if posted and seen and posted > seen:
+            self.add_error("posted_at", "It cannot have been posted after you saw it. Check the two dates.")
+        if not data.get("url_text") and not data.get("account_name") and "url_text" not in self.errors:
+            self.add_error(
+                "url_text", "Paste the link to the post, or if it has none, give the account, group or chat name."
+            )
+        if data.get("site_blocked_on") and not data.get("on_school_equipment"):
+            data["site_blocked_on"] = None
+        return data
+
+    @property
+    def form_token_value(self):
+        """The token of this form's staged files, even when the rest of the form is invalid."""
+        raw = self.data.get("form_token") if self.is_bound else self.initial.get("form_token")
+        try:
+            return uuid.UUID(str(raw))
+        except (TypeError, ValueError):
+            return None
+
+    def report_details(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+
+
+def school_staff(school: School, roles=(Role.HEADTEACHER, Role.DSL, Role.STAFF)):
+    return User.objects.filter(
+        memberships__school=school, memberships__role__in=roles, memberships__is_active=True
+    ).distinct()
+
+
+class TriageForm(forms.ModelForm):
+    natures = forms.MultipleChoiceField(
+        label="Nature", choices=Nature.choices, widget=forms.CheckboxSelectMultiple, required=True
+    )
+    note = forms.CharField(label="Note (for the school only)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    class Meta:
+        model = Incident
+        fields = [
+            "severity",
+            "poster_kind",
+            "poster_pupil",
+            "poster_parent",
+            "harassment",
+            "pupils_identifiable",
+            "safeguarding_concern",
+            "owner",
+        ]
+        labels = {
+            "poster_pupil": "The poster is this pupil",
+            "poster_parent": "The poster is this parent or carer",
+            "owner": "Who owns this case?",
+        }
+        help_texts = {"poster_pupil": "Only if known.", "poster_parent": "Only if known."}
+
+    def __init__(self, *args, school: School, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["severity"].required = True
+        self.fields["severity"].choices = [("", "Choose…"), *Severity.choices]
+        self.fields["poster_pupil"].queryset = Pupil.objects.filter(school=school, is_on_roll=True)
+        self.fields["poster_parent"].queryset = User.objects.filter(
+            memberships__school=school, memberships__role=Role.PARENT
+        ).distinct()
+        self.fields["owner"].queryset = school_staff(school, roles=(Role.HEADTEACHER, Role.DSL))
+        self.fields["owner"].required = True
+        if self.instance.pk and not self.is_bound:
+            self.initial["natures"] = self.instance.nature_codes
+
+    def clean(self):
+        data = super().clean()
+        if data.get("poster_pupil") and data.get("poster_kind") not in (PosterKind.PUPIL, None):
+            self.add_error("poster_pupil", "You linked a pupil, but “Who posted it” is not “A pupil”.")
+        if data.get("poster_parent") and data.get("poster_kind") not in (PosterKind.PARENT, None):
+            self.add_error("poster_parent", "You linked a parent, but “Who posted it” is not “A parent or carer”.")
+        return data
+
+
+class StepForm(forms.Form):
+    kind = forms.ChoiceField(label="Step", choices=StepKind.choices)
+    owner = forms.ModelChoiceField(label="Who will do it", queryset=User.objects.none(), required=False)
+    due_date = forms.DateField(
+        label="Due by", required=False, widget=DateInput(), help_text="Leave empty for the usual time."
+    )
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, school: School, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = school_staff(school)
+
+    def clean_due_date(self):
+        due = self.cleaned_data.get("due_date")
+        if due and due < timezone.localdate():
+            raise ValidationError("The due date is in the past.")
+        return due
+
+
+class OutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(choices=[(o.value, o.label) for o in RECORDABLE_OUTCOMES], widget=forms.RadioSelect)
+    external_reference = forms.CharField(label="Reference given", max_length=100, required=False)
+    meeting_at = forms.DateTimeField(label="Meeting date and time", required=False, widget=DateTimeLocalInput())
+    attendees = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(label="What happened", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, step_kind: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .actions import STEP_KINDS_WITH_REFERENCE
+
+        if step_kind in STEP_KINDS_WITH_REFERENCE:
+            self.fields["external_reference"].label = STEP_KINDS_WITH_REFERENCE[step_kind]
+        if step_kind != StepKind.HEADTEACHER_MEETING:
+            del self.fields["meeting_at"]
+            del self.fields["attendees"]
+
+
+class SkipForm(forms.Form):
+    kind = forms.ChoiceField(choices=StepKind.choices, widget=forms.HiddenInput, required=False)
+    reason = forms.CharField(
+        label="Why is this step skipped?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why the step is skipped: it is kept on the record."},
+    )
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label="New status", choices=())
+    reason = forms.CharField(label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, incident: Incident, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [(s.value, s.label) for s in incident.allowed_next_statuses]
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("status") in (Status.RESOLVED, Status.CLOSED, Status.NO_ACTION)
+            and not data.get("reason", "").strip()
+        ):
+            self.add_error("reason", "Add a short reason: it is kept on the record.")
+        return data
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label="Add a note (for the school only)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Write the note first."},
+    )
+
+
+class EvidenceForm(forms.Form):
+    files = MultipleFileField(
+        label="Add screenshots or PDFs", help_text="Pictures (PNG, JPEG or WebP) or PDFs, up to 10 MB each."
+    )
+    description = forms.CharField(label="What do these show?", max_length=300, required=False)
+
+
+class PlatformForm(forms.ModelForm):
+    class Meta:
+        model = Platform
+        fields = ["name", "report_url", "rules_url", "minimum_age", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class IncidentFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=100)
+    status = forms.ChoiceField(choices=[("", "Any status"), ("open", "Open"), *Status.choices], required=False)
+    nature = forms.ChoiceField(choices=[("", "Any nature"), *Nature.choices], required=False)
+    platform = forms.ModelChoiceField(queryset=Platform.objects.all(), required=False, empty_label="Any platform")
+    overdue = forms.BooleanField(label="Overdue only", required=False)
+    date_from = forms.DateField(label="Reported from", required=False, widget=DateInput())
+    date_to = forms.DateField(label="Reported to", required=False, widget=DateInput())

@@ -1,0 +1,141 @@
+"""Deciding what an uploaded file really is, by reading it, never by trusting its name.
+
+Accepted: PNG, JPEG and WebP pictures and PDF documents, up to settings.MAX_UPLOAD_BYTES. A
+picture must open fully (a truncated file is refused) and stay within MAX_PIXELS, so a tiny file
+that would expand into gigabytes of pixels (a "decompression bomb") is refused before it is decoded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from PIL import Image, UnidentifiedImageError
+
+# 40 million pixels: a full-page phone screenshot is about 1,200 x 20,000; a photo 4,000 x 3,000.
+MAX_PIXELS = 40_000_000
+IMAGE_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
+ACCEPTED_HELP = "Please upload a screenshot (PNG, JPEG or WebP) or a PDF."
+
+
+@dataclass(frozen=True)
+class Inspected:
+    content_type: str
+    size: int
+    sha256: str
+    width: int | None = None
+    height: int | None = None
+    pages: int | None = None
+
+
+def sniff(head: bytes) -> str | None:
+    """The content type the first bytes announce, or None for anything we do not accept."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    return None
+
+
+def megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.0f} MB"
+
+
+def inspect_upload(upload: UploadedFile) -> Inspected:
+    """Read the file and say what it is, or raise ValidationError with a message for the person."""
+    name = upload.name or "The file"
+    limit = settings.MAX_UPLOAD_BYTES
+    if upload.size is not None and upload.size > limit:
+        raise ValidationError(
+            f"“{name}” is {megabytes(upload.size)}, larger than the {megabytes(limit)} limit. "
+            "Try a screenshot of just the post, or save the PDF at a smaller size.",
+            code="too_large",
+        )
+    if not upload.size:
+        raise ValidationError(f"“{name}” is empty. Please choose the file again.", code="empty")
+    upload.seek(0)
+    content_type = sniff(upload.read(16))
+    if content_type is None:
+        raise ValidationError(
+            f"“{name}” is not a picture or PDF we can accept, whatever its name says. {ACCEPTED_HELP}",
+            code="unsupported",
+        )
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    if content_type == "application/pdf":
+        pages = _check_pdf(upload, name)
+        facts = Inspected(content_type, upload.size, digest.hexdigest(), pages=pages)
+    else:
+        width, height = _check_image(upload, name, content_type)
+        facts = Inspected(content_type, upload.size, digest.hexdigest(), width=width, height=height)
+    upload.seek(0)
+    return facts
+
+
+def _check_image(upload: UploadedFile, name: str, content_type: str) -> tuple[int, int]:
+    damaged = ValidationError(
+        f"“{name}” looks like a picture but could not be read: it may be damaged or only partly "
+        "saved. Please take the screenshot again.",
+        code="damaged",
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                width, height = image.size
+                if IMAGE_FORMATS.get(image.format or "") != content_type:
+                    raise damaged
+                if width * height > MAX_PIXELS:
+                    raise _too_many_pixels(name, width, height)
+                image.load()  # decodes every pixel: a truncated file fails here
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise _too_many_pixels(name) from error
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        raise damaged from error
+    return width, height
+
+
+def _too_many_pixels(name: str, width: int | None = None, height: int | None = None) -> ValidationError:
+    size = f" ({width:,} × {height:,} pixels)" if width and height else ""
+    return ValidationError(
+        f"“{name}” is far larger in pixels than any screenshot{size}, so it was not opened. "
+        "Please take an ordinary screenshot of the post.",
+        code="too_many_pixels",
+    )
+
+
+def _check_pdf(upload: UploadedFile, name: str) -> int:
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(upload, strict=False)
+        if reader.is_encrypted:
+            raise ValidationError(
+                f"“{name}” is protected by a password. Please save a copy without a password and upload that.",
+                code="encrypted",
+            )
+        pages = len(reader.pages)
+    except ValidationError:
+        raise
+    except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
+        raise ValidationError(
+            f"“{name}” starts like a PDF but could not be read: it may be damaged. Please save or export it again.",
+            code="damaged",
+        ) from error
+    if pages < 1:
+        raise ValidationError(f"“{name}” has no pages.", code="damaged")
+    return pages

@@ -1,0 +1,288 @@
+"""The headteacher's and DSL's pages: the incident list, the incident page, triage and the steps."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.access import require_role
+from accounts.audit import log_access
+from accounts.models import Role
+
+from .. import actions
+from ..access import evidence_for, get_case_for
+from ..forms import EvidenceForm, IncidentFilterForm, NoteForm, OutcomeForm, SkipForm, StatusForm, StepForm, TriageForm
+from ..models import EscalationStep, Incident, IncidentNature, Status, StepKind
+from .reporting import add_evidence_and_render
+
+CASE = (Role.HEADTEACHER, Role.DSL)
+PAGE_SIZE = 25
+
+
+def filtered_incidents(school, form: IncidentFilterForm):
+    incidents = Incident.objects.filter(school=school)
+    if not form.is_valid():
+        return incidents
+    data = form.cleaned_data
+    if data["status"] == "open":
+        incidents = incidents.open()
+    elif data["status"]:
+        incidents = incidents.filter(status=data["status"])
+    if data["nature"]:
+        incidents = incidents.filter(natures__nature=data["nature"])
+    if data["platform"]:
+        incidents = incidents.filter(platform=data["platform"])
+    if data["overdue"]:
+        incidents = incidents.overdue()
+    if data["date_from"]:
+        incidents = incidents.filter(created_at__date__gte=data["date_from"])
+    if data["date_to"]:
+        incidents = incidents.filter(created_at__date__lte=data["date_to"])
+    query = data["q"].strip()
+    if query:
+        incidents = incidents.filter(
+            Q(reference__iexact=query)
+            | Q(content__icontains=query)
+            | Q(account_name__icontains=query)
+            | Q(targeted__icontains=query)
+        )
+    return incidents
+
+
+@login_required
+def incident_list(request: HttpRequest) -> HttpResponse:
+    school = require_role(request, *CASE)
+    form = IncidentFilterForm(request.GET or None)
+    incidents = (
+        filtered_incidents(school, form)
+        .select_related("platform", "owner")
+        .prefetch_related(Prefetch("natures", queryset=IncidentNature.objects.only("incident_id", "nature")))
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "incidents/incident_list.html", {"page": page, "form": form, "today": timezone.localdate()})
+
+
+def _detail_context(request: HttpRequest, incident: Incident) -> dict:
+    steps = list(EscalationStep.objects.filter(incident=incident).select_related("owner", "completed_by"))
+    school = incident.school
+    return {
+        "incident": incident,
+        "steps": steps,
+        "evidence": list(evidence_for(request, incident)),
+        "suggestions": actions.suggestions_for(incident, steps),
+        "entries": list(incident.timeline.select_related("actor").order_by("at", "pk")),
+        "step_form": StepForm(school=school),
+        "status_form": StatusForm(incident=incident),
+        "note_form": NoteForm(),
+        "evidence_form": EvidenceForm(),
+        "skip_form": SkipForm(),
+        "outcome_forms": {
+            step.pk: OutcomeForm(step_kind=step.kind, prefix=f"step{step.pk}") for step in steps if step.is_pending
+        },
+        "can_plan": incident.status in (Status.TRIAGED, Status.IN_PROGRESS),
+        "platform_kinds": (StepKind.PLATFORM_REPORT, StepKind.UNDERAGE_REPORT),
+    }
+
+
+def _load_case(request: HttpRequest, pk: int) -> Incident:
+    incident = get_case_for(request, pk)
+    return (
+        Incident.objects.select_related("platform", "school", "reporter", "owner", "poster_pupil", "poster_parent")
+        .prefetch_related("natures")
+        .get(pk=incident.pk)
+    )
+
+
+@login_required
+def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request, *CASE)
+    incident = _load_case(request, pk)
+    log_access(request, incident)
+    return render(request, "incidents/incident_detail.html", _detail_context(request, incident))
+
+
+@login_required
+def incident_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole timeline on its own, for printing or reading end to end."""
+    require_role(request, *CASE)
+    incident = get_case_for(request, pk)
+    log_access(request, incident, action="view-timeline")
+    entries = incident.timeline.select_related("actor").order_by("at", "pk")
+    return render(request, "incidents/incident_timeline.html", {"incident": incident, "entries": entries})
+
+
+@login_required
+def incident_triage(request: HttpRequest, pk: int) -> HttpResponse:
+    school = require_role(request, *CASE)
+    incident = _load_case(request, pk)
+    form = TriageForm(request.POST or None, instance=incident, school=school)
+    if not form.initial.get("owner") and not form.is_bound:
+        form.initial["owner"] = request.user.pk
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.triage(
+                incident=incident,
+                by=request.user,
+                severity=data["severity"],
+                natures=data["natures"],
+                poster_kind=data["poster_kind"],
+                poster_pupil=data["poster_pupil"],
+                poster_parent=data["poster_parent"],
+                owner=data["owner"],
+                harassment=data["harassment"],
+                pupils_identifiable=data["pupils_identifiable"],
+                safeguarding_concern=data["safeguarding_concern"],
+                note=data["note"],
+            )
+        except actions.ActionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"{incident.reference} is triaged. The suggested next steps are below.")
+            return redirect(incident)
+    status = 400 if form.is_bound else 200
+    return render(request, "incidents/incident_triage.html", {"incident": incident, "form": form}, status=status)
+
+
+def _after(request: HttpRequest, incident: Incident, attempt, success: str) -> HttpResponse:
+    try:
+        attempt()
+    except actions.ActionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+    return redirect(incident)
+
+
+def _form_errors(request: HttpRequest, form) -> None:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else error)
+
+
+@require_POST
+@login_required
+def step_add(request: HttpRequest, pk: int) -> HttpResponse:
+    school = require_role(request, *CASE)
+    incident = get_case_for(request, pk)
+    form = StepForm(request.POST, school=school)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(incident)
+    data = form.cleaned_data
+    return _after(
+        request,
+        incident,
+        lambda: actions.add_step(
+            incident=incident,
+            by=request.user,
+            kind=data["kind"],
+            owner=data["owner"],
+            due_date=data["due_date"],
+            notes=data["notes"],
+        ),
+        f"Planned: {StepKind(data['kind']).label}.",
+    )
+
+
+@require_POST
+@login_required
+def step_outcome(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
+    require_role(request, *CASE)
+    incident = get_case_for(request, pk)
+    step = get_object_or_404(EscalationStep, pk=step_pk, incident=incident)
+    form = OutcomeForm(request.POST, step_kind=step.kind, prefix=f"step{step.pk}")
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(step)
+    data = form.cleaned_data
+    return _after(
+        request,
+        incident,
+        lambda: actions.record_step_outcome(
+            step=step,
+            by=request.user,
+            outcome=data["outcome"],
+            notes=data["notes"],
+            external_reference=data["external_reference"],
+            meeting_at=data.get("meeting_at"),
+            attendees=data.get("attendees", ""),
+        ),
+        f"Outcome recorded for “{step.get_kind_display()}”.",
+    )
+
+
+@require_POST
+@login_required
+def step_skip(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request, *CASE)
+    incident = get_case_for(request, pk)
+    form = SkipForm(request.POST)
+    step = None
+    if request.POST.get("step", "").isdigit():
+        step = get_object_or_404(EscalationStep, pk=int(request.POST["step"]), incident=incident)
+    if not form.is_valid() or (step is None and not form.cleaned_data.get("kind")):
+        _form_errors(request, form)
+        return redirect(incident)
+    kind = step.kind if step else form.cleaned_data["kind"]
+    return _after(
+        request,
+        incident,
+        lambda: actions.skip_step(
+            incident=incident, by=request.user, reason=form.cleaned_data["reason"], kind=kind, step=step
+        ),
+        f"Skipped: {StepKind(kind).label}. The reason is on the record.",
+    )
+
+
+@require_POST
+@login_required
+def status_change(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request, *CASE)
+    incident = get_case_for(request, pk)
+    form = StatusForm(request.POST, incident=incident)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(incident)
+    status = form.cleaned_data["status"]
+    return _after(
+        request,
+        incident,
+        lambda: actions.change_status(
+            incident=incident, by=request.user, status=status, reason=form.cleaned_data["reason"]
+        ),
+        f"{incident.reference} is now “{Status(status).label}”.",
+    )
+
+
+@require_POST
+@login_required
+def note_add(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request, *CASE)
+    incident = get_case_for(request, pk)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect(incident)
+    return _after(
+        request,
+        incident,
+        lambda: actions.add_note(incident=incident, by=request.user, text=form.cleaned_data["text"]),
+        "Note added.",
+    )
+
+
+@require_POST
+@login_required
+def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request, *CASE)
+    incident = get_case_for(request, pk)
+    return add_evidence_and_render(request, incident, "incidents:detail")

@@ -1,0 +1,157 @@
+"""Filing a report, the reporter's confirmation and status pages, and their list of reports."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.access import require_role
+from accounts.audit import log_access
+from accounts.models import Role
+
+from .. import actions
+from ..access import REPORTER_ROLES, evidence_for, get_own_report_for
+from ..forms import MAX_FILES, EvidenceForm, ReportForm
+from ..models import Incident, StagedUpload
+from ..uploads import inspect_upload
+
+
+def accept_files(request: HttpRequest, files: list, *, already: int, stage) -> tuple[list, list[str]]:
+    """Check each file by its content; keep the good ones (via `stage`) and explain the others."""
+    accepted, errors = [], []
+    for upload in files:
+        if already + len(accepted) >= MAX_FILES:
+            errors.append(f"At most {MAX_FILES} files can be attached at once; “{upload.name}” was not added.")
+            continue
+        try:
+            facts = inspect_upload(upload)
+        except ValidationError as error:
+            errors.extend(error.messages)
+            continue
+        accepted.append(stage(upload, facts))
+    return accepted, errors
+
+
+def _initial_from_post(data: QueryDict) -> dict:
+    initial = {key: data.get(key) for key in data if key not in ("csrfmiddlewaretoken", "remove_upload")}
+    initial["natures"] = data.getlist("natures")
+    return initial
+
+
+@login_required
+def report(request: HttpRequest) -> HttpResponse:
+    school = require_role(request, *REPORTER_ROLES)
+    if request.method != "POST":
+        form = ReportForm()
+        return render(request, "incidents/report_form.html", {"form": form, "staged": []})
+
+    form = ReportForm(request.POST, request.FILES)
+    token = form.form_token_value
+    if token is None:  # a tampered or stale form: start a fresh one, keeping what was typed
+        form = ReportForm(initial={**_initial_from_post(request.POST), "form_token": uuid.uuid4()})
+        return render(request, "incidents/report_form.html", {"form": form, "staged": []})
+
+    existing = StagedUpload.objects.filter(uploaded_by=request.user, school=school, form_token=token)
+    _, file_errors = accept_files(
+        request,
+        request.FILES.getlist("evidence"),
+        already=existing.count(),
+        stage=lambda upload, facts: actions.stage_upload(
+            school=school, user=request.user, form_token=token, upload=upload, facts=facts
+        ),
+    )
+    if request.POST.get("remove_upload", "").isdigit():
+        actions.discard_staged_upload(user=request.user, form_token=token, pk=int(request.POST["remove_upload"]))
+        form = ReportForm(initial=_initial_from_post(request.POST))
+        return render(request, "incidents/report_form.html", {"form": form, "staged": list(existing)})
+
+    if form.is_valid() and not file_errors:
+        incident = actions.report(
+            school=school,
+            reporter=request.user,
+            role=request.membership.role,
+            details=form.report_details(),
+            natures=form.cleaned_data["natures"],
+            urls=form.cleaned_data["url_text"],
+            staged=list(existing),
+        )
+        return redirect("incidents:report_done", pk=incident.pk)
+    for message in file_errors:
+        form.add_error("evidence", message)
+    staged = list(existing)
+    if staged and not file_errors and form.errors:
+        messages.info(request, "Your files are kept: you do not need to choose them again.")
+    return render(request, "incidents/report_form.html", {"form": form, "staged": staged}, status=400)
+
+
+@login_required
+def report_done(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = get_own_report_for(request, pk)
+    evidence_count = incident.evidence.count()
+    return render(request, "incidents/report_done.html", {"incident": incident, "evidence_count": evidence_count})
+
+
+@login_required
+def my_reports(request: HttpRequest) -> HttpResponse:
+    school = require_role(request, *REPORTER_ROLES)
+    reports = (
+        Incident.objects.filter(reporter=request.user, school=school)
+        .select_related("platform")
+        .annotate(file_count=Count("evidence"))
+        .order_by("-created_at", "-pk")
+    )
+    page = Paginator(reports, 25).get_page(request.GET.get("page"))
+    return render(request, "incidents/my_reports.html", {"page": page})
+
+
+@login_required
+def report_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """What the reporter may see of their report: its status and the public part of the timeline."""
+    incident = get_own_report_for(request, pk)
+    log_access(request, incident)
+    entries = incident.timeline.filter(internal=False).order_by("at", "pk")
+    return render(
+        request,
+        "incidents/report_status.html",
+        {
+            "incident": incident,
+            "entries": entries,
+            "evidence": evidence_for(request, incident),
+            "evidence_form": EvidenceForm(),
+            "is_case_handler": request.membership.role in (Role.HEADTEACHER, Role.DSL),
+        },
+    )
+
+
+@require_POST
+@login_required
+def report_add_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = get_own_report_for(request, pk)
+    return add_evidence_and_render(request, incident, "incidents:report_status")
+
+
+def add_evidence_and_render(request: HttpRequest, incident: Incident, next_url: str) -> HttpResponse:
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        accepted, errors = accept_files(
+            request, form.cleaned_data["files"], already=0, stage=lambda upload, facts: (upload, facts)
+        )
+        if accepted:
+            actions.add_evidence(
+                incident=incident, by=request.user, uploads=accepted, description=form.cleaned_data["description"]
+            )
+            noun = "file" if len(accepted) == 1 else "files"
+            messages.success(request, f"{len(accepted)} {noun} added to {incident.reference}.")
+        for error in errors:
+            messages.error(request, error)
+        if not accepted and not errors:
+            messages.error(request, "Choose at least one file to add.")
+    return redirect(next_url, pk=incident.pk)
