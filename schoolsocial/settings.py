@@ -274,7 +274,16 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # Longer than any countdown or retry back-off we use, so Redis never redelivers a task that is
 # merely waiting.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 60 * 60}
+# On a cold shutdown (a second Ctrl+C, or the platform's stop timeout) running tasks get this long
+# to finish, and tasks waiting for a countdown go back to the queue instead of waiting out the
+# visibility timeout.
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = float(env_int("CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", 60))
+CELERY_WORKER_ENABLE_SOFT_SHUTDOWN_ON_IDLE = True
 CELERY_BEAT_SCHEDULE: dict = {}
+# Email delivery (schoolsocial.lib.notify): a refused message is retried after 30 s, 1 min,
+# 2 min... up to NOTIFY_MAX_RETRIES times (about an hour in all), then marked failed.
+NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 30)
+NOTIFY_MAX_RETRIES = env_int("NOTIFY_MAX_RETRIES", 7)
 
 # --- Forms and look ---------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -290,7 +299,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # WeasyPrint logs every step of every render at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Tests swap in a fast hasher (tests/conftest.py) rather than changing this module.

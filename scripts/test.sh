@@ -24,8 +24,12 @@ as_postgres() {
 cleanup() {
   status=$?
   [ -f "$PGDATA/postmaster.pid" ] && as_postgres "$PG_BIN/pg_ctl" -D "$PGDATA" -m immediate stop >/dev/null 2>&1 || true
-  [ -f "$RUN_DIR/redis.pid" ] && kill "$(cat "$RUN_DIR/redis.pid")" 2>/dev/null || true
-  rm -rf "$RUN_DIR"
+  if [ -f "$RUN_DIR/redis.pid" ]; then
+    redis_pid=$(cat "$RUN_DIR/redis.pid")
+    kill "$redis_pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$redis_pid" 2>/dev/null || break; sleep 0.1; done
+  fi
+  rm -rf "$RUN_DIR" 2>/dev/null || { sleep 1; rm -rf "$RUN_DIR" || true; }
   exit $status
 }
 trap cleanup EXIT INT TERM
