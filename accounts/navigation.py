@@ -11,6 +11,7 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
     Role.HEADTEACHER: [
         ("Dashboard", "accounts:home"),
         ("Incidents", "incidents:list"),
+        ("Complaints", "complaints:list"),
         ("Policies", "policies:list"),
         ("Agreements", "agreements:coverage"),
         ("Pupils", "accounts:pupil_list"),
@@ -29,6 +30,8 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
     ],
     Role.GOVERNOR: [
         ("Home", "accounts:home"),
+        ("Complaints", "complaints:governor_list"),
+        ("Statistics", "complaints:statistics"),
         ("Policies", "policies:list"),
     ],
     Role.OFFICE: [
@@ -41,6 +44,7 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("Home", "accounts:home"),
         ("Report a post", "incidents:report"),
         ("My reports", "incidents:my_reports"),
+        ("Concerns and complaints", "complaints:my_complaints"),
         ("Agreement", "agreements:parent_home"),
     ],
 }

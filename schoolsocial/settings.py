@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "incidents",
     "policies",
     "agreements",
+    "complaints",
 ]
 
 MIDDLEWARE = [
@@ -280,6 +281,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 60 * 60}
 CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = float(env_int("CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", 60))
 CELERY_WORKER_ENABLE_SOFT_SHUTDOWN_ON_IDLE = True
 CELERY_BEAT_SCHEDULE: dict = {}
+# Policies: review reminders 60, 30 and 7 days before the review date, then weekly when overdue.
+CELERY_BEAT_SCHEDULE["policy-review-reminders"] = {
+    "task": "policies.tasks.review_reminder_sweep",
+    "schedule": 60 * 60 * 24,
+    "options": {"expires": 60 * 60 * 12},
+}
 # Email delivery (schoolsocial.lib.notify): a refused message is retried after 30 s, 1 min,
 # 2 min... up to NOTIFY_MAX_RETRIES times (about an hour in all), then marked failed.
 NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 30)

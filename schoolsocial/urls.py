@@ -6,5 +6,6 @@ urlpatterns = [
     path("incidents/", include("incidents.urls")),
     path("policies/", include("policies.urls")),
     path("agreements/", include("agreements.urls")),
+    path("complaints/", include("complaints.urls")),
     path("admin/", admin.site.urls),
 ]
