@@ -354,8 +354,12 @@ class Notification(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
+        # Handed to the mail server and waiting for its answer. A row left here by a worker that
+        # died mid-send becomes UNKNOWN rather than being sent a second time.
+        SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
         FAILED = "failed", "Failed"
+        UNKNOWN = "unknown", "Not confirmed"
 
     key = models.CharField(max_length=200, unique=True)
     school = models.ForeignKey(School, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
@@ -370,6 +374,7 @@ class Notification(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    sending_since = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

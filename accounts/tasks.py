@@ -1,9 +1,7 @@
 import smtplib
 
 from celery import shared_task
-from django.core.files.storage import default_storage
-from django.db import transaction
-from django.utils import timezone
+from django.conf import settings
 
 from schoolsocial.lib.email import build_message
 
@@ -16,33 +14,17 @@ def deliver_email(to: list[str], subject: str, text: str, html: str) -> None:
     build_message(to, subject, text, html).send()
 
 
-@shared_task(bind=True, acks_late=True, max_retries=6)
+@shared_task(bind=True, acks_late=True, max_retries=settings.NOTIFY_MAX_RETRIES)
 def deliver_notification(self, notification_id: int) -> str:
-    """Send one recorded notification. A row already marked sent is never sent again."""
-    from accounts.models import Notification
+    """Send one recorded notification, at most once (see schoolsocial.lib.notify.deliver).
 
-    with transaction.atomic():
-        notification = Notification.objects.select_for_update().filter(pk=notification_id).first()
-        if notification is None or notification.status == Notification.Status.SENT:
-            return "skipped"
-        notification.attempts += 1
-        notification.save(update_fields=["attempts"])
-    attachments = []
-    for item in notification.attachments:
-        with default_storage.open(item["path"], "rb") as handle:
-            attachments.append((item["name"], handle.read(), item.get("mimetype", "application/pdf")))
-    message = build_message(
-        notification.to, notification.subject, notification.body_text, notification.body_html, attachments
-    )
+    A refusal or an unreachable mail server is retried with doubling back-off up to
+    NOTIFY_MAX_RETRIES; after that the row is marked failed and the error is kept on it.
+    """
+    from schoolsocial.lib.notify import DeliveryDeferred, deliver
+
     try:
-        message.send()
-    except SMTP_ERRORS as error:
-        Notification.objects.filter(pk=notification_id).update(last_error=str(error)[:2000])
-        if self.request.retries >= self.max_retries:
-            Notification.objects.filter(pk=notification_id).update(status=Notification.Status.FAILED)
-            raise
-        raise self.retry(exc=error, countdown=min(30 * 2**self.request.retries, 3600)) from error
-    Notification.objects.filter(pk=notification_id).update(
-        status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
-    )
-    return "sent"
+        return deliver(notification_id, last_attempt=self.request.retries >= self.max_retries)
+    except DeliveryDeferred as deferred:
+        countdown = min(settings.NOTIFY_RETRY_BASE_SECONDS * 2**self.request.retries, 3600)
+        raise self.retry(exc=deferred.error, countdown=countdown) from deferred.error

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -284,7 +285,7 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # Policies: review reminders 60, 30 and 7 days before the review date, then weekly when overdue.
 CELERY_BEAT_SCHEDULE["policy-review-reminders"] = {
     "task": "policies.tasks.review_reminder_sweep",
-    "schedule": 60 * 60 * 24,
+    "schedule": crontab(hour=6, minute=30),  # early, so the email is waiting at the start of the day
     "options": {"expires": 60 * 60 * 12},
 }
 # Email delivery (schoolsocial.lib.notify): a refused message is retried after 30 s, 1 min,
