@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accounts.models import CASE_ROLES, RECORDS_ROLES, Pupil, Role, School
+from accounts.models import RECORDS_ROLES, Pupil, Role, School
 
 from . import fingerprint
 from .years import current_academic_year
@@ -153,6 +153,10 @@ class AgreementVersion(models.Model):
     @property
     def will_not_list(self) -> list[str]:
         return _lines(self.will_not_commitments)
+
+    @property
+    def acknowledgement(self) -> str:
+        return fingerprint.ACKNOWLEDGEMENT
 
     def signed_text(self) -> str:
         """The exact words a parent acknowledges, as plain text. Stored on every signature."""
@@ -316,14 +320,30 @@ class SignedCopy(models.Model):
         return f"PDF of {self.signature}"
 
 
-__all__ = [
-    "CASE_ROLES",
-    "AgreementImmutable",
-    "AgreementTemplate",
-    "AgreementVersion",
-    "Signature",
-    "SignatureKind",
-    "SignatureMethod",
-    "SignedCopy",
-    "VersionStatus",
-]
+class ReminderStage(models.TextChoices):
+    ASK = "ask", "Asked to sign"
+    DAY_7 = "day7", "Reminded after 7 days"
+    DAY_21 = "day21", "Reminded after 21 days"
+
+
+class AgreementReminder(models.Model):
+    """The decision to ask or remind one parent about one version: made once, never repeated."""
+
+    version = models.ForeignKey(AgreementVersion, on_delete=models.CASCADE, related_name="reminders")
+    parent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    stage = models.CharField(max_length=10, choices=ReminderStage.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["version", "parent", "stage"], name="unique_agreement_reminder")]
+
+    def __str__(self) -> str:
+        return f"{self.get_stage_display()}: {self.parent_id} for version {self.version_id}"
+
+    @property
+    def email_key(self) -> str:
+        return reminder_key(self.version_id, self.parent_id, self.stage)
+
+
+def reminder_key(version_id: int, parent_id: int, stage: str) -> str:
+    return f"agreement-{stage}:{version_id}:{parent_id}"

@@ -1,0 +1,328 @@
+"""The writes of the agreements app. Each is atomic and queues its side effects on commit.
+
+Views call these; a refusal is raised as `SigningRefused` with a message written for the person
+in front of the screen, and nothing has been written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.ipv6 import clean_ipv6_address
+
+from accounts.models import ParentLink, Pupil, School, User
+from schoolsocial.lib.tasks import enqueue_on_commit
+
+from .models import (
+    AgreementTemplate,
+    AgreementVersion,
+    Signature,
+    SignatureKind,
+    SignatureMethod,
+    VersionStatus,
+)
+from .uploads import CheckedUpload
+from .years import current_academic_year
+
+
+class SigningRefused(Exception):
+    """A signature (or withdrawal) that must not be stored. `field` names the form field at fault."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class VersionNotEditable(Exception):
+    pass
+
+
+# --- versions ---------------------------------------------------------------------------------
+CONTENT_KEYS = ("title", "academic_year", "introduction", "channels", "will_commitments", "will_not_commitments")
+
+
+def start_draft(*, school: School, by: User, **content) -> AgreementVersion:
+    """A new draft, numbered after the school's last version."""
+    with transaction.atomic():
+        template, _ = AgreementTemplate.objects.get_or_create(school=school)
+        # Locking the template row serialises two headteachers starting drafts at once.
+        template = AgreementTemplate.objects.select_for_update().get(pk=template.pk)
+        last = template.versions.aggregate(last=Max("number"))["last"] or 0
+        return AgreementVersion.objects.create(
+            template=template,
+            school=school,
+            number=last + 1,
+            created_by=by,
+            **{key: content[key] for key in CONTENT_KEYS if key in content},
+        )
+
+
+def draft_content_from(version: AgreementVersion | None) -> dict:
+    """Starting words for a new draft: the latest version's, for the current school year."""
+    if version is None:
+        return {"academic_year": current_academic_year()}
+    content = {key: getattr(version, key) for key in CONTENT_KEYS}
+    content["academic_year"] = current_academic_year()
+    return content
+
+
+def update_draft(version: AgreementVersion, **content) -> AgreementVersion:
+    if not version.is_draft:
+        raise VersionNotEditable("This version is published, so its wording can no longer change.")
+    for key in CONTENT_KEYS:
+        if key in content:
+            setattr(version, key, content[key])
+    version.save()
+    return version
+
+
+def publish(version: AgreementVersion, *, by: User) -> AgreementVersion:
+    """Approve and publish a draft. The version it replaces is superseded (its signatures stay as
+    history) and every parent is asked to sign the new one."""
+    from . import tasks
+
+    with transaction.atomic():
+        version = AgreementVersion.objects.select_for_update().get(pk=version.pk)
+        if not version.is_draft:
+            raise VersionNotEditable("This version has already been published.")
+        now = timezone.now()
+        for previous in AgreementVersion.objects.select_for_update().filter(
+            school=version.school, status=VersionStatus.PUBLISHED
+        ):
+            previous.status = VersionStatus.SUPERSEDED
+            previous.superseded_at = now
+            previous.save()
+        version.status = VersionStatus.PUBLISHED
+        version.approved_by = by
+        version.published_at = now
+        version.save()
+        enqueue_on_commit(tasks.ask_parents_to_sign, version.pk)
+    return version
+
+
+# --- signing ----------------------------------------------------------------------------------
+def normalise_name(name: str) -> str:
+    """Compare names the way a person would: case, spacing and punctuation do not matter."""
+    return " ".join(re.sub(r"[^\w\s'-]", " ", name or "").casefold().replace("'", "").split())
+
+
+def clean_ip(ip: str | None) -> str | None:
+    if not ip:
+        return None
+    return clean_ipv6_address(ip) if ":" in ip else ip
+
+
+def online_consents(pupil: Pupil) -> dict[str, str]:
+    """The boxes a parent ticks online. The exact wording ticked is stored on the signature."""
+    class_part = f" in {pupil.school_class.name}" if pupil.school_class_id else ""
+    return {
+        "read": "I have read the whole agreement above.",
+        "child": f"I am signing for {pupil.full_name}{class_part}, and I am their parent or carer.",
+        "acknowledge": "I understand this records that I know the school's expectations; it is not a legal contract.",
+    }
+
+
+PAPER_CONSENTS = {
+    "paper_form": "The office checked a paper copy of this agreement signed by the parent or carer.",
+}
+
+
+@dataclass(frozen=True)
+class RequestDetails:
+    ip_address: str | None
+    user_agent: str
+
+
+def latest_record(version: AgreementVersion, parent: User, pupil: Pupil) -> Signature | None:
+    return Signature.objects.filter(version=version, parent=parent, pupil=pupil).order_by("-sequence").first()
+
+
+def _linked(parent: User, pupil: Pupil) -> bool:
+    return ParentLink.objects.filter(parent=parent, pupil=pupil).exists()
+
+
+def check_can_sign(*, version: AgreementVersion | None, version_id: int | None, parent: User, pupil: Pupil) -> None:
+    if not _linked(parent, pupil):
+        raise SigningRefused("You can only sign for a child linked to your account.", field="pupil")
+    if version is None:
+        raise SigningRefused("The school has not published its agreement yet, so there is nothing to sign.")
+    if version_id is not None and version_id != version.pk:
+        raise SigningRefused(
+            "The school published a new version of the agreement while this page was open. "
+            "Please read the new version below and sign that one."
+        )
+    if not version.is_open_for_signing:
+        raise SigningRefused(
+            f"This agreement was for the {version.academic_year} school year, which has ended. "
+            "The school will publish the agreement for this year soon."
+        )
+    if not pupil.is_on_roll:
+        raise SigningRefused(f"{pupil.full_name} is no longer on the school roll, so no signature is needed.")
+    latest = latest_record(version, parent, pupil)
+    if latest is not None and latest.kind == SignatureKind.SIGNED:
+        when = timezone.localtime(latest.signed_at).strftime("%d/%m/%Y")
+        raise SigningRefused(
+            f"You have already signed the {version.academic_year} agreement for {pupil.full_name} (on {when}). "
+            "There is nothing more to do."
+        )
+
+
+def _store(fields: dict) -> Signature:
+    try:
+        with transaction.atomic():
+            return Signature.objects.create(**fields)
+    except IntegrityError as error:
+        # Two submissions at once (a double tap): the other one was stored.
+        raise SigningRefused("This has already been recorded. Please refresh the page.") from error
+
+
+def sign_online(
+    *,
+    parent: User,
+    pupil: Pupil,
+    version_id: int | None,
+    typed_name: str,
+    ticked: set[str],
+    request_details: RequestDetails,
+) -> Signature:
+    from . import tasks
+
+    with transaction.atomic():
+        # Lock the family link so two tabs cannot both pass the checks (PostgreSQL).
+        ParentLink.objects.select_for_update().filter(parent=parent, pupil=pupil).first()
+        version = AgreementVersion.objects.current_for(pupil.school_id)
+        check_can_sign(version=version, version_id=version_id, parent=parent, pupil=pupil)
+        consents = online_consents(pupil)
+        missing = [key for key in consents if key not in ticked]
+        if missing:
+            raise SigningRefused("Please tick each box to confirm.", field=missing[0])
+        if not typed_name.strip():
+            raise SigningRefused("Type your full name to sign.", field="typed_name")
+        if normalise_name(typed_name) != normalise_name(parent.full_name):
+            raise SigningRefused(
+                f"The name you typed does not match the name on your account ({parent.full_name}). "
+                "Type it as shown, or ask the school office to correct your name.",
+                field="typed_name",
+            )
+        latest = latest_record(version, parent, pupil)
+        signature = _store(
+            {
+                "version": version,
+                "school_id": pupil.school_id,
+                "parent": parent,
+                "pupil": pupil,
+                "sequence": latest.sequence + 1 if latest else 0,
+                "kind": SignatureKind.SIGNED,
+                "method": SignatureMethod.ONLINE,
+                "academic_year": version.academic_year,
+                "pupil_name": pupil.full_name,
+                "class_name": pupil.school_class.name if pupil.school_class_id else "",
+                "typed_name": " ".join(typed_name.split())[:200],
+                "consents": consents,
+                "text_signed": version.signed_text(),
+                "signed_at": timezone.now(),
+                "ip_address": clean_ip(request_details.ip_address),
+                "user_agent": (request_details.user_agent or "")[:500],
+            }
+        )
+        enqueue_on_commit(tasks.send_signed_copy, signature.pk)
+    return signature
+
+
+def withdraw(*, signature: Signature, parent: User, reason: str, request_details: RequestDetails) -> Signature:
+    """Withdraw a standing signature. The original stays; a new record says it was withdrawn."""
+    from . import tasks
+
+    with transaction.atomic():
+        ParentLink.objects.select_for_update().filter(parent=parent, pupil_id=signature.pupil_id).first()
+        if signature.parent_id != parent.pk:
+            raise SigningRefused("You can only withdraw your own signature.")
+        latest = latest_record(signature.version, parent, signature.pupil)
+        if latest is None or latest.pk != signature.pk or latest.kind != SignatureKind.SIGNED:
+            raise SigningRefused("This signature has already been withdrawn.")
+        record = _store(
+            {
+                "version": signature.version,
+                "school_id": signature.school_id,
+                "parent": parent,
+                "pupil": signature.pupil,
+                "sequence": signature.sequence + 1,
+                "kind": SignatureKind.WITHDRAWN,
+                "method": SignatureMethod.ONLINE,
+                "academic_year": signature.academic_year,
+                "pupil_name": signature.pupil.full_name,
+                "class_name": signature.pupil.school_class.name if signature.pupil.school_class_id else "",
+                "typed_name": parent.full_name,
+                "consents": {"reason": reason.strip()[:1000]},
+                "text_signed": signature.text_signed,
+                "signed_at": timezone.now(),
+                "ip_address": clean_ip(request_details.ip_address),
+                "user_agent": (request_details.user_agent or "")[:500],
+                "withdraws": signature,
+            }
+        )
+        enqueue_on_commit(tasks.send_withdrawal_confirmation, record.pk)
+    return record
+
+
+def record_paper_signature(
+    *,
+    link: ParentLink,
+    recorded_by: User,
+    signer_name: str,
+    signed_on: date,
+    scan: CheckedUpload,
+    request_details: RequestDetails,
+) -> Signature:
+    """The office records a signed paper form for a family who does not use the portal."""
+    from . import tasks
+
+    parent, pupil = link.parent, link.pupil
+    if not signer_name.strip():
+        raise SigningRefused("Type the name written on the form.", field="signer_name")
+    if signed_on > timezone.localdate():
+        raise SigningRefused("The date on the form cannot be in the future.", field="signed_on")
+    with transaction.atomic():
+        ParentLink.objects.select_for_update().filter(pk=link.pk).first()
+        version = AgreementVersion.objects.current_for(pupil.school_id)
+        check_can_sign(version=version, version_id=None, parent=parent, pupil=pupil)
+        stored_name = scan.save(prefix=f"agreements/paper/{pupil.school_id}")
+        # If the row cannot be stored, the file must not linger in private storage.
+        latest = latest_record(version, parent, pupil)
+        try:
+            signature = _store(
+                {
+                    "version": version,
+                    "school_id": pupil.school_id,
+                    "parent": parent,
+                    "pupil": pupil,
+                    "sequence": latest.sequence + 1 if latest else 0,
+                    "kind": SignatureKind.SIGNED,
+                    "method": SignatureMethod.PAPER,
+                    "academic_year": version.academic_year,
+                    "pupil_name": pupil.full_name,
+                    "class_name": pupil.school_class.name if pupil.school_class_id else "",
+                    "typed_name": " ".join(signer_name.split())[:200],
+                    "consents": PAPER_CONSENTS,
+                    "text_signed": version.signed_text(),
+                    "signed_at": timezone.now(),
+                    "ip_address": clean_ip(request_details.ip_address),
+                    "user_agent": (request_details.user_agent or "")[:500],
+                    "recorded_by": recorded_by,
+                    "paper_signed_on": signed_on,
+                    "scan": stored_name,
+                    "scan_content_type": scan.content_type,
+                    "scan_sha256": scan.sha256,
+                }
+            )
+        except SigningRefused:
+            scan.discard(stored_name)
+            raise
+        enqueue_on_commit(tasks.send_signed_copy, signature.pk)
+    return signature

@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from .models import AgreementVersion
+from .uploads import check_scan
+from .years import is_valid_academic_year
+
+
+class VersionForm(forms.ModelForm):
+    class Meta:
+        model = AgreementVersion
+        fields = ["title", "academic_year", "introduction", "channels", "will_commitments", "will_not_commitments"]
+        labels = {
+            "academic_year": "School year",
+            "channels": "The school's official channels",
+            "will_commitments": "Parents and carers will…",
+            "will_not_commitments": "Parents and carers will not…",
+        }
+        widgets = {
+            "introduction": forms.Textarea(attrs={"rows": 4}),
+            "channels": forms.Textarea(attrs={"rows": 4}),
+            "will_commitments": forms.Textarea(attrs={"rows": 6}),
+            "will_not_commitments": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def clean_academic_year(self) -> str:
+        value = self.cleaned_data["academic_year"].strip()
+        if not is_valid_academic_year(value):
+            raise forms.ValidationError("Write the school year as two years, for example 2025/26.")
+        return value
+
+    def _clean_lines(self, name: str, what: str) -> str:
+        value = self.cleaned_data[name]
+        if not [line for line in value.splitlines() if line.strip()]:
+            raise forms.ValidationError(f"Add at least one {what}, one per line.")
+        return value.strip()
+
+    def clean_channels(self) -> str:
+        return self._clean_lines("channels", "channel")
+
+    def clean_will_commitments(self) -> str:
+        return self._clean_lines("will_commitments", "commitment")
+
+    def clean_will_not_commitments(self) -> str:
+        return self._clean_lines("will_not_commitments", "commitment")
+
+
+class SignForm(forms.Form):
+    version_id = forms.IntegerField(widget=forms.HiddenInput)
+    read = forms.BooleanField(error_messages={"required": "Please confirm you have read the agreement."})
+    child = forms.BooleanField(error_messages={"required": "Please confirm which child you are signing for."})
+    acknowledge = forms.BooleanField(error_messages={"required": "Please tick to confirm you understand."})
+    typed_name = forms.CharField(
+        label="Type your full name to sign",
+        max_length=200,
+        error_messages={"required": "Type your full name to sign."},
+        widget=forms.TextInput(attrs={"autocomplete": "name", "autocapitalize": "words"}),
+    )
+
+    def __init__(self, *args, consents: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        for key, label in consents.items():
+            self.fields[key].label = label
+
+    @property
+    def ticked(self) -> set[str]:
+        return {key for key in ("read", "child", "acknowledge") if self.cleaned_data.get(key)}
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you withdrawing? (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    confirm = forms.BooleanField(
+        label="I want to withdraw my signature. I understand the school will ask me to sign again.",
+        error_messages={"required": "Tick the box to confirm."},
+    )
+
+
+class PaperSignatureForm(forms.Form):
+    signer_name = forms.CharField(label="Name written on the form", max_length=200)
+    signed_on = forms.DateField(
+        label="Date on the form", widget=forms.DateInput(attrs={"type": "date"}), input_formats=["%Y-%m-%d", "%d/%m/%Y"]
+    )
+    scan = forms.FileField(
+        label="Scan or photo of the signed form",
+        help_text="PDF, PNG, JPEG or WebP.",
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg,image/webp"}),
+    )
+
+    def clean_signed_on(self):
+        value = self.cleaned_data["signed_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("The date on the form cannot be in the future.")
+        return value
+
+    def clean_scan(self):
+        return check_scan(self.cleaned_data.get("scan"))

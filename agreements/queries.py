@@ -1,0 +1,214 @@
+"""Reading agreement coverage and signature status. No writes here.
+
+`signature_status(parent, pupil)` is the function other apps call (incident pages, letters) to
+say whether, when and which version a parent signed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from accounts.models import ParentLink, Pupil, School, SchoolClass, User
+
+from .models import AgreementVersion, Signature, SignatureKind, SignatureMethod
+
+
+# --- one parent, one child ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class SignatureStatus:
+    """Where a parent stands with the agreement for one child.
+
+    `signature` is the parent's most recent standing signature (of any version) or None;
+    `current_version` is the school's published version, if any.
+    """
+
+    signature: Signature | None
+    current_version: AgreementVersion | None
+    withdrawn: Signature | None = None
+
+    @property
+    def has_signed(self) -> bool:
+        return self.signature is not None
+
+    @property
+    def signed_current(self) -> bool:
+        return self.signature is not None and self.signature.version_id == getattr(self.current_version, "pk", None)
+
+    @property
+    def signed_at(self) -> datetime | None:
+        return self.signature.signed_at if self.signature else None
+
+    @property
+    def version(self) -> AgreementVersion | None:
+        return self.signature.version if self.signature else None
+
+    def describe(self) -> str:
+        """One sentence a letter can quote."""
+        if self.signature is None:
+            if self.withdrawn is not None:
+                when = timezone.localtime(self.withdrawn.signed_at).strftime("%d/%m/%Y")
+                return f"withdrew their signature of the home-school social media agreement on {when}"
+            return "has not signed the school's home-school social media agreement"
+        sig = self.signature
+        when = timezone.localtime(sig.signed_at).strftime("%d/%m/%Y")
+        if sig.method == SignatureMethod.PAPER and sig.paper_signed_on:
+            when = sig.paper_signed_on.strftime("%d/%m/%Y")
+        how = " on a paper form" if sig.method == SignatureMethod.PAPER else " online"
+        text = (
+            f'signed "{sig.version.title}" (version {sig.version.number}, school year {sig.academic_year})'
+            f"{how} on {when}"
+        )
+        if not self.signed_current and self.current_version is not None:
+            text += f", and has not yet signed the current version {self.current_version.number}"
+        return text
+
+
+def signature_status(parent: User, pupil: Pupil) -> SignatureStatus:
+    """Whether, when and which version `parent` signed for `pupil`. Two queries.
+
+    Callers must already have checked that the person asking may see this pupil.
+    """
+    current = AgreementVersion.objects.current_for(pupil.school_id)
+    records = list(
+        Signature.objects.filter(parent=parent, pupil=pupil)
+        .select_related("version")
+        .order_by("-version__number", "-sequence")
+    )
+    seen_versions: set[int] = set()
+    withdrawn = None
+    for record in records:
+        if record.version_id in seen_versions:
+            continue  # only the latest record of each version counts
+        seen_versions.add(record.version_id)
+        if record.kind == SignatureKind.SIGNED:
+            return SignatureStatus(signature=record, current_version=current)
+        withdrawn = withdrawn or record
+    return SignatureStatus(signature=None, current_version=current, withdrawn=withdrawn)
+
+
+# --- coverage -----------------------------------------------------------------------------------
+def _latest(version_id: int, field: str) -> Subquery:
+    return Subquery(
+        Signature.objects.filter(version_id=version_id, parent_id=OuterRef("parent_id"), pupil_id=OuterRef("pupil_id"))
+        .order_by("-sequence")
+        .values(field)[:1]
+    )
+
+
+def family_links(school: School) -> QuerySet[ParentLink]:
+    """Every parent-child pair the agreement is asked of: children on roll, active accounts."""
+    return ParentLink.objects.filter(pupil__school=school, pupil__is_on_roll=True, parent__is_active=True)
+
+
+def with_status(links: QuerySet[ParentLink], version: AgreementVersion | None, full: bool = True) -> QuerySet:
+    if version is None:
+        return links
+    annotations = {"latest_kind": _latest(version.pk, "kind")}
+    if full:
+        annotations |= {
+            "latest_at": _latest(version.pk, "signed_at"),
+            "latest_method": _latest(version.pk, "method"),
+            "latest_id": _latest(version.pk, "pk"),
+        }
+    return links.annotate(**annotations)
+
+
+def signed_q() -> Q:
+    return Q(latest_kind=SignatureKind.SIGNED)
+
+
+def not_signed_q() -> Q:
+    return Q(latest_kind__isnull=True) | Q(latest_kind=SignatureKind.WITHDRAWN)
+
+
+def decorate(rows, version: AgreementVersion | None, now: datetime | None = None) -> list:
+    """Adds is_signed, asked_since and days_waiting to annotated ParentLink rows."""
+    now = now or timezone.now()
+    result = []
+    for row in rows:
+        row.is_signed = version is not None and getattr(row, "latest_kind", None) == SignatureKind.SIGNED
+        row.is_withdrawn = getattr(row, "latest_kind", None) == SignatureKind.WITHDRAWN
+        row.asked_since = asked_since(version, row.created_at) if version else None
+        row.days_waiting = (now - row.asked_since).days if row.asked_since and not row.is_signed else None
+        result.append(row)
+    return result
+
+
+def asked_since(version: AgreementVersion, linked_at: datetime) -> datetime:
+    """A parent is asked when the version is published, or when their child is linked, if later."""
+    return max(version.published_at, linked_at) if version.published_at else linked_at
+
+
+@dataclass
+class ClassCoverage:
+    school_class: SchoolClass | None
+    families: int = 0
+    signed: int = 0
+    pupils_without_parent: int = 0
+
+    @property
+    def not_signed(self) -> int:
+        return self.families - self.signed
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.signed / self.families) if self.families else 0
+
+    @property
+    def name(self) -> str:
+        return self.school_class.name if self.school_class else "No class"
+
+
+def school_coverage(school: School, version: AgreementVersion | None) -> tuple[list[ClassCoverage], ClassCoverage]:
+    """Per-class counts and the school total, in three queries whatever the school's size."""
+    classes = {c.pk: ClassCoverage(c) for c in SchoolClass.objects.filter(school=school).order_by("name")}
+    no_class = ClassCoverage(None)
+    links = with_status(family_links(school), version, full=False)
+    counted = links.values("pupil__school_class_id").annotate(
+        families=Count("id"), signed=Count("id", filter=signed_q()) if version else Count("id", filter=Q(pk=None))
+    )
+    for row in counted.order_by():
+        target = classes.get(row["pupil__school_class_id"], no_class)
+        target.families += row["families"]
+        target.signed += row["signed"]
+    orphans = (
+        Pupil.objects.filter(school=school, is_on_roll=True, parent_links__isnull=True)
+        .values("school_class_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in orphans:
+        classes.get(row["school_class_id"], no_class).pupils_without_parent += row["n"]
+    rows = list(classes.values()) + ([no_class] if no_class.families or no_class.pupils_without_parent else [])
+    total = ClassCoverage(None)
+    for row in rows:
+        total.families += row.families
+        total.signed += row.signed
+        total.pupils_without_parent += row.pupils_without_parent
+    return rows, total
+
+
+def class_pupils(school_class: SchoolClass, version: AgreementVersion | None) -> list[Pupil]:
+    """The class's pupils on roll, each with `.families`: their decorated parent links. Two queries."""
+    pupils = list(Pupil.objects.filter(school_class=school_class, is_on_roll=True).order_by("last_name", "first_name"))
+    links = with_status(
+        ParentLink.objects.filter(pupil__in=[p.pk for p in pupils], parent__is_active=True).select_related("parent"),
+        version,
+    ).order_by("parent__full_name")
+    by_pupil: dict[int, list] = {p.pk: [] for p in pupils}
+    for link in decorate(links, version):
+        by_pupil[link.pupil_id].append(link)
+    for pupil in pupils:
+        pupil.families = by_pupil[pupil.pk]
+    return pupils
+
+
+def not_signed_links(school: School, version: AgreementVersion | None) -> QuerySet[ParentLink]:
+    links = with_status(family_links(school), version).select_related("parent", "pupil__school_class")
+    if version is not None:
+        links = links.filter(not_signed_q())
+    return links.order_by("created_at", "pupil__last_name", "pk")

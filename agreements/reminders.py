@@ -1,0 +1,77 @@
+"""Who should be asked, or reminded, to sign the agreement today.
+
+Rules (plain data): a parent with a child still unsigned is asked once, reminded after 7 days
+and again after 21 days, each exactly once per version. The decision is recorded as an
+`AgreementReminder` row; the email key carries the same (version, parent, stage), so a second
+sweep, or a retried task, never sends the same email twice.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from django.utils import timezone
+
+from .models import AgreementReminder, AgreementVersion, ReminderStage
+from .queries import asked_since, family_links, not_signed_q, with_status
+
+# Days after being asked -> the stage due from then on. Checked from the latest.
+STAGES: list[tuple[int, str]] = [(21, ReminderStage.DAY_21), (7, ReminderStage.DAY_7), (0, ReminderStage.ASK)]
+CHUNK = 500
+
+
+def stage_due(days_waiting: int) -> str:
+    for days, stage in STAGES:
+        if days_waiting >= days:
+            return stage
+    return ReminderStage.ASK
+
+
+def due_for_version(version: AgreementVersion, now: datetime | None = None) -> dict[str, list[int]]:
+    """Parent ids to email now, by stage. Three queries, whatever the number of families."""
+    now = now or timezone.now()
+    waiting_since: dict[int, datetime] = {}
+    unsigned = (
+        with_status(family_links(version.school), version, full=False)
+        .filter(not_signed_q())
+        .values_list("parent_id", "created_at")
+    )
+    for parent_id, linked_at in unsigned.iterator(chunk_size=5000):
+        since = asked_since(version, linked_at)
+        if parent_id not in waiting_since or since < waiting_since[parent_id]:
+            waiting_since[parent_id] = since
+    already = set(AgreementReminder.objects.filter(version=version).values_list("parent_id", "stage"))
+    due: dict[str, list[int]] = defaultdict(list)
+    for parent_id, since in waiting_since.items():
+        stage = stage_due((now - since).days)
+        if (parent_id, stage) not in already:
+            # Someone reminded at 21 days is not sent the 7-day email afterwards, and vice versa.
+            if stage == ReminderStage.DAY_7 and (parent_id, ReminderStage.DAY_21) in already:
+                continue
+            due[stage].append(parent_id)
+    return dict(due)
+
+
+def open_versions() -> list[AgreementVersion]:
+    from .models import VersionStatus
+    from .years import current_academic_year
+
+    return list(
+        AgreementVersion.objects.filter(status=VersionStatus.PUBLISHED, academic_year=current_academic_year())
+        .select_related("school")
+        .order_by("school_id")
+    )
+
+
+def record_decisions(version: AgreementVersion, stage: str, parent_ids: list[int]) -> None:
+    AgreementReminder.objects.bulk_create(
+        [AgreementReminder(version=version, parent_id=pid, stage=stage) for pid in parent_ids],
+        ignore_conflicts=True,
+        batch_size=2000,
+    )
+
+
+def chunks(ids: list[int], size: int = CHUNK):
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]

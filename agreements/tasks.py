@@ -1,0 +1,120 @@
+"""Background work: PDF copies, requests to sign, and the daily reminder sweep. Each task is
+idempotent: the PDF is rendered once per signature, and every email has a unique key."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from celery import shared_task
+from django.db import transaction
+from django.urls import reverse
+
+from schoolsocial.lib.notify import notify
+from schoolsocial.lib.tasks import enqueue_on_commit
+
+from . import documents, reminders
+from .models import AgreementVersion, ReminderStage, Signature, VersionStatus, reminder_key
+from .queries import family_links, not_signed_q, with_status
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
+def send_signed_copy(signature_id: int) -> str:
+    """Render the signed copy as PDF and email it to the parent."""
+    signature = Signature.objects.select_related("version", "parent", "school", "pupil").get(pk=signature_id)
+    copy = documents.ensure_signed_copy(signature)
+    with transaction.atomic():
+        notify(
+            key=f"agreement-copy:{signature.pk}",
+            to=[signature.parent.email],
+            template="agreement-signed",
+            context={
+                "signature": signature,
+                "version": signature.version,
+                "school": signature.school,
+                "page_url": reverse("agreements:parent_home"),
+            },
+            school=signature.school,
+            attachments=[
+                {"name": documents.download_name(signature), "path": copy.file.name, "mimetype": "application/pdf"}
+            ],
+        )
+    return "sent"
+
+
+@shared_task(acks_late=True)
+def send_withdrawal_confirmation(record_id: int) -> str:
+    record = Signature.objects.select_related("version", "parent", "school").get(pk=record_id)
+    with transaction.atomic():
+        notify(
+            key=f"agreement-withdrawn:{record.pk}",
+            to=[record.parent.email],
+            template="agreement-withdrawn",
+            context={"record": record, "school": record.school, "page_url": reverse("agreements:parent_home")},
+            school=record.school,
+        )
+    return "sent"
+
+
+def dispatch(version: AgreementVersion, due: dict[str, list[int]]) -> int:
+    """Record each decision, then queue the emails in chunks for the workers."""
+    queued = 0
+    for stage, parent_ids in due.items():
+        reminders.record_decisions(version, stage, parent_ids)
+        for chunk in reminders.chunks(parent_ids):
+            enqueue_on_commit(send_agreement_emails, version.pk, stage, chunk)
+            queued += len(chunk)
+    return queued
+
+
+@shared_task(acks_late=True)
+def ask_parents_to_sign(version_id: int) -> int:
+    """After publishing: ask every parent who has not signed this version."""
+    version = AgreementVersion.objects.select_related("school").filter(pk=version_id).first()
+    if version is None or not version.is_open_for_signing:
+        return 0
+    return dispatch(version, reminders.due_for_version(version))
+
+
+@shared_task(acks_late=True)
+def sweep_unsigned_agreements() -> int:
+    """Daily (Celery beat): ask newly linked parents, and remind after 7 and 21 days."""
+    return sum(dispatch(version, reminders.due_for_version(version)) for version in reminders.open_versions())
+
+
+@shared_task(acks_late=True)
+def send_agreement_emails(version_id: int, stage: str, parent_ids: list[int]) -> int:
+    """Email each parent in `parent_ids` about the children they still have to sign for."""
+    version = AgreementVersion.objects.select_related("school").filter(pk=version_id).first()
+    if version is None or version.status != VersionStatus.PUBLISHED:
+        return 0
+    links = (
+        with_status(family_links(version.school).filter(parent_id__in=parent_ids), version, full=False)
+        .filter(not_signed_q())
+        .select_related("parent", "pupil")
+        .order_by("parent_id", "pupil__first_name")
+    )
+    children = defaultdict(list)
+    parents = {}
+    for link in links:
+        parents[link.parent_id] = link.parent
+        children[link.parent_id].append(link.pupil)
+    sent = 0
+    for parent_id, parent in parents.items():
+        with transaction.atomic():
+            if notify(
+                key=reminder_key(version.pk, parent_id, stage),
+                to=[parent.email],
+                template="agreement-request",
+                context={
+                    "parent": parent,
+                    "children": children[parent_id],
+                    "version": version,
+                    "school": version.school,
+                    "stage": stage,
+                    "is_reminder": stage != ReminderStage.ASK,
+                    "page_url": reverse("agreements:parent_home"),
+                },
+                school=version.school,
+            ):
+                sent += 1
+    return sent

@@ -1,0 +1,392 @@
+"""Agreement pages: parse, check role and school, call an action, render."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.access import require_role
+from accounts.audit import client_ip, log_access
+from accounts.models import ParentLink, Role, SchoolClass
+
+from . import actions, documents, queries
+from .access import STAFF, get_family_link_for, get_own_child, get_signature_for, get_version_for
+from .forms import PaperSignatureForm, SignForm, VersionForm, WithdrawForm
+from .models import AgreementVersion, Signature, SignatureKind, SignedCopy, VersionStatus
+from .years import current_academic_year
+
+MANAGE = (Role.HEADTEACHER,)
+
+
+def _details(request: HttpRequest) -> actions.RequestDetails:
+    return actions.RequestDetails(client_ip(request), request.META.get("HTTP_USER_AGENT", ""))
+
+
+# --- parents --------------------------------------------------------------------------------------
+@login_required
+def parent_home(request: HttpRequest) -> HttpResponse:
+    school = require_role(request, Role.PARENT)
+    version = AgreementVersion.objects.current_for(school.pk)
+    links = list(
+        ParentLink.objects.filter(parent=request.user, pupil__school=school, pupil__is_on_roll=True)
+        .select_related("pupil__school_class")
+        .order_by("pupil__first_name")
+    )
+    records = list(
+        Signature.objects.filter(parent=request.user, school=school)
+        .select_related("version", "signed_copy")
+        .order_by("-signed_at", "-pk")
+    )
+    standing = {}
+    for record in sorted(records, key=lambda r: r.sequence):
+        if version is not None and record.version_id == version.pk:
+            standing[record.pupil_id] = record if record.kind == SignatureKind.SIGNED else None
+    children = [{"pupil": link.pupil, "signature": standing.get(link.pupil_id)} for link in links]
+    return render(
+        request,
+        "agreements/parent_home.html",
+        {"school": school, "version": version, "children": children, "records": records},
+    )
+
+
+@login_required
+def sign(request: HttpRequest, pupil_id: int) -> HttpResponse:
+    school = require_role(request, Role.PARENT)
+    pupil = get_own_child(request.user, pupil_id, school)
+    version = AgreementVersion.objects.current_for(school.pk)
+    consents = actions.online_consents(pupil)
+    form = SignForm(request.POST or None, consents=consents, initial={"version_id": getattr(version, "pk", None)})
+    problem = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.sign_online(
+                parent=request.user,
+                pupil=pupil,
+                version_id=form.cleaned_data["version_id"],
+                typed_name=form.cleaned_data["typed_name"],
+                ticked=form.ticked,
+                request_details=_details(request),
+            )
+        except actions.SigningRefused as refusal:
+            if refusal.field in form.fields:
+                form.add_error(refusal.field, refusal.message)
+            else:
+                problem = refusal.message
+        else:
+            messages.success(
+                request,
+                f"Thank you. You have signed the agreement for {pupil.first_name}. "
+                "A copy is on its way to your email, and you can download it below.",
+            )
+            return redirect("agreements:parent_home")
+    elif version is not None:
+        try:
+            actions.check_can_sign(version=version, version_id=None, parent=request.user, pupil=pupil)
+        except actions.SigningRefused as refusal:
+            problem = refusal.message
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "agreements/sign.html",
+        {"school": school, "pupil": pupil, "version": version, "form": form, "problem": problem},
+        status=status,
+    )
+
+
+@login_required
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    school = require_role(request, Role.PARENT)
+    signature = get_signature_for(request.user, pk, school, Role.PARENT)
+    form = WithdrawForm(request.POST or None)
+    problem = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.withdraw(
+                signature=signature,
+                parent=request.user,
+                reason=form.cleaned_data["reason"],
+                request_details=_details(request),
+            )
+        except actions.SigningRefused as refusal:
+            problem = refusal.message
+        else:
+            messages.success(request, f"Your signature for {signature.pupil_name} has been withdrawn.")
+            return redirect("agreements:parent_home")
+    return render(request, "agreements/withdraw.html", {"signature": signature, "form": form, "problem": problem})
+
+
+# --- a signature: verify, PDF, scan ---------------------------------------------------------------
+def _role(request: HttpRequest) -> str:
+    membership = getattr(request, "membership", None)
+    if membership is None:
+        raise Http404("No such page.")
+    return membership.role
+
+
+@login_required
+def verify(request: HttpRequest, pk: int) -> HttpResponse:
+    school = require_role(request, Role.PARENT, *STAFF)
+    signature = get_signature_for(request.user, pk, school, _role(request))
+    log_access(request, signature, action="verify")
+    recomputed = signature.compute_hash()
+    return render(
+        request,
+        "agreements/verify.html",
+        {
+            "signature": signature,
+            "intact": recomputed == signature.content_hash,
+            "recomputed": recomputed,
+            "matches_version": signature.text_signed == signature.version.signed_text(),
+            "is_staff_view": _role(request) in STAFF,
+        },
+    )
+
+
+@login_required
+def signature_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    school = require_role(request, Role.PARENT, *STAFF)
+    signature = get_signature_for(request.user, pk, school, _role(request))
+    if signature.kind != SignatureKind.SIGNED:
+        raise Http404("No such page.")
+    copy = SignedCopy.objects.filter(signature=signature).first()
+    if copy is None or not default_storage.exists(copy.file.name):
+        # Normally rendered by the task straight after signing; this covers a task still queued.
+        copy = documents.ensure_signed_copy(signature)
+    log_access(request, signature, action="download")
+    return _private_file(copy.file.name, "application/pdf", documents.download_name(signature))
+
+
+@login_required
+def signature_scan(request: HttpRequest, pk: int) -> HttpResponse:
+    school = require_role(request, *STAFF)
+    signature = get_signature_for(request.user, pk, school, _role(request))
+    if not signature.scan:
+        raise Http404("No such page.")
+    log_access(request, signature, action="download-scan")
+    extension = signature.scan.name.rsplit(".", 1)[-1]
+    return _private_file(signature.scan.name, signature.scan_content_type, f"paper-form-{signature.pk}.{extension}")
+
+
+def _private_file(name: str, content_type: str, filename: str) -> FileResponse:
+    response = FileResponse(
+        default_storage.open(name, "rb"), as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- coverage (headteacher and office) ------------------------------------------------------------
+@login_required
+def coverage(request: HttpRequest) -> HttpResponse:
+    school = require_role(request, *STAFF)
+    version = AgreementVersion.objects.current_for(school.pk)
+    rows, total = queries.school_coverage(school, version)
+    waiting = Paginator(queries.not_signed_links(school, version), 50).get_page(request.GET.get("page"))
+    draft = AgreementVersion.objects.filter(school=school, status=VersionStatus.DRAFT).order_by("-number").first()
+    return render(
+        request,
+        "agreements/coverage.html",
+        {
+            "school": school,
+            "version": version,
+            "rows": rows,
+            "total": total,
+            "page": waiting,
+            "waiting": queries.decorate(waiting.object_list, version),
+            "draft": draft,
+            "current_year": current_academic_year(),
+            "can_manage": request.membership.role in MANAGE,
+        },
+    )
+
+
+@login_required
+def class_coverage(request: HttpRequest, pk: int) -> HttpResponse:
+    school = require_role(request, *STAFF)
+    school_class = get_object_or_404(SchoolClass.objects.filter(school=school), pk=pk)
+    version = AgreementVersion.objects.current_for(school.pk)
+    pupils = queries.class_pupils(school_class, version)
+    return render(
+        request,
+        "agreements/class_coverage.html",
+        {"school": school, "school_class": school_class, "version": version, "pupils": pupils},
+    )
+
+
+CSV_HEADER = [
+    "Class",
+    "Child",
+    "Parent or carer",
+    "Email",
+    "Relationship",
+    "Status",
+    "Signed (UK time)",
+    "How",
+    "Asked since",
+    "Days waiting",
+]
+
+
+def _csv_safe(value) -> str:
+    """Stop a spreadsheet treating a name like "=HYPERLINK(...)" as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+def coverage_csv(request: HttpRequest) -> HttpResponse:
+    school = require_role(request, *STAFF)
+    version = AgreementVersion.objects.current_for(school.pk)
+    links = (
+        queries.with_status(queries.family_links(school), version)
+        .select_related("parent", "pupil__school_class")
+        .order_by("pupil__school_class__name", "pupil__last_name", "pupil__first_name", "parent__full_name")
+    )
+    class_id = request.GET.get("class", "")
+    if class_id.isdigit():
+        links = links.filter(pupil__school_class_id=int(class_id))
+    log_access(request, school, action="export-agreement-coverage", school=school)
+    now = timezone.now()
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow(CSV_HEADER)
+        for link in links.iterator(chunk_size=2000):
+            (row,) = queries.decorate([link], version, now)
+            signed_at = timezone.localtime(row.latest_at).strftime("%d/%m/%Y %H:%M") if row.is_signed else ""
+            status = "Signed" if row.is_signed else ("Withdrawn" if row.is_withdrawn else "Not signed")
+            yield writer.writerow(
+                [
+                    _csv_safe(row.pupil.school_class.name if row.pupil.school_class else ""),
+                    _csv_safe(row.pupil.full_name),
+                    _csv_safe(row.parent.full_name),
+                    _csv_safe(row.parent.email),
+                    row.get_relationship_display(),
+                    status,
+                    signed_at,
+                    ("Paper form" if row.latest_method == "paper" else "Online") if row.is_signed else "",
+                    timezone.localtime(row.asked_since).strftime("%d/%m/%Y") if row.asked_since else "",
+                    "" if row.days_waiting is None else row.days_waiting,
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    year = version.academic_year.replace("/", "-") if version else current_academic_year().replace("/", "-")
+    response["Content-Disposition"] = f'attachment; filename="agreement-coverage-{school.short_code}-{year}.csv"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def paper_signature(request: HttpRequest, link_id: int) -> HttpResponse:
+    school = require_role(request, *STAFF)
+    link = get_family_link_for(request.user, link_id, school)
+    version = AgreementVersion.objects.current_for(school.pk)
+    form = PaperSignatureForm(
+        request.POST or None, request.FILES or None, initial={"signer_name": link.parent.full_name}
+    )
+    problem = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            signature = actions.record_paper_signature(
+                link=link,
+                recorded_by=request.user,
+                signer_name=form.cleaned_data["signer_name"],
+                signed_on=form.cleaned_data["signed_on"],
+                scan=form.cleaned_data["scan"],
+                request_details=_details(request),
+            )
+        except actions.SigningRefused as refusal:
+            if refusal.field in form.fields:
+                form.add_error(refusal.field, refusal.message)
+            else:
+                problem = refusal.message
+        else:
+            messages.success(request, f"Paper signature recorded for {signature.pupil_name} ({link.parent.full_name}).")
+            if link.pupil.school_class_id:
+                return redirect("agreements:class_coverage", pk=link.pupil.school_class_id)
+            return redirect("agreements:coverage")
+    return render(
+        request,
+        "agreements/paper_form.html",
+        {"link": link, "version": version, "form": form, "problem": problem},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# --- versions (the headteacher drafts and publishes; the office may read) -------------------------
+@login_required
+def version_list(request: HttpRequest) -> HttpResponse:
+    school = require_role(request, *STAFF)
+    versions = AgreementVersion.objects.filter(school=school).select_related("approved_by").order_by("-number")
+    return render(
+        request,
+        "agreements/version_list.html",
+        {"versions": versions, "can_manage": request.membership.role in MANAGE},
+    )
+
+
+@login_required
+def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    school = require_role(request, *STAFF)
+    version = get_version_for(request.user, pk, school)
+    return render(
+        request,
+        "agreements/version_detail.html",
+        {"version": version, "can_manage": request.membership.role in MANAGE},
+    )
+
+
+@login_required
+def version_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    school = require_role(request, *MANAGE)
+    if pk is not None:
+        version = get_version_for(request.user, pk, school)
+        if not version.is_draft:
+            messages.info(request, "This version is published, so its wording cannot change. Start a new version.")
+            return redirect(version)
+        form = VersionForm(request.POST or None, instance=version)
+    else:
+        version = None
+        latest = AgreementVersion.objects.filter(school=school).order_by("-number").first()
+        form = VersionForm(request.POST or None, initial=actions.draft_content_from(latest))
+    if request.method == "POST" and form.is_valid():
+        if version is None:
+            version = actions.start_draft(school=school, by=request.user, **form.cleaned_data)
+        else:
+            actions.update_draft(version, **form.cleaned_data)
+        messages.success(request, f"Draft version {version.number} saved. Check it, then publish it.")
+        return redirect(version)
+    return render(request, "agreements/version_form.html", {"form": form, "version": version})
+
+
+@require_POST
+@login_required
+def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    school = require_role(request, *MANAGE)
+    version = get_version_for(request.user, pk, school)
+    try:
+        actions.publish(version, by=request.user)
+    except actions.VersionNotEditable as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"Version {version.number} is published. Every parent is being asked to sign it; earlier signatures stay on record.",
+        )
+    return redirect("agreements:coverage")
