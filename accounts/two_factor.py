@@ -35,6 +35,7 @@ def issue_recovery_codes(user) -> list[str]:
     """Replace the person's recovery codes with a fresh set and return them to show once."""
     device, _ = StaticDevice.objects.get_or_create(user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True})
     device.token_set.all().delete()
+    device.throttle_reset()
     codes = [_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
     return codes
@@ -44,6 +45,7 @@ def set_recovery_codes(user, codes: list[str]) -> None:
     """Used by the demo data so its printed codes stay valid across runs."""
     device, _ = StaticDevice.objects.get_or_create(user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True})
     device.token_set.all().delete()
+    device.throttle_reset()
     StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
 
 
