@@ -21,6 +21,7 @@ Render in a Celery task, never in a request: a long document takes a second or m
 from __future__ import annotations
 
 import base64
+import logging
 import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -37,6 +38,8 @@ from weasyprint.urls import URLFetcher
 BASE_URL = "file:///"
 
 FONT_CONFIG = FontConfiguration()
+# WeasyPrint reports every rendering step at INFO; keep the logs for things that matter.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 class RefusedURL(ValueError):

@@ -1,0 +1,236 @@
+"""The headteacher's and governors' pages: list, draft, import, approve, compare, acknowledgements."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.access import require_role
+from accounts.models import Role
+
+from .. import actions, selectors
+from ..access import get_document_for, get_version_for
+from ..diff import side_by_side
+from ..forms import ApproveForm, DocumentForm, DraftForm, ImportForm, NewPolicyForm
+from ..models import Status
+
+OVERSIGHT = (Role.HEADTEACHER, Role.GOVERNOR)
+
+
+@login_required
+def policy_list(request: HttpRequest) -> HttpResponse:
+    school = require_role(request, *OVERSIGHT)
+    page = Paginator(selectors.documents_for_list(school), 50).get_page(request.GET.get("page"))
+    page.object_list = selectors.decorate(page.object_list)
+    return render(request, "policies/list.html", {"page": page, "school": school})
+
+
+@login_required
+def policy_create(request: HttpRequest) -> HttpResponse:
+    school = require_role(request, Role.HEADTEACHER)
+    form = NewPolicyForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        version = actions.create_document(
+            school=school,
+            by=request.user,
+            title=data["title"],
+            category=data["category"],
+            owner=data["owner"],
+            review_interval_months=data["review_interval_months"],
+            staff_must_acknowledge=data["staff_must_acknowledge"],
+            body_markdown=data["body_markdown"],
+            change_summary=data["change_summary"],
+        )
+        for note in form.upload_notes:
+            messages.warning(request, note)
+        messages.success(request, f"Draft saved. Check it, then send it for approval.")
+        return redirect(version)
+    return render(request, "policies/create.html", {"form": form})
+
+
+@login_required
+def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    school = require_role(request, *OVERSIGHT)
+    document = get_document_for(request.user, pk, school)
+    versions = list(document.versions.select_related("approved_by", "created_by").order_by("-number"))
+    current = next((v for v in versions if v.status == Status.APPROVED), None)
+    open_version = next((v for v in versions if v.status in actions.OPEN_STATUSES), None)
+    return render(
+        request,
+        "policies/detail.html",
+        {
+            "document": document,
+            "versions": versions,
+            "current": current,
+            "open_version": open_version,
+            "can_approve": actions.can_approve(request.user, document),
+            "is_headteacher": request.membership.role == Role.HEADTEACHER,
+        },
+    )
+
+
+@login_required
+def policy_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    school = require_role(request, Role.HEADTEACHER)
+    document = get_document_for(request.user, pk, school)
+    form = DocumentForm(request.POST or None, instance=document)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Policy details saved.")
+        return redirect(document)
+    return render(request, "policies/settings.html", {"form": form, "document": document})
+
+
+@require_POST
+@login_required
+def draft_start(request: HttpRequest, pk: int) -> HttpResponse:
+    school = require_role(request, Role.HEADTEACHER)
+    document = get_document_for(request.user, pk, school)
+    version = actions.start_draft(document, by=request.user)
+    return redirect("policies:draft_edit", document.pk, version.number)
+
+
+@login_required
+def draft_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    school = require_role(request, Role.HEADTEACHER)
+    version = get_version_for(request.user, pk, number, school)
+    if version.status != Status.DRAFT:
+        messages.info(request, "Only a draft can be edited. Start a new draft to make changes.")
+        return redirect(version)
+    initial = {"body_markdown": version.body_markdown, "change_summary": version.change_summary}
+    form = DraftForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        actions.update_draft(version, **form.cleaned_data)
+        messages.success(request, "Draft saved.")
+        return redirect(version)
+    return render(request, "policies/draft_form.html", {"form": form, "version": version, "document": version.document})
+
+
+@login_required
+def draft_import(request: HttpRequest, pk: int) -> HttpResponse:
+    school = require_role(request, Role.HEADTEACHER)
+    document = get_document_for(request.user, pk, school)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = actions.start_draft(
+                document,
+                by=request.user,
+                body_markdown=form.upload_markdown,
+                change_summary=form.cleaned_data["change_summary"],
+            )
+        except actions.NotAllowed as error:
+            form.add_error(None, str(error))
+        else:
+            for note in form.upload_notes:
+                messages.warning(request, note)
+            messages.success(request, f"Imported as draft version {version.number}. Check the headings and lists.")
+            return redirect(version)
+    return render(request, "policies/import.html", {"form": form, "document": document})
+
+
+@require_POST
+@login_required
+def version_submit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    school = require_role(request, Role.HEADTEACHER)
+    version = get_version_for(request.user, pk, number, school)
+    try:
+        actions.submit_for_approval(version)
+        messages.success(request, "Sent for approval. The approver has been emailed.")
+    except ValidationError as error:
+        messages.error(request, error.message)
+    return redirect(version)
+
+
+@require_POST
+@login_required
+def version_return(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    school = require_role(request, *OVERSIGHT)
+    version = get_version_for(request.user, pk, number, school)
+    try:
+        actions.return_to_draft(version, by=request.user)
+        messages.success(request, "Sent back to draft.")
+    except (ValidationError, actions.NotAllowed) as error:
+        messages.error(request, getattr(error, "message", str(error)))
+    return redirect(version)
+
+
+@login_required
+def version_approve(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    school = require_role(request, *OVERSIGHT)
+    version = get_version_for(request.user, pk, number, school)
+    document = version.document
+    if not actions.can_approve(request.user, document) or version.status != Status.AWAITING_APPROVAL:
+        messages.error(request, "This version is not waiting for your approval.")
+        return redirect(version)
+    from django.utils import timezone
+
+    form = ApproveForm(
+        request.POST or None, initial={"review_date": document.default_review_date(timezone.localdate())}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.approve(version, by=request.user, review_date=form.cleaned_data["review_date"])
+        except (ValidationError, actions.NotAllowed) as error:
+            messages.error(request, getattr(error, "message", str(error)))
+        else:
+            messages.success(request, f"Version {version.number} approved. It is now the published policy.")
+        return redirect(version)
+    return render(request, "policies/approve.html", {"form": form, "version": version, "document": document})
+
+
+@login_required
+def compare(request: HttpRequest, pk: int) -> HttpResponse:
+    school = require_role(request, *OVERSIGHT)
+    document = get_document_for(request.user, pk, school)
+    numbers = list(document.versions.order_by("number").values_list("number", flat=True))
+    old_number = _int(request.GET.get("old"), numbers[-2] if len(numbers) > 1 else (numbers[0] if numbers else 0))
+    new_number = _int(request.GET.get("new"), numbers[-1] if numbers else 0)
+    versions = {v.number: v for v in document.versions.filter(number__in=[old_number, new_number])}
+    old, new = versions.get(old_number), versions.get(new_number)
+    rows = side_by_side(old.body_markdown, new.body_markdown) if old and new else []
+    return render(
+        request,
+        "policies/compare.html",
+        {"document": document, "numbers": numbers, "old": old, "new": new, "rows": rows,
+         "changed": any(row.kind != "same" for row in rows)},
+    )
+
+
+def _int(value: str | None, default: int) -> int:
+    return int(value) if value and value.isdigit() else default
+
+
+@login_required
+def acknowledgements(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    school = require_role(request, Role.HEADTEACHER)
+    version = get_version_for(request.user, pk, number, school)
+    have, have_not = actions.acknowledgement_register(version)
+    return render(
+        request,
+        "policies/acknowledgements.html",
+        {"version": version, "document": version.document, "have": have, "have_not": have_not, "total": len(have) + len(have_not)},
+    )
+
+
+@require_POST
+@login_required
+def acknowledgement_reminder(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    school = require_role(request, Role.HEADTEACHER)
+    version = get_version_for(request.user, pk, number, school)
+    try:
+        sent = actions.remind_to_acknowledge(version, by=request.user)
+    except actions.NotAllowed as error:
+        messages.error(request, str(error))
+    else:
+        if sent:
+            messages.success(request, f"Reminder emailed to {sent} {'person' if sent == 1 else 'people'}.")
+        else:
+            messages.info(request, "Nobody new to remind: everyone has read it, or was reminded today.")
+    return redirect("policies:acknowledgements", pk, number)

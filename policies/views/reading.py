@@ -1,0 +1,131 @@
+"""Reading policies: a version's page (all school roles), the staff list, acknowledging, PDFs,
+and the public pages that need no sign-in."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.access import require_role
+from accounts.models import Role, School
+
+from .. import actions, selectors
+from ..access import get_version_for
+from ..models import Acknowledgement, PolicyVersion, Status
+
+READERS = (Role.HEADTEACHER, Role.GOVERNOR, Role.DSL, Role.STAFF)
+STAFF = (Role.STAFF, Role.DSL)
+
+
+@login_required
+def staff_list(request: HttpRequest) -> HttpResponse:
+    school = require_role(request, *STAFF)
+    versions = list(selectors.current_versions_for_staff(school, request.user))
+    to_read = [v for v in versions if v.document.staff_must_acknowledge and not v.acknowledged]
+    return render(request, "policies/staff_list.html", {"versions": versions, "to_read": to_read, "school": school})
+
+
+@login_required
+def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    school = require_role(request, *READERS)
+    version = get_version_for(request.user, pk, number, school)
+    role = request.membership.role
+    acknowledged_at = None
+    if role in STAFF:
+        acknowledged_at = (
+            Acknowledgement.objects.filter(version=version, user=request.user)
+            .values_list("acknowledged_at", flat=True)
+            .first()
+        )
+    if version.status in (Status.APPROVED, Status.SUPERSEDED) and not version.pdf:
+        actions.request_pdf(version)
+    return render(
+        request,
+        "policies/version.html",
+        {
+            "version": version,
+            "document": version.document,
+            "role": role,
+            "is_headteacher": role == Role.HEADTEACHER,
+            "is_staff_reader": role in STAFF,
+            "can_approve": actions.can_approve(request.user, version.document),
+            "acknowledged_at": acknowledged_at,
+        },
+    )
+
+
+@require_POST
+@login_required
+def acknowledge(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    school = require_role(request, *STAFF)
+    version = get_version_for(request.user, pk, number, school)
+    try:
+        actions.acknowledge(version, by=request.user)
+        messages.success(request, f"Thank you. You have acknowledged {version.document.title}, version {version.number}.")
+    except actions.NotAllowed as error:
+        messages.error(request, str(error))
+    return redirect(version)
+
+
+@login_required
+def version_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    school = require_role(request, *READERS)
+    version = get_version_for(request.user, pk, number, school)
+    return _pdf_or_preparing(request, version)
+
+
+def _pdf_or_preparing(request: HttpRequest, version: PolicyVersion) -> HttpResponse:
+    if version.status not in (Status.APPROVED, Status.SUPERSEDED):
+        raise Http404("Only approved versions have a PDF.")
+    if version.pdf and default_storage.exists(version.pdf.name):
+        filename = f"{version.document.slug}-version-{version.number}.pdf"
+        return FileResponse(default_storage.open(version.pdf.name, "rb"), content_type="application/pdf", filename=filename)
+    actions.request_pdf(version)
+    response = render(request, "policies/pdf_preparing.html", {"version": version, "document": version.document}, status=202)
+    response["Retry-After"] = "5"
+    return response
+
+
+# --- Public pages: no sign-in, only current approved versions ----------------------------------
+
+
+def _public_school(code: str) -> School:
+    return get_object_or_404(School, short_code=code.upper())
+
+
+def _public_version(code: str, slug: str) -> PolicyVersion:
+    return get_object_or_404(
+        PolicyVersion.objects.select_related("document__school", "approved_by"),
+        document__school__short_code=code.upper(),
+        document__slug=slug,
+        status=Status.APPROVED,
+    )
+
+
+def public_index(request: HttpRequest, code: str) -> HttpResponse:
+    school = _public_school(code)
+    versions = (
+        PolicyVersion.objects.filter(document__school=school, status=Status.APPROVED)
+        .select_related("document")
+        .order_by("document__title")
+    )
+    return render(request, "policies/public_index.html", {"school": school, "versions": versions})
+
+
+def public_detail(request: HttpRequest, code: str, slug: str) -> HttpResponse:
+    version = _public_version(code, slug)
+    if not version.pdf:
+        actions.request_pdf(version)
+    return render(
+        request, "policies/public_detail.html", {"version": version, "document": version.document, "school": version.document.school}
+    )
+
+
+def public_pdf(request: HttpRequest, code: str, slug: str) -> HttpResponse:
+    return _pdf_or_preparing(request, _public_version(code, slug))
+
+
