@@ -72,6 +72,9 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 def _detail_context(request: HttpRequest, incident: Incident) -> dict:
     steps = list(EscalationStep.objects.filter(incident=incident).select_related("owner", "completed_by"))
     school = incident.school
+    for step in steps:
+        if step.is_pending:
+            step.outcome_form = OutcomeForm(step_kind=step.kind, prefix=f"step{step.pk}")
     return {
         "incident": incident,
         "steps": steps,
@@ -83,9 +86,6 @@ def _detail_context(request: HttpRequest, incident: Incident) -> dict:
         "note_form": NoteForm(),
         "evidence_form": EvidenceForm(),
         "skip_form": SkipForm(),
-        "outcome_forms": {
-            step.pk: OutcomeForm(step_kind=step.kind, prefix=f"step{step.pk}") for step in steps if step.is_pending
-        },
         "can_plan": incident.status in (Status.TRIAGED, Status.IN_PROGRESS),
         "platform_kinds": (StepKind.PLATFORM_REPORT, StepKind.UNDERAGE_REPORT),
     }

@@ -1,0 +1,121 @@
+"""Each rule of incidents.escalation, on plain data."""
+
+from datetime import date
+
+import pytest
+
+from incidents import escalation
+from incidents.escalation import Facts
+from incidents.models import Nature, Outcome, PosterKind, StepKind
+
+
+def steps_for(facts: Facts, done=frozenset()) -> list[StepKind]:
+    return [s.step for s in escalation.suggest_steps(facts, done)]
+
+
+@pytest.mark.parametrize(
+    "nature", [Nature.THREAT, Nature.RACIST, Nature.SEXIST, Nature.HOMOPHOBIC, Nature.DISCRIMINATORY_OTHER]
+)
+def test_threats_and_discrimination_suggest_police_first_and_urgently(nature):
+    suggestions = escalation.suggest_steps(Facts(natures=frozenset({nature})))
+    assert suggestions[0].step == StepKind.POLICE_REFERRAL
+    assert suggestions[0].urgent
+
+
+def test_harassment_suggests_police():
+    assert steps_for(Facts(harassment=True))[0] == StepKind.POLICE_REFERRAL
+
+
+def test_two_reasons_for_police_are_merged_into_one_suggestion():
+    suggestions = escalation.suggest_steps(Facts(natures=frozenset({Nature.THREAT, Nature.RACIST})))
+    police = [s for s in suggestions if s.step == StepKind.POLICE_REFERRAL]
+    assert len(police) == 1
+    assert len(police[0].reasons) == 2
+
+
+@pytest.mark.parametrize("flag", ["pupils_identifiable", "safeguarding_concern"])
+def test_identifiable_pupils_or_safeguarding_alert_the_dsl_and_suggest_a_referral(flag):
+    facts = Facts(**{flag: True})
+    assert escalation.needs_dsl_alert(facts)
+    assert StepKind.SAFEGUARDING_REFERRAL in steps_for(facts)
+
+
+def test_no_dsl_alert_without_a_safeguarding_fact():
+    assert not escalation.needs_dsl_alert(Facts(natures=frozenset({Nature.THREAT}), poster_kind=PosterKind.PUPIL))
+
+
+def test_pupil_poster_routes_to_anti_bullying():
+    assert StepKind.ANTI_BULLYING in steps_for(Facts(poster_kind=PosterKind.PUPIL))
+    assert StepKind.ANTI_BULLYING not in steps_for(Facts(poster_kind=PosterKind.PARENT))
+
+
+def test_staff_poster_routes_to_disciplinary():
+    assert StepKind.STAFF_DISCIPLINARY in steps_for(Facts(poster_kind=PosterKind.STAFF))
+    assert StepKind.STAFF_DISCIPLINARY in steps_for(Facts(natures=frozenset({Nature.STAFF_CONDUCT})))
+
+
+def test_underage_account_suggests_the_report_with_the_minimum_age():
+    facts = Facts(natures=frozenset({Nature.UNDERAGE}), platform_name="TikTok", platform_minimum_age=13)
+    suggestion = next(s for s in escalation.suggest_steps(facts) if s.step == StepKind.UNDERAGE_REPORT)
+    assert "TikTok requires account holders to be at least 13" in suggestion.detail
+
+
+def test_images_without_consent_make_the_platform_report_urgent():
+    suggestion = escalation.suggest_steps(Facts(natures=frozenset({Nature.IMAGES})))[0]
+    assert suggestion.step == StepKind.PLATFORM_REPORT and suggestion.urgent
+
+
+def test_defamation_suggests_legal_advice():
+    assert StepKind.LEGAL_ADVICE in steps_for(Facts(natures=frozenset({Nature.DEFAMATORY})))
+
+
+def test_plain_complaint_starts_at_the_bottom_of_the_ladder():
+    assert steps_for(Facts(natures=frozenset({Nature.COMPLAINT}))) == [StepKind.PLATFORM_REPORT]
+
+
+def test_ladder_climbs_one_rung_at_a_time():
+    done = set()
+    climbed = []
+    while (rung := escalation.next_ladder_step(done)) is not None:
+        climbed.append(rung)
+        done.add(rung)
+    assert climbed == list(escalation.LADDER)
+
+
+def test_steps_already_considered_are_not_suggested_again():
+    facts = Facts(natures=frozenset({Nature.THREAT}))
+    assert StepKind.POLICE_REFERRAL not in steps_for(facts, {StepKind.POLICE_REFERRAL})
+    assert steps_for(facts, {StepKind.POLICE_REFERRAL}) == [StepKind.PLATFORM_REPORT]
+
+
+def test_every_rule_names_a_real_step_and_a_reason():
+    for rule in escalation.RULES:
+        assert rule.step in StepKind
+        assert rule.reason.endswith(".")
+        assert rule.natures or rule.flags or rule.poster
+        assert all(hasattr(Facts(), flag) for flag in rule.flags)
+
+
+def test_every_step_kind_has_a_default_due_time():
+    assert set(escalation.DEFAULT_DUE_DAYS) == set(StepKind)
+    assert escalation.default_due_date(StepKind.REMOVAL_REQUEST, date(2026, 3, 2)) == date(2026, 3, 9)
+
+
+def test_earliest_due_ignores_finished_steps():
+    steps = [
+        (Outcome.COMPLIED, date(2026, 1, 1)),
+        (Outcome.PENDING, date(2026, 1, 9)),
+        (Outcome.PENDING, date(2026, 1, 5)),
+        (Outcome.SKIPPED, date(2026, 1, 2)),
+        (Outcome.PENDING, None),
+    ]
+    assert escalation.earliest_due(steps) == date(2026, 1, 5)
+    assert escalation.earliest_due([(Outcome.COMPLIED, date(2026, 1, 1))]) is None
+
+
+def test_overdue_means_waiting_and_past_its_date():
+    today = date(2026, 2, 10)
+    assert escalation.is_overdue(Outcome.PENDING, date(2026, 2, 9), today)
+    assert not escalation.is_overdue(Outcome.PENDING, today, today)
+    assert not escalation.is_overdue(Outcome.COMPLIED, date(2026, 2, 1), today)
+    assert not escalation.is_overdue(Outcome.PENDING, None, today)
