@@ -154,6 +154,10 @@ def deliver(notification_id: int, *, last_attempt: bool = False) -> str:
     claimed = False
     try:
         connection.open()
+        # Finish the greeting before claiming, so that a stall or crash while connecting leaves
+        # the row queued and a redelivered task can still send it.
+        if getattr(connection, "connection", None) is not None:
+            connection.connection.ehlo_or_helo_if_needed()
         claimed = _claim(notification_id)
         if not claimed:
             return "skipped"
