@@ -94,7 +94,7 @@ class ImportForm(UploadMixin, forms.Form):
 class ApproveForm(forms.Form):
     review_date = forms.DateField(
         label="Review by",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Set from the policy's review interval; change it if the governors agreed another date.",
     )
 
