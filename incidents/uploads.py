@@ -89,6 +89,8 @@ def _check_image(upload: UploadedFile, name: str, content_type: str) -> tuple[in
         "saved. Please take the screenshot again.",
         code="damaged",
     )
+    if not _ends_complete(upload, content_type):
+        raise damaged
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -98,7 +100,10 @@ def _check_image(upload: UploadedFile, name: str, content_type: str) -> tuple[in
                     raise damaged
                 if width * height > MAX_PIXELS:
                     raise _too_many_pixels(name, width, height)
-                image.load()  # decodes every pixel: a truncated file fails here
+                image.verify()  # checks the file's structure to its end marker, without decoding
+            upload.seek(0)
+            with Image.open(upload) as image:
+                image.load()  # decodes every pixel: a file cut short fails here
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise _too_many_pixels(name) from error
     except ValidationError:
@@ -106,6 +111,25 @@ def _check_image(upload: UploadedFile, name: str, content_type: str) -> tuple[in
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         raise damaged from error
     return width, height
+
+
+def _ends_complete(upload: UploadedFile, content_type: str) -> bool:
+    """Does the file reach its format's end? Checked by hand because Pillow's own truncation check
+    is a process-wide switch that other libraries (WeasyPrint) turn off."""
+    size = upload.size
+    upload.seek(0)
+    head = upload.read(12)
+    upload.seek(max(size - 256, 0))
+    tail = upload.read()
+    upload.seek(0)
+    if content_type == "image/jpeg":
+        return b"\xff\xd9" in tail.rstrip(b"\x00\r\n ")[-64:]
+    if content_type == "image/png":
+        return b"IEND" in tail[-64:]
+    if content_type == "image/webp":
+        declared = int.from_bytes(head[4:8], "little") + 8
+        return declared <= size
+    return True
 
 
 def _too_many_pixels(name: str, width: int | None = None, height: int | None = None) -> ValidationError:

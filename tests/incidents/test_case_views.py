@@ -1,0 +1,163 @@
+"""The headteacher's pages: list filters, the incident page, triage, steps and status."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from incidents import actions
+from incidents.models import EscalationStep, Incident, Nature, Outcome, Platform, Status, StepKind
+
+LIST = reverse("incidents:list")
+
+
+def triaged(incident, cast):
+    return actions.triage(
+        incident=incident,
+        by=cast.headteacher,
+        severity="medium",
+        natures=incident.nature_codes,
+        poster_kind="parent",
+        owner=cast.headteacher,
+    )
+
+
+def refs(response) -> set[str]:
+    return {i.reference for i in response.context["page"]}
+
+
+def test_list_filters(cast, client_for, file_report):
+    tiktok = Platform.objects.get(name="TikTok")
+    plain = file_report(content="A complaint about lunches")
+    threat = file_report(natures=[Nature.THREAT], platform=tiktok, content="I will be waiting outside the gates")
+    late = triaged(file_report(content="Late one"), cast)
+    step = actions.add_step(incident=late, by=cast.headteacher, kind=StepKind.PLATFORM_REPORT)
+    EscalationStep.objects.filter(pk=step.pk).update(due_date=timezone.localdate() - timedelta(days=3))
+    Incident.objects.filter(pk=late.pk).update(next_due_on=timezone.localdate() - timedelta(days=3))
+    client = client_for(cast.headteacher)
+    assert refs(client.get(LIST)) == {plain.reference, threat.reference, late.reference}
+    assert refs(client.get(LIST, {"nature": "threat"})) == {threat.reference}
+    assert refs(client.get(LIST, {"platform": tiktok.pk})) == {threat.reference}
+    assert refs(client.get(LIST, {"status": "in_progress"})) == {late.reference}
+    assert refs(client.get(LIST, {"status": "open"})) == {plain.reference, threat.reference, late.reference}
+    assert refs(client.get(LIST, {"overdue": "on"})) == {late.reference}
+    assert refs(client.get(LIST, {"q": "waiting outside"})) == {threat.reference}
+    assert refs(client.get(LIST, {"q": plain.reference.lower()})) == {plain.reference}
+    today = timezone.localdate()
+    assert len(refs(client.get(LIST, {"date_from": today.isoformat(), "date_to": today.isoformat()}))) == 3
+    assert refs(client.get(LIST, {"date_to": (today - timedelta(days=1)).isoformat()})) == set()
+    page = client.get(LIST, {"overdue": "on"}).content.decode()
+    assert "Overdue" in page
+
+
+def test_bad_filters_do_not_break_the_list(cast, client_for, file_report):
+    file_report()
+    response = client_for(cast.headteacher).get(
+        LIST, {"status": "nonsense", "date_from": "31/02/2026", "platform": "x", "page": "999"}
+    )
+    assert response.status_code == 200
+
+
+def test_list_is_paginated(cast, client_for, file_report):
+    for _ in range(27):
+        file_report()
+    client = client_for(cast.headteacher)
+    assert len(client.get(LIST).context["page"]) == 25
+    assert len(client.get(LIST, {"page": 2}).context["page"]) == 2
+
+
+def test_detail_shows_suggestions_and_the_platform_report_link(cast, client_for, file_report):
+    incident = triaged(file_report(natures=[Nature.UNDERAGE], platform=Platform.objects.get(name="TikTok")), cast)
+    page = client_for(cast.headteacher).get(incident.get_absolute_url()).content.decode()
+    assert "Report an under-age account" in page
+    assert "TikTok requires account holders to be at least 13" in page
+    assert Platform.objects.get(name="TikTok").report_url in page
+
+
+def test_triage_through_the_page(cast, client_for, file_report):
+    incident = file_report()
+    client = client_for(cast.headteacher)
+    url = reverse("incidents:triage", args=[incident.pk])
+    response = client.post(
+        url, {"severity": "", "natures": ["complaint"], "poster_kind": "parent", "owner": cast.headteacher.pk}
+    )
+    assert response.status_code == 400
+    response = client.post(
+        url,
+        {
+            "severity": "high",
+            "natures": ["complaint", "threat"],
+            "poster_kind": "pupil",
+            "poster_pupil": cast.child.pk,
+            "owner": cast.dsl.pk,
+        },
+    )
+    assert response.status_code == 302
+    incident = Incident.objects.get(pk=incident.pk)
+    assert incident.status == Status.TRIAGED and incident.owner == cast.dsl and incident.poster_pupil == cast.child
+
+
+def test_triage_cannot_link_another_schools_pupil(cast, client_for, file_report):
+    incident = file_report()
+    url = reverse("incidents:triage", args=[incident.pk])
+    response = client_for(cast.headteacher).post(
+        url,
+        {
+            "severity": "high",
+            "natures": ["complaint"],
+            "poster_kind": "pupil",
+            "poster_pupil": cast.other_school_child.pk,
+            "owner": cast.headteacher.pk,
+        },
+    )
+    assert response.status_code == 400
+    assert Incident.objects.get(pk=incident.pk).poster_pupil is None
+
+
+def test_plan_record_and_skip_steps_through_the_page(cast, client_for, file_report):
+    incident = triaged(file_report(), cast)
+    client = client_for(cast.headteacher)
+    client.post(reverse("incidents:step_add", args=[incident.pk]), {"kind": "platform_report"})
+    step = EscalationStep.objects.get()
+    response = client.post(
+        reverse("incidents:step_outcome", args=[incident.pk, step.pk]),
+        {f"step{step.pk}-outcome": "complied", f"step{step.pk}-external_reference": "FB-1234"},
+    )
+    assert response.status_code == 302
+    step.refresh_from_db()
+    assert step.outcome == Outcome.COMPLIED and step.external_reference == "FB-1234"
+    client.post(reverse("incidents:step_skip", args=[incident.pk]), {"kind": "removal_request", "reason": ""})
+    assert not EscalationStep.objects.filter(kind="removal_request").exists()
+    client.post(
+        reverse("incidents:step_skip", args=[incident.pk]),
+        {"kind": "removal_request", "reason": "Post removed already."},
+    )
+    assert EscalationStep.objects.get(kind="removal_request").skip_reason == "Post removed already."
+    page = client.get(incident.get_absolute_url()).content.decode()
+    assert "Post removed already." in page and "FB-1234" in page
+
+
+def test_status_page_refuses_a_transition_not_in_the_map(cast, client_for, file_report):
+    incident = file_report()
+    client = client_for(cast.headteacher)
+    client.post(reverse("incidents:status_change", args=[incident.pk]), {"status": "closed", "reason": "done"})
+    assert Incident.objects.get(pk=incident.pk).status == Status.REPORTED
+    client.post(reverse("incidents:status_change", args=[incident.pk]), {"status": "no_action", "reason": "Not ours."})
+    assert Incident.objects.get(pk=incident.pk).status == Status.NO_ACTION
+
+
+def test_user_text_is_escaped(cast, client_for, file_report):
+    incident = file_report(content="<script>alert('x')</script>")
+    page = client_for(cast.headteacher).get(incident.get_absolute_url()).content.decode()
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
+
+
+@pytest.mark.parametrize("who", ["headteacher", "dsl"])
+def test_landing_page_panel(cast, client_for, file_report, who):
+    new = file_report()
+    late = triaged(file_report(), cast)
+    Incident.objects.filter(pk=late.pk).update(next_due_on=timezone.localdate() - timedelta(days=1))
+    page = client_for(getattr(cast, who)).get(reverse("accounts:home")).content.decode()
+    assert "New reports to triage" in page and new.reference in page
+    assert "Steps past their due date" in page and late.reference in page
