@@ -1,3 +1,34 @@
+from django.urls import path
+
+from .views import files, governors, handling, parents
+
 app_name = "complaints"
 
-urlpatterns: list = []
+urlpatterns = [
+    # The headteacher
+    path("", handling.complaint_list, name="list"),
+    path("deadlines/", handling.deadline_settings, name="settings"),
+    path("<int:pk>/", handling.complaint_detail, name="detail"),
+    path("<int:pk>/acknowledge/", handling.acknowledge, name="acknowledge"),
+    path("<int:pk>/respond/", handling.respond, name="respond"),
+    path("<int:pk>/notes/", handling.add_note, name="note_add"),
+    path("<int:pk>/stage/", handling.change_stage, name="stage"),
+    path("<int:pk>/incident/", handling.link_incident, name="link_incident"),
+    path("<int:pk>/release-names/", handling.release_names, name="release_names"),
+    path("<int:pk>/files/<int:attachment_pk>/release/", handling.release_attachment, name="release_attachment"),
+    # Parents
+    path("raise/", parents.raise_complaint, name="raise"),
+    path("mine/", parents.my_complaints, name="my_complaints"),
+    path("mine/<int:pk>/", parents.my_complaint, name="my_complaint"),
+    # Governors
+    path("panel/", governors.governor_list, name="governor_list"),
+    path("panel/<int:pk>/declare/", governors.declare, name="declare"),
+    path("panel/<int:pk>/", governors.panel_bundle, name="panel_bundle"),
+    path("<int:pk>/outcome-letter/", governors.panel_letter, name="panel_letter"),
+    path("statistics/", governors.statistics, name="statistics"),
+    path("reports/", governors.reports, name="reports"),
+    path("reports/new/", governors.report_request, name="report_request"),
+    path("reports/<int:pk>/", governors.termly_report, name="termly_report"),
+    # Files
+    path("files/<int:pk>/", files.attachment_download, name="attachment"),
+]

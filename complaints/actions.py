@@ -1,0 +1,453 @@
+"""The writes: each atomic, each leaving a chronology entry and audit history, emails on commit."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Membership, Pupil, Role, School, User
+from incidents.uploads import Inspected
+from schoolsocial.lib.notify import notify
+from schoolsocial.lib.tasks import enqueue_on_commit
+
+from .deadlines import NEARING, OVERDUE, add_school_days, deadline_state
+from .models import (
+    Attachment,
+    Complaint,
+    ComplaintEntry,
+    ComplaintSettings,
+    ConflictDeclaration,
+    EntryKind,
+    PanelRecord,
+    Stage,
+    TermlyReport,
+    can_transition,
+)
+
+MAX_FILES = 5
+
+
+class ActionError(Exception):
+    """The action cannot be done; the message says why in plain words."""
+
+
+# --- Deadlines ------------------------------------------------------------------------------
+
+
+def start_stage_clock(complaint: Complaint, rules: ComplaintSettings, today: date) -> None:
+    """Set the acknowledge and respond deadlines of the stage beginning `today`."""
+    holidays = rules.holiday_dates
+    respond_days = rules.panel_respond_days if complaint.stage == Stage.PANEL else rules.respond_days
+    complaint.stage_started_on = today
+    complaint.acknowledged_at = None
+    complaint.responded_at = None
+    complaint.acknowledge_by = add_school_days(today, rules.acknowledge_days, holidays)
+    complaint.respond_by = add_school_days(today, respond_days, holidays)
+    complaint.next_due_on = complaint.acknowledge_by
+
+
+def refresh_next_due(complaint: Complaint) -> None:
+    if complaint.stage == Stage.CLOSED or complaint.responded_at is not None:
+        complaint.next_due_on = None
+    elif complaint.acknowledged_at is None:
+        complaint.next_due_on = complaint.acknowledge_by
+    else:
+        complaint.next_due_on = complaint.respond_by
+
+
+# --- The parent raises a complaint ----------------------------------------------------------
+
+
+@transaction.atomic
+def raise_complaint(
+    *,
+    school: School,
+    parent: User,
+    subject: str,
+    details: str,
+    desired_outcome: str,
+    pupil: Pupil | None = None,
+    files: list[tuple[UploadedFile, Inspected]] = (),
+) -> Complaint:
+    if len(files) > MAX_FILES:
+        raise ActionError(f"At most {MAX_FILES} files can be attached.")
+    rules = ComplaintSettings.for_school(school)
+    complaint = Complaint(
+        school=school,
+        parent=parent,
+        pupil=pupil,
+        subject=subject.strip(),
+        details=details.strip(),
+        desired_outcome=desired_outcome.strip(),
+    )
+    start_stage_clock(complaint, rules, timezone.localdate())
+    complaint.save()
+    for upload, facts in files:
+        _attach(complaint, parent, upload, facts)
+    _entry(complaint, parent, EntryKind.RECEIVED, "Complaint received", body="")
+    notify(
+        key=f"complaint-new:{complaint.pk}",
+        to=_emails(school, {Role.HEADTEACHER}),
+        template="complaint-new",
+        context={"complaint": complaint, "school": school, "url": _absolute(complaint.get_absolute_url())},
+        school=school,
+    )
+    notify(
+        key=f"complaint-received:{complaint.pk}",
+        to=[parent.email],
+        template="complaint-received",
+        context={"complaint": complaint, "school": school, "url": _absolute(_parent_url(complaint))},
+        school=school,
+    )
+    return complaint
+
+
+def _attach(complaint: Complaint, user: User, upload: UploadedFile, facts: Inspected) -> Attachment:
+    upload.seek(0)
+    attachment = Attachment(
+        school=complaint.school,
+        complaint=complaint,
+        uploaded_by=user,
+        original_name=(upload.name or "file")[:255],
+        content_type=facts.content_type,
+        size=facts.size,
+        sha256=facts.sha256,
+    )
+    attachment.file.save(upload.name or "file", upload, save=False)
+    attachment.save()
+    return attachment
+
+
+# --- The school handles it ------------------------------------------------------------------
+
+
+@transaction.atomic
+def acknowledge(*, complaint: Complaint, by: User, message: str) -> ComplaintEntry:
+    complaint = _locked(complaint)
+    _require_open(complaint)
+    if complaint.acknowledged_at is not None:
+        raise ActionError("This stage of the complaint has already been acknowledged.")
+    message = (message or "").strip()
+    if not message:
+        raise ActionError("Write a short acknowledgement for the parent first.")
+    complaint.acknowledged_at = timezone.now()
+    refresh_next_due(complaint)
+    complaint.save()
+    entry = _entry(complaint, by, EntryKind.ACKNOWLEDGEMENT, "Complaint acknowledged", body=message)
+    _tell_parent(complaint, entry)
+    return entry
+
+
+@transaction.atomic
+def respond(*, complaint: Complaint, by: User, message: str, final: bool) -> ComplaintEntry:
+    """Send the parent an update, or (final=True) the school's response at this stage."""
+    complaint = _locked(complaint)
+    _require_open(complaint)
+    message = (message or "").strip()
+    if not message:
+        raise ActionError("Write the message to the parent first.")
+    now = timezone.now()
+    if complaint.acknowledged_at is None:
+        complaint.acknowledged_at = now  # a reply acknowledges the complaint too
+    if final:
+        complaint.responded_at = now
+    refresh_next_due(complaint)
+    complaint.save()
+    kind, summary = (
+        (EntryKind.RESPONSE, f"Response at the {complaint.get_stage_display().lower()} stage")
+        if final
+        else (EntryKind.UPDATE, "Update from the school")
+    )
+    entry = _entry(complaint, by, kind, summary, body=message)
+    _tell_parent(complaint, entry)
+    return entry
+
+
+@transaction.atomic
+def add_note(*, complaint: Complaint, by: User, text: str) -> ComplaintEntry:
+    text = (text or "").strip()
+    if not text:
+        raise ActionError("Write the note first.")
+    return _entry(complaint, by, EntryKind.NOTE, f"Note from {by.full_name}", body=text)
+
+
+@transaction.atomic
+def move_stage(*, complaint: Complaint, by: User, stage: str, reason: str = "") -> Complaint:
+    complaint = _locked(complaint)
+    if not can_transition(complaint.stage, stage):
+        raise ActionError(
+            f"A complaint at the “{complaint.get_stage_display()}” stage cannot move to “{Stage(stage).label}”."
+        )
+    reason = (reason or "").strip()
+    if stage == Stage.CLOSED and not reason:
+        raise ActionError("Say briefly how the complaint was resolved: the parent sees this.")
+    complaint.stage = stage
+    now = timezone.now()
+    if stage == Stage.CLOSED:
+        complaint.closed_at = now
+        complaint.outcome_summary = reason
+        complaint.next_due_on = None
+    else:
+        start_stage_clock(complaint, ComplaintSettings.for_school(complaint.school), timezone.localdate())
+    if stage == Stage.PANEL:
+        complaint.reached_panel_at = now
+    complaint.save()
+    entry = _entry(complaint, by, EntryKind.STAGE, f"Moved to the {Stage(stage).label.lower()} stage", body=reason)
+    _tell_parent(complaint, entry)
+    if stage == Stage.PANEL:
+        notify(
+            key=f"complaint-panel:{complaint.pk}",
+            to=_emails(complaint.school, {Role.GOVERNOR}),
+            template="complaint-panel",
+            context={
+                "complaint": complaint,
+                "school": complaint.school,
+                "url": _absolute(reverse("complaints:governor_list")),
+            },
+            school=complaint.school,
+        )
+    return complaint
+
+
+@transaction.atomic
+def link_incident(*, complaint: Complaint, by: User, incident) -> Complaint:
+    complaint = _locked(complaint)
+    if incident is not None and incident.school_id != complaint.school_id:
+        raise ActionError("That incident belongs to another school.")
+    complaint.incident = incident
+    complaint.save()
+    summary = f"Linked to incident {incident.reference}" if incident else "Incident link removed"
+    _entry(complaint, by, EntryKind.NOTE, summary)
+    return complaint
+
+
+@transaction.atomic
+def release_names(*, complaint: Complaint, by: User) -> Complaint:
+    complaint = _locked(complaint)
+    if complaint.names_released_at is None:
+        complaint.names_released_at = timezone.now()
+        complaint.names_released_by = by
+        complaint.save()
+        _entry(complaint, by, EntryKind.RELEASE, "Children's names released to the governors' panel")
+    return complaint
+
+
+@transaction.atomic
+def release_attachment(*, attachment: Attachment, by: User) -> Attachment:
+    attachment = Attachment.objects.select_for_update().select_related("complaint").get(pk=attachment.pk)
+    if attachment.released_to_panel_at is None:
+        attachment.released_to_panel_at = timezone.now()
+        attachment.released_by = by
+        attachment.save()
+        _entry(
+            attachment.complaint,
+            by,
+            EntryKind.RELEASE,
+            f"File “{attachment.original_name}” released to the governors' panel",
+        )
+    return attachment
+
+
+# --- Governors ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def declare(*, complaint: Complaint, governor: User, has_conflict: bool, details: str = "") -> ConflictDeclaration:
+    """Record a governor's declaration once. A declared conflict stands: it cannot be withdrawn here."""
+    existing = ConflictDeclaration.objects.filter(complaint=complaint, governor=governor).first()
+    if existing is not None:
+        return existing
+    return ConflictDeclaration.objects.create(
+        complaint=complaint, governor=governor, has_conflict=has_conflict, details=(details or "").strip()
+    )
+
+
+@transaction.atomic
+def record_panel_decision(
+    *, complaint: Complaint, by: User, meeting_date: date, members: str, decision: str, reasons: str
+) -> PanelRecord:
+    complaint = _locked(complaint)
+    if complaint.stage != Stage.PANEL:
+        raise ActionError("Only a complaint at the governors' panel stage can have a panel decision.")
+    if PanelRecord.objects.filter(complaint=complaint).exists():
+        raise ActionError("The panel's decision has already been recorded.")
+    record = PanelRecord.objects.create(
+        complaint=complaint,
+        meeting_date=meeting_date,
+        members=members.strip(),
+        decision=decision,
+        reasons=reasons.strip(),
+        recorded_by=by,
+    )
+    complaint.stage = Stage.CLOSED
+    complaint.closed_at = timezone.now()
+    complaint.responded_at = complaint.closed_at
+    complaint.outcome_summary = f"Governors' panel: {record.get_decision_display()}."
+    complaint.next_due_on = None
+    complaint.save()
+    _entry(
+        complaint,
+        by,
+        EntryKind.PANEL,
+        f"Governors' panel decision: {record.get_decision_display().lower()}",
+        body=record.reasons,
+    )
+    _entry(complaint, by, EntryKind.STAGE, "Complaint closed after the governors' panel")
+    from .tasks import render_panel_letter
+
+    enqueue_on_commit(render_panel_letter, record.pk)
+    return record
+
+
+def store_panel_letter(record: PanelRecord, content: bytes) -> bool:
+    """Keep the rendered letter (once) and email it to the parent. False if it was already there."""
+    from django.core.files.base import ContentFile
+
+    with transaction.atomic():
+        record = (
+            PanelRecord.objects.select_for_update()
+            .select_related("complaint__school", "complaint__parent")
+            .get(pk=record.pk)
+        )
+        if record.letter:
+            return False
+        complaint = record.complaint
+        record.letter.save(f"{complaint.reference}-panel-outcome.pdf", ContentFile(content), save=False)
+        record.letter_sha256 = hashlib.sha256(content).hexdigest()
+        record.letter_rendered_at = timezone.now()
+        record.save()
+        notify(
+            key=f"complaint-panel-letter:{record.pk}",
+            to=[complaint.parent.email],
+            template="complaint-panel-letter",
+            context={"complaint": complaint, "school": complaint.school, "record": record},
+            school=complaint.school,
+            attachments=[
+                {
+                    "name": f"{complaint.reference}-outcome.pdf",
+                    "path": record.letter.name,
+                    "mimetype": "application/pdf",
+                }
+            ],
+        )
+    return True
+
+
+# --- Reminders ------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    considered: int = 0
+    reminders: int = 0
+
+
+def run_deadline_sweep(today: date | None = None) -> SweepResult:
+    """Remind the headteacher of deadlines nearing or passed: once per complaint, deadline and window."""
+    today = today or timezone.localdate()
+    result = SweepResult()
+    complaints = (
+        Complaint.objects.open()
+        .filter(next_due_on__isnull=False)
+        .select_related("school", "school__complaint_settings")
+        .order_by("school_id", "pk")
+    )
+    recipients: dict[int, list[str]] = {}
+    for complaint in complaints.iterator(chunk_size=500):
+        result.considered += 1
+        rules = getattr(complaint.school, "complaint_settings", None) or ComplaintSettings(school=complaint.school)
+        state = deadline_state(complaint.next_due_on, today, rules.remind_days_before, rules.holiday_dates)
+        if state not in (NEARING, OVERDUE):
+            continue
+        which = complaint.next_deadline_label.lower()
+        if complaint.school_id not in recipients:
+            recipients[complaint.school_id] = _emails(complaint.school, {Role.HEADTEACHER})
+        with transaction.atomic():
+            sent = notify(
+                key=f"complaint-deadline:{complaint.pk}:{complaint.stage}:{which}:{complaint.next_due_on}:{state}",
+                to=recipients[complaint.school_id],
+                template="complaint-deadline",
+                context={
+                    "complaint": complaint,
+                    "school": complaint.school,
+                    "which": which,
+                    "overdue": state == OVERDUE,
+                    "url": _absolute(complaint.get_absolute_url()),
+                },
+                school=complaint.school,
+            )
+        if sent is not None:
+            result.reminders += 1
+    return result
+
+
+# --- Termly report --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_termly_report(*, school: School, by: User, start: date, end: date) -> TermlyReport:
+    if end < start:
+        raise ActionError("The end of the period must come after its start.")
+    report = TermlyReport.objects.create(school=school, requested_by=by, period_start=start, period_end=end)
+    from .tasks import render_termly_report
+
+    enqueue_on_commit(render_termly_report, report.pk)
+    return report
+
+
+# --- Helpers --------------------------------------------------------------------------------
+
+
+def _locked(complaint: Complaint) -> Complaint:
+    return Complaint.objects.select_for_update().select_related("school", "parent").get(pk=complaint.pk)
+
+
+def _require_open(complaint: Complaint) -> None:
+    if complaint.stage == Stage.CLOSED:
+        raise ActionError("This complaint is closed.")
+
+
+def _entry(complaint: Complaint, by: User | None, kind: str, summary: str, *, body: str = "") -> ComplaintEntry:
+    return ComplaintEntry.objects.create(
+        complaint=complaint, kind=kind, stage=complaint.stage, author=by, summary=summary[:300], body=body
+    )
+
+
+def _tell_parent(complaint: Complaint, entry: ComplaintEntry) -> None:
+    notify(
+        key=f"complaint-entry:{entry.pk}",
+        to=[complaint.parent.email],
+        template="complaint-update",
+        context={
+            "complaint": complaint,
+            "school": complaint.school,
+            "entry": entry,
+            "url": _absolute(_parent_url(complaint)),
+        },
+        school=complaint.school,
+    )
+
+
+def _emails(school: School, roles) -> list[str]:
+    return list(
+        Membership.objects.filter(school=school, role__in=roles, is_active=True, user__is_active=True)
+        .order_by("user__email")
+        .values_list("user__email", flat=True)
+        .distinct()
+    )
+
+
+def _parent_url(complaint: Complaint) -> str:
+    return reverse("complaints:my_complaint", args=[complaint.pk])
+
+
+def _absolute(path: str) -> str:
+    from django.conf import settings
+
+    return f"{settings.SITE_URL}{path}"

@@ -1,0 +1,215 @@
+"""Forms: validation and clear messages. Files are checked by their content (incidents.uploads)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from accounts.models import Pupil
+from incidents.forms import DateInput, MultipleFileField
+from incidents.uploads import ACCEPTED_HELP, inspect_upload
+
+from .actions import MAX_FILES
+from .deadlines import parse_holidays
+from .models import Complaint, ComplaintSettings, Decision, Stage
+
+
+class ComplaintForm(forms.ModelForm):
+    attachments = MultipleFileField(
+        label="Attach screenshots or documents (optional)",
+        help_text=f"Up to {MAX_FILES} files. {ACCEPTED_HELP}",
+    )
+
+    class Meta:
+        model = Complaint
+        fields = ["pupil", "subject", "details", "desired_outcome"]
+        widgets = {
+            "details": forms.Textarea(attrs={"rows": 6}),
+            "desired_outcome": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "details": "Include dates, who was involved and anything you have already tried.",
+            "desired_outcome": "For example an apology, a meeting, or a change to how something is done.",
+        }
+
+    def __init__(self, *args, children=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pupil"].queryset = children if children is not None else Pupil.objects.none()
+        self.fields["pupil"].empty_label = "Not about one child"
+        self.fields["pupil"].required = False
+        self.inspected: list = []
+
+    def clean_attachments(self):
+        files = self.cleaned_data.get("attachments") or []
+        if len(files) > MAX_FILES:
+            raise ValidationError(f"Please attach at most {MAX_FILES} files.")
+        errors, accepted = [], []
+        for upload in files:
+            try:
+                accepted.append((upload, inspect_upload(upload)))
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        self.inspected = accepted
+        return files
+
+
+class MessageForm(forms.Form):
+    message = forms.CharField(label="Message to the parent", widget=forms.Textarea(attrs={"rows": 5}), max_length=10000)
+    final = forms.BooleanField(
+        label="This is the school's response at this stage",
+        required=False,
+        help_text="Leave unticked for an update. A response meets the stage's response deadline.",
+    )
+
+
+class AcknowledgeForm(forms.Form):
+    message = forms.CharField(
+        label="Acknowledgement to the parent",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        initial="Thank you for raising this with us. We have received your complaint and will look into it.",
+    )
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label="Internal note (never shown to the parent or the governors)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=10000,
+    )
+
+
+class StageForm(forms.Form):
+    stage = forms.ChoiceField(label="Move to")
+    reason = forms.CharField(
+        label="Message to the parent",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=5000,
+        help_text="Why it is moving on, or, when closing, how it was resolved.",
+    )
+
+    def __init__(self, *args, complaint: Complaint, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stage"].choices = [(s.value, s.label) for s in complaint.allowed_next_stages]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("stage") == Stage.CLOSED and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Say briefly how the complaint was resolved: the parent sees this.")
+        return data
+
+
+class LinkIncidentForm(forms.Form):
+    reference = forms.CharField(
+        label="Incident reference",
+        max_length=20,
+        required=False,
+        help_text="For example NBP-2026-0007. Leave empty to unlink.",
+    )
+
+
+class SettingsForm(forms.ModelForm):
+    holiday_text = forms.CharField(
+        label="School holidays",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Dates skipped when counting school days, one per line, as dd/mm/yyyy. "
+        "For a range, write the first and last day with a dash: 20/12/2025 - 02/01/2026.",
+    )
+
+    class Meta:
+        model = ComplaintSettings
+        fields = ["acknowledge_days", "respond_days", "panel_respond_days", "remind_days_before"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            days = sorted(parse_holidays(self.instance.holidays or []))
+            self.fields["holiday_text"].initial = "\n".join(d.strftime("%d/%m/%Y") for d in days)
+        for name in ("acknowledge_days", "respond_days", "panel_respond_days"):
+            self.fields[name].min_value = 1
+            self.fields[name].widget.attrs["min"] = 1
+
+    def clean_holiday_text(self) -> list[str]:
+        from datetime import timedelta
+
+        days: set[date] = set()
+        for number, line in enumerate((self.cleaned_data.get("holiday_text") or "").splitlines(), start=1):
+            line = line.strip()
+            if not line:
+                continue
+            parts = [p.strip() for p in line.split(" - ")] if " - " in line else [line]
+            try:
+                bounds = [_uk_date(p) for p in parts]
+            except ValueError as error:
+                raise ValidationError(f"Line {number}: “{line}” is not a date like 25/12/2025.") from error
+            first, last = bounds[0], bounds[-1]
+            if last < first or (last - first).days > 366:
+                raise ValidationError(f"Line {number}: the range “{line}” does not look right.")
+            day = first
+            while day <= last:
+                days.add(day)
+                day += timedelta(days=1)
+        return sorted(d.isoformat() for d in days)
+
+    def save(self, commit: bool = True):
+        self.instance.holidays = self.cleaned_data["holiday_text"]
+        return super().save(commit)
+
+
+def _uk_date(text: str) -> date:
+    from datetime import datetime
+
+    return datetime.strptime(text, "%d/%m/%Y").date()
+
+
+class DeclarationForm(forms.Form):
+    has_conflict = forms.TypedChoiceField(
+        label="Do you have a conflict of interest in this complaint?",
+        choices=[
+            ("no", "No: I have no personal connection to this complaint or the people in it"),
+            ("yes", "Yes: I have a connection (for example a friend, relative or prior involvement)"),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    details = forms.CharField(
+        label="If yes, briefly what", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
+class PanelForm(forms.Form):
+    meeting_date = forms.DateField(label="Date the panel met", widget=DateInput())
+    members = forms.CharField(
+        label="Panel members", widget=forms.Textarea(attrs={"rows": 3}), help_text="One governor per line."
+    )
+    decision = forms.ChoiceField(choices=Decision.choices, widget=forms.RadioSelect)
+    reasons = forms.CharField(
+        label="The panel's reasons",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="These go into the outcome letter to the parent.",
+    )
+
+    def clean_meeting_date(self) -> date:
+        day = self.cleaned_data["meeting_date"]
+        if day > timezone.localdate():
+            raise ValidationError("Record the decision once the panel has met: the date cannot be in the future.")
+        return day
+
+
+class TermlyReportForm(forms.Form):
+    period_start = forms.DateField(label="From", widget=DateInput())
+    period_end = forms.DateField(label="To", widget=DateInput())
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", "The end of the period must come after its start.")
+        return data

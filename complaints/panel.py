@@ -1,0 +1,95 @@
+"""The bundle a governors' panel reads, and the context of its outcome letter.
+
+Governors never receive a child's name or a file unless the headteacher released it for this
+panel: every text in the bundle passes through `redact_names`, and files are listed as withheld.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from accounts.models import ParentLink
+from incidents.models import EscalationStep
+
+from .models import Complaint, PanelRecord
+from .redaction import pseudonyms_for, redact_names
+
+
+def children_in(complaint: Complaint) -> list[tuple[str, str]]:
+    """The children whose names could appear in the complaint: the child it is about, the
+    complainant's children, and the pupil named as poster on a linked incident."""
+    names: list[tuple[str, str]] = []
+    if complaint.pupil_id:
+        names.append((complaint.pupil.first_name, complaint.pupil.last_name))
+    links = ParentLink.objects.filter(parent_id=complaint.parent_id, pupil__school_id=complaint.school_id)
+    names += list(links.order_by("pupil__first_name").values_list("pupil__first_name", "pupil__last_name"))
+    incident = complaint.incident
+    if incident is not None and incident.poster_pupil_id:
+        names.append((incident.poster_pupil.first_name, incident.poster_pupil.last_name))
+    return names
+
+
+def build_bundle(complaint: Complaint) -> dict:
+    """Everything the panel sees, with names replaced unless released. A fixed number of queries."""
+    released = complaint.names_released_at is not None
+    labels = {} if released else pseudonyms_for(children_in(complaint))
+
+    def clean(text: str) -> str:
+        return redact_names(text, labels)
+
+    entries = [
+        {
+            "at": e.at,
+            "kind": e.get_kind_display(),
+            "summary": clean(e.summary),
+            "body": clean(e.body),
+            "stage": e.get_stage_display(),
+        }
+        for e in complaint.entries.for_panel().order_by("at", "pk")
+    ]
+    attachments = list(complaint.attachments.order_by("uploaded_at", "pk"))
+    incident = None
+    steps = []
+    if complaint.incident_id:
+        found = complaint.incident
+        incident = {
+            "reference": found.reference,
+            "platform": found.platform.name,
+            "natures": ", ".join(found.nature_labels),
+            "seen_at": found.seen_at,
+            "status": found.get_status_display(),
+            "content": clean(found.content),
+        }
+        steps = list(EscalationStep.objects.filter(incident=found).order_by("created_at", "pk"))
+    about = None
+    if complaint.pupil_id:
+        about = (
+            complaint.pupil.full_name
+            if released
+            else labels.get((complaint.pupil.first_name.strip(), complaint.pupil.last_name.strip()), "a pupil")
+        )
+    return {
+        "names_released": released,
+        "about": about,
+        "subject": clean(complaint.subject),
+        "details": clean(complaint.details),
+        "desired_outcome": clean(complaint.desired_outcome),
+        "outcome_summary": clean(complaint.outcome_summary),
+        "entries": entries,
+        "released_files": [a for a in attachments if a.released_to_panel_at],
+        "withheld_files": sum(1 for a in attachments if not a.released_to_panel_at),
+        "incident": incident,
+        "steps": steps,
+        "pseudonyms": sorted(set(labels.values())),
+    }
+
+
+def letter_context(record: PanelRecord) -> dict:
+    complaint: Complaint = record.complaint
+    return {
+        "record": record,
+        "complaint": complaint,
+        "school": complaint.school,
+        "parent": complaint.parent,
+        "today": timezone.localdate(),
+    }

@@ -1,0 +1,99 @@
+"""Landing-page panels (registered in apps.py). Each runs a fixed number of queries."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.models import School
+from incidents.models import Incident
+
+from . import statistics
+from .deadlines import add_school_days
+from .models import Complaint, ComplaintSettings, Stage
+
+PANEL_ROWS = 5
+
+
+def attention_panel(request: HttpRequest, school: School) -> dict:
+    """Safeguarding flags, complaints nearing or past a deadline, letters awaiting finalisation."""
+    today = timezone.localdate()
+    rules = ComplaintSettings.for_school(school)
+    warn_until = add_school_days(today, rules.remind_days_before, rules.holiday_dates)
+    flagged = list(
+        Incident.objects.open()
+        .filter(school=school)
+        .filter(safeguarding_concern=True)
+        .select_related("platform")
+        .order_by("-created_at", "-pk")[: PANEL_ROWS + 1]
+    )
+    due = list(
+        Complaint.objects.open()
+        .filter(school=school, next_due_on__lte=warn_until)
+        .select_related("school")
+        .order_by("next_due_on", "pk")[: PANEL_ROWS + 1]
+    )
+    return {
+        "template": "complaints/panels/attention.html",
+        "flagged": flagged[:PANEL_ROWS],
+        "more_flagged": len(flagged) > PANEL_ROWS,
+        "complaints_due": due[:PANEL_ROWS],
+        "more_complaints_due": len(due) > PANEL_ROWS,
+        "letters": letters_awaiting(school),
+        "today": today,
+    }
+
+
+def letters_awaiting(school: School) -> dict | None:
+    """Draft letters waiting to be finalised, once the letters feature exists; else None."""
+    from importlib import import_module
+
+    letter_model = getattr(import_module("incidents.models"), "Letter", None)
+    if letter_model is None:
+        return None
+    field_names = {f.name for f in letter_model._meta.get_fields()}
+    if "status" not in field_names:
+        return None
+    letters = letter_model.objects.filter(status="draft")
+    letters = letters.filter(school=school) if "school" in field_names else letters.filter(incident__school=school)
+    return {"count": letters.count()}
+
+
+def coverage_panel(request: HttpRequest, school: School) -> dict | None:
+    """Home-school agreement coverage for the current version, class by class."""
+    from agreements.models import AgreementVersion
+    from agreements.queries import school_coverage
+
+    version = AgreementVersion.objects.current_for(school.pk)
+    rows, total = school_coverage(school, version)
+    return {"template": "complaints/panels/coverage.html", "version": version, "rows": rows, "total": total}
+
+
+def charts_panel(request: HttpRequest, school: School) -> dict:
+    figures = statistics.incident_figures(school)
+    return {
+        "template": "complaints/panels/charts.html",
+        "figures": figures,
+        "chart_data": figures.chart_data(),
+    }
+
+
+def governor_panel(request: HttpRequest, school: School) -> dict:
+    from policies.models import Owner, PolicyVersion
+    from policies.models import Status as PolicyStatus
+
+    waiting = Complaint.objects.for_panel(school).filter(stage=Stage.PANEL).count()
+    # The governing body approves these with the policies app's own approval page.
+    to_approve = list(
+        PolicyVersion.objects.filter(
+            document__school=school, document__owner=Owner.GOVERNING_BODY, status=PolicyStatus.AWAITING_APPROVAL
+        )
+        .select_related("document")
+        .order_by("document__title")[:10]
+    )
+    return {"template": "complaints/panels/governor.html", "waiting": waiting, "to_approve": to_approve}
+
+
+def parent_panel(request: HttpRequest, school: School) -> dict | None:
+    open_count = Complaint.objects.open().filter(school=school, parent=request.user).count()
+    return {"template": "complaints/panels/parent.html", "open_count": open_count}

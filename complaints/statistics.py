@@ -1,0 +1,226 @@
+"""Anonymised figures for the headteacher's charts, the governors' statistics and the termly report.
+
+Every figure is an aggregate query (counts grouped by month, nature, platform, step kind or a
+time-to-resolve band); no name, reference or text of any incident leaves this module. The number
+of queries is fixed, whatever the number of incidents. `incident_figures` is cached per school and
+period, and the cache is dropped whenever an incident, its natures or its steps change
+(see signals.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.core.cache import cache
+from django.db.models import Count, DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from accounts.models import School
+from incidents.models import EscalationStep, Incident, IncidentNature, Nature, Status, StepKind
+
+from .models import Complaint, Decision, PanelRecord, Stage
+
+FINISHED = (Status.RESOLVED, Status.CLOSED, Status.NO_ACTION)
+RESOLUTION_BANDS = [
+    ("Within a week", timedelta(days=7)),
+    ("1 to 2 weeks", timedelta(days=14)),
+    ("2 to 4 weeks", timedelta(days=28)),
+    ("Over 4 weeks", None),
+]
+CACHE_SECONDS = 60 * 60
+
+
+@dataclass
+class Figures:
+    """What the charts and tables show. Plain lists and dicts, ready for json_script."""
+
+    months: list[str] = field(default_factory=list)
+    month_totals: list[int] = field(default_factory=list)
+    by_nature: list[dict] = field(default_factory=list)  # [{"label", "counts": [per month], "total"}]
+    by_platform: list[dict] = field(default_factory=list)  # [{"label", "count"}]
+    routes: list[dict] = field(default_factory=list)  # [{"label", "count"}]
+    resolution: list[dict] = field(default_factory=list)  # [{"label", "count"}]
+    still_open: int = 0
+    total: int = 0
+
+    def chart_data(self) -> dict:
+        return {
+            "months": self.months,
+            "byNature": [{"label": row["label"], "counts": row["counts"]} for row in self.by_nature],
+            "byPlatform": self.by_platform,
+            "resolution": self.resolution,
+        }
+
+    def nature_rows(self) -> list[dict]:
+        """Month by month, for the accessible table: one row per month, one column per nature."""
+        return [
+            {"month": month, "counts": [row["counts"][i] for row in self.by_nature], "total": self.month_totals[i]}
+            for i, month in enumerate(self.months)
+        ]
+
+
+def month_starts(end: date, count: int = 12) -> list[date]:
+    """The first day of each of the `count` months ending with `end`'s month, oldest first."""
+    year, month = end.year, end.month
+    starts = []
+    for _ in range(count):
+        starts.append(date(year, month, 1))
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+    return list(reversed(starts))
+
+
+def _aware(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+
+
+def _generation(school_id: int) -> int:
+    return cache.get_or_set(f"complaints:stats-generation:{school_id}", 1, None)
+
+
+def invalidate(school_id: int) -> None:
+    """Forget the cached figures of one school (called on every change to its incidents)."""
+    key = f"complaints:stats-generation:{school_id}"
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 2, None)
+
+
+def incident_figures(
+    school: School, *, end: date | None = None, months: int = 12, start: date | None = None
+) -> Figures:
+    """Figures for the months up to `end` (default: the last 12 months), cached per school."""
+    end = end or timezone.localdate()
+    starts = month_starts(end, months) if start is None else _months_between(start, end)
+    key = f"complaints:stats:{school.pk}:{_generation(school.pk)}:{starts[0]}:{end}:{len(starts)}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = compute_incident_figures(school, starts, end)
+        cache.set(key, figures, CACHE_SECONDS)
+    return figures
+
+
+def _months_between(start: date, end: date) -> list[date]:
+    starts, day = [], date(start.year, start.month, 1)
+    while day <= end:
+        starts.append(day)
+        day = _next_month(day)
+    return starts
+
+
+def compute_incident_figures(school: School, starts: list[date], end: date) -> Figures:
+    """Five aggregate queries, whatever the number of incidents."""
+    since, until = _aware(starts[0]), _aware(end + timedelta(days=1))
+    incidents = Incident.objects.filter(school=school, created_at__gte=since, created_at__lt=until)
+    index = {(d.year, d.month): i for i, d in enumerate(starts)}
+    figures = Figures(months=[d.strftime("%b %Y") for d in starts], month_totals=[0] * len(starts))
+
+    for row in incidents.annotate(month=TruncMonth("created_at")).values("month").annotate(n=Count("pk")).order_by():
+        position = _position(index, row["month"])
+        if position is not None:
+            figures.month_totals[position] += row["n"]
+    figures.total = sum(figures.month_totals)
+
+    natures: dict[str, list[int]] = {}
+    nature_rows = (
+        IncidentNature.objects.filter(
+            incident__school=school, incident__created_at__gte=since, incident__created_at__lt=until
+        )
+        .annotate(month=TruncMonth("incident__created_at"))
+        .values("month", "nature")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in nature_rows:
+        position = _position(index, row["month"])
+        if position is not None:
+            natures.setdefault(row["nature"], [0] * len(starts))[position] += row["n"]
+    figures.by_nature = [
+        {"label": Nature(code).label, "counts": natures[code], "total": sum(natures[code])}
+        for code in Nature.values
+        if code in natures
+    ]
+
+    platforms = incidents.values("platform__name").annotate(n=Count("pk")).order_by("-n", "platform__name")
+    figures.by_platform = [{"label": row["platform__name"], "count": row["n"]} for row in platforms]
+
+    routes = (
+        EscalationStep.objects.filter(incident__in=incidents.values("pk"))
+        .values("kind")
+        .annotate(n=Count("incident", distinct=True))
+        .order_by()
+    )
+    route_counts = {row["kind"]: row["n"] for row in routes}
+    figures.routes = [
+        {"label": kind.label, "count": route_counts[kind.value]} for kind in StepKind if kind.value in route_counts
+    ]
+
+    figures.resolution, figures.still_open = _resolution(incidents)
+    return figures
+
+
+def _position(index: dict, month) -> int | None:
+    if month is None:
+        return None
+    if isinstance(month, datetime):
+        month = timezone.localtime(month) if timezone.is_aware(month) else month
+    return index.get((month.year, month.month))
+
+
+def _resolution(incidents) -> tuple[list[dict], int]:
+    """How long incidents took from report to resolution, in bands; one query. The moment of
+    resolution is the first time the audit history shows the incident resolved, closed or
+    needing no action."""
+    history = Incident.history.model.objects.filter(id=OuterRef("pk"), status__in=FINISHED).order_by("history_date")
+    took = ExpressionWrapper(F("finished_at") - F("created_at"), output_field=DurationField())
+    annotated = incidents.annotate(finished_at=Subquery(history.values("history_date")[:1])).annotate(took=took)
+    aggregates: dict = {"still_open": Count("pk", filter=~Q(status__in=FINISHED))}
+    lower = None
+    for number, (_, upper) in enumerate(RESOLUTION_BANDS):
+        condition = Q(status__in=FINISHED, finished_at__isnull=False)
+        if lower is not None:
+            condition &= Q(took__gt=lower)
+        if upper is not None:
+            condition &= Q(took__lte=upper)
+        aggregates[f"band{number}"] = Count("pk", filter=condition)
+        lower = upper
+    row = annotated.aggregate(**aggregates)
+    bands = [{"label": label, "count": row[f"band{n}"]} for n, (label, _) in enumerate(RESOLUTION_BANDS)]
+    return bands, row["still_open"]
+
+
+# --- Complaints -----------------------------------------------------------------------------
+
+
+def complaint_figures(school: School, since: date | None = None, until: date | None = None) -> dict:
+    """Counts of complaints by stage and of panel decisions: two queries, no names."""
+    complaints = Complaint.objects.filter(school=school)
+    if since:
+        complaints = complaints.filter(created_at__gte=_aware(since))
+    if until:
+        complaints = complaints.filter(created_at__lt=_aware(until + timedelta(days=1)))
+    counts = complaints.aggregate(
+        total=Count("pk"),
+        **{stage.value: Count("pk", filter=Q(stage=stage)) for stage in Stage},
+        reached_panel=Count("pk", filter=Q(reached_panel_at__isnull=False)),
+    )
+    decisions = dict(
+        PanelRecord.objects.filter(complaint__in=complaints.values("pk"))
+        .values_list("decision")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {
+        "total": counts["total"],
+        "by_stage": [{"label": stage.label, "count": counts[stage.value]} for stage in Stage],
+        "reached_panel": counts["reached_panel"],
+        "decisions": [{"label": d.label, "count": decisions.get(d.value, 0)} for d in Decision],
+    }

@@ -1,0 +1,153 @@
+"""The governors' pages: panel complaints, conflict declarations, the bundle, the decision,
+anonymised statistics and the termly reports."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.access import require_role
+from accounts.audit import log_access
+from accounts.models import Role
+
+from .. import actions
+from ..access import declaration_for, get_bundle_complaint, get_handled_complaint, get_panel_complaint
+from ..forms import DeclarationForm, PanelForm, TermlyReportForm
+from ..models import HANDLER_ROLES, Complaint, ConflictDeclaration, PanelRecord, Stage, TermlyReport
+from ..panel import build_bundle
+from ..reports import term_start
+from ..statistics import complaint_figures, incident_figures
+from .files import open_or_404, private_file_response
+
+
+@login_required
+def governor_list(request: HttpRequest) -> HttpResponse:
+    """Complaints that reached the panel. Only a reference and dates: no names, no text."""
+    school = require_role(request, Role.GOVERNOR)
+    mine = ConflictDeclaration.objects.filter(complaint=OuterRef("pk"), governor=request.user)
+    complaints = (
+        Complaint.objects.for_panel(school)
+        .select_related("school")
+        .annotate(
+            declared=Exists(mine),
+            conflicted=Exists(mine.filter(has_conflict=True)),
+        )
+        .order_by("stage", "-reached_panel_at", "-pk")
+    )
+    return render(request, "complaints/governor_list.html", {"complaints": complaints})
+
+
+@login_required
+def declare(request: HttpRequest, pk: int) -> HttpResponse:
+    complaint = get_panel_complaint(request, pk)
+    existing = declaration_for(complaint, request.user)
+    if existing is not None and not existing.has_conflict:
+        return redirect("complaints:panel_bundle", pk=complaint.pk)
+    if existing is not None:
+        return render(request, "complaints/declared_conflict.html", {"complaint": complaint, "declaration": existing})
+    form = DeclarationForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            declaration = actions.declare(
+                complaint=complaint,
+                governor=request.user,
+                has_conflict=form.cleaned_data["has_conflict"],
+                details=form.cleaned_data["details"],
+            )
+            log_access(request, declaration, action="declare", school=complaint.school)
+            if declaration.has_conflict:
+                messages.info(
+                    request, "Thank you. Your conflict of interest is recorded; this complaint is withheld from you."
+                )
+                return redirect("complaints:governor_list")
+            return redirect("complaints:panel_bundle", pk=complaint.pk)
+        return render(request, "complaints/declare.html", {"complaint": complaint, "form": form}, status=400)
+    return render(request, "complaints/declare.html", {"complaint": complaint, "form": form})
+
+
+@login_required
+def panel_bundle(request: HttpRequest, pk: int) -> HttpResponse:
+    complaint = get_bundle_complaint(request, pk)
+    log_access(request, complaint, action="panel-bundle")
+    panel = getattr(complaint, "panel", None)
+    form = None
+    if complaint.stage == Stage.PANEL and panel is None:
+        form = PanelForm(request.POST or None, initial={"meeting_date": timezone.localdate()})
+        if request.method == "POST" and form.is_valid():
+            try:
+                actions.record_panel_decision(complaint=complaint, by=request.user, **form.cleaned_data)
+            except actions.ActionError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request,
+                    "The panel's decision is recorded. The outcome letter is being prepared and will be sent "
+                    "to the parent.",
+                )
+                return redirect("complaints:panel_bundle", pk=complaint.pk)
+    context = {"complaint": complaint, "bundle": build_bundle(complaint), "panel": panel, "form": form}
+    return render(request, "complaints/bundle.html", context, status=400 if form is not None and form.errors else 200)
+
+
+@login_required
+def panel_letter(request: HttpRequest, pk: int) -> FileResponse:
+    """The outcome letter: for the headteacher, and for governors cleared for the panel."""
+    if request.membership is not None and request.membership.role in HANDLER_ROLES:
+        complaint = get_handled_complaint(request, pk)
+    else:
+        complaint = get_bundle_complaint(request, pk)
+    record = get_object_or_404(PanelRecord, complaint=complaint)
+    handle = open_or_404(record.letter)
+    log_access(request, record, action="download", school=complaint.school)
+    return private_file_response(handle, f"{complaint.reference}-panel-outcome.pdf", "application/pdf")
+
+
+@login_required
+def statistics(request: HttpRequest) -> HttpResponse:
+    """Anonymised figures: counts only, never a name, a reference or a post's text."""
+    school = require_role(request, Role.GOVERNOR, *HANDLER_ROLES)
+    figures = incident_figures(school)
+    return render(
+        request,
+        "complaints/statistics.html",
+        {"figures": figures, "chart_data": figures.chart_data(), "complaints": complaint_figures(school)},
+    )
+
+
+@login_required
+def reports(request: HttpRequest) -> HttpResponse:
+    school = require_role(request, Role.GOVERNOR, *HANDLER_ROLES)
+    today = timezone.localdate()
+    form = TermlyReportForm(initial={"period_start": term_start(today), "period_end": today})
+    listed = TermlyReport.objects.filter(school=school).select_related("requested_by")[:20]
+    return render(request, "complaints/reports.html", {"form": form, "reports": listed})
+
+
+@require_POST
+@login_required
+def report_request(request: HttpRequest) -> HttpResponse:
+    school = require_role(request, Role.GOVERNOR, *HANDLER_ROLES)
+    form = TermlyReportForm(request.POST)
+    if form.is_valid():
+        actions.request_termly_report(
+            school=school, by=request.user, start=form.cleaned_data["period_start"], end=form.cleaned_data["period_end"]
+        )
+        messages.success(request, "The report is being prepared. It will appear in the list below in a moment.")
+        return redirect("complaints:reports")
+    listed = TermlyReport.objects.filter(school=school).select_related("requested_by")[:20]
+    return render(request, "complaints/reports.html", {"form": form, "reports": listed}, status=400)
+
+
+@login_required
+def termly_report(request: HttpRequest, pk: int) -> FileResponse:
+    school = require_role(request, Role.GOVERNOR, *HANDLER_ROLES)
+    report = get_object_or_404(TermlyReport, pk=pk, school=school)
+    handle = open_or_404(report.pdf)
+    log_access(request, report, action="download")
+    filename = f"{school.short_code}-governors-report-{report.period_end:%Y-%m-%d}.pdf"
+    return private_file_response(handle, filename, "application/pdf")

@@ -1,0 +1,193 @@
+"""The headteacher's pages: the list of complaints, one complaint, and the deadline settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.access import require_role
+from accounts.audit import log_access
+from incidents.models import Incident
+
+from .. import actions
+from ..access import get_handled_complaint
+from ..deadlines import add_school_days
+from ..forms import AcknowledgeForm, LinkIncidentForm, MessageForm, NoteForm, SettingsForm, StageForm
+from ..models import HANDLER_ROLES, Complaint, ComplaintSettings, Stage
+
+FILTERS = {"open": "Open", **{s.value: s.label for s in Stage}, "all": "All"}
+
+
+@login_required
+def complaint_list(request: HttpRequest) -> HttpResponse:
+    school = require_role(request, *HANDLER_ROLES)
+    chosen = request.GET.get("stage", "open")
+    if chosen not in FILTERS:
+        chosen = "open"
+    complaints = Complaint.objects.filter(school=school).select_related("school", "parent")
+    if chosen == "open":
+        complaints = complaints.open()
+    elif chosen != "all":
+        complaints = complaints.filter(stage=chosen)
+    rules = ComplaintSettings.for_school(school)
+    today = timezone.localdate()
+    page = Paginator(complaints.order_by("-created_at", "-pk"), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "complaints/list.html",
+        {
+            "page": page,
+            "filters": FILTERS,
+            "chosen": chosen,
+            "today": today,
+            "warn_until": add_school_days(today, rules.remind_days_before, rules.holiday_dates),
+        },
+    )
+
+
+@login_required
+def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    complaint = get_handled_complaint(request, pk)
+    log_access(request, complaint)
+    return render(request, "complaints/detail.html", _detail_context(complaint))
+
+
+def _detail_context(complaint: Complaint, **forms) -> dict:
+    panel = getattr(complaint, "panel", None) if complaint.reached_panel_at else None
+    return {
+        "complaint": complaint,
+        "entries": complaint.entries.select_related("author").order_by("at", "pk"),
+        "files": complaint.attachments.select_related("released_by").order_by("uploaded_at", "pk"),
+        "declarations": complaint.declarations.select_related("governor") if complaint.reached_panel_at else [],
+        "panel": panel,
+        "today": timezone.localdate(),
+        "acknowledge_form": forms.get("acknowledge_form") or AcknowledgeForm(),
+        "message_form": forms.get("message_form") or MessageForm(),
+        "note_form": forms.get("note_form") or NoteForm(),
+        "stage_form": forms.get("stage_form") or StageForm(complaint=complaint),
+        "link_form": forms.get("link_form")
+        or LinkIncidentForm(initial={"reference": complaint.incident.reference if complaint.incident_id else ""}),
+    }
+
+
+def _post(request: HttpRequest, pk: int, form_name: str, make_form: Callable, act: Callable, done: str) -> HttpResponse:
+    """Shared shape of the detail page's actions: validate, act, or show the page with the errors."""
+    complaint = get_handled_complaint(request, pk)
+    form = make_form(request.POST, complaint)
+    if form.is_valid():
+        try:
+            act(complaint, form.cleaned_data)
+        except actions.ActionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, done)
+            return redirect(complaint)
+    context = _detail_context(complaint, **{form_name: form})
+    return render(request, "complaints/detail.html", context, status=400)
+
+
+@require_POST
+@login_required
+def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    return _post(
+        request,
+        pk,
+        "acknowledge_form",
+        lambda data, c: AcknowledgeForm(data),
+        lambda c, d: actions.acknowledge(complaint=c, by=request.user, message=d["message"]),
+        "Acknowledgement sent to the parent.",
+    )
+
+
+@require_POST
+@login_required
+def respond(request: HttpRequest, pk: int) -> HttpResponse:
+    return _post(
+        request,
+        pk,
+        "message_form",
+        lambda data, c: MessageForm(data),
+        lambda c, d: actions.respond(complaint=c, by=request.user, message=d["message"], final=d["final"]),
+        "Message sent to the parent.",
+    )
+
+
+@require_POST
+@login_required
+def add_note(request: HttpRequest, pk: int) -> HttpResponse:
+    return _post(
+        request,
+        pk,
+        "note_form",
+        lambda data, c: NoteForm(data),
+        lambda c, d: actions.add_note(complaint=c, by=request.user, text=d["text"]),
+        "Note added. Only the school can see it.",
+    )
+
+
+@require_POST
+@login_required
+def change_stage(request: HttpRequest, pk: int) -> HttpResponse:
+    return _post(
+        request,
+        pk,
+        "stage_form",
+        lambda data, c: StageForm(data, complaint=c),
+        lambda c, d: actions.move_stage(complaint=c, by=request.user, stage=d["stage"], reason=d["reason"]),
+        "Stage updated and the parent told.",
+    )
+
+
+@require_POST
+@login_required
+def link_incident(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(complaint: Complaint, data: dict) -> None:
+        reference = data["reference"].strip().upper()
+        incident = None
+        if reference:
+            incident = Incident.objects.filter(school=complaint.school, reference=reference).first()
+            if incident is None:
+                raise actions.ActionError(f"No incident {reference} was found at this school.")
+        actions.link_incident(complaint=complaint, by=request.user, incident=incident)
+
+    return _post(request, pk, "link_form", lambda data, c: LinkIncidentForm(data), act, "Incident link saved.")
+
+
+@require_POST
+@login_required
+def release_names(request: HttpRequest, pk: int) -> HttpResponse:
+    complaint = get_handled_complaint(request, pk)
+    actions.release_names(complaint=complaint, by=request.user)
+    messages.success(request, "The governors' panel will now see the children's names.")
+    return redirect(complaint)
+
+
+@require_POST
+@login_required
+def release_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    complaint = get_handled_complaint(request, pk)
+    attachment = get_object_or_404(complaint.attachments, pk=attachment_pk)
+    actions.release_attachment(attachment=attachment, by=request.user)
+    messages.success(request, f"“{attachment.original_name}” is now part of the governors' bundle.")
+    return redirect(complaint)
+
+
+@login_required
+def deadline_settings(request: HttpRequest) -> HttpResponse:
+    school = require_role(request, *HANDLER_ROLES)
+    instance = ComplaintSettings.for_school(school)
+    form = SettingsForm(request.POST or None, instance=instance)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Complaint deadlines saved. They apply to each stage that starts from now.")
+            return redirect("complaints:list")
+        return render(request, "complaints/settings.html", {"form": form}, status=400)
+    return render(request, "complaints/settings.html", {"form": form})
