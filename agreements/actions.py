@@ -82,9 +82,10 @@ def update_draft(version: AgreementVersion, **content) -> AgreementVersion:
     return version
 
 
-def publish(version: AgreementVersion, *, by: User) -> AgreementVersion:
+def publish(version: AgreementVersion, *, by: User, ask_parents: bool = True) -> AgreementVersion:
     """Approve and publish a draft. The version it replaces is superseded (its signatures stay as
-    history) and every parent is asked to sign the new one."""
+    history) and every parent is asked to sign the new one (unless `ask_parents` is False: demo
+    data; the daily sweep then asks them)."""
     from . import tasks
 
     with transaction.atomic():
@@ -102,7 +103,8 @@ def publish(version: AgreementVersion, *, by: User) -> AgreementVersion:
         version.approved_by = by
         version.published_at = now
         version.save()
-        enqueue_on_commit(tasks.ask_parents_to_sign, version.pk)
+        if ask_parents:
+            enqueue_on_commit(tasks.ask_parents_to_sign, version.pk)
     return version
 
 
@@ -190,7 +192,10 @@ def sign_online(
     typed_name: str,
     ticked: set[str],
     request_details: RequestDetails,
+    send_copy: bool = True,
 ) -> Signature:
+    """Store a parent's online signature. With `send_copy` (always, except demo data) the PDF copy
+    is rendered and emailed after commit."""
     from . import tasks
 
     with transaction.atomic():
@@ -231,7 +236,8 @@ def sign_online(
                 "user_agent": (request_details.user_agent or "")[:500],
             }
         )
-        enqueue_on_commit(tasks.send_signed_copy, signature.pk)
+        if send_copy:
+            enqueue_on_commit(tasks.send_signed_copy, signature.pk)
     return signature
 
 

@@ -30,6 +30,11 @@ def _details(request: HttpRequest) -> actions.RequestDetails:
     return actions.RequestDetails(client_ip(request), request.META.get("HTTP_USER_AGENT", ""))
 
 
+def _posted(request: HttpRequest):
+    """The submitted data on POST (even if empty, so an empty submit shows its errors)."""
+    return request.POST if request.method == "POST" else None
+
+
 # --- parents --------------------------------------------------------------------------------------
 @login_required
 def parent_home(request: HttpRequest) -> HttpResponse:
@@ -63,7 +68,7 @@ def sign(request: HttpRequest, pupil_id: int) -> HttpResponse:
     pupil = get_own_child(request.user, pupil_id, school)
     version = AgreementVersion.objects.current_for(school.pk)
     consents = actions.online_consents(pupil)
-    form = SignForm(request.POST or None, consents=consents, initial={"version_id": getattr(version, "pk", None)})
+    form = SignForm(_posted(request), consents=consents, initial={"version_id": getattr(version, "pk", None)})
     problem = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -105,7 +110,7 @@ def sign(request: HttpRequest, pupil_id: int) -> HttpResponse:
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     school = require_role(request, Role.PARENT)
     signature = get_signature_for(request.user, pk, school, Role.PARENT)
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(_posted(request))
     problem = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -298,7 +303,9 @@ def paper_signature(request: HttpRequest, link_id: int) -> HttpResponse:
     link = get_family_link_for(request.user, link_id, school)
     version = AgreementVersion.objects.current_for(school.pk)
     form = PaperSignatureForm(
-        request.POST or None, request.FILES or None, initial={"signer_name": link.parent.full_name}
+        _posted(request),
+        request.FILES if request.method == "POST" else None,
+        initial={"signer_name": link.parent.full_name},
     )
     problem = None
     if request.method == "POST" and form.is_valid():
@@ -360,11 +367,11 @@ def version_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         if not version.is_draft:
             messages.info(request, "This version is published, so its wording cannot change. Start a new version.")
             return redirect(version)
-        form = VersionForm(request.POST or None, instance=version)
+        form = VersionForm(_posted(request), instance=version)
     else:
         version = None
         latest = AgreementVersion.objects.filter(school=school).order_by("-number").first()
-        form = VersionForm(request.POST or None, initial=actions.draft_content_from(latest))
+        form = VersionForm(_posted(request), initial=actions.draft_content_from(latest))
     if request.method == "POST" and form.is_valid():
         if version is None:
             version = actions.start_draft(school=school, by=request.user, **form.cleaned_data)
