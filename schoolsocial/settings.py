@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "simple_history",
     "accounts",
     "incidents",
+    "incidents.letters",
     "policies",
     "agreements",
     "complaints",
@@ -286,6 +287,12 @@ CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE["policy-review-reminders"] = {
     "task": "policies.tasks.review_reminder_sweep",
     "schedule": crontab(hour=6, minute=30),  # early, so the email is waiting at the start of the day
+    "options": {"expires": 60 * 60 * 12},
+}
+# Complaints: reminders of acknowledge/respond deadlines nearing or passed, once per window.
+CELERY_BEAT_SCHEDULE["complaint-deadline-reminders"] = {
+    "task": "complaints.tasks.deadline_reminder_sweep",
+    "schedule": crontab(hour=6, minute=40),
     "options": {"expires": 60 * 60 * 12},
 }
 # Email delivery (schoolsocial.lib.notify): a refused message is retried after 30 s, 1 min,

@@ -1,0 +1,200 @@
+"""The writes for letters and bundles: each atomic, with history, queuing renders on commit."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.models import School, User
+from incidents.models import EntryKind, EscalationStep, Incident, TimelineEntry
+from schoolsocial.lib.notify import notify
+from schoolsocial.lib.tasks import enqueue_on_commit
+
+from . import facts as letter_facts
+from .models import (
+    DeliveryMethod,
+    EvidenceBundle,
+    Letter,
+    LetterDelivery,
+    LetterKind,
+    LetterStatus,
+    LetterTemplate,
+    RenderState,
+)
+from .wording import DEFAULT_WORDING, check_wording, fill
+
+
+class LetterError(Exception):
+    """A request the letter's state does not allow; the message is shown to the user."""
+
+
+# --- Wording ------------------------------------------------------------------------------------
+def current_wording(school: School, kind: str) -> LetterTemplate | None:
+    return LetterTemplate.objects.filter(school=school, kind=kind).order_by("-version").first()
+
+
+def wording_text(school: School, kind: str) -> tuple[LetterTemplate | None, str, str]:
+    template = current_wording(school, kind)
+    if template is not None:
+        return template, template.subject, template.body
+    subject, body = DEFAULT_WORDING[LetterKind(kind)]
+    return None, subject, body
+
+
+@transaction.atomic
+def save_wording(
+    *, school: School, kind: str, by: User, subject: str, body: str, change_note: str = ""
+) -> LetterTemplate:
+    check_wording(body)
+    check_wording(subject)
+    School.objects.select_for_update().filter(pk=school.pk).first()  # one new version at a time
+    last = LetterTemplate.objects.filter(school=school, kind=kind).aggregate(n=Max("version"))["n"] or 0
+    return LetterTemplate.objects.create(
+        school=school, kind=kind, version=last + 1, subject=subject, body=body, change_note=change_note, created_by=by
+    )
+
+
+# --- Letters ------------------------------------------------------------------------------------
+def _timeline(letter: Letter, by: User | None, summary: str) -> None:
+    TimelineEntry.objects.create(
+        incident_id=letter.incident_id, actor=by, kind=EntryKind.NOTE, summary=summary[:300], step=letter.step
+    )
+
+
+@transaction.atomic
+def create_letter(*, incident: Incident, step: EscalationStep | None, kind: str, by: User) -> Letter:
+    if step is not None and step.incident_id != incident.pk:
+        raise LetterError("That step belongs to another incident.")
+    template, subject, body = wording_text(incident.school, kind)
+    facts = letter_facts.gather(incident, step)
+    letter = Letter.objects.create(
+        school=incident.school,
+        incident=incident,
+        step=step,
+        kind=kind,
+        template=template,
+        recipient_name=facts["recipient_name"],
+        recipient_address=facts["recipient_address"],
+        recipient_email=facts["recipient_email"],
+        subject=fill(subject, facts),
+        body=fill(body, {**facts, "recipient_name": facts["recipient_name"] or "Parent or carer"}),
+        quoted_post=incident.content,
+        facts=facts,
+        signatory_name=incident.school.headteacher_name,
+        created_by=by,
+    )
+    _timeline(letter, by, f"Letter drafted: {letter.get_kind_display()}")
+    return letter
+
+
+def _locked(letter: Letter) -> Letter:
+    return Letter.objects.select_for_update().select_related("incident", "school", "step").get(pk=letter.pk)
+
+
+@transaction.atomic
+def update_draft(*, letter: Letter, by: User, **fields) -> Letter:
+    letter = _locked(letter)
+    if letter.is_final:
+        raise LetterError("This letter is final and cannot be changed.")
+    for name, value in fields.items():
+        setattr(letter, name, value)
+    letter.revision += 1
+    letter.save()
+    return letter
+
+
+@transaction.atomic
+def request_preview(*, letter: Letter) -> Letter:
+    """Queue a PDF of the draft as it stands. The page shows progress until it is ready."""
+    letter = _locked(letter)
+    if letter.is_final:
+        raise LetterError("This letter is final: download its PDF instead.")
+    if letter.pdf_ready:
+        return letter
+    letter.render_state = RenderState.QUEUED
+    letter.render_error = ""
+    letter.save(update_fields=["render_state", "render_error"])
+    from .tasks import render_letter
+
+    enqueue_on_commit(render_letter, letter.pk, letter.revision)
+    return letter
+
+
+@transaction.atomic
+def finalise(*, letter: Letter, by: User) -> Letter:
+    """Freeze the letter. Its PDF is made once, by a task, and stored with its SHA-256."""
+    letter = _locked(letter)
+    if letter.is_final:
+        return letter
+    if not letter.recipient_name.strip():
+        raise LetterError("Add the recipient's name before finalising.")
+    letter.status = LetterStatus.FINAL
+    letter.finalised_by = by
+    letter.finalised_at = timezone.now()
+    letter.render_state = RenderState.QUEUED
+    letter.save()
+    _timeline(letter, by, f"Letter finalised: {letter.get_kind_display()} to {letter.recipient_name}")
+    from .tasks import render_letter
+
+    enqueue_on_commit(render_letter, letter.pk, letter.revision)
+    return letter
+
+
+@transaction.atomic
+def email_letter(*, letter: Letter, by: User, to: str) -> LetterDelivery:
+    letter = _locked(letter)
+    if not letter.is_final or not letter.pdf_sha256:
+        raise LetterError("Only a final letter whose PDF is ready can be emailed.")
+    to = (to or "").strip()
+    if not to:
+        raise LetterError("Give the email address to send the letter to.")
+    sent_before = LetterDelivery.objects.filter(letter=letter, method=DeliveryMethod.EMAIL).count()
+    notification = notify(
+        key=f"letter:{letter.pk}:email:{sent_before + 1}",
+        to=[to],
+        template="letter",
+        context={"letter": letter, "school": letter.school},
+        school=letter.school,
+        attachments=[{"name": letter.filename, "path": letter.pdf.name, "mimetype": "application/pdf"}],
+    )
+    delivery = LetterDelivery.objects.create(
+        letter=letter, method=DeliveryMethod.EMAIL, by=by, email=to, notification=notification
+    )
+    _timeline(letter, by, f"Letter emailed to {to}: {letter.get_kind_display()}")
+    return delivery
+
+
+@transaction.atomic
+def record_handover(*, letter: Letter, by: User, method: str, note: str = "") -> LetterDelivery:
+    letter = _locked(letter)
+    if not letter.is_final:
+        raise LetterError("Finalise the letter before recording how it was sent.")
+    if method not in (DeliveryMethod.POST, DeliveryMethod.HAND):
+        raise LetterError("Choose posted or handed over.")
+    delivery = LetterDelivery.objects.create(letter=letter, method=method, by=by, note=note[:300])
+    _timeline(letter, by, f"Letter {delivery.get_method_display().lower()}: {letter.get_kind_display()}")
+    return delivery
+
+
+# --- Evidence bundle ----------------------------------------------------------------------------
+@transaction.atomic
+def request_bundle(*, incident: Incident, by: User) -> EvidenceBundle:
+    bundle = EvidenceBundle.objects.create(school=incident.school, incident=incident, requested_by=by)
+    TimelineEntry.objects.create(
+        incident=incident, actor=by, kind=EntryKind.NOTE, summary="Referral bundle requested (evidence, chronology)"
+    )
+    from .tasks import build_bundle
+
+    enqueue_on_commit(build_bundle, bundle.pk)
+    return bundle
+
+
+def check_locked(letter: Letter) -> None:
+    """For tests and admin: raise if a final letter's stored PDF no longer matches its SHA-256."""
+    import hashlib
+
+    with letter.pdf.open("rb") as handle:
+        if hashlib.sha256(handle.read()).hexdigest() != letter.pdf_sha256:
+            raise ValidationError("The stored PDF does not match its fingerprint.")
