@@ -295,6 +295,12 @@ CELERY_BEAT_SCHEDULE["complaint-deadline-reminders"] = {
     "schedule": crontab(hour=6, minute=40),
     "options": {"expires": 60 * 60 * 12},
 }
+# Agreements: ask newly linked parents to sign, and remind after 7 and 21 days, each once.
+CELERY_BEAT_SCHEDULE["agreement-signing-reminders"] = {
+    "task": "agreements.tasks.sweep_unsigned_agreements",
+    "schedule": crontab(hour=17, minute=30),  # after school pick-up, when parents read email
+    "options": {"expires": 60 * 60 * 12},
+}
 # Email delivery (schoolsocial.lib.notify): a refused message is retried after 30 s, 1 min,
 # 2 min... up to NOTIFY_MAX_RETRIES times (about an hour in all), then marked failed.
 NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 30)
