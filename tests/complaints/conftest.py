@@ -1,0 +1,91 @@
+"""Builders for complaint tests."""
+
+from __future__ import annotations
+
+import io
+import itertools
+from datetime import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+
+from complaints import actions
+from complaints.models import Complaint
+from incidents.models import Incident, IncidentNature, Platform, PosterKind
+from incidents.uploads import inspect_upload
+
+_numbers = itertools.count(1)
+
+
+def png_upload(name: str = "screenshot.png") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (20, 90, 160)).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
+    }
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def raise_complaint(cast, *, parent=None, pupil=None, subject="Playground incident", files=(), **extra) -> Complaint:
+    parent = parent or cast.parent
+    pupil = pupil if pupil is not None else (cast.child if parent == cast.parent else None)
+    return actions.raise_complaint(
+        school=cast.school,
+        parent=parent,
+        pupil=pupil,
+        subject=subject,
+        details=extra.get("details", f"{cast.child.first_name} was upset after a group chat about her."),
+        desired_outcome=extra.get("desired_outcome", "A meeting with the class teacher."),
+        files=[(f, inspect_upload(f)) for f in files],
+    )
+
+
+def to_panel(complaint: Complaint, by) -> Complaint:
+    complaint = actions.move_stage(
+        complaint=complaint, by=by, stage="formal", reason="The informal stage did not settle it."
+    )
+    return actions.move_stage(complaint=complaint, by=by, stage="panel", reason="You asked for a governors' panel.")
+
+
+def make_incident(school, reporter, *, created: datetime, platform: str = "Facebook", natures=(), **fields) -> Incident:
+    """An incident row made directly (no emails, no timeline), for counting tests."""
+    number = next(_numbers)
+    incident = Incident(
+        school=school,
+        reporter=reporter,
+        reporter_role="staff",
+        reference=f"{school.short_code}-T-{number:05d}",
+        year=created.year,
+        number=number,
+        platform=Platform.objects.get(name=platform),
+        seen_at=created,
+        content="A post about the school.",
+        poster_kind=PosterKind.UNKNOWN,
+        created_at=created,
+        **fields,
+    )
+    incident.save()
+    for code in natures:
+        IncidentNature.objects.create(incident=incident, nature=code)
+    return incident
+
+
+def aware(*args) -> datetime:
+    return timezone.make_aware(datetime(*args))
