@@ -1,0 +1,75 @@
+"""A parent follows their invitation, signs the agreement on a phone and downloads the PDF."""
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Invitation
+from agreements import actions
+from agreements.models import Signature
+from tests.agreements.conftest import CONTENT
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
+    }
+
+
+def test_parent_signs_on_a_phone_and_downloads_the_pdf(cast, phone_page, assert_axe_clean):
+    draft = actions.start_draft(school=cast.school, by=cast.headteacher, **CONTENT)
+    actions.publish(draft, by=cast.headteacher, ask_parents=False)
+    invitation = Invitation(
+        school=cast.school, email="nia.new@example.org", full_name="Nia New", created_by=cast.office
+    )
+    token = invitation.new_token()
+    invitation.save()
+    invitation.pupils.set([cast.other_child])
+    page = phone_page
+
+    page.goto(reverse("accounts:accept_invitation", args=[token]))
+    page.get_by_label("Choose a password").fill("a-long-family-passphrase")
+    page.get_by_label("Type the password again").fill("a-long-family-passphrase")
+    page.get_by_role("button", name="Create my account").click()
+    page.get_by_role("heading", name="Please sign the home-school agreement").wait_for()
+    page.get_by_role("link", name="Read and sign").click()
+
+    page.get_by_role("heading", name="Home-school agreement on social media").wait_for()
+    assert_axe_clean(page, name="agreements-parent-home-phone")
+    page.get_by_role("link", name="Read and sign for Alex").click()
+    page.get_by_role("heading", name="Sign for Alex Other").wait_for()
+    assert page.get_by_text("Post photos of other people's children").is_visible()
+    assert_axe_clean(page, name="agreements-sign-phone")
+
+    # A wrong name is refused with a clear message, and what was ticked and typed is kept.
+    page.get_by_label("I have read the whole agreement above.").check()
+    page.get_by_label("I am signing for Alex Other in Otters").check()
+    page.get_by_label("I understand this records").check()
+    page.get_by_label("Type your full name to sign").fill("Nina Knew")
+    page.get_by_role("button", name="Sign the agreement").click()
+    page.get_by_text("does not match the name on your account (Nia New)").wait_for()
+    assert not Signature.objects.exists()
+    assert page.get_by_label("I have read the whole agreement above.").is_checked()
+    assert_axe_clean(page, name="agreements-sign-error-phone")
+
+    page.get_by_label("Type your full name to sign").fill("Nia New")
+    page.get_by_role("button", name="Sign the agreement").click()
+    page.get_by_text("Thank you. You have signed the agreement for Alex.").wait_for()
+    assert_axe_clean(page, name="agreements-signed-phone")
+    signature = Signature.objects.get()
+    assert signature.typed_name == "Nia New" and signature.is_intact
+    assert "Mobile" in signature.user_agent or "Android" in signature.user_agent or signature.user_agent
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download your signed copy (PDF)").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".pdf")
+    with open(download.path(), "rb") as handle:
+        assert handle.read(5) == b"%PDF-"
+
+    page.get_by_role("link", name="Check this record").click()
+    page.get_by_text("Intact.").wait_for()
+    assert_axe_clean(page, name="agreements-verify-phone")
