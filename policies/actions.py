@@ -245,7 +245,13 @@ def remind_to_acknowledge(version: PolicyVersion, *, by) -> int:
             key=f"policy-ack-reminder:{version.pk}:{person.pk}:{today:%Y%m%d}",
             to=[person.email],
             template="policy-ack-reminder",
-            context={"version": version, "document": version.document, "school": version.document.school, "person": person, "sender": by},
+            context={
+                "version": version,
+                "document": version.document,
+                "school": version.document.school,
+                "person": person,
+                "sender": by,
+            },
             school=version.document.school,
         ):
             sent += 1

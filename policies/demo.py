@@ -141,11 +141,22 @@ POLICIES = [
         12,
         [
             (SOCIAL_MEDIA_V1, "First version written in the portal.", 420, 365 - 420),
-            (SOCIAL_MEDIA_V2, "Added class chat groups, a same-day reporting step for staff and what to do first.", 40, 325),
+            (
+                SOCIAL_MEDIA_V2,
+                "Added class chat groups, a same-day reporting step for staff and what to do first.",
+                40,
+                325,
+            ),
         ],
     ),
     ("Complaints policy", "complaints", Owner.GOVERNING_BODY, 24, [(COMPLAINTS, "First version.", 300, 430)]),
-    ("Acceptable use of technology", "acceptable_use", Owner.HEADTEACHER, 12, [(ACCEPTABLE_USE, "First version.", 200, 165)]),
+    (
+        "Acceptable use of technology",
+        "acceptable_use",
+        Owner.HEADTEACHER,
+        12,
+        [(ACCEPTABLE_USE, "First version.", 200, 165)],
+    ),
     ("Anti-bullying policy", "anti_bullying", Owner.HEADTEACHER, 12, [(ANTI_BULLYING, "First version.", 340, 25)]),
 ]
 
@@ -159,7 +170,9 @@ def seed(schools, options, stdout) -> None:
 
 def _approver(school, owner: Owner):
     membership = (
-        Membership.objects.filter(school=school, role=owner.approver_role, is_active=True).select_related("user").first()
+        Membership.objects.filter(school=school, role=owner.approver_role, is_active=True)
+        .select_related("user")
+        .first()
     )
     return membership.user if membership else None
 
@@ -201,6 +214,8 @@ def _seed_school(school) -> None:
             version.save()
     # Staff have read one policy; the DSL has not yet: the headteacher's register shows both.
     staff = Membership.objects.filter(school=school, role=Role.STAFF).select_related("user").first()
-    current = PolicyVersion.objects.filter(document__school=school, document__title="Complaints policy", status=Status.APPROVED).first()
+    current = PolicyVersion.objects.filter(
+        document__school=school, document__title="Complaints policy", status=Status.APPROVED
+    ).first()
     if staff and current:
         current.acknowledgements.get_or_create(user=staff.user)

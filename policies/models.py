@@ -274,7 +274,7 @@ DUE_SOON_DAYS = 60
 
 
 def review_state(review_date: date | None, today: date | None = None) -> str:
-    """"overdue", "due" (within DUE_SOON_DAYS), "ok", or "" when there is no review date."""
+    """ "overdue", "due" (within DUE_SOON_DAYS), "ok", or "" when there is no review date."""
     if review_date is None:
         return ""
     today = today or timezone.localdate()

@@ -70,9 +70,7 @@ def attention_counts(school: School, owner: str | None = None) -> dict:
             ),
         ),
         awaiting=Count("pk", filter=Q(status=Status.AWAITING_APPROVAL)),
-        awaiting_headteacher=Count(
-            "pk", filter=Q(status=Status.AWAITING_APPROVAL, document__owner=Owner.HEADTEACHER)
-        ),
+        awaiting_headteacher=Count("pk", filter=Q(status=Status.AWAITING_APPROVAL, document__owner=Owner.HEADTEACHER)),
     )
 
 

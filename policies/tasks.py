@@ -24,9 +24,7 @@ def render_version_pdf(version_id: int) -> str:
     """Render and store the PDF of an approved (or superseded) version, once."""
     from .models import LOCKED_STATUSES, PolicyVersion
 
-    version = (
-        PolicyVersion.objects.select_related("document__school", "approved_by").filter(pk=version_id).first()
-    )
+    version = PolicyVersion.objects.select_related("document__school", "approved_by").filter(pk=version_id).first()
     if version is None or version.status not in LOCKED_STATUSES or version.pdf:
         cache.delete(f"policy-pdf-queued:{version_id}")
         return "skipped"

@@ -8,176 +8,414 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0003_notification_sending'),
+        ("accounts", "0003_notification_sending"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalPolicyDocument',
+            name="HistoricalPolicyDocument",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('slug', models.SlugField(editable=False, max_length=80)),
-                ('category', models.CharField(choices=[('social_media', 'Social media'), ('complaints', 'Complaints'), ('anti_bullying', 'Anti-bullying'), ('acceptable_use', 'Acceptable use'), ('safeguarding', 'Safeguarding'), ('behaviour', 'Behaviour'), ('data_protection', 'Data protection'), ('other', 'Other')], default='other', max_length=30)),
-                ('owner', models.CharField(choices=[('headteacher', 'Headteacher'), ('governing_body', 'Governing body')], default='headteacher', help_text='The owner approves each new version: the headteacher, or the governing body.', max_length=20)),
-                ('review_interval_months', models.PositiveSmallIntegerField(default=12, help_text='How often the policy is reviewed. Sets the default review date on approval.')),
-                ('staff_must_acknowledge', models.BooleanField(default=True, help_text='Staff are asked to read and acknowledge each new version.')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('school', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='accounts.school')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("title", models.CharField(max_length=200)),
+                ("slug", models.SlugField(editable=False, max_length=80)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("social_media", "Social media"),
+                            ("complaints", "Complaints"),
+                            ("anti_bullying", "Anti-bullying"),
+                            ("acceptable_use", "Acceptable use"),
+                            ("safeguarding", "Safeguarding"),
+                            ("behaviour", "Behaviour"),
+                            ("data_protection", "Data protection"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.CharField(
+                        choices=[("headteacher", "Headteacher"), ("governing_body", "Governing body")],
+                        default="headteacher",
+                        help_text="The owner approves each new version: the headteacher, or the governing body.",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "review_interval_months",
+                    models.PositiveSmallIntegerField(
+                        default=12,
+                        help_text="How often the policy is reviewed. Sets the default review date on approval.",
+                    ),
+                ),
+                (
+                    "staff_must_acknowledge",
+                    models.BooleanField(
+                        default=True, help_text="Staff are asked to read and acknowledge each new version."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="accounts.school",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical policy document',
-                'verbose_name_plural': 'historical policy documents',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical policy document",
+                "verbose_name_plural": "historical policy documents",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='PolicyDocument',
+            name="PolicyDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('slug', models.SlugField(editable=False, max_length=80)),
-                ('category', models.CharField(choices=[('social_media', 'Social media'), ('complaints', 'Complaints'), ('anti_bullying', 'Anti-bullying'), ('acceptable_use', 'Acceptable use'), ('safeguarding', 'Safeguarding'), ('behaviour', 'Behaviour'), ('data_protection', 'Data protection'), ('other', 'Other')], default='other', max_length=30)),
-                ('owner', models.CharField(choices=[('headteacher', 'Headteacher'), ('governing_body', 'Governing body')], default='headteacher', help_text='The owner approves each new version: the headteacher, or the governing body.', max_length=20)),
-                ('review_interval_months', models.PositiveSmallIntegerField(default=12, help_text='How often the policy is reviewed. Sets the default review date on approval.')),
-                ('staff_must_acknowledge', models.BooleanField(default=True, help_text='Staff are asked to read and acknowledge each new version.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('school', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='policies', to='accounts.school')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200)),
+                ("slug", models.SlugField(editable=False, max_length=80)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("social_media", "Social media"),
+                            ("complaints", "Complaints"),
+                            ("anti_bullying", "Anti-bullying"),
+                            ("acceptable_use", "Acceptable use"),
+                            ("safeguarding", "Safeguarding"),
+                            ("behaviour", "Behaviour"),
+                            ("data_protection", "Data protection"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.CharField(
+                        choices=[("headteacher", "Headteacher"), ("governing_body", "Governing body")],
+                        default="headteacher",
+                        help_text="The owner approves each new version: the headteacher, or the governing body.",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "review_interval_months",
+                    models.PositiveSmallIntegerField(
+                        default=12,
+                        help_text="How often the policy is reviewed. Sets the default review date on approval.",
+                    ),
+                ),
+                (
+                    "staff_must_acknowledge",
+                    models.BooleanField(
+                        default=True, help_text="Staff are asked to read and acknowledge each new version."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="policies", to="accounts.school"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['title'],
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalPolicyVersion',
+            name="HistoricalPolicyVersion",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(editable=False, help_text='Given by the system: 1, 2, 3...')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('awaiting_approval', 'Awaiting approval'), ('approved', 'Approved'), ('superseded', 'Superseded')], default='draft', max_length=20)),
-                ('body_markdown', models.TextField(verbose_name='Policy text')),
-                ('body_html', models.TextField(blank=True, editable=False)),
-                ('change_summary', models.CharField(help_text='What changed in this version, in a sentence or two.', max_length=500)),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('review_date', models.DateField(blank=True, null=True)),
-                ('superseded_at', models.DateTimeField(blank=True, null=True)),
-                ('pdf', models.TextField(blank=True, editable=False, max_length=100)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('approved_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('document', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='policies.policydocument')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("number", models.PositiveIntegerField(editable=False, help_text="Given by the system: 1, 2, 3...")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("awaiting_approval", "Awaiting approval"),
+                            ("approved", "Approved"),
+                            ("superseded", "Superseded"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                ("body_markdown", models.TextField(verbose_name="Policy text")),
+                ("body_html", models.TextField(blank=True, editable=False)),
+                (
+                    "change_summary",
+                    models.CharField(help_text="What changed in this version, in a sentence or two.", max_length=500),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("review_date", models.DateField(blank=True, null=True)),
+                ("superseded_at", models.DateTimeField(blank=True, null=True)),
+                ("pdf", models.TextField(blank=True, editable=False, max_length=100)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1),
+                ),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="policies.policydocument",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical policy version',
-                'verbose_name_plural': 'historical policy versions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical policy version",
+                "verbose_name_plural": "historical policy versions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='PolicyVersion',
+            name="PolicyVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(editable=False, help_text='Given by the system: 1, 2, 3...')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('awaiting_approval', 'Awaiting approval'), ('approved', 'Approved'), ('superseded', 'Superseded')], default='draft', max_length=20)),
-                ('body_markdown', models.TextField(verbose_name='Policy text')),
-                ('body_html', models.TextField(blank=True, editable=False)),
-                ('change_summary', models.CharField(help_text='What changed in this version, in a sentence or two.', max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('review_date', models.DateField(blank=True, null=True)),
-                ('superseded_at', models.DateTimeField(blank=True, null=True)),
-                ('pdf', models.FileField(blank=True, editable=False, upload_to='policies/pdf/')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='policies.policydocument')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField(editable=False, help_text="Given by the system: 1, 2, 3...")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("awaiting_approval", "Awaiting approval"),
+                            ("approved", "Approved"),
+                            ("superseded", "Superseded"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                ("body_markdown", models.TextField(verbose_name="Policy text")),
+                ("body_html", models.TextField(blank=True, editable=False)),
+                (
+                    "change_summary",
+                    models.CharField(help_text="What changed in this version, in a sentence or two.", max_length=500),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("review_date", models.DateField(blank=True, null=True)),
+                ("superseded_at", models.DateTimeField(blank=True, null=True)),
+                ("pdf", models.FileField(blank=True, editable=False, upload_to="policies/pdf/")),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="policies.policydocument",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['document', '-number'],
+                "ordering": ["document", "-number"],
             },
         ),
         migrations.CreateModel(
-            name='PolicyReminder',
+            name="PolicyReminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('window', models.CharField(max_length=30)),
-                ('sweep_id', models.CharField(db_index=True, max_length=40)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='policies.policyversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("window", models.CharField(max_length=30)),
+                ("sweep_id", models.CharField(db_index=True, max_length=40)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to="policies.policyversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Acknowledgement',
+            name="Acknowledgement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('acknowledged_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='acknowledgements', to='policies.policyversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("acknowledged_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="acknowledgements",
+                        to="policies.policyversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-acknowledged_at'],
+                "ordering": ["-acknowledged_at"],
             },
         ),
         migrations.AddIndex(
-            model_name='policydocument',
-            index=models.Index(fields=['school', 'title'], name='policies_po_school__873438_idx'),
+            model_name="policydocument",
+            index=models.Index(fields=["school", "title"], name="policies_po_school__873438_idx"),
         ),
         migrations.AddConstraint(
-            model_name='policydocument',
-            constraint=models.UniqueConstraint(fields=('school', 'slug'), name='unique_policy_slug_per_school'),
+            model_name="policydocument",
+            constraint=models.UniqueConstraint(fields=("school", "slug"), name="unique_policy_slug_per_school"),
         ),
         migrations.AddIndex(
-            model_name='policyversion',
-            index=models.Index(fields=['status', 'review_date'], name='policy_version_review_idx'),
+            model_name="policyversion",
+            index=models.Index(fields=["status", "review_date"], name="policy_version_review_idx"),
         ),
         migrations.AddConstraint(
-            model_name='policyversion',
-            constraint=models.UniqueConstraint(fields=('document', 'number'), name='unique_policy_version_number'),
+            model_name="policyversion",
+            constraint=models.UniqueConstraint(fields=("document", "number"), name="unique_policy_version_number"),
         ),
         migrations.AddConstraint(
-            model_name='policyversion',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'approved')), fields=('document',), name='one_current_version_per_policy'),
+            model_name="policyversion",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "approved")), fields=("document",), name="one_current_version_per_policy"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='policyversion',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['approved', 'superseded']), _negated=True), models.Q(('approved_at__isnull', False), ('approved_by__isnull', False), ('review_date__isnull', False)), _connector='OR'), name='approved_policy_version_has_approval'),
+            model_name="policyversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status__in", ["approved", "superseded"]), _negated=True),
+                    models.Q(
+                        ("approved_at__isnull", False), ("approved_by__isnull", False), ("review_date__isnull", False)
+                    ),
+                    _connector="OR",
+                ),
+                name="approved_policy_version_has_approval",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='policyreminder',
-            constraint=models.UniqueConstraint(fields=('version', 'window'), name='unique_policy_reminder_window'),
+            model_name="policyreminder",
+            constraint=models.UniqueConstraint(fields=("version", "window"), name="unique_policy_reminder_window"),
         ),
         migrations.AddIndex(
-            model_name='acknowledgement',
-            index=models.Index(fields=['user', 'version'], name='policies_ac_user_id_96a49a_idx'),
+            model_name="acknowledgement",
+            index=models.Index(fields=["user", "version"], name="policies_ac_user_id_96a49a_idx"),
         ),
         migrations.AddConstraint(
-            model_name='acknowledgement',
-            constraint=models.UniqueConstraint(fields=('version', 'user'), name='unique_policy_acknowledgement'),
+            model_name="acknowledgement",
+            constraint=models.UniqueConstraint(fields=("version", "user"), name="unique_policy_acknowledgement"),
         ),
     ]

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import require_role
@@ -49,7 +50,7 @@ def policy_create(request: HttpRequest) -> HttpResponse:
         )
         for note in form.upload_notes:
             messages.warning(request, note)
-        messages.success(request, f"Draft saved. Check it, then send it for approval.")
+        messages.success(request, "Draft saved. Check it, then send it for approval.")
         return redirect(version)
     return render(request, "policies/create.html", {"form": form})
 
@@ -169,8 +170,6 @@ def version_approve(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     if not actions.can_approve(request.user, document) or version.status != Status.AWAITING_APPROVAL:
         messages.error(request, "This version is not waiting for your approval.")
         return redirect(version)
-    from django.utils import timezone
-
     form = ApproveForm(
         request.POST or None, initial={"review_date": document.default_review_date(timezone.localdate())}
     )
@@ -198,8 +197,14 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "policies/compare.html",
-        {"document": document, "numbers": numbers, "old": old, "new": new, "rows": rows,
-         "changed": any(row.kind != "same" for row in rows)},
+        {
+            "document": document,
+            "numbers": numbers,
+            "old": old,
+            "new": new,
+            "rows": rows,
+            "changed": any(row.kind != "same" for row in rows),
+        },
     )
 
 
@@ -215,7 +220,13 @@ def acknowledgements(request: HttpRequest, pk: int, number: int) -> HttpResponse
     return render(
         request,
         "policies/acknowledgements.html",
-        {"version": version, "document": version.document, "have": have, "have_not": have_not, "total": len(have) + len(have_not)},
+        {
+            "version": version,
+            "document": version.document,
+            "have": have,
+            "have_not": have_not,
+            "total": len(have) + len(have_not),
+        },
     )
 
 

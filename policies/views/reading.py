@@ -65,7 +65,9 @@ def acknowledge(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     version = get_version_for(request.user, pk, number, school)
     try:
         actions.acknowledge(version, by=request.user)
-        messages.success(request, f"Thank you. You have acknowledged {version.document.title}, version {version.number}.")
+        messages.success(
+            request, f"Thank you. You have acknowledged {version.document.title}, version {version.number}."
+        )
     except actions.NotAllowed as error:
         messages.error(request, str(error))
     return redirect(version)
@@ -83,9 +85,13 @@ def _pdf_or_preparing(request: HttpRequest, version: PolicyVersion) -> HttpRespo
         raise Http404("Only approved versions have a PDF.")
     if version.pdf and default_storage.exists(version.pdf.name):
         filename = f"{version.document.slug}-version-{version.number}.pdf"
-        return FileResponse(default_storage.open(version.pdf.name, "rb"), content_type="application/pdf", filename=filename)
+        return FileResponse(
+            default_storage.open(version.pdf.name, "rb"), content_type="application/pdf", filename=filename
+        )
     actions.request_pdf(version)
-    response = render(request, "policies/pdf_preparing.html", {"version": version, "document": version.document}, status=202)
+    response = render(
+        request, "policies/pdf_preparing.html", {"version": version, "document": version.document}, status=202
+    )
     response["Retry-After"] = "5"
     return response
 
@@ -121,11 +127,11 @@ def public_detail(request: HttpRequest, code: str, slug: str) -> HttpResponse:
     if not version.pdf:
         actions.request_pdf(version)
     return render(
-        request, "policies/public_detail.html", {"version": version, "document": version.document, "school": version.document.school}
+        request,
+        "policies/public_detail.html",
+        {"version": version, "document": version.document, "school": version.document.school},
     )
 
 
 def public_pdf(request: HttpRequest, code: str, slug: str) -> HttpResponse:
     return _pdf_or_preparing(request, _public_version(code, slug))
-
-

@@ -6,7 +6,14 @@ from policies import actions
 from policies.models import Owner, PolicyVersion
 
 
-def make_policy(school, by, title="Social media policy", body="# Social media\n\nBe kind online.\n", owner=Owner.HEADTEACHER, **extra) -> PolicyVersion:
+def make_policy(
+    school,
+    by,
+    title="Social media policy",
+    body="# Social media\n\nBe kind online.\n",
+    owner=Owner.HEADTEACHER,
+    **extra,
+) -> PolicyVersion:
     return actions.create_document(
         school=school,
         by=by,
@@ -20,7 +27,9 @@ def make_policy(school, by, title="Social media policy", body="# Social media\n\
     )
 
 
-def approved_policy(school, approver, title="Social media policy", review_date: date | None = None, **extra) -> PolicyVersion:
+def approved_policy(
+    school, approver, title="Social media policy", review_date: date | None = None, **extra
+) -> PolicyVersion:
     version = make_policy(school, approver, title=title, **extra)
     actions.submit_for_approval(version)
     return actions.approve(version, by=approver, review_date=review_date)

@@ -60,7 +60,9 @@ def test_transitions_are_plain_data_and_enforced_by_save(cast):
 def test_a_new_version_cannot_be_created_approved(cast):
     version = make_policy(cast.school, cast.headteacher)
     with pytest.raises(InvalidTransition):
-        PolicyVersion.objects.create(document=version.document, body_markdown="x", change_summary="x", status=Status.APPROVED)
+        PolicyVersion.objects.create(
+            document=version.document, body_markdown="x", change_summary="x", status=Status.APPROVED
+        )
 
 
 def test_approved_version_content_is_immutable_in_the_model(cast):
@@ -155,7 +157,9 @@ def test_submitting_emails_the_approvers(cast, mailoutbox, django_capture_on_com
     assert "waiting for approval" in mailoutbox[0].subject
 
 
-def test_approval_asks_staff_to_read_it_and_acknowledgement_is_recorded_once(cast, mailoutbox, django_capture_on_commit_callbacks):
+def test_approval_asks_staff_to_read_it_and_acknowledgement_is_recorded_once(
+    cast, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         version = approved_policy(cast.school, cast.headteacher)
     recipients = sorted(m.to[0] for m in mailoutbox if "please read" in m.subject)

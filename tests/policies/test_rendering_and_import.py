@@ -14,7 +14,7 @@ ATTACKS = [
     '<a href="javascript:alert(1)">x</a>',
     "<iframe src='https://evil.example'></iframe>",
     "<svg onload=alert(1)>",
-    '[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)',
+    "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
     "<style>body{display:none}</style>",
     "![x](https://evil.example/track.png)",
 ]
@@ -44,7 +44,9 @@ def test_sanitiser_lets_no_script_or_raw_html_through(attack):
 
 
 def test_markdown_structure_survives_the_sanitiser():
-    html = render_markdown("# Policy\n\n## Scope\n\n- one\n- two\n\n1. first\n2. second\n\n**bold** [site](https://school.example)")
+    html = render_markdown(
+        "# Policy\n\n## Scope\n\n- one\n- two\n\n1. first\n2. second\n\n**bold** [site](https://school.example)"
+    )
     assert "<h1>Policy</h1>" in html and "<h2>Scope</h2>" in html
     assert "<ul>" in html and "<ol>" in html and "<strong>bold</strong>" in html
     assert 'href="https://school.example"' in html

@@ -70,7 +70,13 @@ def test_running_the_sweep_twice_sends_nothing_twice(due_policy):
 
 
 def test_governing_body_policies_remind_the_governors_and_the_head(cast):
-    version = approved_policy(cast.school, cast.governor, owner=Owner.GOVERNING_BODY, title="Complaints policy", review_date=date.today() + timedelta(days=10))
+    version = approved_policy(
+        cast.school,
+        cast.governor,
+        owner=Owner.GOVERNING_BODY,
+        title="Complaints policy",
+        review_date=date.today() + timedelta(days=10),
+    )
     run_review_sweep(version.review_date - timedelta(days=5))
     assert review_emails().get().to == sorted([cast.governor.email, cast.headteacher.email])
 
@@ -121,7 +127,9 @@ needs_real_concurrency = pytest.mark.skipif(
 def test_a_sweep_racing_another_only_sends_what_it_recorded(cast, due_policy, monkeypatch):
     """Deterministic version of the race: another sweep records the same reminder between this
     sweep's decision and its insert. The insert skips the existing row, so nothing is sent twice."""
-    other = approved_policy(cast.school, cast.headteacher, title="Anti-bullying policy", review_date=due_policy.review_date)
+    other = approved_policy(
+        cast.school, cast.headteacher, title="Anti-bullying policy", review_date=due_policy.review_date
+    )
     today = due_policy.review_date - timedelta(days=7)
     real_bulk_create = PolicyReminder.objects.bulk_create
 
@@ -141,7 +149,9 @@ def test_a_sweep_racing_another_only_sends_what_it_recorded(cast, due_policy, mo
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_sweeps_send_each_reminder_once(cast):
     versions = [
-        approved_policy(cast.school, cast.headteacher, title=f"Policy {n}", review_date=date.today() + timedelta(days=40 + n))
+        approved_policy(
+            cast.school, cast.headteacher, title=f"Policy {n}", review_date=date.today() + timedelta(days=40 + n)
+        )
         for n in range(5)
     ]
     today = versions[0].review_date - timedelta(days=7)

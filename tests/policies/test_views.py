@@ -34,7 +34,16 @@ def test_headteacher_creates_a_policy_as_a_draft(cast, client_for):
 
 def test_create_form_keeps_what_was_typed_when_something_is_missing(cast, client_for):
     client = client_for(cast.headteacher)
-    response = client.post(reverse("policies:create"), {"title": "Half written", "category": "other", "owner": "headteacher", "review_interval_months": 12, "change_summary": "x"})
+    response = client.post(
+        reverse("policies:create"),
+        {
+            "title": "Half written",
+            "category": "other",
+            "owner": "headteacher",
+            "review_interval_months": 12,
+            "change_summary": "x",
+        },
+    )
     assert response.status_code == 200
     assert "Write the policy text here, or choose a file" in response.content.decode()
     assert 'value="Half written"' in response.content.decode()
@@ -44,7 +53,9 @@ def test_import_view_makes_a_new_draft_from_word(cast, client_for):
     version = approved_policy(cast.school, cast.headteacher)
     client = client_for(cast.headteacher)
     upload = SimpleUploadedFile("policy.docx", build_docx(SAMPLE_BLOCKS))
-    response = client.post(reverse("policies:import", args=[version.document.pk]), {"upload": upload, "change_summary": "From Word"})
+    response = client.post(
+        reverse("policies:import", args=[version.document.pk]), {"upload": upload, "change_summary": "From Word"}
+    )
     assert response.status_code == 302
     draft = version.document.versions.get(number=2)
     assert draft.status == Status.DRAFT and "<h2>Who this policy is for</h2>" in draft.body_html
@@ -54,7 +65,9 @@ def test_import_view_shows_a_clear_error_for_a_broken_file(cast, client_for):
     version = make_policy(cast.school, cast.headteacher)
     client = client_for(cast.headteacher)
     upload = SimpleUploadedFile("policy.docx", b"not really word")
-    response = client.post(reverse("policies:import", args=[version.document.pk]), {"upload": upload, "change_summary": "x"})
+    response = client.post(
+        reverse("policies:import", args=[version.document.pk]), {"upload": upload, "change_summary": "x"}
+    )
     assert response.status_code == 200
     assert "not a Word document, or it is damaged" in response.content.decode()
 
@@ -98,7 +111,9 @@ def test_staff_acknowledge_the_current_version(cast, client_for):
     assert "You acknowledged this version" in client.get(version.get_absolute_url()).content.decode()
 
 
-def test_headteacher_sees_who_has_and_has_not_read_and_can_remind(cast, client_for, mailoutbox, django_capture_on_commit_callbacks):
+def test_headteacher_sees_who_has_and_has_not_read_and_can_remind(
+    cast, client_for, mailoutbox, django_capture_on_commit_callbacks
+):
     version = approved_policy(cast.school, cast.headteacher)
     actions.acknowledge(version, by=cast.dsl)
     client = client_for(cast.headteacher)
@@ -146,7 +161,9 @@ def test_pdf_shows_preparing_until_ready_then_serves_the_file(cast, client, djan
     assert preparing.status_code == 202 and "being prepared" in preparing.content.decode()
     response = client.get(url)
     assert response["Content-Type"] == "application/pdf"
-    text = "".join(page.extract_text() for page in PdfReader(__import__("io").BytesIO(b"".join(response.streaming_content))).pages)
+    text = "".join(
+        page.extract_text() for page in PdfReader(__import__("io").BytesIO(b"".join(response.streaming_content))).pages
+    )
     assert "Social media policy" in text and version.review_date.strftime("%d/%m/%Y") in text
     assert version.approved_at.strftime("%d/%m/%Y") in text
 
@@ -154,7 +171,9 @@ def test_pdf_shows_preparing_until_ready_then_serves_the_file(cast, client, djan
 @pytest.mark.parametrize("size", [2, 12])
 def test_management_list_has_a_constant_number_of_queries(cast, client_for, django_assert_max_num_queries, size):
     for n in range(size):
-        version = approved_policy(cast.school, cast.headteacher, title=f"Policy {n}", review_date=date.today() + timedelta(days=10 + 40 * n))
+        version = approved_policy(
+            cast.school, cast.headteacher, title=f"Policy {n}", review_date=date.today() + timedelta(days=10 + 40 * n)
+        )
         actions.start_draft(version.document, by=cast.headteacher, change_summary="Next")
     client = client_for(cast.governor)
     with django_assert_max_num_queries(12):
@@ -182,7 +201,9 @@ def test_dashboard_panels_have_a_constant_number_of_queries(cast, rf, django_ass
     from policies import panels
 
     for n in range(size):
-        approved_policy(cast.school, cast.headteacher, title=f"Policy {n}", review_date=date.today() + timedelta(days=5))
+        approved_policy(
+            cast.school, cast.headteacher, title=f"Policy {n}", review_date=date.today() + timedelta(days=5)
+        )
     request = rf.get("/")
     request.user = cast.headteacher
     with django_assert_num_queries(1):
