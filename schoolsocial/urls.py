@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("accounts.urls")),
     path("incidents/", include("incidents.urls")),
+    path("letters/", include("incidents.letters.urls")),
     path("policies/", include("policies.urls")),
     path("agreements/", include("agreements.urls")),
     path("complaints/", include("complaints.urls")),

@@ -39,7 +39,7 @@ def check_wording(text: str) -> None:
     if unknown:
         raise ValidationError(
             "These blanks are not available: %(names)s. Use only the blanks listed below the box.",
-            params={"names": ", ".join("{{ %s }}" % name for name in unknown)},
+            params={"names": ", ".join("{{ " + name + " }}" for name in unknown)},
         )
     if ANY_SYNTAX.search(PLACEHOLDER.sub("", text)):
         raise ValidationError("Curly brackets and percent signs may only be used for the blanks listed below the box.")

@@ -1,0 +1,257 @@
+"""Letters and referral bundles: parse, check access, call an action, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts.access import require_role
+from accounts.audit import log_access
+from accounts.models import Role
+from incidents.access import get_case_for
+from incidents.models import EscalationStep
+
+from . import actions
+from .access import get_bundle_for, get_letter_for
+from .forms import DraftForm, EmailLetterForm, HandoverForm, NewLetterForm, WordingForm
+from .models import LETTER_FOR_STEP, LetterKind, RenderState
+from .wording import PLACEHOLDERS
+
+CASE = (Role.HEADTEACHER, Role.DSL)
+
+
+@login_required
+def incident_letters(request: HttpRequest, incident_pk: int) -> HttpResponse:
+    require_role(request, *CASE)
+    incident = get_case_for(request, incident_pk)
+    letters = list(incident.letters.select_related("step").order_by("-created_at", "-pk"))
+    bundles = list(incident.bundles.order_by("-requested_at", "-pk")[:5])
+    steps = list(incident.steps.order_by("created_at", "pk"))
+    return render(
+        request,
+        "letters/incident_letters.html",
+        {"incident": incident, "letters": letters, "bundles": bundles, "steps": steps, "new_form": NewLetterForm()},
+    )
+
+
+@login_required
+def letter_new(request: HttpRequest, incident_pk: int) -> HttpResponse:
+    require_role(request, *CASE)
+    incident = get_case_for(request, incident_pk)
+    step = None
+    step_id = request.POST.get("step") or request.GET.get("step")
+    if step_id and str(step_id).isdigit():
+        step = get_object_or_404(EscalationStep, pk=step_id, incident=incident)
+    initial_kind = LETTER_FOR_STEP.get(step.kind, LetterKind.OUTCOME) if step else LetterKind.REMOVAL_REQUEST
+    form = NewLetterForm(request.POST or None, initial={"kind": initial_kind})
+    if request.method == "POST" and form.is_valid():
+        letter = actions.create_letter(incident=incident, step=step, kind=form.cleaned_data["kind"], by=request.user)
+        messages.success(request, "Draft ready. Check the wording, then preview it as a PDF.")
+        return redirect("letters:edit", letter.pk)
+    return render(request, "letters/letter_new.html", {"incident": incident, "step": step, "form": form})
+
+
+@login_required
+def letter_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    school = require_role(request, *CASE)
+    letter = get_letter_for(request, pk)
+    if letter.is_final:
+        return redirect("letters:detail", letter.pk)
+    form = DraftForm(request.POST or None, instance=letter)
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        if form.is_valid():
+            fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            if form.has_changed():
+                letter = actions.update_draft(letter=letter, by=request.user, **fields)
+            if action == "finalise":
+                if request.membership.role != Role.HEADTEACHER:
+                    messages.error(request, "Only the headteacher can finalise a letter.")
+                    return redirect("letters:edit", letter.pk)
+                try:
+                    letter = actions.finalise(letter=letter, by=request.user)
+                except actions.LetterError as error:
+                    messages.error(request, str(error))
+                    return redirect("letters:edit", letter.pk)
+                messages.success(request, "The letter is final. Its PDF is being made and will be kept unchanged.")
+                return redirect("letters:detail", letter.pk)
+            if action == "preview":
+                actions.request_preview(letter=letter)
+                messages.info(request, "Saved. The PDF preview is being made.")
+            else:
+                messages.success(request, "Draft saved.")
+            return redirect("letters:edit", letter.pk)
+    log_access(request, letter, school=school)
+    return render(
+        request,
+        "letters/letter_edit.html",
+        {
+            "letter": letter,
+            "incident": letter.incident,
+            "form": form,
+            "can_finalise": request.membership.role == Role.HEADTEACHER,
+        },
+    )
+
+
+@login_required
+def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    school = require_role(request, *CASE)
+    letter = get_letter_for(request, pk)
+    if not letter.is_final:
+        return redirect("letters:edit", letter.pk)
+    log_access(request, letter, school=school)
+    deliveries = list(letter.deliveries.select_related("by", "notification"))
+    return render(
+        request,
+        "letters/letter_detail.html",
+        {
+            "letter": letter,
+            "incident": letter.incident,
+            "deliveries": deliveries,
+            "email_form": EmailLetterForm(initial={"email": letter.recipient_email}),
+            "handover_form": HandoverForm(),
+        },
+    )
+
+
+@login_required
+def letter_status(request: HttpRequest, pk: int) -> JsonResponse:
+    require_role(request, *CASE)
+    letter = get_letter_for(request, pk)
+    return JsonResponse(
+        {
+            "state": letter.render_state or "none",
+            "label": RenderState(letter.render_state).label,
+            "ready": letter.pdf_ready,
+            "url": reverse("letters:pdf", args=[letter.pk]) if letter.pdf_ready else "",
+            "error": letter.render_error,
+        }
+    )
+
+
+@login_required
+def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    school = require_role(request, *CASE)
+    letter = get_letter_for(request, pk)
+    if not letter.pdf_ready:
+        raise Http404("The PDF is not ready yet.")
+    file = letter.pdf if letter.is_final else letter.preview_pdf
+    log_access(request, letter, action="download", school=school)
+    response = FileResponse(file.open("rb"), content_type="application/pdf", filename=letter.filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def letter_email(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request, Role.HEADTEACHER)
+    letter = get_letter_for(request, pk)
+    form = EmailLetterForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give a valid email address to send the letter to.")
+        return redirect("letters:detail", letter.pk)
+    try:
+        actions.email_letter(letter=letter, by=request.user, to=form.cleaned_data["email"])
+    except actions.LetterError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"The letter is on its way to {form.cleaned_data['email']}.")
+    return redirect("letters:detail", letter.pk)
+
+
+@login_required
+@require_POST
+def letter_handover(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request, *CASE)
+    letter = get_letter_for(request, pk)
+    form = HandoverForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.record_handover(
+                letter=letter, by=request.user, method=form.cleaned_data["method"], note=form.cleaned_data["note"]
+            )
+        except actions.LetterError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Recorded.")
+    else:
+        messages.error(request, "Choose posted or handed over.")
+    return redirect("letters:detail", letter.pk)
+
+
+# --- The school's wording -------------------------------------------------------------------------
+@login_required
+def wording_list(request: HttpRequest) -> HttpResponse:
+    school = require_role(request, Role.HEADTEACHER)
+    rows = [(kind, actions.current_wording(school, kind)) for kind in LetterKind]
+    return render(request, "letters/wording_list.html", {"rows": rows})
+
+
+@login_required
+def wording_edit(request: HttpRequest, kind: str) -> HttpResponse:
+    school = require_role(request, Role.HEADTEACHER)
+    if kind not in LetterKind.values:
+        raise Http404("No such letter.")
+    template, subject, body = actions.wording_text(school, kind)
+    form = WordingForm(request.POST or None, initial={"subject": subject, "body": body})
+    if request.method == "POST" and form.is_valid():
+        saved = actions.save_wording(school=school, kind=kind, by=request.user, **form.cleaned_data)
+        messages.success(request, f"Saved as version {saved.version}. New letters use it; existing ones keep theirs.")
+        return redirect("letters:wording_list")
+    return render(
+        request,
+        "letters/wording_edit.html",
+        {"form": form, "kind": LetterKind(kind), "current": template, "placeholders": PLACEHOLDERS},
+    )
+
+
+# --- Referral bundle ------------------------------------------------------------------------------
+@login_required
+@require_POST
+def bundle_create(request: HttpRequest, incident_pk: int) -> HttpResponse:
+    require_role(request, *CASE)
+    incident = get_case_for(request, incident_pk)
+    bundle = actions.request_bundle(incident=incident, by=request.user)
+    messages.info(request, "The referral bundle is being built.")
+    return redirect("letters:bundle_detail", bundle.pk)
+
+
+@login_required
+def bundle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request, *CASE)
+    bundle = get_bundle_for(request, pk)
+    return render(request, "letters/bundle_detail.html", {"bundle": bundle, "incident": bundle.incident})
+
+
+@login_required
+def bundle_status(request: HttpRequest, pk: int) -> JsonResponse:
+    require_role(request, *CASE)
+    bundle = get_bundle_for(request, pk)
+    ready = bundle.state == RenderState.READY and bool(bundle.sha256)
+    return JsonResponse(
+        {
+            "state": bundle.state or "none",
+            "label": RenderState(bundle.state).label,
+            "ready": ready,
+            "url": reverse("letters:bundle_download", args=[bundle.pk]) if ready else "",
+            "error": bundle.error,
+        }
+    )
+
+
+@login_required
+def bundle_download(request: HttpRequest, pk: int) -> HttpResponse:
+    school = require_role(request, *CASE)
+    bundle = get_bundle_for(request, pk)
+    if not bundle.sha256:
+        raise Http404("The bundle is not ready yet.")
+    log_access(request, bundle, action="download", school=school)
+    response = FileResponse(bundle.file.open("rb"), content_type="application/zip", filename=bundle.filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
