@@ -44,19 +44,16 @@ def attention_panel(request: HttpRequest, school: School) -> dict:
     }
 
 
-def letters_awaiting(school: School) -> dict | None:
-    """Draft letters waiting to be finalised, once the letters feature exists; else None."""
-    from importlib import import_module
+def letters_awaiting(school: School) -> dict:
+    """Draft letters (incidents.letters) waiting to be checked and finalised. One query."""
+    from incidents.letters.models import Letter, LetterStatus
 
-    letter_model = getattr(import_module("incidents.models"), "Letter", None)
-    if letter_model is None:
-        return None
-    field_names = {f.name for f in letter_model._meta.get_fields()}
-    if "status" not in field_names:
-        return None
-    letters = letter_model.objects.filter(status="draft")
-    letters = letters.filter(school=school) if "school" in field_names else letters.filter(incident__school=school)
-    return {"count": letters.count()}
+    drafts = list(
+        Letter.objects.filter(school=school, status=LetterStatus.DRAFT)
+        .select_related("incident")
+        .order_by("created_at", "pk")[: PANEL_ROWS + 1]
+    )
+    return {"drafts": drafts[:PANEL_ROWS], "more": len(drafts) > PANEL_ROWS}
 
 
 def coverage_panel(request: HttpRequest, school: School) -> dict | None:

@@ -1,0 +1,193 @@
+"""The headteacher's dashboard and the anonymised figures behind its charts."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from pypdf import PdfReader
+
+from complaints import actions, statistics
+from complaints.models import TermlyReport
+from incidents.models import EscalationStep, Incident, Nature, Status, StepKind
+
+from .conftest import aware, make_incident, raise_complaint
+
+
+@pytest.fixture
+def fixtures(cast):
+    """Six incidents over three months, counted by hand below."""
+    school, staff = cast.school, cast.staff
+    jan = make_incident(school, staff, created=aware(2026, 1, 10, 9), natures=[Nature.CYBERBULLYING, Nature.THREAT])
+    make_incident(school, staff, created=aware(2026, 1, 20, 9), platform="Instagram", natures=[Nature.CYBERBULLYING])
+    make_incident(school, staff, created=aware(2026, 2, 3, 9), natures=[Nature.COMPLAINT])
+    make_incident(school, staff, created=aware(2026, 3, 1, 9), platform="TikTok", natures=[Nature.COMPLAINT])
+    make_incident(school, staff, created=aware(2026, 3, 15, 9), natures=[Nature.DEFAMATORY])
+    make_incident(school, staff, created=aware(2026, 3, 31, 22, 30), natures=[Nature.CYBERBULLYING])  # 31/3 in London
+    # Another school's incidents never count.
+    make_incident(cast.other_school, cast.other_headteacher, created=aware(2026, 2, 3, 9), natures=[Nature.THREAT])
+    # Resolution: January's first incident is resolved 3 days later, February's after 20 days.
+    EscalationStep.objects.create(incident=jan, kind=StepKind.PLATFORM_REPORT, created_by=cast.headteacher)
+    EscalationStep.objects.create(incident=jan, kind=StepKind.POLICE_REFERRAL, created_by=cast.headteacher)
+    _resolve(jan, aware(2026, 1, 13, 9))
+    _resolve(Incident.objects.get(school=school, created_at=aware(2026, 2, 3, 9)), aware(2026, 2, 23, 9))
+    return cast
+
+
+def _resolve(incident, when):
+    from unittest import mock
+
+    incident.status = Status.TRIAGED
+    incident.save()
+    with mock.patch("django.utils.timezone.now", return_value=when):
+        incident.status = Status.RESOLVED
+        incident.save()
+
+
+def test_chart_figures_match_a_hand_count(fixtures):
+    figures = statistics.incident_figures(fixtures.school, end=date(2026, 3, 31), months=3)
+    assert figures.months == ["Jan 2026", "Feb 2026", "Mar 2026"]
+    assert figures.month_totals == [2, 1, 3]
+    assert figures.total == 6
+    natures = {row["label"]: row["counts"] for row in figures.by_nature}
+    assert natures == {
+        "Cyber-bullying": [2, 0, 1],
+        "Complaint about the school": [0, 1, 1],
+        "Defamatory statement": [0, 0, 1],
+        "Threat of violence": [1, 0, 0],
+    }
+    assert figures.by_platform == [
+        {"label": "Facebook", "count": 4},
+        {"label": "Instagram", "count": 1},
+        {"label": "TikTok", "count": 1},
+    ]
+    assert {row["label"]: row["count"] for row in figures.routes} == {
+        "Report to the platform": 1,
+        "Refer to the police": 1,
+    }
+    assert [row["count"] for row in figures.resolution] == [1, 0, 1, 0]
+    assert figures.still_open == 4
+
+
+def test_figures_are_cached_and_dropped_when_an_incident_changes(fixtures, django_assert_num_queries):
+    school = fixtures.school
+    statistics.incident_figures(school, end=date(2026, 3, 31), months=3)
+    with django_assert_num_queries(0):
+        statistics.incident_figures(school, end=date(2026, 3, 31), months=3)
+    make_incident(school, fixtures.staff, created=aware(2026, 3, 20, 9), natures=[Nature.THREAT])
+    assert statistics.incident_figures(school, end=date(2026, 3, 31), months=3).month_totals == [2, 1, 4]
+
+
+def _dashboard_queries(client, django_assert_max_num_queries, limit):
+    with django_assert_max_num_queries(limit) as context:
+        response = client.get(reverse("accounts:home"))
+    assert response.status_code == 200
+    return len(context.captured_queries)
+
+
+@pytest.mark.parametrize("cached", [False, True])
+def test_dashboard_query_count_does_not_grow_with_data(cast, client_for, django_assert_max_num_queries, cached):
+    from django.core.cache import cache
+
+    client = client_for(cast.headteacher)
+    now = timezone.now()
+    for i in range(3):
+        make_incident(cast.school, cast.staff, created=now - timedelta(days=i * 20), natures=[Nature.THREAT])
+        raise_complaint(cast)
+
+    def measure() -> int:
+        if cached:
+            client.get(reverse("accounts:home"))  # fill the cache
+        else:
+            cache.clear()
+        return _dashboard_queries(client, django_assert_max_num_queries, 40)
+
+    small = measure()
+    for i in range(30):
+        make_incident(
+            cast.school,
+            cast.staff,
+            created=now - timedelta(days=i * 9),
+            natures=[Nature.THREAT, Nature.COMPLAINT],
+            safeguarding_concern=bool(i % 2),
+        )
+        raise_complaint(cast)
+    large = measure()
+    assert small == large
+
+
+def test_dashboard_shows_charts_and_tables(cast, client_for):
+    make_incident(cast.school, cast.staff, created=timezone.now(), natures=[Nature.THREAT], safeguarding_concern=True)
+    page = client_for(cast.headteacher).get(reverse("accounts:home")).content.decode()
+    assert 'id="incident-chart-data"' in page and 'id="chart-by-nature"' in page
+    assert "Threat of violence" in page
+    assert "Safeguarding flags" in page and "Complaints nearing a deadline" in page
+    assert "Home-school agreement by class" in page
+
+
+def test_governors_statistics_are_anonymised(fixtures, client_for):
+    complaint = raise_complaint(fixtures, subject="Secret subject line")
+    del complaint
+    client = client_for(fixtures.governor)
+    response = client.get(reverse("complaints:statistics"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Secret subject line" not in page
+    assert fixtures.child.first_name not in page and fixtures.parent.full_name not in page
+    assert "NBP-T-" not in page  # no incident references
+    assert client_for(fixtures.parent).get(reverse("complaints:statistics")).status_code == 404
+    assert client_for(fixtures.staff).get(reverse("complaints:statistics")).status_code == 404
+
+
+def test_statistics_query_count_is_constant(fixtures, client_for, django_assert_max_num_queries):
+    from django.core.cache import cache
+
+    client = client_for(fixtures.governor)
+    cache.clear()
+    with django_assert_max_num_queries(20) as small:
+        client.get(reverse("complaints:statistics"))
+    for i in range(20):
+        make_incident(
+            fixtures.school, fixtures.staff, created=timezone.now() - timedelta(days=i), natures=[Nature.IMAGES]
+        )
+    cache.clear()
+    with django_assert_max_num_queries(20) as large:
+        client.get(reverse("complaints:statistics"))
+    assert len(small.captured_queries) == len(large.captured_queries)
+
+
+def test_termly_report_pdf(fixtures, client_for, on_commit_runs_immediately):
+    client = client_for(fixtures.headteacher)
+    response = client.post(
+        reverse("complaints:report_request"), {"period_start": "2026-01-01", "period_end": "2026-03-31"}
+    )
+    assert response.status_code == 302
+    report = TermlyReport.objects.get()
+    assert report.pdf
+    text = " ".join("".join(page.extract_text() for page in PdfReader(report.pdf.open("rb")).pages).split())
+    assert "report to governors" in text.lower()
+    assert "6 incidents reported in the period" in text
+    assert "Facebook 4" in text and "Jan 2026" in text
+    assert fixtures.child.first_name not in text
+    governor = client_for(fixtures.governor)
+    download = governor.get(reverse("complaints:termly_report", args=[report.pk]))
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert (
+        client_for(fixtures.other_headteacher).get(reverse("complaints:termly_report", args=[report.pk])).status_code
+        == 404
+    )
+
+
+def test_governor_home_lists_policies_awaiting_the_governing_body(cast, client_for):
+
+    page = client_for(cast.governor).get(reverse("accounts:home")).content.decode()
+    assert "Policies awaiting your approval" in page and "Complaints panel" in page
+
+
+def test_invalid_period_is_refused(cast, client_for):
+    response = client_for(cast.headteacher).post(
+        reverse("complaints:report_request"), {"period_start": "2026-03-31", "period_end": "2026-01-01"}
+    )
+    assert response.status_code == 400
+    assert not TermlyReport.objects.exists()
+    assert actions  # the action module is what the view calls
