@@ -2,8 +2,8 @@
 
 Rules (plain data): a parent with a child still unsigned is asked once, reminded after 7 days
 and again after 21 days, each exactly once per version. The decision is recorded as an
-`AgreementReminder` row; the email key carries the same (version, parent, stage), so a second
-sweep, or a retried task, never sends the same email twice.
+`AgreementReminder` row by the worker that sends it; the email key carries the same (version,
+parent, stage), so a second sweep, or a retried task, never sends the same email twice.
 """
 
 from __future__ import annotations

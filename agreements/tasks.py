@@ -56,10 +56,9 @@ def send_withdrawal_confirmation(record_id: int) -> str:
 
 
 def dispatch(version: AgreementVersion, due: dict[str, list[int]]) -> int:
-    """Record each decision, then queue the emails in chunks for the workers."""
+    """Queue the emails in chunks for the workers, which record each decision as they send."""
     queued = 0
     for stage, parent_ids in due.items():
-        reminders.record_decisions(version, stage, parent_ids)
         for chunk in reminders.chunks(parent_ids):
             enqueue_on_commit(send_agreement_emails, version.pk, stage, chunk)
             queued += len(chunk)
@@ -98,6 +97,9 @@ def send_agreement_emails(version_id: int, stage: str, parent_ids: list[int]) ->
     for link in links:
         parents[link.parent_id] = link.parent
         children[link.parent_id].append(link.pupil)
+    # Recorded before sending, so tomorrow's sweep skips them; the email key stops a repeat if this
+    # task is delivered twice.
+    reminders.record_decisions(version, stage, list(parents))
     sent = 0
     for parent_id, parent in parents.items():
         with transaction.atomic():

@@ -115,3 +115,16 @@ def test_stage_rules():
         "day21",
         "day21",
     ]
+
+
+def test_two_sweeps_before_the_workers_run_still_send_once(cast, asked, monkeypatch, django_capture_on_commit_callbacks):
+    queued = []
+    monkeypatch.setattr(tasks.send_agreement_emails, "delay", lambda *args: queued.append(args))
+    day8 = asked.published_at + timedelta(days=8)
+    sweep_at(day8, monkeypatch, django_capture_on_commit_callbacks)
+    sweep_at(day8, monkeypatch, django_capture_on_commit_callbacks)
+    assert len(queued) == 2  # the broker holds two copies of the same chunk
+    with django_capture_on_commit_callbacks(execute=True):
+        for args in queued:
+            tasks.send_agreement_emails(*args)
+    assert len(reminder_subjects(cast.parent.email)) == 1

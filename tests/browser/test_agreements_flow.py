@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Invitation
 from agreements import actions
@@ -73,3 +74,43 @@ def test_parent_signs_on_a_phone_and_downloads_the_pdf(cast, phone_page, assert_
     page.get_by_role("link", name="Check this record").click()
     page.get_by_text("Intact.").wait_for()
     assert_axe_clean(page, name="agreements-verify-phone")
+
+
+def test_office_sees_coverage_and_records_a_paper_form(cast, page, sign_in_page, assert_axe_clean, tmp_path):
+    from PIL import Image
+
+    from accounts.models import ParentLink
+
+    draft = actions.start_draft(school=cast.school, by=cast.headteacher, **CONTENT)
+    version = actions.publish(draft, by=cast.headteacher, ask_parents=False)
+    actions.sign_online(
+        parent=cast.parent,
+        pupil=cast.child,
+        version_id=version.pk,
+        typed_name="Jo Parent",
+        ticked={"read", "child", "acknowledge"},
+        request_details=actions.RequestDetails("203.0.113.7", "Test"),
+        send_copy=False,
+    )
+    sign_in_page(page, cast.office)
+    page.goto(reverse("agreements:coverage"))
+    page.get_by_role("heading", name="Waiting to sign, longest first").wait_for()
+    assert_axe_clean(page, name="agreements-coverage")
+    page.get_by_role("link", name="Otters").click()
+    page.get_by_role("heading", name="Otters: who has signed").wait_for()
+    assert_axe_clean(page, name="agreements-class-coverage")
+    page.get_by_role("link", name="Record paper form for Alex Other (Sam Other)").click()
+    scan = tmp_path / "form.png"
+    Image.new("RGB", (60, 80), "white").save(scan)
+    page.get_by_label("Scan or photo of the signed form").set_input_files(str(scan))
+    page.get_by_label("Date on the form").fill(timezone.localdate().isoformat())
+    assert_axe_clean(page, name="agreements-paper-form")
+    page.get_by_role("button", name="Record the signature").click()
+    page.get_by_text("Paper signature recorded for Alex Other (Sam Other).").wait_for()
+    link = ParentLink.objects.get(pupil=cast.other_child)
+    assert Signature.objects.filter(parent=link.parent, method="paper").exists()
+
+    sign_in_page(page, cast.headteacher)
+    page.goto(version.get_absolute_url())
+    page.get_by_role("heading", name="Version 1").wait_for()
+    assert_axe_clean(page, name="agreements-version-detail")
