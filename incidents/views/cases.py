@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +18,7 @@ from .. import actions
 from ..access import evidence_for, get_case_for
 from ..forms import EvidenceForm, IncidentFilterForm, NoteForm, OutcomeForm, SkipForm, StatusForm, StepForm, TriageForm
 from ..models import EscalationStep, Incident, IncidentNature, Status, StepKind
+from ..paging import page_of
 from .reporting import add_evidence_and_render
 
 CASE = (Role.HEADTEACHER, Role.DSL)
@@ -65,7 +65,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         .prefetch_related(Prefetch("natures", queryset=IncidentNature.objects.only("incident_id", "nature")))
         .order_by("-created_at", "-pk")
     )
-    page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(incidents, request.GET.get("page"), PAGE_SIZE)
     return render(request, "incidents/incident_list.html", {"page": page, "form": form, "today": timezone.localdate()})
 
 

@@ -1,0 +1,177 @@
+"""Benchmark the incident list and incident page at 1,000 and 100,000 incidents.
+
+    .venv/bin/python bench/incidents.py [--sizes 1000 100000] [--runs 30]
+
+Uses its own SQLite file (var/bench-incidents.sqlite3, rebuilt each run) unless DATABASE_URL is set.
+Seeds rows with bulk_create (each incident with a step, a nature, a timeline entry and an evidence
+row), prints the median server time of each page at each size and the ratio, and checks with
+EXPLAIN that no query of the list or the page scans a whole table (the platform directory, a
+lookup table of a dozen rows, is read whole on purpose).
+Targets: the 100,000 figure within 1.5x of the 1,000 figure; the list under 50 ms median on SQLite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BENCH_DB = ROOT / "var" / "bench-incidents.sqlite3"
+
+
+def setup() -> None:
+    if not os.environ.get("DATABASE_URL"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{BENCH_DB}{suffix}").unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{BENCH_DB}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "schoolsocial.settings")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", quiet=True, verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+def grow_to(school, size: int) -> None:
+    from accounts.models import Role
+    from incidents import demo
+    from incidents.models import Evidence, Incident
+
+    people = demo._people(school)
+    before = Incident.objects.filter(school=school).count()
+    started = time.perf_counter()
+    demo._bulk(school, people, size)
+    new = Incident.objects.filter(school=school, evidence__isnull=True).only("pk")
+    batch = []
+    for incident_id in new.values_list("pk", flat=True).iterator(chunk_size=5000):
+        batch.append(
+            Evidence(
+                school=school,
+                incident_id=incident_id,
+                uploaded_by=people[Role.PARENT],
+                file=f"evidence/bench/{incident_id}.png",
+                original_name="screenshot.png",
+                content_type="image/png",
+                size=123456,
+                sha256="0" * 64,
+                width=1170,
+                height=2532,
+            )
+        )
+        if len(batch) >= 5000:
+            Evidence.objects.bulk_create(batch)
+            batch = []
+    Evidence.objects.bulk_create(batch)
+    print(f"  seeded {size - before:,} incidents in {time.perf_counter() - started:.1f} s")
+
+
+def signed_in_client(user):
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def median_ms(client, url: str, runs: int) -> float:
+    for _ in range(3):
+        assert client.get(url).status_code == 200, url
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    return statistics.median(times)
+
+
+def explain(client, url: str) -> list[str]:
+    """Run the page once, EXPLAIN each SELECT, and return the plans that scan a whole table."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    problems = []
+    with connection.cursor() as cursor:
+        for query in captured.captured_queries:
+            sql = query["sql"]
+            if not sql.lstrip().upper().startswith("SELECT") or "incidents_" not in sql:
+                continue
+            if connection.vendor == "sqlite":
+                cursor.execute("EXPLAIN QUERY PLAN " + sql)
+                plan = " | ".join(str(row[-1]) for row in cursor.fetchall())
+                scans = [
+                    p
+                    for p in plan.split(" | ")
+                    if p.startswith("SCAN") and "USING" not in p and "incidents_" in p and "incidents_platform" not in p
+                ]
+            else:
+                cursor.execute("EXPLAIN " + sql)
+                plan = " | ".join(row[0] for row in cursor.fetchall())
+                scans = [
+                    p for p in plan.split(" | ") if "Seq Scan on incidents_" in p and "incidents_platform" not in p
+                ]
+            if scans:
+                problems.append(f"{sql[:160]}...\n      plan: {plan}")
+    return problems
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100000])
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    setup()
+    from django.urls import reverse
+
+    from accounts.models import Membership, Role, School
+    from incidents.models import Incident
+
+    school = School.objects.get(short_code="NBP")
+    head = Membership.objects.get(school=school, role=Role.HEADTEACHER).user
+    client = signed_in_client(head)
+    results = {}
+    for size in sorted(args.sizes):
+        print(f"{size:,} incidents")
+        grow_to(school, size)
+        middle = Incident.objects.filter(school=school).order_by("pk").values_list("pk", flat=True)[size // 2]
+        pages = {
+            "list": reverse("incidents:list"),
+            "list, filtered": reverse("incidents:list") + "?status=in_progress&nature=threat",
+            "list, overdue": reverse("incidents:list") + "?overdue=on",
+            "detail": reverse("incidents:detail", args=[middle]),
+        }
+        results[size] = {}
+        for label, url in pages.items():
+            results[size][label] = median_ms(client, url, args.runs)
+            print(f"  {label:<16} median {results[size][label]:7.1f} ms")
+            for problem in explain(client, url):
+                print(f"  WARNING full scan on {label}: {problem}")
+    if len(results) >= 2:
+        small, large = min(results), max(results)
+        print(f"\nratio {large:,} / {small:,}:")
+        for label in results[small]:
+            ratio = results[large][label] / results[small][label]
+            verdict = "ok" if ratio <= 1.5 else "OVER 1.5x"
+            print(f"  {label:<16} {ratio:4.2f}x  {verdict}")
+    list_ms = results[max(results)]["list"]
+    print(f"\nlist median at {max(results):,}: {list_ms:.1f} ms ({'ok' if list_ms < 50 else 'over the 50 ms target'})")
+
+
+if __name__ == "__main__":
+    main()
