@@ -45,8 +45,19 @@ def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
+def ensure_platforms() -> None:
+    """The data migration fills the directory; a flushing (transactional) test empties it again."""
+    if not Platform.objects.exists():
+        from importlib import import_module
+
+        from django.apps import apps
+
+        import_module("incidents.migrations.0002_common_platforms").add_platforms(apps, None)
+
+
 @pytest.fixture
 def facebook(db) -> Platform:
+    ensure_platforms()
     return Platform.objects.get(name="Facebook")
 
 

@@ -1,0 +1,80 @@
+"""A parent reports a post from a phone with two screenshots; the headteacher triages it and
+records the report to the platform. Every page on the way is checked with axe-core."""
+
+import pytest
+from django.urls import reverse
+
+from incidents.models import EscalationStep, Incident, Outcome, Status, StepKind
+from tests.incidents.conftest import ensure_platforms, image_bytes
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "private"},
+        },
+    }
+
+
+def test_parent_reports_on_a_phone_and_the_headteacher_acts(
+    cast, phone_page, new_page, sign_in_page, assert_axe_clean, tmp_path
+):
+    ensure_platforms()
+    shots = []
+    for index, color in enumerate([(220, 40, 40), (40, 40, 220)]):
+        path = tmp_path / f"screenshot-{index + 1}.png"
+        path.write_bytes(image_bytes("PNG", (390, 844), color))
+        shots.append(str(path))
+
+    page = phone_page
+    sign_in_page(page, cast.parent)
+    page.goto(reverse("incidents:report"))
+    assert_axe_clean(page, "incidents-report-form-phone")
+    page.get_by_label("Where did you see it?").select_option(label="Facebook")
+    page.get_by_label("Links to the post").fill("https://www.facebook.com/groups/northbrook/posts/998877")
+    page.get_by_label("Account, group or chat name").fill("Northbrook community page")
+    page.get_by_label("What does the post say?").fill(
+        "Those kids in the Otters class are feral, the school does nothing."
+    )
+    page.get_by_label("Offensive comment about a named pupil or member of staff").check()
+    page.get_by_label("Complaint about the school").check()
+    page.get_by_label("Someone else in the community").check()
+    page.get_by_label("Screenshots or PDFs").set_input_files(shots)
+    page.get_by_role("button", name="Send the report").click()
+    page.wait_for_url("**/filed/")
+    incident = Incident.objects.get()
+    assert page.get_by_text(incident.reference).first.is_visible()
+    assert incident.evidence.count() == 2
+    assert_axe_clean(page, "incidents-report-done-phone")
+
+    head = new_page()
+    sign_in_page(head, cast.headteacher)
+    head.goto(reverse("incidents:list"))
+    assert_axe_clean(head, "incidents-list")
+    head.get_by_role("link", name=incident.reference).click()
+    assert_axe_clean(head, "incidents-detail-reported")
+    head.get_by_role("link", name="Triage this report").click()
+    assert_axe_clean(head, "incidents-triage")
+    head.get_by_label("Severity").select_option("medium")
+    head.get_by_role("button", name="Save the triage").click()
+    head.wait_for_url(f"**{incident.get_absolute_url()}")
+    assert Incident.objects.get().status == Status.TRIAGED
+    # The platform's own report-abuse page sits beside the suggested step.
+    assert head.get_by_role("link", name="Open Facebook's report-abuse page").is_visible()
+    head.get_by_role("button", name="Plan this step").first.click()
+    step = EscalationStep.objects.get()
+    assert step.kind == StepKind.PLATFORM_REPORT
+    head.get_by_text("Record the outcome").click()
+    head.get_by_label("Complied", exact=True).check()
+    head.get_by_label("The platform's reference").fill("FB-20260114-5531")
+    head.get_by_role("button", name="Save outcome").click()
+    head.wait_for_load_state()
+    step.refresh_from_db()
+    assert step.outcome == Outcome.COMPLIED and step.external_reference == "FB-20260114-5531"
+    assert head.get_by_text("reference FB-20260114-5531").first.is_visible()
+    assert_axe_clean(head, "incidents-detail-in-progress")
