@@ -44,7 +44,7 @@ from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
 from accounts.models import Membership, ParentLink, Pupil, Role, School, SchoolClass, User  # noqa: E402
-from agreements import actions, tasks  # noqa: E402
+from agreements import actions, reminders, tasks  # noqa: E402
 from agreements.models import AgreementReminder, AgreementVersion, ReminderStage, Signature  # noqa: E402
 
 CLASSES = 70
@@ -160,8 +160,6 @@ def main() -> int:
     tasks.send_agreement_emails.delay = lambda *a: queued.append(a)  # a broker: workers send later
     due, elapsed = timed("reminder sweep (day 10: 7-day reminders due)", tasks.sweep_unsigned_agreements)
     print(f"  -> {due} parents to remind, {len(queued)} chunks queued; target < 3 s: {'OK' if elapsed < 3 else 'SLOW'}")
-    again, _ = timed("reminder sweep again (nothing new is due)", tasks.sweep_unsigned_agreements)
-    assert again == 0, again
     del tasks.send_agreement_emails.delay
     if queued:
         version_id, stage, chunk = queued[0]
@@ -170,6 +168,13 @@ def main() -> int:
             lambda: tasks.send_agreement_emails(version_id, stage, chunk),
         )
         print(f"  -> {sent} emails recorded")
+        # The other workers record their decisions as they send (sending itself is not timed here).
+        for _, stage, chunk in queued[1:]:
+            reminders.record_decisions(version, stage, chunk)
+    tasks.send_agreement_emails.delay = lambda *a: queued.append(a)
+    again, _ = timed("reminder sweep again, after the workers ran", tasks.sweep_unsigned_agreements)
+    assert again == 0, again
+    del tasks.send_agreement_emails.delay
     decided = AgreementReminder.objects.filter(stage=ReminderStage.DAY_7).count()
     print(f"7-day reminder decisions recorded: {decided}")
     return 0 if elapsed < 3 else 1

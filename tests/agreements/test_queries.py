@@ -42,3 +42,11 @@ def test_withdrawn(cast, version):
     status = signature_status(cast.parent, cast.child)
     assert not status.has_signed and status.withdrawn is not None
     assert status.describe().startswith("withdrew")
+
+
+def test_status_snippet_for_incident_pages(cast, version):
+    from django.template.loader import render_to_string
+
+    sign(cast, version)
+    html = render_to_string("agreements/_signature_status.html", {"status": signature_status(cast.parent, cast.child)})
+    assert "Agreement signed" in html and "version 1" in html

@@ -117,7 +117,9 @@ def test_stage_rules():
     ]
 
 
-def test_two_sweeps_before_the_workers_run_still_send_once(cast, asked, monkeypatch, django_capture_on_commit_callbacks):
+def test_two_sweeps_before_the_workers_run_still_send_once(
+    cast, asked, monkeypatch, django_capture_on_commit_callbacks
+):
     queued = []
     monkeypatch.setattr(tasks.send_agreement_emails, "delay", lambda *args: queued.append(args))
     day8 = asked.published_at + timedelta(days=8)
