@@ -7,6 +7,7 @@ import uuid
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db import models
 from django.utils import timezone
 
 from accounts.models import Pupil, Role, School, User
@@ -353,9 +354,16 @@ class EvidenceForm(forms.Form):
     description = forms.CharField(label="What do these show?", max_length=300, required=False)
 
 
+def _https_by_default(field, **kwargs):
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
 class PlatformForm(forms.ModelForm):
     class Meta:
         model = Platform
+        formfield_callback = _https_by_default
         fields = ["name", "report_url", "rules_url", "minimum_age", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 

@@ -99,3 +99,27 @@ def test_every_change_is_in_the_audit_history(cast, file_report):
     incident = file_report()
     actions.change_status(incident=incident, by=cast.headteacher, status=Status.NO_ACTION, reason="Not about us.")
     assert [h.status for h in incident.history.order_by("history_date")] == [Status.REPORTED, Status.NO_ACTION]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_reports_never_share_a_reference(cast):
+    """Eight threads take numbers at once. SQLite's in-memory test database cannot be shared
+    between threads, so this runs on PostgreSQL (make test)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database that serves several connections (PostgreSQL)")
+
+    def take(_):
+        try:
+            with transaction.atomic():
+                return actions.next_reference(cast.school, 2030)[1]
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        references = list(pool.map(take, range(40)))
+    assert len(set(references)) == 40
+    assert sorted(references)[-1] == "NBP-2030-0040"
