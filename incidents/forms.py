@@ -369,10 +369,30 @@ class PlatformForm(forms.ModelForm):
 
 
 class IncidentFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=100)
-    status = forms.ChoiceField(choices=[("", "Any status"), ("open", "Open"), *Status.choices], required=False)
-    nature = forms.ChoiceField(choices=[("", "Any nature"), *Nature.choices], required=False)
-    platform = forms.ModelChoiceField(queryset=Platform.objects.all(), required=False, empty_label="Any platform")
-    overdue = forms.BooleanField(label="Overdue only", required=False)
-    date_from = forms.DateField(label="Reported from", required=False, widget=DateInput())
-    date_to = forms.DateField(label="Reported to", required=False, widget=DateInput())
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "Reference or words in the post"}),
+    )
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), ("open", "Open"), *Status.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    nature = forms.ChoiceField(
+        choices=[("", "Any nature"), *Nature.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    platform = forms.ModelChoiceField(
+        queryset=Platform.objects.all(),
+        required=False,
+        empty_label="Any platform",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    overdue = forms.BooleanField(label="Overdue steps only", required=False)
+    date_from = forms.DateField(
+        label="Reported from", required=False, widget=DateInput(attrs={"class": "form-control"})
+    )
+    date_to = forms.DateField(label="Reported to", required=False, widget=DateInput(attrs={"class": "form-control"}))
