@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
-from django.db.models import Count, DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from accounts.models import School
@@ -117,32 +116,38 @@ def _months_between(start: date, end: date) -> list[date]:
 
 
 def compute_incident_figures(school: School, starts: list[date], end: date) -> Figures:
-    """Five aggregate queries, whatever the number of incidents."""
-    since, until = _aware(starts[0]), _aware(end + timedelta(days=1))
-    incidents = Incident.objects.filter(school=school, created_at__gte=since, created_at__lt=until)
-    index = {(d.year, d.month): i for i, d in enumerate(starts)}
-    figures = Figures(months=[d.strftime("%b %Y") for d in starts], month_totals=[0] * len(starts))
+    """Five aggregate queries, whatever the number of incidents.
 
-    for row in incidents.annotate(month=TruncMonth("created_at")).values("month").annotate(n=Count("pk")).order_by():
-        position = _position(index, row["month"])
-        if position is not None:
-            figures.month_totals[position] += row["n"]
+    Months are counted with one conditional COUNT per month (plain comparisons on an indexed
+    column) rather than a per-row month function, which SQLite would run in Python.
+    """
+    since, until = _aware(starts[0]), _aware(end + timedelta(days=1))
+    bounds = [_aware(d) for d in starts[1:]] + [until]
+    incidents = Incident.objects.filter(school=school, created_at__gte=since, created_at__lt=until)
+    figures = Figures(months=[d.strftime("%b %Y") for d in starts])
+
+    def per_month(prefix: str = "") -> dict:
+        lower = [since, *bounds[:-1]]
+        return {
+            f"m{i}": Count("pk", filter=Q(**{f"{prefix}created_at__gte": lo, f"{prefix}created_at__lt": hi}))
+            for i, (lo, hi) in enumerate(zip(lower, bounds, strict=True))
+        }
+
+    months = len(starts)
+    totals = incidents.aggregate(**per_month(), still_open=Count("pk", filter=~Q(status__in=FINISHED)))
+    figures.month_totals = [totals[f"m{i}"] for i in range(months)]
+    figures.still_open = totals["still_open"]
     figures.total = sum(figures.month_totals)
 
-    natures: dict[str, list[int]] = {}
     nature_rows = (
         IncidentNature.objects.filter(
             incident__school=school, incident__created_at__gte=since, incident__created_at__lt=until
         )
-        .annotate(month=TruncMonth("incident__created_at"))
-        .values("month", "nature")
-        .annotate(n=Count("pk"))
+        .values("nature")
+        .annotate(**per_month("incident__"))
         .order_by()
     )
-    for row in nature_rows:
-        position = _position(index, row["month"])
-        if position is not None:
-            natures.setdefault(row["nature"], [0] * len(starts))[position] += row["n"]
+    natures = {row["nature"]: [row[f"m{i}"] for i in range(months)] for row in nature_rows}
     figures.by_nature = [
         {"label": Nature(code).label, "counts": natures[code], "total": sum(natures[code])}
         for code in Nature.values
@@ -163,38 +168,31 @@ def compute_incident_figures(school: School, starts: list[date], end: date) -> F
         {"label": kind.label, "count": route_counts[kind.value]} for kind in StepKind if kind.value in route_counts
     ]
 
-    figures.resolution, figures.still_open = _resolution(incidents)
+    figures.resolution = _resolution(school, since, until)
     return figures
 
 
-def _position(index: dict, month) -> int | None:
-    if month is None:
-        return None
-    if isinstance(month, datetime):
-        month = timezone.localtime(month) if timezone.is_aware(month) else month
-    return index.get((month.year, month.month))
-
-
-def _resolution(incidents) -> tuple[list[dict], int]:
+def _resolution(school: School, since: datetime, until: datetime) -> list[dict]:
     """How long incidents took from report to resolution, in bands; one query. The moment of
     resolution is the first time the audit history shows the incident resolved, closed or
-    needing no action."""
-    history = Incident.history.model.objects.filter(id=OuterRef("pk"), status__in=FINISHED).order_by("history_date")
-    took = ExpressionWrapper(F("finished_at") - F("created_at"), output_field=DurationField())
-    annotated = incidents.annotate(finished_at=Subquery(history.values("history_date")[:1])).annotate(took=took)
-    aggregates: dict = {"still_open": Count("pk", filter=~Q(status__in=FINISHED))}
-    lower = None
-    for number, (_, upper) in enumerate(RESOLUTION_BANDS):
-        condition = Q(status__in=FINISHED, finished_at__isnull=False)
-        if lower is not None:
-            condition &= Q(took__gt=lower)
-        if upper is not None:
-            condition &= Q(took__lte=upper)
-        aggregates[f"band{number}"] = Count("pk", filter=condition)
-        lower = upper
-    row = annotated.aggregate(**aggregates)
-    bands = [{"label": label, "count": row[f"band{n}"]} for n, (label, _) in enumerate(RESOLUTION_BANDS)]
-    return bands, row["still_open"]
+    needing no action (history rows carry the incident's school and creation time)."""
+    finished = (
+        Incident.history.model.objects.filter(
+            school_id=school.pk, created_at__gte=since, created_at__lt=until, status__in=FINISHED
+        )
+        .values("id")
+        .annotate(first=Min("history_date"), created=Min("created_at"))
+        .order_by()
+        .values_list("first", "created")
+    )
+    counts = [0] * len(RESOLUTION_BANDS)
+    for first, created in finished:
+        took = first - created
+        for number, (_, upper) in enumerate(RESOLUTION_BANDS):
+            if upper is None or took <= upper:
+                counts[number] += 1
+                break
+    return [{"label": label, "count": counts[n]} for n, (label, _) in enumerate(RESOLUTION_BANDS)]
 
 
 # --- Complaints -----------------------------------------------------------------------------
