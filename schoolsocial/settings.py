@@ -301,6 +301,18 @@ CELERY_BEAT_SCHEDULE["agreement-signing-reminders"] = {
     "schedule": crontab(hour=17, minute=30),  # after school pick-up, when parents read email
     "options": {"expires": 60 * 60 * 12},
 }
+# Letters: remind owners of escalation steps due tomorrow, and of overdue ones, once per window.
+CELERY_BEAT_SCHEDULE["escalation-step-reminders"] = {
+    "task": "incidents.letters.tasks.remind_due_steps",
+    "schedule": crontab(hour=6, minute=50),
+    "options": {"expires": 60 * 60 * 12},
+}
+# Incidents: files staged on report forms that were never sent are removed after a day.
+CELERY_BEAT_SCHEDULE["discard-stale-uploads"] = {
+    "task": "incidents.tasks.discard_stale_uploads",
+    "schedule": crontab(hour=3, minute=15),
+    "options": {"expires": 60 * 60 * 12},
+}
 # Email delivery (schoolsocial.lib.notify): a refused message is retried after 30 s, 1 min,
 # 2 min... up to NOTIFY_MAX_RETRIES times (about an hour in all), then marked failed.
 NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 30)
