@@ -68,7 +68,7 @@ class MessageForm(forms.Form):
 
 
 class AcknowledgeForm(forms.Form):
-    message = forms.CharField(
+    acknowledgement = forms.CharField(
         label="Acknowledgement to the parent",
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
@@ -87,7 +87,7 @@ class NoteForm(forms.Form):
 class StageForm(forms.Form):
     stage = forms.ChoiceField(label="Move to")
     reason = forms.CharField(
-        label="Message to the parent",
+        label="Explanation for the parent",
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=5000,

@@ -57,11 +57,13 @@ def letters_awaiting(school: School) -> dict:
 
 
 def coverage_panel(request: HttpRequest, school: School) -> dict | None:
-    """Home-school agreement coverage for the current version, class by class."""
+    """Home-school agreement coverage for the current version, class by class. Four queries."""
     from agreements.models import AgreementVersion
     from agreements.queries import school_coverage
 
     version = AgreementVersion.objects.current_for(school.pk)
+    if version is None:
+        return None  # the agreements panel already says none is published
     rows, total = school_coverage(school, version)
     return {"template": "complaints/panels/coverage.html", "version": version, "rows": rows, "total": total}
 

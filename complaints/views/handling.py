@@ -101,7 +101,7 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         "acknowledge_form",
         lambda data, c: AcknowledgeForm(data),
-        lambda c, d: actions.acknowledge(complaint=c, by=request.user, message=d["message"]),
+        lambda c, d: actions.acknowledge(complaint=c, by=request.user, message=d["acknowledgement"]),
         "Acknowledgement sent to the parent.",
     )
 

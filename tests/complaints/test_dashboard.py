@@ -86,7 +86,9 @@ def _dashboard_queries(client, django_assert_max_num_queries, limit):
 
 
 @pytest.mark.parametrize("cached", [False, True])
-def test_dashboard_query_count_does_not_grow_with_data(cast, client_for, django_assert_max_num_queries, cached):
+def test_dashboard_query_count_does_not_grow_with_data(
+    cast, client_for, django_assert_max_num_queries, cached, agreement
+):
     from django.core.cache import cache
 
     client = client_for(cast.headteacher)
@@ -116,13 +118,25 @@ def test_dashboard_query_count_does_not_grow_with_data(cast, client_for, django_
     assert small == large
 
 
-def test_dashboard_shows_charts_and_tables(cast, client_for):
+@pytest.fixture
+def agreement(cast):
+    from agreements import actions as agreement_actions
+    from tests.agreements.conftest import CONTENT, sign
+
+    draft = agreement_actions.start_draft(school=cast.school, by=cast.headteacher, **CONTENT)
+    version = agreement_actions.publish(draft, by=cast.headteacher)
+    sign(cast, version)
+    return version
+
+
+def test_dashboard_shows_charts_and_tables(cast, client_for, agreement):
     make_incident(cast.school, cast.staff, created=timezone.now(), natures=[Nature.THREAT], safeguarding_concern=True)
     page = client_for(cast.headteacher).get(reverse("accounts:home")).content.decode()
     assert 'id="incident-chart-data"' in page and 'id="chart-by-nature"' in page
     assert "Threat of violence" in page
     assert "Safeguarding flags" in page and "Complaints nearing a deadline" in page
     assert "Home-school agreement by class" in page
+    assert "1 of 2 parents and carers have signed (50%)" in page
 
 
 def test_governors_statistics_are_anonymised(fixtures, client_for):

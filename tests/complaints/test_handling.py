@@ -31,7 +31,8 @@ def test_acknowledge_then_respond_moves_the_next_deadline(cast, client_for, on_c
     mail.outbox.clear()
     client = client_for(cast.headteacher)
     client.post(
-        reverse("complaints:acknowledge", args=[complaint.pk]), {"message": "Thank you, we are looking into it."}
+        reverse("complaints:acknowledge", args=[complaint.pk]),
+        {"acknowledgement": "Thank you, we are looking into it."},
     )
     complaint.refresh_from_db()
     assert complaint.acknowledged_at is not None and complaint.next_due_on == complaint.respond_by
