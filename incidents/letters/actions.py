@@ -90,7 +90,7 @@ def create_letter(*, incident: Incident, step: EscalationStep | None, kind: str,
 
 
 def _locked(letter: Letter) -> Letter:
-    return Letter.objects.select_for_update().select_related("incident", "school", "step").get(pk=letter.pk)
+    return Letter.objects.select_for_update(of=("self",)).select_related("incident", "school", "step").get(pk=letter.pk)
 
 
 @transaction.atomic

@@ -84,12 +84,18 @@ def broker(redis_url: str, queue_name: str) -> Iterator[str]:
 
     keys = ["broker_url", "task_always_eager", "task_default_queue"]
     saved = {key: app.conf[key] for key in keys}
+    _forget_connections(app)  # pools made earlier in this process point at the default broker
     app.conf.update(broker_url=redis_url, task_always_eager=False, task_default_queue=queue_name)
     try:
         yield redis_url
     finally:
         app.conf.update(saved)
-        app.close()  # drop connections made to the test broker
+        _forget_connections(app)
+
+
+def _forget_connections(app) -> None:
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 # --- The database the worker processes share -------------------------------------------------
