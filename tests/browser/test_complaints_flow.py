@@ -122,3 +122,13 @@ def test_headteacher_dashboard_shows_charts(cast, page, sign_in_page, assert_axe
     page.get_by_text("Show the numbers as a table").first.click()
     page.get_by_role("table", name="Incidents per month, by nature").wait_for()
     assert_axe_clean(page, name="dashboard-headteacher")
+
+
+def test_governors_statistics_page(cast, page, sign_in_page, assert_axe_clean):
+    _incidents(cast)
+    sign_in_page(page, cast.governor)
+    page.goto(reverse("complaints:statistics"))
+    page.get_by_role("heading", name="Anonymised statistics").wait_for()
+    assert page.evaluate("() => !!Chart.getChart(document.getElementById('chart-by-nature'))")
+    assert "NBP-D-" not in page.locator("main").inner_text()
+    assert_axe_clean(page, name="governor-statistics")
