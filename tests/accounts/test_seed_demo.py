@@ -38,5 +38,10 @@ def test_demo_is_idempotent_and_restores_used_codes():
     assert verify_code(head, "nbp-head-1") is not None
     assert verify_code(head, "nbp-head-1") is None  # used up
     seed()
-    assert (User.objects.count(), Pupil.objects.count(), ParentLink.objects.count(), Membership.objects.count()) == counts
+    assert (
+        User.objects.count(),
+        Pupil.objects.count(),
+        ParentLink.objects.count(),
+        Membership.objects.count(),
+    ) == counts
     assert verify_code(head, "nbp-head-1") is not None
