@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 
 import pytest
@@ -39,8 +40,23 @@ class Cast:
     other_school_child: Pupil
 
 
+def ensure_reference_data() -> None:
+    """Put back the rows data migrations add (the platform directory).
+
+    A transactional test (browser, integration) empties every table when it ends, taking those
+    rows with it; the next test on the same worker would otherwise find no platforms.
+    """
+    from django.apps import apps
+
+    from incidents.models import Platform
+
+    if not Platform.objects.exists():
+        importlib.import_module("incidents.migrations.0002_common_platforms").add_platforms(apps, None)
+
+
 @pytest.fixture
 def cast(db) -> Cast:
+    ensure_reference_data()
     cluster = Cluster.objects.create(name="Test Cluster")
     school = make_school("NBP", "Northbrook Primary School", cluster)
     other = make_school("HVP", "Hollins Vale Primary School", cluster)

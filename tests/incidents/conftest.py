@@ -14,6 +14,7 @@ from PIL import Image
 from incidents import actions
 from incidents.models import Nature, Platform, PosterKind
 from incidents.uploads import inspect_upload
+from tests.conftest import ensure_reference_data as ensure_platforms
 
 
 def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (40, 30), color=(200, 30, 30)) -> bytes:
@@ -43,16 +44,6 @@ def _private_media(settings, tmp_path):
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
     }
     settings.MEDIA_ROOT = tmp_path
-
-
-def ensure_platforms() -> None:
-    """The data migration fills the directory; a flushing (transactional) test empties it again."""
-    if not Platform.objects.exists():
-        from importlib import import_module
-
-        from django.apps import apps
-
-        import_module("incidents.migrations.0002_common_platforms").add_platforms(apps, None)
 
 
 @pytest.fixture
