@@ -112,7 +112,7 @@ def gather(incident: Incident, step: EscalationStep | None) -> dict:
         "posted_on": uk_date(timezone.localtime(posted).date()) if posted else "",
         "posted_at_text": uk_datetime(posted),
         "remove_by": uk_date(step.due_date) if step and step.due_date else "",
-        "meeting_at": uk_datetime(step.meeting_at) if step and step.meeting_at else "a time we agree",
+        "meeting_at": uk_datetime(step.meeting_at) if step and step.meeting_at else "a date and time we agree together",
         "incident_reference": incident.reference,
         **policy,
         "policy_sentence": policy_sentence(policy, school.name),

@@ -75,7 +75,7 @@ Our reference for this matter is {{ incident_reference }}.""",
 
 I would like to meet you to talk about a post on {{ platform }} on {{ posted_on }}, quoted below, and about any concern that led to it.
 
-I have set aside {{ meeting_at }} at the school. If that time is not possible, please contact the school office by return so that we can find another. You are welcome to bring a friend or family member with you.
+I would like us to meet at the school on {{ meeting_at }}. If that is not possible for you, please contact the school office so that we can find another time. You are welcome to bring a friend or family member with you.
 
 {{ policy_sentence }} {{ agreement_sentence }}
 
