@@ -121,3 +121,13 @@ def test_parent_can_verify_their_own_record_but_sees_no_network_details(cast, cl
     page = client_for(cast.parent).get(reverse("agreements:verify", args=[signature.pk])).content.decode()
     assert "Intact." in page
     assert "203.0.113.9" not in page
+
+
+def test_a_truncated_scan_is_refused_even_after_weasyprint_relaxed_pillow(cast, client_for, version):
+    import weasyprint  # noqa: F401  - importing it sets Pillow's LOAD_TRUNCATED_IMAGES for the process
+
+    whole = png_upload(size=(200, 200)).read()
+    cut = SimpleUploadedFile("form.png", whole[: len(whole) // 2], content_type="image/png")
+    response = post_paper(client_for(cast.office), cast, cut)
+    assert "damaged" in response.content.decode()
+    assert not Signature.objects.exists()
