@@ -13,28 +13,17 @@ the same query count at both sizes.
 from __future__ import annotations
 
 import argparse
-import logging
-import os
 import random
 import statistics as stats
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-WORKDIR = tempfile.mkdtemp(prefix="bench-dashboard-")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "schoolsocial.settings")
-os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{WORKDIR}/bench.sqlite3")
-os.environ["PRIVATE_MEDIA_ROOT"] = WORKDIR
-os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-os.environ.pop("CELERY_BROKER_URL", None)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import boot, signed_in_client  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
-logging.getLogger("celery").setLevel(logging.WARNING)
+WORKDIR = boot("dashboard")
 
 from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -43,7 +32,6 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
 from accounts.models import Membership, Role, School, User  # noqa: E402
@@ -154,11 +142,7 @@ def main() -> None:
             school=school, parent=parent, subject=f"Concern {n}", details="Details", desired_outcome="An answer"
         )
 
-    client = Client()
-    client.force_login(head, backend="django.contrib.auth.backends.ModelBackend")
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=head).persistent_id
-    session.save()
+    client = signed_in_client(head)
 
     results = {}
     built = 0

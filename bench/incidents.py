@@ -19,8 +19,11 @@ import sys
 import time
 from pathlib import Path
 
+from _common import signed_in_client
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 BENCH_DB = ROOT / "var" / "bench-incidents.sqlite3"
 
 
@@ -71,20 +74,6 @@ def grow_to(school, size: int) -> None:
             batch = []
     Evidence.objects.bulk_create(batch)
     print(f"  seeded {size - before:,} incidents in {time.perf_counter() - started:.1f} s")
-
-
-def signed_in_client(user):
-    from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 def median_ms(client, url: str, runs: int) -> float:

@@ -16,27 +16,16 @@ delivery is the workers' job, not the sweep's.
 from __future__ import annotations
 
 import argparse
-import logging
-import os
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 from unittest import mock
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-WORKDIR = tempfile.mkdtemp(prefix="bench-policies-")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "schoolsocial.settings")
-os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{WORKDIR}/bench.sqlite3")
-os.environ["PRIVATE_MEDIA_ROOT"] = WORKDIR
-os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-os.environ.pop("CELERY_BROKER_URL", None)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import boot  # noqa: E402
 
-import django  # noqa: E402
-
-django.setup()
-logging.getLogger("celery").setLevel(logging.WARNING)
+WORKDIR = boot("policies")
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
