@@ -145,6 +145,9 @@ def assert_axe_clean():
     source = AXE_SOURCE.read_text()
 
     def _check(page, name: str | None = None) -> None:
+        # Audit a settled document: a click just before may still be navigating.
+        page.wait_for_load_state("load")
+        page.wait_for_function("() => document.readyState === 'complete' && !!document.documentElement")
         page.evaluate(source)
         result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
         serious = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]

@@ -39,6 +39,7 @@ def test_headteacher_drafts_approves_and_publishes_and_staff_acknowledge(
     page.get_by_role("button", name="Send for approval").click()
     page.get_by_text("Sent for approval").wait_for()
     page.get_by_role("link", name="Approve").click()
+    page.get_by_role("button", name="Approve and publish").wait_for()
     assert_axe_clean(page, name="policies-approve")
     page.get_by_role("button", name="Approve and publish").click()
     page.get_by_text("It is now the published policy").wait_for()
