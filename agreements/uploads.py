@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from incidents.uploads import inspect_upload
+from schoolsocial.lib.uploads import inspect_upload
 
 MAX_PIXELS = 50_000_000  # a full A4 page at 600 dpi is ~35 million
 IMAGE_TYPES = {"PNG": ("image/png", "png"), "JPEG": ("image/jpeg", "jpg"), "WEBP": ("image/webp", "webp")}

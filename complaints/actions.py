@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Pupil, Role, School, User
-from incidents.uploads import Inspected
 from schoolsocial.lib.notify import notify
 from schoolsocial.lib.tasks import enqueue_on_commit
+from schoolsocial.lib.uploads import Inspected
 
 from .deadlines import NEARING, OVERDUE, add_school_days, deadline_state
 from .models import (

@@ -1,4 +1,4 @@
-"""Forms: validation and clear messages. Files are checked by their content (incidents.uploads)."""
+"""Forms: validation and clear messages. Files are checked by their content (schoolsocial.lib.uploads)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Pupil
 from incidents.forms import DateInput, MultipleFileField
-from incidents.uploads import ACCEPTED_HELP, inspect_upload
+from schoolsocial.lib.uploads import ACCEPTED_HELP, inspect_upload
 
 from .actions import MAX_FILES
 from .deadlines import parse_holidays

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Pupil, Role, School, User
 from schoolsocial.lib.notify import notify
+from schoolsocial.lib.uploads import Inspected
 
 from . import escalation
 from .models import (
@@ -30,7 +31,6 @@ from .models import (
     TimelineEntry,
     can_transition,
 )
-from .uploads import Inspected
 
 
 class ActionError(Exception):

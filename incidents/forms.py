@@ -48,7 +48,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
-    """Several files in one input. Their content is checked by incidents.uploads, not here."""
+    """Several files in one input. Their content is checked by schoolsocial.lib.uploads, not here."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))

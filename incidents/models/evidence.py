@@ -30,7 +30,7 @@ def evidence_path(instance, filename: str) -> str:
 
 
 class FileFacts(models.Model):
-    """What we learnt about an uploaded file by reading it (see incidents.uploads)."""
+    """What we learnt about an uploaded file by reading it (see schoolsocial.lib.uploads)."""
 
     file = models.FileField(upload_to=evidence_path, max_length=200)
     original_name = models.CharField(max_length=255)

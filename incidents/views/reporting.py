@@ -16,12 +16,12 @@ from django.views.decorators.http import require_POST
 from accounts.access import require_role
 from accounts.audit import log_access
 from accounts.models import Role
+from schoolsocial.lib.uploads import inspect_upload
 
 from .. import actions
 from ..access import REPORTER_ROLES, evidence_for, get_own_report_for
 from ..forms import MAX_FILES, EvidenceForm, ReportForm
 from ..models import Incident, StagedUpload
-from ..uploads import inspect_upload
 
 
 def accept_files(request: HttpRequest, files: list, *, already: int, stage) -> tuple[list, list[str]]:

@@ -14,7 +14,7 @@ from PIL import Image
 from complaints import actions
 from complaints.models import Complaint
 from incidents.models import Incident, IncidentNature, Platform, PosterKind
-from incidents.uploads import inspect_upload
+from schoolsocial.lib.uploads import inspect_upload
 
 _numbers = itertools.count(1)
 

@@ -13,7 +13,7 @@ from PIL import Image
 
 from incidents import actions
 from incidents.models import Nature, Platform, PosterKind
-from incidents.uploads import inspect_upload
+from schoolsocial.lib.uploads import inspect_upload
 from tests.conftest import ensure_reference_data as ensure_platforms
 
 

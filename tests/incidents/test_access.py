@@ -95,7 +95,7 @@ def test_reporter_sees_only_their_own_uploads_not_the_schools(cast, client_for, 
         owner=cast.headteacher,
     )
     item = upload("school-copy.png")
-    from incidents.uploads import inspect_upload
+    from schoolsocial.lib.uploads import inspect_upload
 
     school_file = actions.add_evidence(incident=incident, by=cast.headteacher, uploads=[(item, inspect_upload(item))])[
         0

@@ -190,7 +190,7 @@ def test_stale_staged_uploads_are_removed_but_evidence_is_kept(cast, file_report
     import uuid
 
     from incidents.models import StagedUpload
-    from incidents.uploads import inspect_upload
+    from schoolsocial.lib.uploads import inspect_upload
 
     from .conftest import upload
 

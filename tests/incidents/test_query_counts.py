@@ -14,7 +14,7 @@ TIMELINE_QUERIES = 10
 
 
 def busy_incident(cast, file_report, size: int):
-    from incidents.uploads import inspect_upload
+    from schoolsocial.lib.uploads import inspect_upload
 
     incident = file_report(natures=[Nature.COMPLAINT, Nature.THREAT], files=size)
     actions.triage(

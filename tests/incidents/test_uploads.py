@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from incidents.uploads import inspect_upload
+from schoolsocial.lib.uploads import inspect_upload
 
 from .conftest import image_bytes, pdf_bytes, upload
 

@@ -18,7 +18,7 @@ from incidents import actions as incident_actions
 from incidents.letters import actions, reminders
 from incidents.letters.models import EvidenceBundle, LetterKind, StepReminder
 from incidents.models import StepKind
-from incidents.uploads import inspect_upload
+from schoolsocial.lib.uploads import inspect_upload
 from tests.incidents.conftest import upload
 
 pytestmark = pytest.mark.django_db
