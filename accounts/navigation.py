@@ -20,12 +20,14 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
     Role.DSL: [
         ("Home", "accounts:home"),
         ("Incidents", "incidents:list"),
+        ("Complaints assigned to me", "complaints:assigned"),
         ("Policies", "policies:staff_list"),
     ],
     Role.STAFF: [
         ("Home", "accounts:home"),
         ("Report a post", "incidents:report"),
         ("My reports", "incidents:my_reports"),
+        ("Complaints assigned to me", "complaints:assigned"),
         ("Policies", "policies:staff_list"),
     ],
     Role.GOVERNOR: [

@@ -1,6 +1,12 @@
 """Who may open which complaint and which file. Views ask here; they never fetch complaints directly.
 
-- headteacher: every complaint of the school they are acting for;
+- headteacher: every complaint of the school they are acting for, at every stage; they alone
+  move the stage, link incidents, release material to the panel and assign the informal stage;
+- the member of staff assigned the informal stage (`Complaint.informal_handler`, by default the
+  child's class teacher), acting as staff, DSL or headteacher at that school: that complaint only,
+  and only while it is at the informal stage. They may read it (chronology and the parent's
+  files), acknowledge it, write to the parent and add internal notes; never change its stage, see
+  the governors' material, or open any other complaint. Escalation to formal ends their access;
 - parent: only the complaints they raised, at that school; never internal notes;
 - governor: only complaints that reached the panel, only after declaring no conflict of
   interest; never a child's name or a file unless the headteacher released it for the panel;
@@ -17,14 +23,34 @@ from django.shortcuts import get_object_or_404
 from accounts.access import require_role
 from accounts.models import Role
 
-from .models import HANDLER_ROLES, Attachment, Complaint, ConflictDeclaration
+from .models import HANDLER_ROLES, INFORMAL_HANDLER_ROLES, Attachment, Complaint, ConflictDeclaration, Stage
 
 
 def get_handled_complaint(request: HttpRequest, pk: int) -> Complaint:
     """A complaint for the headteacher acting at its school; 404 for anyone else."""
     school = require_role(request, *HANDLER_ROLES)
     complaints = Complaint.objects.for_user(request.user).filter(school=school)
-    return get_object_or_404(complaints.select_related("school", "parent", "pupil", "incident"), pk=pk)
+    return get_object_or_404(
+        complaints.select_related("school", "parent", "pupil", "incident", "informal_handler"), pk=pk
+    )
+
+
+def get_working_complaint(request: HttpRequest, pk: int) -> Complaint:
+    """A complaint for the headteacher at its school, or for the member of staff assigned its
+    informal stage while it is still informal; 404 for anyone else."""
+    school = require_role(request, *INFORMAL_HANDLER_ROLES)
+    if request.membership.role in HANDLER_ROLES:
+        return get_handled_complaint(request, pk)
+    complaints = Complaint.objects.assigned_to(request.user).filter(school=school)
+    return get_object_or_404(
+        complaints.select_related("school", "parent", "pupil", "incident", "informal_handler"), pk=pk
+    )
+
+
+def can_manage(request: HttpRequest) -> bool:
+    """Whether the person acting may do the headteacher's part (stage, incident link, panel, assign)."""
+    membership = getattr(request, "membership", None)
+    return membership is not None and membership.role in HANDLER_ROLES
 
 
 def get_own_complaint(request: HttpRequest, pk: int) -> Complaint:
@@ -55,14 +81,19 @@ def get_bundle_complaint(request: HttpRequest, pk: int) -> Complaint:
 
 
 def get_attachment_for(request: HttpRequest, pk: int) -> Attachment:
-    """A file for the headteacher, the parent who attached it, or a governor cleared for the
-    panel once the headteacher released it. 404 for everyone else."""
+    """A file for the headteacher, the parent who attached it, the member of staff handling the
+    informal stage (while it is informal), or a governor cleared for the panel once the
+    headteacher released it. 404 for everyone else."""
     membership = getattr(request, "membership", None)
     if membership is None:
         raise Http404("No such file.")
     files = Attachment.objects.filter(school=membership.school).select_related("complaint")
     if membership.role in HANDLER_ROLES:
         return get_object_or_404(files, pk=pk)
+    if membership.role in INFORMAL_HANDLER_ROLES:
+        return get_object_or_404(
+            files, pk=pk, complaint__informal_handler=request.user, complaint__stage=Stage.INFORMAL
+        )
     if membership.role == Role.PARENT:
         return get_object_or_404(files, pk=pk, complaint__parent=request.user, uploaded_by=request.user)
     if membership.role == Role.GOVERNOR:

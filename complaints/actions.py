@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Pupil, Role, School, User
+from incidents.models import StagedUpload
 from schoolsocial.lib.notify import notify
 from schoolsocial.lib.tasks import enqueue_on_commit
 from schoolsocial.lib.uploads import Inspected
 
 from .deadlines import NEARING, OVERDUE, add_school_days, deadline_state
 from .models import (
+    INFORMAL_HANDLER_ROLES,
     Attachment,
     Complaint,
     ComplaintEntry,
@@ -61,7 +66,80 @@ def refresh_next_due(complaint: Complaint) -> None:
         complaint.next_due_on = complaint.respond_by
 
 
+# --- Who handles the informal stage ----------------------------------------------------------
+
+
+def informal_handler_choices(school: School) -> QuerySet[User]:
+    """The people the informal stage may be given to: active staff, DSLs and headteachers of the school."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__school=school,
+            memberships__role__in=INFORMAL_HANDLER_ROLES,
+            memberships__is_active=True,
+        )
+        .distinct()
+        .order_by("full_name", "pk")
+    )
+
+
+def default_informal_handler(school: School, pupil: Pupil | None) -> User | None:
+    """The child's class teacher, if they are an active member of staff here; otherwise nobody
+    (the headteacher then assigns someone from the complaint's page)."""
+    if pupil is None or pupil.school_id != school.pk or pupil.school_class_id is None:
+        return None
+    teacher_id = pupil.school_class.teacher_id
+    if teacher_id is None:
+        return None
+    return informal_handler_choices(school).filter(pk=teacher_id).first()
+
+
+@transaction.atomic
+def assign_informal_handler(*, complaint: Complaint, by: User, handler: User | None) -> Complaint:
+    """Give the informal stage to a member of staff (or to nobody). Only while it is informal."""
+    complaint = _locked(complaint)
+    if complaint.stage != Stage.INFORMAL:
+        raise ActionError("Only a complaint at the informal stage can be given to a member of staff.")
+    if handler is not None and not informal_handler_choices(complaint.school).filter(pk=handler.pk).exists():
+        raise ActionError("Choose a member of staff at this school.")
+    if complaint.informal_handler_id == (handler.pk if handler else None):
+        return complaint
+    complaint.informal_handler = handler
+    complaint.save()
+    summary = f"Informal stage given to {handler.full_name}" if handler else "Informal stage no longer assigned"
+    entry = _entry(complaint, by, EntryKind.NOTE, summary)
+    if handler is not None and handler != by:
+        _tell_handler(complaint, handler, key=f"complaint-assigned:{complaint.pk}:{entry.pk}")
+    return complaint
+
+
+def _tell_handler(complaint: Complaint, handler: User, *, key: str) -> None:
+    notify(
+        key=key,
+        to=[handler.email],
+        template="complaint-assigned",
+        context={
+            "complaint": complaint,
+            "school": complaint.school,
+            "handler": handler,
+            "url": _absolute(complaint.get_absolute_url()),
+        },
+        school=complaint.school,
+    )
+
+
 # --- The parent raises a complaint ----------------------------------------------------------
+
+
+def staged_for_form(*, school: School, parent: User, form_token: uuid.UUID | None) -> list[StagedUpload]:
+    """Files this person staged on this very form (their token, their school); nobody else's."""
+    if form_token is None:
+        return []
+    return list(
+        StagedUpload.objects.filter(uploaded_by=parent, school=school, form_token=form_token).order_by(
+            "created_at", "pk"
+        )
+    )
 
 
 @transaction.atomic
@@ -74,10 +152,21 @@ def raise_complaint(
     desired_outcome: str,
     pupil: Pupil | None = None,
     files: list[tuple[UploadedFile, Inspected]] = (),
+    form_token: uuid.UUID | None = None,
 ) -> Complaint:
-    if len(files) > MAX_FILES:
+    """Record the complaint. Files come as fresh uploads (`files`) or as the ones the parent
+    staged on the form (`form_token`): those become attachments and their staged rows go."""
+    staged = []
+    if form_token is not None:
+        staged = list(
+            StagedUpload.objects.select_for_update()
+            .filter(uploaded_by=parent, school=school, form_token=form_token)
+            .order_by("created_at", "pk")
+        )
+    if len(files) + len(staged) > MAX_FILES:
         raise ActionError(f"At most {MAX_FILES} files can be attached.")
     rules = ComplaintSettings.for_school(school)
+    handler = default_informal_handler(school, pupil)
     complaint = Complaint(
         school=school,
         parent=parent,
@@ -85,12 +174,17 @@ def raise_complaint(
         subject=subject.strip(),
         details=details.strip(),
         desired_outcome=desired_outcome.strip(),
+        informal_handler=handler,
     )
     start_stage_clock(complaint, rules, timezone.localdate())
     complaint.save()
+    for item in staged:
+        _attach_staged(complaint, item)
     for upload, facts in files:
         _attach(complaint, parent, upload, facts)
     _entry(complaint, parent, EntryKind.RECEIVED, "Complaint received", body="")
+    if handler is not None:
+        _entry(complaint, None, EntryKind.NOTE, f"Informal stage given to {handler.full_name} (class teacher)")
     notify(
         key=f"complaint-new:{complaint.pk}",
         to=_emails(school, {Role.HEADTEACHER}),
@@ -98,6 +192,8 @@ def raise_complaint(
         context={"complaint": complaint, "school": school, "url": _absolute(complaint.get_absolute_url())},
         school=school,
     )
+    if handler is not None:
+        _tell_handler(complaint, handler, key=f"complaint-assigned:{complaint.pk}:raised")
     notify(
         key=f"complaint-received:{complaint.pk}",
         to=[parent.email],
@@ -121,6 +217,34 @@ def _attach(complaint: Complaint, user: User, upload: UploadedFile, facts: Inspe
     )
     attachment.file.save(upload.name or "file", upload, save=False)
     attachment.save()
+    return attachment
+
+
+def _attach_staged(complaint: Complaint, staged: StagedUpload) -> Attachment:
+    """A staged file becomes an attachment with the same facts and the same bytes (checked by
+    their fingerprint), in the complaints' own storage folder. The staged copy goes on commit."""
+    with staged.file.open("rb") as handle:
+        digest = hashlib.sha256()
+        for chunk in handle.chunks():
+            digest.update(chunk)
+        if digest.hexdigest() != staged.sha256:
+            raise ActionError(f"“{staged.original_name}” changed after it was checked. Please attach it again.")
+        handle.seek(0)
+        attachment = Attachment(
+            school=complaint.school,
+            complaint=complaint,
+            uploaded_by=staged.uploaded_by,
+            uploaded_at=staged.created_at,
+            original_name=staged.original_name,
+            content_type=staged.content_type,
+            size=staged.size,
+            sha256=staged.sha256,
+        )
+        attachment.file.save(staged.original_name or "file", File(handle), save=False)
+    attachment.save()
+    name, storage = staged.file.name, staged.file.storage
+    staged.delete()
+    transaction.on_commit(lambda: storage.delete(name))
     return attachment
 
 
@@ -349,16 +473,18 @@ class SweepResult:
 
 
 def run_deadline_sweep(today: date | None = None) -> SweepResult:
-    """Remind the headteacher of deadlines nearing or passed: once per complaint, deadline and window."""
+    """Remind the headteacher of deadlines nearing or passed (and, at the informal stage, the
+    member of staff handling it): once per complaint, deadline and window."""
     today = today or timezone.localdate()
     result = SweepResult()
     complaints = (
         Complaint.objects.open()
         .filter(next_due_on__isnull=False)
-        .select_related("school", "school__complaint_settings")
+        .select_related("school", "school__complaint_settings", "informal_handler")
         .order_by("school_id", "pk")
     )
     recipients: dict[int, list[str]] = {}
+    handlers: dict[int, set[int]] = {}
     for complaint in complaints.iterator(chunk_size=500):
         result.considered += 1
         rules = getattr(complaint.school, "complaint_settings", None) or ComplaintSettings(school=complaint.school)
@@ -368,10 +494,20 @@ def run_deadline_sweep(today: date | None = None) -> SweepResult:
         which = complaint.next_deadline_label.lower()
         if complaint.school_id not in recipients:
             recipients[complaint.school_id] = _emails(complaint.school, {Role.HEADTEACHER})
+            handlers[complaint.school_id] = set(informal_handler_choices(complaint.school).values_list("pk", flat=True))
+        to = list(recipients[complaint.school_id])
+        handler = complaint.informal_handler
+        if (
+            complaint.stage == Stage.INFORMAL
+            and handler is not None
+            and handler.pk in handlers[complaint.school_id]
+            and handler.email not in to
+        ):
+            to.append(handler.email)
         with transaction.atomic():
             sent = notify(
                 key=f"complaint-deadline:{complaint.pk}:{complaint.stage}:{which}:{complaint.next_due_on}:{state}",
-                to=recipients[complaint.school_id],
+                to=to,
                 template="complaint-deadline",
                 context={
                     "complaint": complaint,

@@ -17,3 +17,5 @@ class ComplaintsConfig(AppConfig):
         register_panel(Role.HEADTEACHER, panels.charts_panel)
         register_panel(Role.GOVERNOR, panels.governor_panel)
         register_panel(Role.PARENT, panels.parent_panel)
+        register_panel(Role.STAFF, panels.assigned_panel)
+        register_panel(Role.DSL, panels.assigned_panel)

@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.models import Pupil
+from accounts.models import Pupil, School
 from incidents.forms import DateInput, MultipleFileField
 from schoolsocial.lib.uploads import ACCEPTED_HELP, inspect_upload
 
-from .actions import MAX_FILES
+from .actions import MAX_FILES, informal_handler_choices
 from .deadlines import parse_holidays
 from .models import Complaint, ComplaintSettings, Decision, Stage
 
 
+def form_token_from(raw) -> uuid.UUID | None:
+    """The token naming a form's staged files, or None when it is missing or not a token."""
+    try:
+        return uuid.UUID(str(raw))
+    except (TypeError, ValueError):
+        return None
+
+
 class ComplaintForm(forms.ModelForm):
+    """The parent's complaint. Files are checked one by one: the good ones are kept (staged against
+    `form_token`) even when something else needs another look, so a failed submit loses nothing."""
+
+    form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
     attachments = MultipleFileField(
         label="Attach screenshots or documents (optional)",
         help_text=f"Up to {MAX_FILES} files. {ACCEPTED_HELP}",
@@ -35,26 +48,31 @@ class ComplaintForm(forms.ModelForm):
             "desired_outcome": "For example an apology, a meeting, or a change to how something is done.",
         }
 
-    def __init__(self, *args, children=None, **kwargs):
+    def __init__(self, *args, children=None, already_attached: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pupil"].queryset = children if children is not None else Pupil.objects.none()
         self.fields["pupil"].empty_label = "Not about one child"
         self.fields["pupil"].required = False
+        self.already_attached = already_attached
         self.inspected: list = []
+        if not self.is_bound:
+            self.initial.setdefault("form_token", uuid.uuid4())
 
     def clean_attachments(self):
+        """Keep each acceptable file in `inspected`; explain each refused one beside the field."""
         files = self.cleaned_data.get("attachments") or []
-        if len(files) > MAX_FILES:
-            raise ValidationError(f"Please attach at most {MAX_FILES} files.")
         errors, accepted = [], []
         for upload in files:
+            if self.already_attached + len(accepted) >= MAX_FILES:
+                errors.append(f"At most {MAX_FILES} files can be attached; “{upload.name}” was not added.")
+                continue
             try:
                 accepted.append((upload, inspect_upload(upload)))
             except ValidationError as error:
                 errors.extend(error.messages)
+        self.inspected = accepted
         if errors:
             raise ValidationError(errors)
-        self.inspected = accepted
         return files
 
 
@@ -82,6 +100,23 @@ class NoteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=10000,
     )
+
+
+class HandlerForm(forms.Form):
+    handler = forms.ModelChoiceField(
+        label="Member of staff handling the informal stage",
+        queryset=None,
+        required=False,
+        empty_label="Nobody yet",
+        help_text="Usually the child's class teacher. They can read this complaint and write to the parent "
+        "until it moves to the formal stage.",
+        error_messages={"invalid_choice": "Choose a member of staff at this school."},
+    )
+
+    def __init__(self, *args, school: School, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["handler"].queryset = informal_handler_choices(school)
+        self.fields["handler"].label_from_instance = lambda user: user.full_name
 
 
 class StageForm(forms.Form):

@@ -28,6 +28,8 @@ from .deadlines import parse_holidays
 
 # Who handles complaints at the school: reads every complaint, responds, moves the stage.
 HANDLER_ROLES = frozenset({Role.HEADTEACHER})
+# Who may be assigned the informal stage of a complaint (the class teacher or relevant staff).
+INFORMAL_HANDLER_ROLES = frozenset({Role.HEADTEACHER, Role.DSL, Role.STAFF})
 
 
 class Stage(models.TextChoices):
@@ -102,11 +104,29 @@ class ComplaintSettings(models.Model):
 
 class ComplaintQuerySet(models.QuerySet):
     def for_user(self, user) -> ComplaintQuerySet:
-        """Every complaint of a school where this person handles complaints, and the ones they
-        raised themselves. Governors reach complaints only through `for_panel`."""
+        """Every complaint of a school where this person handles complaints, the ones they raised
+        themselves, and the ones assigned to them while at the informal stage. Governors reach
+        complaints only through `for_panel`."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(Q(school_id__in=user.school_ids_with(HANDLER_ROLES)) | Q(parent=user))
+        return self.filter(
+            Q(school_id__in=user.school_ids_with(HANDLER_ROLES)) | Q(parent=user) | self._assigned_q(user)
+        )
+
+    def assigned_to(self, user) -> ComplaintQuerySet:
+        """Complaints this member of staff handles: assigned to them and still at the informal
+        stage, at a school where they hold a staff role. Escalation ends their access."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(self._assigned_q(user))
+
+    @staticmethod
+    def _assigned_q(user) -> Q:
+        return Q(
+            informal_handler=user,
+            stage=Stage.INFORMAL,
+            school_id__in=user.school_ids_with(INFORMAL_HANDLER_ROLES),
+        )
 
     def for_panel(self, school: School) -> ComplaintQuerySet:
         """Complaints that have reached the governors: at the panel stage, or closed after it."""
@@ -133,6 +153,17 @@ class Complaint(models.Model):
     desired_outcome = models.TextField("what would you like the school to do?")
     incident = models.ForeignKey(
         "incidents.Incident", null=True, blank=True, on_delete=models.SET_NULL, related_name="complaints"
+    )
+
+    # Who looks into it at the informal stage: by default the child's class teacher. Kept after the
+    # complaint moves on (it records who handled that stage); access ends with the informal stage.
+    informal_handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="handled informally by",
     )
 
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.INFORMAL)
@@ -167,6 +198,7 @@ class Complaint(models.Model):
             models.Index(fields=["school", "next_due_on"], name="complaint_school_due"),
             models.Index(fields=["parent", "-created_at"], name="complaint_parent_recent"),
             models.Index(fields=["school", "reached_panel_at"], name="complaint_school_panel"),
+            models.Index(fields=["informal_handler", "stage", "-created_at"], name="complaint_informal_handler"),
         ]
 
     def __str__(self) -> str:

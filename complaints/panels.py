@@ -96,3 +96,21 @@ def governor_panel(request: HttpRequest, school: School) -> dict:
 def parent_panel(request: HttpRequest, school: School) -> dict | None:
     open_count = Complaint.objects.open().filter(school=school, parent=request.user).count()
     return {"template": "complaints/panels/parent.html", "open_count": open_count}
+
+
+def assigned_panel(request: HttpRequest, school: School) -> dict | None:
+    """For staff: the informal-stage complaints given to them. One query; nothing when there are none."""
+    complaints = list(
+        Complaint.objects.assigned_to(request.user)
+        .filter(school=school)
+        .select_related("school")
+        .order_by("next_due_on", "pk")[: PANEL_ROWS + 1]
+    )
+    if not complaints:
+        return None
+    return {
+        "template": "complaints/panels/assigned.html",
+        "complaints": complaints[:PANEL_ROWS],
+        "more": len(complaints) > PANEL_ROWS,
+        "today": timezone.localdate(),
+    }

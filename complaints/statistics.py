@@ -13,15 +13,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
-from django.db.models import Count, Min, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from accounts.models import School
-from incidents.models import EscalationStep, Incident, IncidentNature, Nature, Status, StepKind
+from incidents.models import FINISHED_STATUSES, EscalationStep, Incident, IncidentNature, Nature, StepKind
 
 from .models import Complaint, Decision, PanelRecord, Stage
 
-FINISHED = (Status.RESOLVED, Status.CLOSED, Status.NO_ACTION)
+FINISHED = tuple(FINISHED_STATUSES)
 RESOLUTION_BANDS = [
     ("Within a week", timedelta(days=7)),
     ("1 to 2 weeks", timedelta(days=14)),
@@ -116,7 +116,7 @@ def _months_between(start: date, end: date) -> list[date]:
 
 
 def compute_incident_figures(school: School, starts: list[date], end: date) -> Figures:
-    """Five aggregate queries, whatever the number of incidents.
+    """Four aggregate queries, whatever the number of incidents.
 
     Months are counted with one conditional COUNT per month (plain comparisons on an indexed
     column) rather than a per-row month function, which SQLite would run in Python.
@@ -134,7 +134,9 @@ def compute_incident_figures(school: School, starts: list[date], end: date) -> F
         }
 
     months = len(starts)
-    totals = incidents.aggregate(**per_month(), still_open=Count("pk", filter=~Q(status__in=FINISHED)))
+    totals = incidents.aggregate(
+        **per_month(), still_open=Count("pk", filter=~Q(status__in=FINISHED)), **_resolution_counts()
+    )
     figures.month_totals = [totals[f"m{i}"] for i in range(months)]
     figures.still_open = totals["still_open"]
     figures.total = sum(figures.month_totals)
@@ -168,31 +170,30 @@ def compute_incident_figures(school: School, starts: list[date], end: date) -> F
         {"label": kind.label, "count": route_counts[kind.value]} for kind in StepKind if kind.value in route_counts
     ]
 
-    figures.resolution = _resolution(school, since, until)
+    figures.resolution = _resolution(totals)
     return figures
 
 
-def _resolution(school: School, since: datetime, until: datetime) -> list[dict]:
-    """How long incidents took from report to resolution, in bands; one query. The moment of
-    resolution is the first time the audit history shows the incident resolved, closed or
-    needing no action (history rows carry the incident's school and creation time)."""
-    finished = (
-        Incident.history.model.objects.filter(
-            school_id=school.pk, created_at__gte=since, created_at__lt=until, status__in=FINISHED
-        )
-        .values("id")
-        .annotate(first=Min("history_date"), created=Min("created_at"))
-        .order_by()
-        .values_list("first", "created")
-    )
-    counts = [0] * len(RESOLUTION_BANDS)
-    for first, created in finished:
-        took = first - created
-        for number, (_, upper) in enumerate(RESOLUTION_BANDS):
-            if upper is None or took <= upper:
-                counts[number] += 1
-                break
-    return [{"label": label, "count": counts[n]} for n, (label, _) in enumerate(RESOLUTION_BANDS)]
+def _resolution_counts() -> dict:
+    """Conditional counts for the time-to-resolve bands, to add to the totals query: how many
+    incidents were resolved within each band's upper limit, and how many were resolved at all.
+    `Incident.resolved_at` is when the incident last became finished (resolved, closed or needing
+    no action); a reopened incident has none until it is finished again."""
+    counts = {"resolved": Count("pk", filter=Q(resolved_at__isnull=False))}
+    for number, (_, upper) in enumerate(RESOLUTION_BANDS):
+        if upper is not None:
+            counts[f"within{number}"] = Count("pk", filter=Q(resolved_at__lte=F("created_at") + upper))
+    return counts
+
+
+def _resolution(totals: dict) -> list[dict]:
+    """The bands from the cumulative counts of `_resolution_counts`."""
+    rows, counted = [], 0
+    for number, (label, upper) in enumerate(RESOLUTION_BANDS):
+        up_to = totals["resolved"] if upper is None else totals[f"within{number}"]
+        rows.append({"label": label, "count": up_to - counted})
+        counted = up_to
+    return rows
 
 
 # --- Complaints -----------------------------------------------------------------------------

@@ -8,12 +8,15 @@ urlpatterns = [
     # The headteacher
     path("", handling.complaint_list, name="list"),
     path("deadlines/", handling.deadline_settings, name="settings"),
+    # The member of staff handling the informal stage
+    path("assigned/", handling.assigned_to_me, name="assigned"),
     path("<int:pk>/", handling.complaint_detail, name="detail"),
     path("<int:pk>/acknowledge/", handling.acknowledge, name="acknowledge"),
     path("<int:pk>/respond/", handling.respond, name="respond"),
     path("<int:pk>/notes/", handling.add_note, name="note_add"),
     path("<int:pk>/stage/", handling.change_stage, name="stage"),
     path("<int:pk>/incident/", handling.link_incident, name="link_incident"),
+    path("<int:pk>/handler/", handling.assign_handler, name="assign_handler"),
     path("<int:pk>/release-names/", handling.release_names, name="release_names"),
     path("<int:pk>/files/<int:attachment_pk>/release/", handling.release_attachment, name="release_attachment"),
     # Parents

@@ -1,4 +1,5 @@
-"""The headteacher's pages: the list of complaints, one complaint, and the deadline settings."""
+"""The school's pages: the headteacher's list of complaints, one complaint, the deadline settings,
+and the list of complaints assigned to a member of staff for the informal stage."""
 
 from __future__ import annotations
 
@@ -17,10 +18,18 @@ from accounts.audit import log_access
 from incidents.models import Incident
 
 from .. import actions
-from ..access import get_handled_complaint
+from ..access import can_manage, get_handled_complaint, get_working_complaint
 from ..deadlines import add_school_days
-from ..forms import AcknowledgeForm, LinkIncidentForm, MessageForm, NoteForm, SettingsForm, StageForm
-from ..models import HANDLER_ROLES, Complaint, ComplaintSettings, Stage
+from ..forms import (
+    AcknowledgeForm,
+    HandlerForm,
+    LinkIncidentForm,
+    MessageForm,
+    NoteForm,
+    SettingsForm,
+    StageForm,
+)
+from ..models import HANDLER_ROLES, INFORMAL_HANDLER_ROLES, Complaint, ComplaintSettings, Stage
 
 FILTERS = {"open": "Open", **{s.value: s.label for s in Stage}, "all": "All"}
 
@@ -31,7 +40,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     chosen = request.GET.get("stage", "open")
     if chosen not in FILTERS:
         chosen = "open"
-    complaints = Complaint.objects.filter(school=school).select_related("school", "parent")
+    complaints = Complaint.objects.filter(school=school).select_related("school", "parent", "informal_handler")
     if chosen == "open":
         complaints = complaints.open()
     elif chosen != "all":
@@ -53,33 +62,80 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def assigned_to_me(request: HttpRequest) -> HttpResponse:
+    """The informal-stage complaints given to the signed-in member of staff."""
+    school = require_role(request, *INFORMAL_HANDLER_ROLES)
+    complaints = (
+        Complaint.objects.assigned_to(request.user)
+        .filter(school=school)
+        .select_related("school", "parent", "pupil")
+        .order_by("-created_at", "-pk")
+    )
+    rules = ComplaintSettings.for_school(school)
+    today = timezone.localdate()
+    page = Paginator(complaints, 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "complaints/assigned_list.html",
+        {
+            "page": page,
+            "today": today,
+            "warn_until": add_school_days(today, rules.remind_days_before, rules.holiday_dates),
+        },
+    )
+
+
+@login_required
 def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    complaint = get_handled_complaint(request, pk)
+    complaint = get_working_complaint(request, pk)
     log_access(request, complaint)
-    return render(request, "complaints/detail.html", _detail_context(complaint))
+    return render(request, "complaints/detail.html", _detail_context(request, complaint))
 
 
-def _detail_context(complaint: Complaint, **forms) -> dict:
-    panel = getattr(complaint, "panel", None) if complaint.reached_panel_at else None
-    return {
+def _detail_context(request: HttpRequest, complaint: Complaint, **forms) -> dict:
+    manage = can_manage(request)
+    panel = getattr(complaint, "panel", None) if manage and complaint.reached_panel_at else None
+    context = {
         "complaint": complaint,
+        "can_manage": manage,
         "entries": complaint.entries.select_related("author").order_by("at", "pk"),
         "files": complaint.attachments.select_related("released_by").order_by("uploaded_at", "pk"),
-        "declarations": complaint.declarations.select_related("governor") if complaint.reached_panel_at else [],
-        "panel": panel,
         "today": timezone.localdate(),
         "acknowledge_form": forms.get("acknowledge_form") or AcknowledgeForm(),
         "message_form": forms.get("message_form") or MessageForm(),
         "note_form": forms.get("note_form") or NoteForm(),
-        "stage_form": forms.get("stage_form") or StageForm(complaint=complaint),
-        "link_form": forms.get("link_form")
-        or LinkIncidentForm(initial={"reference": complaint.incident.reference if complaint.incident_id else ""}),
+        "handler": complaint.informal_handler if complaint.informal_handler_id else None,
     }
+    if manage:  # the headteacher's part: never built for the member of staff handling the informal stage
+        context.update(
+            {
+                "declarations": complaint.declarations.select_related("governor") if complaint.reached_panel_at else [],
+                "panel": panel,
+                "stage_form": forms.get("stage_form") or StageForm(complaint=complaint),
+                "link_form": forms.get("link_form")
+                or LinkIncidentForm(
+                    initial={"reference": complaint.incident.reference if complaint.incident_id else ""}
+                ),
+                "handler_form": forms.get("handler_form")
+                or HandlerForm(school=complaint.school, initial={"handler": complaint.informal_handler_id}),
+            }
+        )
+    return context
 
 
-def _post(request: HttpRequest, pk: int, form_name: str, make_form: Callable, act: Callable, done: str) -> HttpResponse:
-    """Shared shape of the detail page's actions: validate, act, or show the page with the errors."""
-    complaint = get_handled_complaint(request, pk)
+def _post(
+    request: HttpRequest,
+    pk: int,
+    form_name: str,
+    make_form: Callable,
+    act: Callable,
+    done: str,
+    *,
+    manage_only: bool = True,
+) -> HttpResponse:
+    """Shared shape of the detail page's actions: validate, act, or show the page with the errors.
+    `manage_only=False` lets the member of staff handling the informal stage do it too."""
+    complaint = get_handled_complaint(request, pk) if manage_only else get_working_complaint(request, pk)
     form = make_form(request.POST, complaint)
     if form.is_valid():
         try:
@@ -89,7 +145,7 @@ def _post(request: HttpRequest, pk: int, form_name: str, make_form: Callable, ac
         else:
             messages.success(request, done)
             return redirect(complaint)
-    context = _detail_context(complaint, **{form_name: form})
+    context = _detail_context(request, complaint, **{form_name: form})
     return render(request, "complaints/detail.html", context, status=400)
 
 
@@ -103,6 +159,7 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data, c: AcknowledgeForm(data),
         lambda c, d: actions.acknowledge(complaint=c, by=request.user, message=d["acknowledgement"]),
         "Acknowledgement sent to the parent.",
+        manage_only=False,
     )
 
 
@@ -116,6 +173,7 @@ def respond(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data, c: MessageForm(data),
         lambda c, d: actions.respond(complaint=c, by=request.user, message=d["message"], final=d["final"]),
         "Message sent to the parent.",
+        manage_only=False,
     )
 
 
@@ -129,6 +187,7 @@ def add_note(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data, c: NoteForm(data),
         lambda c, d: actions.add_note(complaint=c, by=request.user, text=d["text"]),
         "Note added. Only the school can see it.",
+        manage_only=False,
     )
 
 
@@ -142,6 +201,19 @@ def change_stage(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data, c: StageForm(data, complaint=c),
         lambda c, d: actions.move_stage(complaint=c, by=request.user, stage=d["stage"], reason=d["reason"]),
         "Stage updated and the parent told.",
+    )
+
+
+@require_POST
+@login_required
+def assign_handler(request: HttpRequest, pk: int) -> HttpResponse:
+    return _post(
+        request,
+        pk,
+        "handler_form",
+        lambda data, c: HandlerForm(data, school=c.school),
+        lambda c, d: actions.assign_informal_handler(complaint=c, by=request.user, handler=d["handler"]),
+        "Saved who handles the informal stage.",
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -11,20 +13,43 @@ from django.shortcuts import redirect, render
 from accounts.access import require_role
 from accounts.audit import log_access
 from accounts.models import Pupil, Role
+from incidents import actions as incident_actions
 
 from .. import actions
 from ..access import get_own_complaint
-from ..forms import ComplaintForm
+from ..forms import ComplaintForm, form_token_from
 from ..models import Complaint
 
 
 @login_required
 def raise_complaint(request: HttpRequest) -> HttpResponse:
+    """The complaint form. Good files are staged at once (incidents' StagedUpload, keyed to this
+    parent and this form's token), so a submit that needs another look loses nothing."""
     school = require_role(request, Role.PARENT)
     children = Pupil.objects.filter(school=school, parent_links__parent=request.user).order_by("first_name")
-    form = ComplaintForm(request.POST or None, request.FILES or None, children=children)
-    if request.method == "POST":
-        if form.is_valid():
+    if request.method != "POST":
+        return _raise_page(request, ComplaintForm(children=children), staged=[])
+
+    data = request.POST.copy()
+    token = form_token_from(data.get("form_token")) or uuid.uuid4()  # missing or tampered: a fresh one
+    data["form_token"] = str(token)
+    staged = actions.staged_for_form(school=school, parent=request.user, form_token=token)
+    form = ComplaintForm(data, request.FILES, children=children, already_attached=len(staged))
+    valid = form.is_valid()
+    for upload, facts in form.inspected:
+        incident_actions.stage_upload(school=school, user=request.user, form_token=token, upload=upload, facts=facts)
+
+    remove = data.get("remove_upload", "")
+    if remove.isdigit():
+        incident_actions.discard_staged_upload(user=request.user, form_token=token, pk=int(remove))
+        for message in form.errors.get("attachments", []):
+            messages.error(request, message)
+        initial = {key: data.get(key) for key in ("pupil", "subject", "details", "desired_outcome", "form_token")}
+        form = ComplaintForm(initial=initial, children=children)
+        return _raise_page(request, form, staged=_staged(school, request.user, token))
+
+    if valid:
+        try:
             complaint = actions.raise_complaint(
                 school=school,
                 parent=request.user,
@@ -32,17 +57,25 @@ def raise_complaint(request: HttpRequest) -> HttpResponse:
                 subject=form.cleaned_data["subject"],
                 details=form.cleaned_data["details"],
                 desired_outcome=form.cleaned_data["desired_outcome"],
-                files=form.inspected,
+                form_token=token,
             )
+        except actions.ActionError as error:
+            form.add_error("attachments", str(error))
+        else:
             messages.success(request, "Thank you. The school has received your complaint and will acknowledge it.")
             return redirect("complaints:my_complaint", pk=complaint.pk)
-        if request.FILES and "attachments" not in form.errors:
-            messages.info(
-                request,
-                "Please choose your files again before sending: for your privacy they are not kept until the form is sent.",
-            )
-        return render(request, "complaints/raise.html", {"form": form}, status=400)
-    return render(request, "complaints/raise.html", {"form": form})
+    staged = _staged(school, request.user, token)
+    if staged and "attachments" not in form.errors:
+        messages.info(request, "Your files are kept: you do not need to choose them again.")
+    return _raise_page(request, form, staged=staged, status=400)
+
+
+def _staged(school, user, token) -> list:
+    return actions.staged_for_form(school=school, parent=user, form_token=token)
+
+
+def _raise_page(request: HttpRequest, form: ComplaintForm, *, staged: list, status: int = 200) -> HttpResponse:
+    return render(request, "complaints/raise.html", {"form": form, "staged": staged}, status=status)
 
 
 @login_required
