@@ -15,7 +15,18 @@ from django.utils import timezone
 from accounts.models import Membership, Pupil, Role
 
 from . import actions
-from .models import EscalationStep, Incident, IncidentNature, Nature, Outcome, Platform, Status, StepKind, TimelineEntry
+from .models import (
+    FINISHED_STATUSES,
+    EscalationStep,
+    Incident,
+    IncidentNature,
+    Nature,
+    Outcome,
+    Platform,
+    Status,
+    StepKind,
+    TimelineEntry,
+)
 
 STORIES = [
     {
@@ -178,6 +189,8 @@ def _bulk(school, people, wanted: int) -> int:
             rows = []
             for offset in range(size):
                 number = first + offset
+                status = rng.choice(statuses)
+                created_at = now - timedelta(minutes=number)
                 rows.append(
                     Incident(
                         school=school,
@@ -191,8 +204,12 @@ def _bulk(school, people, wanted: int) -> int:
                         seen_at=now - timedelta(minutes=number),
                         content=f"Bulk demo post number {number} about the school.",
                         poster_kind="unknown",
-                        status=rng.choice(statuses),
-                        created_at=now - timedelta(minutes=number),
+                        status=status,
+                        created_at=created_at,
+                        # bulk_create skips save(), which keeps resolved_at for single incidents.
+                        resolved_at=created_at + timedelta(hours=rng.randint(2, 24 * 30))
+                        if status in FINISHED_STATUSES
+                        else None,
                         next_due_on=timezone.localdate() + timedelta(days=rng.randint(-5, 20))
                         if number % 3 == 0
                         else None,

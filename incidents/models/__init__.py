@@ -1,6 +1,7 @@
 from .choices import (
     ALLOWED_TRANSITIONS,
     DISCRIMINATORY_NATURES,
+    FINISHED_STATUSES,
     RECORDABLE_OUTCOMES,
     Certainty,
     EntryKind,
@@ -12,13 +13,22 @@ from .choices import (
     StepKind,
 )
 from .evidence import CONTENT_TYPES, Evidence, StagedUpload
-from .incident import Incident, IncidentNature, IncidentSequence, InvalidTransition, Platform, can_transition
+from .incident import (
+    Incident,
+    IncidentNature,
+    IncidentSequence,
+    InvalidTransition,
+    Platform,
+    can_transition,
+    resolved_at_for,
+)
 from .steps import EscalationStep, TimelineEntry
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
     "CONTENT_TYPES",
     "DISCRIMINATORY_NATURES",
+    "FINISHED_STATUSES",
     "RECORDABLE_OUTCOMES",
     "Certainty",
     "EntryKind",
@@ -38,4 +48,5 @@ __all__ = [
     "StepKind",
     "TimelineEntry",
     "can_transition",
+    "resolved_at_for",
 ]

@@ -58,6 +58,10 @@ class Status(models.TextChoices):
         return self not in (Status.CLOSED, Status.NO_ACTION, Status.RESOLVED)
 
 
+# The statuses in which an incident counts as finished (Incident.resolved_at is set).
+FINISHED_STATUSES = frozenset({Status.RESOLVED, Status.NO_ACTION, Status.CLOSED})
+
+
 # Where an incident may go next from each status. Plain data: Incident.save() enforces it, the
 # pages only offer what it allows, and tests read it.
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {

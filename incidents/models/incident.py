@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -12,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import CASE_ROLES, Pupil, School
 
-from .choices import ALLOWED_TRANSITIONS, Certainty, Nature, PosterKind, Severity, Status
+from .choices import ALLOWED_TRANSITIONS, FINISHED_STATUSES, Certainty, Nature, PosterKind, Severity, Status
 
 
 class Platform(models.Model):
@@ -108,6 +111,10 @@ class Incident(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_incidents"
     )
     triaged_at = models.DateTimeField(null=True, blank=True)
+    # When the incident last became finished (resolved, no action needed or closed): kept when it
+    # moves on from resolved to closed, cleared when it is reopened. Maintained by save() from the
+    # status, so every path that changes the status keeps it right; time-to-resolve reads it.
+    resolved_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The earliest due date among steps still waiting; kept by incidents.actions so that "overdue"
     # is one indexed comparison on the list, not a join.
     next_due_on = models.DateField(null=True, blank=True, editable=False)
@@ -148,6 +155,10 @@ class Incident(models.Model):
             raise InvalidTransition(
                 f"An incident cannot go from “{Status(loaded).label}” to “{Status(self.status).label}”."
             )
+        self.resolved_at = resolved_at_for(self.status, self.resolved_at, timezone.now)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "status" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "resolved_at"}
         super().save(*args, **kwargs)
         self._loaded_status = self.status
 
@@ -177,6 +188,14 @@ class Incident(models.Model):
 
 def can_transition(current: str, new: str) -> bool:
     return new in ALLOWED_TRANSITIONS.get(current, frozenset())
+
+
+def resolved_at_for(status: str, resolved_at: datetime | None, now: Callable[[], datetime]) -> datetime | None:
+    """The resolution moment an incident in `status` should carry: none while it is open; the
+    moment it first became finished, kept through later finished statuses (resolved -> closed)."""
+    if status not in FINISHED_STATUSES:
+        return None
+    return resolved_at or now()
 
 
 class IncidentNature(models.Model):
