@@ -298,7 +298,7 @@ def add_step(
         body=notes,
         step=step,
     )
-    _refresh_next_due(incident)
+    refresh_next_due(incident)
     return step
 
 
@@ -336,7 +336,7 @@ def record_step_outcome(
         body=notes,
         step=step,
     )
-    _refresh_next_due(step.incident)
+    refresh_next_due(step.incident)
     return step
 
 
@@ -362,7 +362,7 @@ def skip_step(
     step.completed_at = timezone.now()
     step.save()
     _entry(incident, by, EntryKind.STEP_SKIPPED, f"Skipped: {step.get_kind_display()}", body=reason, step=step)
-    _refresh_next_due(incident)
+    refresh_next_due(incident)
     return step
 
 
@@ -423,7 +423,10 @@ def _entry(
     return entry
 
 
-def _refresh_next_due(incident: Incident) -> None:
+def refresh_next_due(incident: Incident) -> None:
+    """Set `incident.next_due_on` to the earliest due date among its waiting steps (none if no step
+    waits). The actions here call it after every step change; call it too after changing a step's
+    due date or outcome any other way (a bulk update, a data fix, the demo data)."""
     due = EscalationStep.objects.filter(incident=incident, outcome=Outcome.PENDING).aggregate(d=Min("due_date"))["d"]
     if due != incident.next_due_on:
         Incident.objects.filter(pk=incident.pk).update(next_due_on=due)

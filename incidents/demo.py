@@ -160,7 +160,7 @@ def _work(incident, head, people, plan) -> None:
             actions.record_step_outcome(
                 step=step, by=head, outcome=outcome, notes=notes, external_reference="REF-" + str(step.pk)
             )
-    actions._refresh_next_due(incident)
+    actions.refresh_next_due(incident)
     if plan.get("status"):
         actions.change_status(
             incident=incident, by=head, status=plan["status"], reason="The post has gone and the family were spoken to."

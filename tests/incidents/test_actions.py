@@ -140,7 +140,7 @@ def test_overdue_steps_flag_the_incident(cast, file_report):
     step = actions.add_step(incident=incident, by=cast.headteacher, kind=StepKind.PLATFORM_REPORT)
     EscalationStep.objects.filter(pk=step.pk).update(due_date=timezone.localdate() - timedelta(days=2))
     actions.add_note(incident=incident, by=cast.headteacher, text="Chased.")
-    actions._refresh_next_due(incident)
+    actions.refresh_next_due(incident)
     assert Incident.objects.overdue().filter(pk=incident.pk).exists()
     assert EscalationStep.objects.get(pk=step.pk).is_overdue
 
@@ -211,3 +211,17 @@ def test_dsl_addresses_fall_back_to_the_headteacher(cast):
     assert actions.dsl_addresses(cast.school) == [cast.dsl.email]
     Membership.objects.filter(school=cast.school, role=Role.DSL).update(is_active=False)
     assert actions.dsl_addresses(cast.school) == [cast.headteacher.email]
+
+
+def test_refresh_next_due_follows_the_waiting_steps(cast, file_report):
+    incident = triage(file_report(), cast)
+    first = actions.add_step(incident=incident, by=cast.headteacher, kind=StepKind.PLATFORM_REPORT)
+    second = actions.add_step(incident=incident, by=cast.headteacher, kind=StepKind.REMOVAL_REQUEST)
+    soon, later = timezone.localdate() + timedelta(days=1), timezone.localdate() + timedelta(days=9)
+    EscalationStep.objects.filter(pk=first.pk).update(due_date=later)
+    EscalationStep.objects.filter(pk=second.pk).update(due_date=soon)
+    actions.refresh_next_due(incident)
+    assert incident.next_due_on == soon and Incident.objects.get(pk=incident.pk).next_due_on == soon
+    EscalationStep.objects.filter(pk__in=[first.pk, second.pk]).update(outcome=Outcome.COMPLIED)
+    actions.refresh_next_due(incident)
+    assert Incident.objects.get(pk=incident.pk).next_due_on is None
