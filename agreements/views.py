@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import require_role
 from accounts.audit import client_ip, log_access
 from accounts.models import ParentLink, Role, SchoolClass
 
-from . import actions, documents, queries
+from . import actions, documents, export, queries
 from .access import STAFF, get_family_link_for, get_own_child, get_signature_for, get_version_for
 from .forms import PaperSignatureForm, SignForm, VersionForm, WithdrawForm
 from .models import AgreementVersion, Signature, SignatureKind, SignedCopy, VersionStatus
@@ -227,70 +224,15 @@ def class_coverage(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-CSV_HEADER = [
-    "Class",
-    "Child",
-    "Parent or carer",
-    "Email",
-    "Relationship",
-    "Status",
-    "Signed (UK time)",
-    "How",
-    "Asked since",
-    "Days waiting",
-]
-
-
-def _csv_safe(value) -> str:
-    """Stop a spreadsheet treating a name like "=HYPERLINK(...)" as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @login_required
 def coverage_csv(request: HttpRequest) -> HttpResponse:
     school = require_role(request, *STAFF)
     version = AgreementVersion.objects.current_for(school.pk)
-    links = (
-        queries.with_status(queries.family_links(school), version)
-        .select_related("parent", "pupil__school_class")
-        .order_by("pupil__school_class__name", "pupil__last_name", "pupil__first_name", "parent__full_name")
-    )
     class_id = request.GET.get("class", "")
-    if class_id.isdigit():
-        links = links.filter(pupil__school_class_id=int(class_id))
     log_access(request, school, action="export-agreement-coverage", school=school)
-    now = timezone.now()
-    writer = csv.writer(_Echo())
-
-    def rows():
-        yield writer.writerow(CSV_HEADER)
-        for link in links.iterator(chunk_size=2000):
-            (row,) = queries.decorate([link], version, now)
-            signed_at = timezone.localtime(row.latest_at).strftime("%d/%m/%Y %H:%M") if row.is_signed else ""
-            status = "Signed" if row.is_signed else ("Withdrawn" if row.is_withdrawn else "Not signed")
-            yield writer.writerow(
-                [
-                    _csv_safe(row.pupil.school_class.name if row.pupil.school_class else ""),
-                    _csv_safe(row.pupil.full_name),
-                    _csv_safe(row.parent.full_name),
-                    _csv_safe(row.parent.email),
-                    row.get_relationship_display(),
-                    status,
-                    signed_at,
-                    ("Paper form" if row.latest_method == "paper" else "Online") if row.is_signed else "",
-                    timezone.localtime(row.asked_since).strftime("%d/%m/%Y") if row.asked_since else "",
-                    "" if row.days_waiting is None else row.days_waiting,
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    year = version.academic_year.replace("/", "-") if version else current_academic_year().replace("/", "-")
+    lines = export.coverage_csv_lines(school, version, int(class_id) if class_id.isdigit() else None)
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    year = (version.academic_year if version else current_academic_year()).replace("/", "-")
     response["Content-Disposition"] = f'attachment; filename="agreement-coverage-{school.short_code}-{year}.csv"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
