@@ -43,3 +43,23 @@ def backfill_resolved_at(incident_model, history_model) -> int:
         incident_model.objects.bulk_update(incidents, ["resolved_at"])
         updated += len(incidents)
     return updated
+
+
+# What letters wrote on the timeline before they had an entry kind of their own.
+LETTER_SUMMARY_STARTS = (
+    "Letter drafted:",
+    "Letter finalised:",
+    "Letter emailed to ",
+    "Letter posted:",
+    "Letter handed over:",
+)
+
+
+def mark_letter_entries(timeline_model) -> int:
+    """Give the timeline entries that letters wrote as notes the "letter" kind. Returns how many."""
+    from django.db.models import Q
+
+    match = Q()
+    for start in LETTER_SUMMARY_STARTS:
+        match |= Q(summary__startswith=start)
+    return timeline_model.objects.filter(match, kind="note", actor__isnull=False).update(kind="letter")

@@ -59,7 +59,12 @@ def save_wording(
 # --- Letters ------------------------------------------------------------------------------------
 def _timeline(letter: Letter, by: User | None, summary: str) -> None:
     TimelineEntry.objects.create(
-        incident_id=letter.incident_id, actor=by, kind=EntryKind.NOTE, summary=summary[:300], step=letter.step
+        incident_id=letter.incident_id,
+        actor=by,
+        kind=EntryKind.LETTER,
+        summary=summary[:300],
+        step=letter.step,
+        link=letter.get_absolute_url(),
     )
 
 

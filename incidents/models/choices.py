@@ -114,3 +114,4 @@ class EntryKind(models.TextChoices):
     STATUS = "status", "Status changed"
     NOTE = "note", "Note"
     ALERT = "alert", "Alert sent"
+    LETTER = "letter", "Letter"

@@ -77,6 +77,8 @@ class TimelineEntry(models.Model):
     body = models.TextField(blank=True)
     internal = models.BooleanField(default=True)
     step = models.ForeignKey(EscalationStep, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Where the record the entry is about can be opened (a letter), for the school's own pages.
+    link = models.CharField(max_length=200, blank=True)
     history = HistoricalRecords()
 
     class Meta:

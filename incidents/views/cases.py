@@ -17,6 +17,7 @@ from accounts.models import Role
 from .. import actions
 from ..access import evidence_for, get_case_for
 from ..forms import EvidenceForm, IncidentFilterForm, NoteForm, OutcomeForm, SkipForm, StatusForm, StepForm, TriageForm
+from ..letters.models import LETTER_FOR_STEP, Letter
 from ..models import EscalationStep, Incident, IncidentNature, Status, StepKind
 from ..paging import page_of
 from .reporting import add_evidence_and_render
@@ -70,11 +71,17 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, incident: Incident) -> dict:
-    steps = list(EscalationStep.objects.filter(incident=incident).select_related("owner", "completed_by"))
+    steps = list(
+        EscalationStep.objects.filter(incident=incident)
+        .select_related("owner", "completed_by")
+        .prefetch_related(Prefetch("letters", queryset=Letter.objects.order_by("created_at", "pk")))
+    )
     school = incident.school
     for step in steps:
         if step.is_pending:
             step.outcome_form = OutcomeForm(step_kind=step.kind, prefix=f"step{step.pk}")
+        # A step that calls for a letter (removal request, meeting, warning, ban) offers to write it.
+        step.letter_kind = LETTER_FOR_STEP.get(step.kind) if step.is_pending else None
     return {
         "incident": incident,
         "steps": steps,
