@@ -1,4 +1,8 @@
-"""Demo complaints: one at each stage, including one decided by a governors' panel."""
+"""Demo complaints: one at each stage, including one decided by a governors' panel.
+
+The informal one is handled by the child's class teacher: seed_demo gives classes no teacher, so
+the school's demo member of staff becomes the teacher of that child's class if it has none.
+"""
 
 from __future__ import annotations
 
@@ -61,7 +65,7 @@ def seed(schools, options, stdout) -> None:
             Membership.objects.filter(school=school, is_active=True).select_related("user").order_by("pk")
         ):
             people.setdefault(membership.role, membership.user)
-        head, governor = people.get(Role.HEADTEACHER), people.get(Role.GOVERNOR)
+        head, governor, staff = people.get(Role.HEADTEACHER), people.get(Role.GOVERNOR), people.get(Role.STAFF)
         parents = list(
             ParentLink.objects.filter(pupil__school=school).select_related("parent", "pupil").order_by("pk")[:8]
         )
@@ -71,6 +75,8 @@ def seed(schools, options, stdout) -> None:
         made = 0
         for index, story in enumerate(STORIES):
             link = parents[index % len(parents)]
+            if story["stage"] == Stage.INFORMAL and staff is not None:
+                _give_class_a_teacher(link.pupil, staff)
             if Complaint.objects.filter(school=school, subject=story["subject"]).exists():
                 continue
             complaint = actions.raise_complaint(
@@ -114,3 +120,11 @@ def seed(schools, options, stdout) -> None:
                 )
             made += 1
         stdout.write(f"complaints: {school.short_code} {made} demo complaints added")
+
+
+def _give_class_a_teacher(pupil, staff) -> None:
+    """Make `staff` the teacher of the pupil's class, unless the class already has one."""
+    school_class = pupil.school_class
+    if school_class is not None and school_class.teacher_id is None:
+        school_class.teacher = staff
+        school_class.save(update_fields=["teacher"])
