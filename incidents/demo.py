@@ -12,9 +12,10 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Membership, Pupil, Role
+from accounts.models import Membership, ParentLink, Pupil, Role
 
 from . import actions
+from .letters import demo as letters_demo
 from .models import (
     FINISHED_STATUSES,
     EscalationStep,
@@ -82,7 +83,27 @@ STORIES = [
             "status": Status.RESOLVED,
         },
     },
+    {
+        # incidents/letters/demo.py writes this case's letters: the removal request, then a warning.
+        "platform": "Facebook",
+        "account_name": "Northbrook and Hollins Vale community noticeboard",
+        "content": (
+            "Third time I'm saying it: the Reception teacher is not fit to look after children. "
+            "If the school won't get rid of her, we parents should wait at the gate and tell her ourselves."
+        ),
+        "natures": [Nature.OFFENSIVE_NAMED, Nature.COMPLAINT],
+        "targeted": "The Reception class teacher",
+        "poster_kind": "parent",
+        "days_ago": 16,
+        "triage": {
+            "severity": "high",
+            "harassment": True,
+            "poster_parent": True,
+            "steps": [(StepKind.REMOVAL_REQUEST, None, "")],
+        },
+    },
 ]
+LETTERS_STORY = STORIES[-1]["content"]
 
 
 def seed(schools, options, stdout) -> None:
@@ -92,9 +113,13 @@ def seed(schools, options, stdout) -> None:
         if not people.get(Role.HEADTEACHER) or not people.get(Role.PARENT):
             continue
         made = _stories(school, people)
+        letters = letters_demo.seed_school(school, people, LETTERS_STORY)
         bulk = options.get("incidents") or 0
         added = _bulk(school, people, bulk) if bulk else 0
-        stdout.write(f"incidents: {school.short_code} {made} story incidents added, {added} bulk incidents added")
+        stdout.write(
+            f"incidents: {school.short_code} {made} story incidents added, {letters} letters added, "
+            f"{added} bulk incidents added"
+        )
 
 
 def _people(school) -> dict:
@@ -142,6 +167,18 @@ def _stories(school, people) -> int:
 
 def _work(incident, head, people, plan) -> None:
     pupil = Pupil.objects.filter(school=incident.school).first() if incident.poster_kind == "pupil" else None
+    parent = None
+    if plan.get("poster_parent"):
+        # A parent other than the demo login, with their child, so letters have someone to go to.
+        link = (
+            ParentLink.objects.filter(pupil__school=incident.school)
+            .exclude(parent=people[Role.PARENT])
+            .select_related("parent", "pupil")
+            .order_by("pk")
+            .first()
+        )
+        if link is not None:
+            parent, pupil = link.parent, link.pupil
     actions.triage(
         incident=incident,
         by=head,
@@ -149,6 +186,8 @@ def _work(incident, head, people, plan) -> None:
         natures=incident.nature_codes,
         poster_kind=incident.poster_kind,
         poster_pupil=pupil,
+        poster_parent=parent,
+        harassment=plan.get("harassment", False),
         owner=people.get(Role.DSL, head),
         note="Looked at the post with the DSL; screenshots kept.",
     )
