@@ -16,6 +16,7 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("Agreements", "agreements:coverage"),
         ("Pupils", "accounts:pupil_list"),
         ("Platforms", "incidents:platform_list"),
+        ("Email delivery", "accounts:notifications"),
     ],
     Role.DSL: [
         ("Home", "accounts:home"),
@@ -41,6 +42,7 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("Pupils", "accounts:pupil_list"),
         ("Invitations", "accounts:invitation_list"),
         ("Agreements", "agreements:coverage"),
+        ("Email delivery", "accounts:notifications"),
     ],
     Role.PARENT: [
         ("Home", "accounts:home"),
