@@ -77,7 +77,9 @@ def letter_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 except actions.LetterError as error:
                     messages.error(request, str(error))
                     return redirect("letters:edit", letter.pk)
-                messages.success(request, "The letter is final. Its PDF is being made and will be kept unchanged.")
+                messages.success(
+                    request, "The letter is final and will be kept unchanged. Its PDF is shown below once made."
+                )
                 return redirect("letters:detail", letter.pk)
             if action == "preview":
                 actions.request_preview(letter=letter)
