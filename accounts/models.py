@@ -379,7 +379,10 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["school", "-created_at"], name="notification_school_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.template} to {', '.join(self.to)} ({self.get_status_display()})"

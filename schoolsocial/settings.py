@@ -337,6 +337,8 @@ LOGGING = {
         # WeasyPrint logs every step of every render at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # One "Task ... succeeded" line per task drowns the console when tasks run in-process.
+        "celery.app.trace": {"level": "INFO" if CELERY_BROKER_URL else "WARNING"},
     },
 }
 

@@ -74,7 +74,7 @@ def _watch_for_errors(page, problems: list[str]) -> None:
 
 
 def _new_page(browser, live_server, **context_args):
-    context = browser.new_context(base_url=live_server.url, **context_args)
+    context = browser.new_context(base_url=live_server.url, locale="en-GB", timezone_id="Europe/London", **context_args)
     page = context.new_page()
     page.set_default_timeout(10_000)
     problems: list[str] = []

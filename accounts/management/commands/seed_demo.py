@@ -135,7 +135,8 @@ PARENT_FIRST_NAMES = [
     "Steven",
 ]
 PUPILS_PER_CLASS = 4
-DEMO_APPS = ["incidents", "policies", "agreements", "complaints"]
+# Policies first: the demo letters quote the policy in force.
+DEMO_APPS = ["policies", "incidents", "agreements", "complaints"]
 
 
 class Command(BaseCommand):
