@@ -129,6 +129,12 @@ def agreement(cast):
     return version
 
 
+def test_dashboard_without_incidents_says_so_instead_of_empty_charts(cast, client_for):
+    page = client_for(cast.headteacher).get(reverse("accounts:home")).content.decode()
+    assert "nothing to chart yet" in page
+    assert 'id="chart-by-nature"' not in page
+
+
 def test_dashboard_shows_charts_and_tables(cast, client_for, agreement):
     make_incident(cast.school, cast.staff, created=timezone.now(), natures=[Nature.THREAT], safeguarding_concern=True)
     page = client_for(cast.headteacher).get(reverse("accounts:home")).content.decode()
