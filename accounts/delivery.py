@@ -44,6 +44,7 @@ KINDS: dict[str, str] = {
     "agreement-request": "Agreement: please sign",
     "agreement-signed": "Agreement: signed copy",
     "agreement-withdrawn": "Agreement: signature withdrawn",
+    "complaint-assigned": "Complaint: assigned to you",
     "complaint-deadline": "Complaint: deadline",
     "complaint-new": "Complaint: new complaint",
     "complaint-panel": "Complaint: governors' panel",

@@ -82,6 +82,19 @@ SMTP_ERRORS = (smtplib.SMTPException, OSError)
 Status = Notification.Status
 
 
+def describe_error(error: BaseException) -> str:
+    """The mail server's answer as a person reads it: "550 5.1.1 mailbox full", not a bytes repr."""
+
+    def text(message) -> str:
+        return message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
+
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return "; ".join(f"{address}: {code} {text(reply)}" for address, (code, reply) in error.recipients.items())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"{error.smtp_code} {text(error.smtp_error)}"
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
 class DeliveryDeferred(Exception):
     """The mail server refused or could not be reached; try again later."""
 
@@ -166,7 +179,7 @@ def deliver(notification_id: int, *, last_attempt: bool = False) -> str:
         # No "250 OK" for our message: the server did not take it, so sending again is safe.
         status = Status.FAILED if last_attempt else Status.QUEUED
         Notification.objects.filter(pk=notification_id, status__in=[Status.QUEUED, Status.SENDING]).update(
-            status=status, sending_since=None, last_error=str(error)[:2000]
+            status=status, sending_since=None, last_error=describe_error(error)[:2000]
         )
         if last_attempt:
             logger.error("Notification %s failed for good: %s", notification_id, error)

@@ -11,7 +11,7 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
 from accounts.models import Notification
-from schoolsocial.lib.notify import DeliveryDeferred, deliver, notify
+from schoolsocial.lib.notify import DeliveryDeferred, deliver, describe_error, notify
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +113,18 @@ def test_notify_delivers_on_commit(cast, on_commit_runs_immediately):
     _notification(cast, key="test:on-commit")
     assert len(mail.outbox) == 1
     assert Notification.objects.get(key="test:on-commit").status == Notification.Status.SENT
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (smtplib.SMTPDataError(550, b"5.1.1 Mailbox full"), "550 5.1.1 Mailbox full"),
+        (
+            smtplib.SMTPRecipientsRefused({"sam@example.org": (550, b"5.1.1 No such user")}),
+            "sam@example.org: 550 5.1.1 No such user",
+        ),
+        (ConnectionRefusedError(111, "Connection refused"), "ConnectionRefusedError: [Errno 111] Connection refused"),
+    ],
+)
+def test_the_recorded_problem_reads_as_the_server_said_it(error, expected):
+    assert describe_error(error) == expected
