@@ -229,6 +229,37 @@ STORAGES = {
         )
     },
 }
+# S3-compatible storage instead of the local folder when a bucket is named. The bucket stays
+# private: no ACL is sent (the bucket's own, private, applies), objects are encrypted at rest,
+# and files still leave only through the permission-checking views (url() links nowhere, see
+# schoolsocial/lib/storage.py). Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
+# or the machine's role, read by boto3, never from this file.
+STORAGE_S3_BUCKET = env("STORAGE_S3_BUCKET")
+if STORAGE_S3_BUCKET:
+    _sse = env("AWS_S3_SSE", "AES256").strip()
+    _object_parameters = {}
+    if _sse.lower() not in {"", "none", "off", "0", "false"}:
+        _object_parameters["ServerSideEncryption"] = _sse
+        if env("AWS_S3_SSE_KMS_KEY_ID"):
+            _object_parameters["SSEKMSKeyId"] = env("AWS_S3_SSE_KMS_KEY_ID")
+    STORAGES["default"] = {
+        "BACKEND": "schoolsocial.lib.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_S3_BUCKET,
+            # One bucket can hold several environments without their files ever mixing.
+            "location": env("STORAGE_S3_PREFIX", DJANGO_ENV).strip("/"),
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env("AWS_S3_REGION_NAME") or None,
+            "addressing_style": env("AWS_S3_ADDRESSING_STYLE") or None,
+            "signature_version": "s3v4",
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            "file_overwrite": False,  # evidence is never replaced: a clash gets a new name
+            "object_parameters": _object_parameters,
+            "max_memory_size": 2 * 1024 * 1024,  # a download larger than this spools to a temporary file
+        },
+    }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
