@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -143,8 +144,9 @@ def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if not letter.pdf_ready:
         raise Http404("The PDF is not ready yet.")
     file = letter.pdf if letter.is_final else letter.preview_pdf
+    handle = _open_or_404(file)
     log_access(request, letter, action="download", school=school)
-    response = FileResponse(file.open("rb"), content_type="application/pdf", filename=letter.filename)
+    response = FileResponse(handle, content_type="application/pdf", filename=letter.filename)
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -253,7 +255,16 @@ def bundle_download(request: HttpRequest, pk: int) -> HttpResponse:
     bundle = get_bundle_for(request, pk)
     if not bundle.sha256:
         raise Http404("The bundle is not ready yet.")
+    handle = _open_or_404(bundle.file)
     log_access(request, bundle, action="download", school=school)
-    response = FileResponse(bundle.file.open("rb"), content_type="application/zip", filename=bundle.filename)
+    response = FileResponse(handle, content_type="application/zip", filename=bundle.filename)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _open_or_404(field_file: FieldFile) -> FieldFile:
+    """The stored file, or a 404 (not a 500) if it has gone missing from storage."""
+    try:
+        return field_file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("The file is missing from storage.") from error

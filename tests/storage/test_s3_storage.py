@@ -212,6 +212,9 @@ def test_a_letter_is_rendered_into_the_bucket_with_the_logo_read_from_it(
     sizes = [image.image.size for image in PdfReader(io.BytesIO(content)).pages[0].images]
     assert (60, 60) in sizes  # the crest, read from the bucket
     assert s3.anonymous_get(key) == 403
+    # An object gone from the bucket is a 404 for the person, never a server error.
+    s3.client.delete_object(Bucket=BUCKET, Key=key)
+    assert client_for(cast.headteacher).get(reverse("letters:pdf", args=[letter.pk])).status_code == 404
 
 
 def test_the_referral_bundle_is_built_from_the_bucket(cast, client_for, s3, on_commit_runs_immediately):
