@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import CASE_ROLES, Role, School
 
-from .models import Evidence, Incident
+from .models import Evidence, Incident, Platform
 
 REPORTER_ROLES = (Role.STAFF, Role.PARENT, Role.HEADTEACHER, Role.DSL, Role.OFFICE)
 
@@ -75,3 +75,8 @@ def get_evidence_for(request, pk: int) -> Evidence:
     if membership.role not in CASE_ROLES:
         files = files.filter(uploaded_by=request.user, incident__reporter=request.user)
     return get_object_or_404(files, pk=pk)
+
+
+def get_platform_for(school: School, pk: int) -> Platform:
+    """A shared platform, or one of `school`'s own; 404 for another school's own platform."""
+    return get_object_or_404(Platform.objects.visible_to(school), pk=pk)

@@ -148,6 +148,9 @@ def report(
     staged: Iterable[StagedUpload] = (),
 ) -> Incident:
     """File a new report with its evidence; alert the DSL at once if the facts call for it."""
+    platform = details.get("platform")
+    if platform is not None and platform.school_id not in (None, school.pk):
+        raise ActionError("That platform belongs to another school.")
     now = timezone.now()
     year = timezone.localdate(now).year
     number, reference = next_reference(school, year)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import Membership, ParentLink, Pupil, Role
 
 from . import actions
+from . import platforms as platform_directory
 from .letters import demo as letters_demo
 from .models import (
     FINISHED_STATUSES,
@@ -24,6 +25,7 @@ from .models import (
     Nature,
     Outcome,
     Platform,
+    SchoolPlatform,
     Status,
     StepKind,
     TimelineEntry,
@@ -112,6 +114,7 @@ def seed(schools, options, stdout) -> None:
         people = _people(school)
         if not people.get(Role.HEADTEACHER) or not people.get(Role.PARENT):
             continue
+        _platform_settings(school, people[Role.HEADTEACHER])
         made = _stories(school, people)
         letters = letters_demo.seed_school(school, people, LETTERS_STORY)
         bulk = options.get("incidents") or 0
@@ -119,6 +122,27 @@ def seed(schools, options, stdout) -> None:
         stdout.write(
             f"incidents: {school.short_code} {made} story incidents added, {letters} letters added, "
             f"{added} bulk incidents added"
+        )
+
+
+def _platform_settings(school, head) -> None:
+    """A school's own note for Facebook and its own parents' chat group, as a headteacher would add."""
+    facebook = Platform.objects.shared().filter(name="Facebook").first()
+    if facebook and not SchoolPlatform.objects.filter(school=school, platform=facebook).exists():
+        SchoolPlatform.objects.create(
+            school=school,
+            platform=facebook,
+            updated_by=head,
+            notes="Most posts about us are in the village community group: message its admin as well as reporting.",
+        )
+    name = "Year 6 parents' WhatsApp group"
+    if not Platform.objects.filter(school=school, name=name).exists():
+        Platform.objects.create(
+            school=school,
+            name=name,
+            minimum_age=None,
+            sort_order=platform_directory.OWN_PLATFORM_SORT_ORDER,
+            notes="Run by two class reps; the office has their numbers and they remove posts quickly when asked.",
         )
 
 
@@ -138,7 +162,7 @@ def _stories(school, people) -> int:
         reporter = people[Role.PARENT] if index % 2 == 0 else people.get(Role.STAFF, head)
         now = timezone.now()
         details = {
-            "platform": Platform.objects.get(name=story["platform"]),
+            "platform": Platform.objects.shared().get(name=story["platform"]),
             "account_name": story["account_name"],
             "posted_at": now - timedelta(days=story["days_ago"], hours=5),
             "seen_at": now - timedelta(days=story["days_ago"], hours=2),
@@ -213,7 +237,7 @@ def _bulk(school, people, wanted: int) -> int:
     if not missing:
         return 0
     rng = random.Random(school.short_code)
-    platforms = list(Platform.objects.all())
+    platforms = list(Platform.objects.shared())
     head, reporter = people[Role.HEADTEACHER], people[Role.PARENT]
     year = timezone.localdate().year
     natures = list(Nature)

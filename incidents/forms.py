@@ -19,6 +19,7 @@ from .models import (
     Nature,
     Platform,
     PosterKind,
+    SchoolPlatform,
     Severity,
     Status,
     StepKind,
@@ -177,9 +178,10 @@ class ReportForm(forms.ModelForm):
         "evidence",
     ]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, school: School, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["platform"].queryset = Platform.objects.all()
+        # The shared platforms this school has not hidden, and the school's own; never another school's.
+        self.fields["platform"].queryset = Platform.objects.offered_to(school)
         self.fields["platform"].empty_label = "Choose…"
         self.fields["poster_kind"].choices = PosterKind.choices
         self.fields["poster_certainty"].choices = Certainty.choices
@@ -361,10 +363,32 @@ def _https_by_default(field, **kwargs):
 
 
 class PlatformForm(forms.ModelForm):
+    """A school's own platform (for example its parents' chat group): seen by that school only."""
+
     class Meta:
         model = Platform
         formfield_callback = _https_by_default
         fields = ["name", "report_url", "rules_url", "minimum_age", "notes"]
+        labels = {"notes": "Notes for your staff"}
+        help_texts = {"name": "For example “Year 6 parents' WhatsApp group”. It must differ from the shared platforms."}
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, school: School, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Set before validation, so the name is checked against what this school sees.
+        self.instance.school = school
+
+    def clean_name(self) -> str:
+        return " ".join(self.cleaned_data["name"].split())
+
+
+class SchoolPlatformForm(forms.ModelForm):
+    """A school's own link, notes and visibility for a platform in the shared directory."""
+
+    class Meta:
+        model = SchoolPlatform
+        formfield_callback = _https_by_default
+        fields = ["report_url", "notes", "hidden"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
 
@@ -386,7 +410,7 @@ class IncidentFilterForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     platform = forms.ModelChoiceField(
-        queryset=Platform.objects.all(),
+        queryset=Platform.objects.none(),
         required=False,
         empty_label="Any platform",
         widget=forms.Select(attrs={"class": "form-select"}),
@@ -396,3 +420,8 @@ class IncidentFilterForm(forms.Form):
         label="Reported from", required=False, widget=DateInput(attrs={"class": "form-control"})
     )
     date_to = forms.DateField(label="Reported to", required=False, widget=DateInput(attrs={"class": "form-control"}))
+
+    def __init__(self, *args, school: School, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Hidden platforms stay here: past incidents may be about them. Never another school's own.
+        self.fields["platform"].queryset = Platform.objects.visible_to(school)

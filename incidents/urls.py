@@ -22,6 +22,6 @@ urlpatterns = [
     path("<int:pk>/evidence/", cases.evidence_add, name="evidence_add"),
     path("evidence/<int:pk>/", files.evidence_download, name="evidence_download"),
     path("platforms/", platforms.platform_list, name="platform_list"),
-    path("platforms/new/", platforms.platform_edit, name="platform_create"),
+    path("platforms/new/", platforms.platform_create, name="platform_create"),
     path("platforms/<int:pk>/", platforms.platform_edit, name="platform_edit"),
 ]

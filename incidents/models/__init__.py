@@ -19,9 +19,11 @@ from .incident import (
     IncidentSequence,
     InvalidTransition,
     Platform,
+    PlatformQuerySet,
     can_transition,
     resolved_at_for,
 )
+from .platforms import SchoolPlatform
 from .steps import EscalationStep, TimelineEntry
 
 __all__ = [
@@ -41,7 +43,9 @@ __all__ = [
     "Nature",
     "Outcome",
     "Platform",
+    "PlatformQuerySet",
     "PosterKind",
+    "SchoolPlatform",
     "Severity",
     "StagedUpload",
     "Status",

@@ -8,7 +8,8 @@ from datetime import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -18,10 +19,40 @@ from accounts.models import CASE_ROLES, Pupil, School
 from .choices import ALLOWED_TRANSITIONS, FINISHED_STATUSES, Certainty, Nature, PosterKind, Severity, Status
 
 
-class Platform(models.Model):
-    """A social network or chat service, with where to report abuse and who may hold an account."""
+class PlatformQuerySet(models.QuerySet):
+    def shared(self) -> PlatformQuerySet:
+        """The directory every school sees, edited only in the admin."""
+        return self.filter(school__isnull=True)
 
-    name = models.CharField(max_length=100, unique=True)
+    def visible_to(self, school: School) -> PlatformQuerySet:
+        """The shared directory and the school's own entries; never another school's."""
+        return self.filter(Q(school__isnull=True) | Q(school=school))
+
+    def offered_to(self, school: School) -> PlatformQuerySet:
+        """What the school's report form offers: the shared platforms it has not hidden, and its own."""
+        from .platforms import SchoolPlatform
+
+        hidden = SchoolPlatform.objects.filter(school=school, hidden=True).values("platform_id")
+        return self.visible_to(school).exclude(pk__in=hidden)
+
+
+class Platform(models.Model):
+    """A social network or chat service, with where to report abuse and who may hold an account.
+
+    Shared rows (no school) are the directory every school sees and only the admin edits; a school
+    adjusts them for itself with a SchoolPlatform row. A row with a school is that school's own entry
+    (for example its parents' chat group), seen by nobody else.
+    """
+
+    school = models.ForeignKey(
+        School,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="own_platforms",
+        help_text="Empty for the shared directory; set for an entry only this school sees.",
+    )
+    name = models.CharField(max_length=100)
     report_url = models.URLField("report-abuse link", max_length=500, blank=True)
     rules_url = models.URLField("community rules link", max_length=500, blank=True)
     minimum_age = models.PositiveSmallIntegerField(
@@ -31,14 +62,58 @@ class Platform(models.Model):
     sort_order = models.PositiveSmallIntegerField(default=100)
     history = HistoricalRecords()
 
+    objects = PlatformQuerySet.as_manager()
+
     class Meta:
         ordering = ["sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                condition=Q(school__isnull=True),
+                name="unique_shared_platform_name",
+                violation_error_message="The shared directory already has a platform with this name.",
+            ),
+            models.UniqueConstraint(
+                Lower("name"),
+                "school",
+                condition=Q(school__isnull=False),
+                name="unique_school_platform_name",
+                violation_error_message="Your school already has a platform with this name.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
     def get_absolute_url(self) -> str:
         return reverse("incidents:platform_edit", args=[self.pk])
+
+    @property
+    def is_shared(self) -> bool:
+        return self.school_id is None
+
+    def clean(self) -> None:
+        """Names are unique among what one school sees: its own entries and the shared directory."""
+        super().clean()
+        name = (self.name or "").strip()
+        if not name:
+            return
+        others = Platform.objects.exclude(pk=self.pk).filter(name__iexact=name)
+        if self.school_id is None:
+            clash = others.filter(school__isnull=False).select_related("school").first()
+            if clash is not None:
+                raise ValidationError(
+                    {"name": f"{clash.school} already has its own platform called “{clash.name}”; choose another name."}
+                )
+        elif others.filter(school__isnull=True).exists():
+            raise ValidationError(
+                {
+                    "name": f"“{name}” is already in the shared list of platforms. "
+                    "Edit that one to add your school's own link or notes, or choose another name."
+                }
+            )
+        elif others.filter(school_id=self.school_id).exists():
+            raise ValidationError({"name": f"Your school already has a platform called “{name}”."})
 
 
 class IncidentSequence(models.Model):
@@ -72,6 +147,16 @@ class IncidentQuerySet(models.QuerySet):
 
     def open(self) -> IncidentQuerySet:
         return self.filter(status__in=[Status.REPORTED, Status.TRIAGED, Status.IN_PROGRESS])
+
+    def with_platform_settings(self) -> IncidentQuerySet:
+        """Carry the school's own report link and staff notes for the platform (no extra query)."""
+        from .platforms import SchoolPlatform
+
+        own = SchoolPlatform.objects.filter(school=OuterRef("school"), platform=OuterRef("platform"))
+        return self.annotate(
+            school_platform_report_url=Subquery(own.values("report_url")[:1]),
+            school_platform_notes=Subquery(own.values("notes")[:1]),
+        )
 
 
 class Incident(models.Model):
@@ -176,6 +261,29 @@ class Incident(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.next_due_on is not None and self.next_due_on < timezone.localdate()
+
+    @property
+    def platform_report_url(self) -> str:
+        """Where staff report this post: the school's own link for the platform wins over the shared one."""
+        return self._school_platform_settings()[0] or self.platform.report_url
+
+    @property
+    def platform_notes(self) -> str:
+        """Tips for staff reporting on this platform: the school's own notes win over the shared ones."""
+        return self._school_platform_settings()[1] or self.platform.notes
+
+    def _school_platform_settings(self) -> tuple[str, str]:
+        # Annotated by with_platform_settings() on the pages that show them; one query otherwise.
+        if not hasattr(self, "school_platform_report_url"):
+            from .platforms import SchoolPlatform
+
+            own = (
+                SchoolPlatform.objects.filter(school_id=self.school_id, platform_id=self.platform_id)
+                .values_list("report_url", "notes")
+                .first()
+            )
+            self.school_platform_report_url, self.school_platform_notes = own or ("", "")
+        return self.school_platform_report_url or "", self.school_platform_notes or ""
 
     @property
     def nature_codes(self) -> list[str]:

@@ -59,7 +59,7 @@ def filtered_incidents(school, form: IncidentFilterForm):
 @login_required
 def incident_list(request: HttpRequest) -> HttpResponse:
     school = require_role(request, *CASE)
-    form = IncidentFilterForm(request.GET or None)
+    form = IncidentFilterForm(request.GET or None, school=school)
     incidents = (
         filtered_incidents(school, form)
         .select_related("platform", "owner")
@@ -102,6 +102,7 @@ def _load_case(request: HttpRequest, pk: int) -> Incident:
     incident = get_case_for(request, pk)
     return (
         Incident.objects.select_related("platform", "school", "reporter", "owner", "poster_pupil", "poster_parent")
+        .with_platform_settings()
         .prefetch_related("natures")
         .get(pk=incident.pk)
     )

@@ -1,32 +1,61 @@
-"""The platform directory: where to report abuse, and each platform's minimum age."""
+"""The platform directory as the school sees it: where to report abuse, and each platform's minimum age.
+
+The headteacher adjusts a shared platform for their school only (own link, notes for staff, hidden
+from the report form) and adds platforms only their school sees. Shared rows change in the admin.
+"""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from accounts.access import require_role
-from accounts.models import Role
+from accounts.models import Role, School
 
-from ..forms import PlatformForm
+from .. import platforms as directory
+from ..access import get_platform_for
+from ..forms import PlatformForm, SchoolPlatformForm
 from ..models import Platform
 
 
 @login_required
 def platform_list(request: HttpRequest) -> HttpResponse:
-    require_role(request, Role.HEADTEACHER, Role.DSL)
-    return render(request, "incidents/platform_list.html", {"platforms": Platform.objects.all()})
+    school = require_role(request, Role.HEADTEACHER, Role.DSL)
+    return render(request, "incidents/platform_list.html", {"entries": directory.directory_for(school)})
 
 
 @login_required
-def platform_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    require_role(request, Role.HEADTEACHER)
-    platform = get_object_or_404(Platform, pk=pk) if pk else Platform()
-    form = PlatformForm(request.POST or None, instance=platform)
+def platform_create(request: HttpRequest) -> HttpResponse:
+    school = require_role(request, Role.HEADTEACHER)
+    return _edit_own(request, school, Platform())
+
+
+@login_required
+def platform_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    school = require_role(request, Role.HEADTEACHER)
+    platform = get_platform_for(school, pk)
+    if platform.is_shared:
+        return _edit_school_settings(request, school, platform)
+    return _edit_own(request, school, platform)
+
+
+def _edit_school_settings(request: HttpRequest, school: School, platform: Platform) -> HttpResponse:
+    form = SchoolPlatformForm(request.POST or None, instance=directory.settings_for(school, platform))
     if request.method == "POST" and form.is_valid():
-        platform = form.save()
+        directory.save_school_settings(school=school, platform=platform, by=request.user, **form.cleaned_data)
+        messages.success(request, f"Saved your school's settings for {platform.name}.")
+        return redirect("incidents:platform_list")
+    context = {"form": form, "platform": platform}
+    return render(request, "incidents/platform_settings_form.html", context, status=400 if form.is_bound else 200)
+
+
+def _edit_own(request: HttpRequest, school: School, platform: Platform) -> HttpResponse:
+    form = PlatformForm(request.POST or None, instance=platform, school=school)
+    if request.method == "POST" and form.is_valid():
+        platform = directory.save_own_platform(school=school, platform=form.instance)
         messages.success(request, f"Saved {platform.name}.")
         return redirect("incidents:platform_list")
-    return render(request, "incidents/platform_form.html", {"form": form, "platform": platform})
+    context = {"form": form, "platform": platform}
+    return render(request, "incidents/platform_form.html", context, status=400 if form.is_bound else 200)

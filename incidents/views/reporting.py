@@ -50,13 +50,13 @@ def _initial_from_post(data: QueryDict) -> dict:
 def report(request: HttpRequest) -> HttpResponse:
     school = require_role(request, *REPORTER_ROLES)
     if request.method != "POST":
-        form = ReportForm()
+        form = ReportForm(school=school)
         return render(request, "incidents/report_form.html", {"form": form, "staged": []})
 
-    form = ReportForm(request.POST, request.FILES)
+    form = ReportForm(request.POST, request.FILES, school=school)
     token = form.form_token_value
     if token is None:  # a tampered or stale form: start a fresh one, keeping what was typed
-        form = ReportForm(initial={**_initial_from_post(request.POST), "form_token": uuid.uuid4()})
+        form = ReportForm(initial={**_initial_from_post(request.POST), "form_token": uuid.uuid4()}, school=school)
         return render(request, "incidents/report_form.html", {"form": form, "staged": []})
 
     existing = StagedUpload.objects.filter(uploaded_by=request.user, school=school, form_token=token)
@@ -70,7 +70,7 @@ def report(request: HttpRequest) -> HttpResponse:
     )
     if request.POST.get("remove_upload", "").isdigit():
         actions.discard_staged_upload(user=request.user, form_token=token, pk=int(request.POST["remove_upload"]))
-        form = ReportForm(initial=_initial_from_post(request.POST))
+        form = ReportForm(initial=_initial_from_post(request.POST), school=school)
         return render(request, "incidents/report_form.html", {"form": form, "staged": list(existing)})
 
     if form.is_valid() and not file_errors:

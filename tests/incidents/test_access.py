@@ -130,21 +130,8 @@ def test_media_files_are_not_served_by_any_url(cast, client_for, file_report):
 
 
 def test_platform_directory_is_edited_by_the_headteacher_only(cast, client_for, facebook):
+    # Fuller cases (shared row untouched, school settings, other schools) are in test_platforms.py.
     url = reverse("incidents:platform_edit", args=[facebook.pk])
     assert client_for(cast.dsl).get(url).status_code == 404
     assert client_for(cast.parent).get(reverse("incidents:platform_list")).status_code == 404
-    client = client_for(cast.headteacher)
-    response = client.post(
-        url,
-        {
-            "name": "Facebook",
-            "report_url": "https://www.facebook.com/help/report",
-            "rules_url": "",
-            "minimum_age": 13,
-            "notes": "Use the group admin first.",
-        },
-    )
-    assert response.status_code == 302
-    facebook.refresh_from_db()
-    assert facebook.notes == "Use the group admin first."
-    assert facebook.history.first().notes == "Use the group admin first."
+    assert client_for(cast.headteacher).get(url).status_code == 200
