@@ -21,6 +21,7 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
     Role.DSL: [
         ("Home", "accounts:home"),
         ("Incidents", "incidents:list"),
+        ("Cluster alerts", "cluster_alerts:list"),
         ("Complaints assigned to me", "complaints:assigned"),
         ("Policies", "policies:staff_list"),
     ],

@@ -319,6 +319,8 @@ def record_step_outcome(
     step = EscalationStep.objects.select_for_update().select_related("incident").get(pk=step.pk)
     if not step.is_pending:
         raise ActionError("This step already has an outcome.")
+    if step.kind == StepKind.CLUSTER_ALERT:
+        raise ActionError("An alert to the cluster is recorded by sending it: write it, or skip the step.")
     if outcome not in (Outcome.COMPLIED, Outcome.NOT_COMPLIED, Outcome.NOT_APPLICABLE):
         raise ActionError("Choose an outcome.")
     step.outcome = outcome

@@ -9,7 +9,10 @@ class IncidentsConfig(AppConfig):
         from accounts.models import Role
         from accounts.views.home import register_panel
 
+        from .cluster.panels import cluster_panel
         from .panels import case_panel
 
         register_panel(Role.HEADTEACHER, case_panel)
         register_panel(Role.DSL, case_panel)
+        register_panel(Role.HEADTEACHER, cluster_panel)
+        register_panel(Role.DSL, cluster_panel)

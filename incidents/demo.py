@@ -16,6 +16,7 @@ from accounts.models import Membership, ParentLink, Pupil, Role
 
 from . import actions
 from . import platforms as platform_directory
+from .cluster import demo as cluster_demo
 from .letters import demo as letters_demo
 from .models import (
     FINISHED_STATUSES,
@@ -123,6 +124,7 @@ def seed(schools, options, stdout) -> None:
             f"incidents: {school.short_code} {made} story incidents added, {letters} letters added, "
             f"{added} bulk incidents added"
         )
+    cluster_demo.seed(schools, LETTERS_STORY, stdout)
 
 
 def _platform_settings(school, head) -> None:

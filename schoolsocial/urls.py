@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("incidents/", include("incidents.urls")),
     path("letters/", include("incidents.letters.urls")),
+    path("cluster-alerts/", include("incidents.cluster.urls")),
     path("policies/", include("policies.urls")),
     path("agreements/", include("agreements.urls")),
     path("complaints/", include("complaints.urls")),

@@ -12,6 +12,7 @@ from .choices import (
     Status,
     StepKind,
 )
+from .cluster import ANONYMOUS_SENDER, ClusterAlert
 from .evidence import CONTENT_TYPES, Evidence, StagedUpload
 from .incident import (
     Incident,
@@ -28,11 +29,13 @@ from .steps import EscalationStep, TimelineEntry
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
+    "ANONYMOUS_SENDER",
     "CONTENT_TYPES",
     "DISCRIMINATORY_NATURES",
     "FINISHED_STATUSES",
     "RECORDABLE_OUTCOMES",
     "Certainty",
+    "ClusterAlert",
     "EntryKind",
     "EscalationStep",
     "Evidence",

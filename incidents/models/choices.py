@@ -99,6 +99,8 @@ class Outcome(models.TextChoices):
     NOT_COMPLIED = "not_complied", "Not complied"
     NOT_APPLICABLE = "not_applicable", "Not applicable"
     SKIPPED = "skipped", "Skipped"
+    # Only a cluster-alert step has it, set when its anonymised alert goes to the other schools.
+    ALERT_SENT = "alert_sent", "Alert sent"
 
 
 RECORDABLE_OUTCOMES = (Outcome.COMPLIED, Outcome.NOT_COMPLIED, Outcome.NOT_APPLICABLE)
