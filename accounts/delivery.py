@@ -44,6 +44,7 @@ KINDS: dict[str, str] = {
     "agreement-request": "Agreement: please sign",
     "agreement-signed": "Agreement: signed copy",
     "agreement-withdrawn": "Agreement: signature withdrawn",
+    "cluster-alert": "Cluster alert",
     "complaint-assigned": "Complaint: assigned to you",
     "complaint-deadline": "Complaint: deadline",
     "complaint-new": "Complaint: new complaint",
@@ -64,7 +65,7 @@ KINDS: dict[str, str] = {
 # Emails about a case (an incident, a safeguarding concern, a complaint). The office manages
 # records, not cases, so it sees only what kind of email these were, not their subject. Nobody
 # sees any email's body here: the page is for checking delivery, not for reading the mail.
-CASE_TEMPLATE_PREFIXES = ("incident-", "complaint-", "letter", "step-")
+CASE_TEMPLATE_PREFIXES = ("incident-", "complaint-", "letter", "step-", "cluster-")
 
 # Only what the page shows is read: never the bodies or attachments.
 LIST_FIELDS = ("id", "created_at", "to", "template", "subject", "status", "attempts", "last_error", "sent_at")

@@ -165,7 +165,7 @@ def seed(schools, options, stdout) -> None:
     for school in schools:
         with transaction.atomic():
             _seed_school(school)
-    stdout.write(f"Policies: {len(POLICIES)} demo policies in each of {len(schools)} schools.")
+    stdout.write(f"policies: {len(POLICIES)} demo policies in each of {len(schools)} schools")
 
 
 def _approver(school, owner: Owner):

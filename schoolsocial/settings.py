@@ -294,9 +294,11 @@ CACHES = {
 }
 
 # --- Celery ---------------------------------------------------------------------------------
-CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 # With no broker (the embedded default) tasks run in-process, so the demo needs no Redis.
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_ALWAYS_EAGER = not env("CELERY_BROKER_URL")
+# Celery still opens a (never used) producer for eager tasks; the in-memory transport keeps it from
+# looking for an AMQP server on localhost.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL") or "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or None
 CELERY_TIMEZONE = "Europe/London"
@@ -369,7 +371,7 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
         # One "Task ... succeeded" line per task drowns the console when tasks run in-process.
-        "celery.app.trace": {"level": "INFO" if CELERY_BROKER_URL else "WARNING"},
+        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else "INFO"},
     },
 }
 

@@ -45,3 +45,16 @@ def test_demo_is_idempotent_and_restores_used_codes():
         Membership.objects.count(),
     ) == counts
     assert verify_code(head, "nbp-head-1") is not None
+
+
+def test_demo_shows_one_refused_and_one_unconfirmed_email_per_school_once():
+    from accounts.models import Notification
+
+    seed()
+    seed()
+    for school in School.objects.all():
+        emails = Notification.objects.filter(school=school)
+        assert emails.filter(status=Notification.Status.FAILED).count() == 1
+        assert emails.filter(status=Notification.Status.UNKNOWN).count() == 1
+        refused = emails.get(status=Notification.Status.FAILED)
+        assert "Mailbox full" in refused.last_error and refused.to[0] in refused.last_error

@@ -136,7 +136,7 @@ PARENT_FIRST_NAMES = [
 ]
 PUPILS_PER_CLASS = 4
 # Policies first: the demo letters quote the policy in force.
-DEMO_APPS = ["policies", "incidents", "agreements", "complaints"]
+DEMO_APPS = ["policies", "incidents", "agreements", "complaints", "accounts"]
 
 
 class Command(BaseCommand):
