@@ -65,7 +65,7 @@ def test_parent_reports_on_a_phone_and_the_headteacher_acts(
     head.wait_for_url(f"**{incident.get_absolute_url()}")
     assert Incident.objects.get().status == Status.TRIAGED
     # The platform's own report-abuse page sits beside the suggested step.
-    assert head.get_by_role("link", name="Open Facebook's report-abuse page").is_visible()
+    assert head.get_by_role("link", name="Open the report-abuse page on Facebook").is_visible()
     head.get_by_role("button", name="Plan this step").first.click()
     step = EscalationStep.objects.get()
     assert step.kind == StepKind.PLATFORM_REPORT
