@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -24,6 +26,9 @@ from .models import (
     RenderState,
 )
 from .wording import DEFAULT_WORDING, check_wording, fill
+
+# A gap the wording leaves for the headteacher, e.g. "[Write the outcome here.]".
+UNWRITTEN = re.compile(r"\[Write [^\]]*\]")
 
 
 class LetterError(Exception):
@@ -135,6 +140,9 @@ def finalise(*, letter: Letter, by: User) -> Letter:
         return letter
     if not letter.recipient_name.strip():
         raise LetterError("Add the recipient's name before finalising.")
+    unwritten = UNWRITTEN.search(letter.body)
+    if unwritten:
+        raise LetterError(f"Replace “{unwritten.group(0)}” in the letter with your own words before finalising.")
     letter.status = LetterStatus.FINAL
     letter.finalised_by = by
     letter.finalised_at = timezone.now()

@@ -56,17 +56,35 @@ def policy_sentence(policy: dict, school_name: str) -> str:
 
 
 def agreement_sentence(parent: User | None, pupil: Pupil | None) -> str:
-    """Whether and when the parent signed the home-school agreement for this child."""
+    """Whether and when the parent signed the home-school agreement for this child, written to
+    them ("you signed ..."), with the version and the date."""
     if parent is None or pupil is None:
         return ""
     try:
+        from agreements.models import SignatureMethod
         from agreements.queries import signature_status
     except ImportError:
         return ""
     status = signature_status(parent, pupil)
-    if status.signature is None and status.withdrawn is None and status.current_version is None:
-        return ""
-    return f"Our records show that you {status.describe()}."
+    if status.signature is not None:
+        signature = status.signature
+        signed_on = timezone.localtime(signature.signed_at).date()
+        if signature.method == SignatureMethod.PAPER and signature.paper_signed_on:
+            signed_on = signature.paper_signed_on
+        how = "on a paper form" if signature.method == SignatureMethod.PAPER else "online"
+        sentence = (
+            f"Our records show that you signed the school's home-school agreement “{signature.version.title}” "
+            f"(version {signature.version.number}) {how} on {uk_date(signed_on)}."
+        )
+        if not status.signed_current and status.current_version is not None:
+            sentence += f" You have not yet signed the current version ({status.current_version.number})."
+        return sentence
+    if status.withdrawn is not None:
+        withdrawn_on = uk_date(timezone.localtime(status.withdrawn.signed_at).date())
+        return f"Our records show that you withdrew your signature of the home-school agreement on {withdrawn_on}."
+    if status.current_version is not None:
+        return "Our records show that you have not signed the school's home-school agreement."
+    return ""
 
 
 def recipient_for(incident: Incident) -> tuple[User | None, Pupil | None]:

@@ -20,12 +20,20 @@ def letter_context(letter: Letter) -> dict:
         "facts": facts,
         "date_text": uk_date(letter.letter_date),
         "address_lines": [line for line in letter.recipient_address.splitlines() if line.strip()],
-        "school_address_lines": [line for line in letter.school.address.splitlines() if line.strip()],
+        "school_address_lines": address_lines_under(letter.school),
         "paragraphs": letter.paragraphs,
         "quote_after": quote_position(letter.paragraphs),
         "quote_paragraphs": [p for p in letter.quoted_post.replace("\r\n", "\n").split("\n") if p.strip()],
         "is_draft": letter.status == LetterStatus.DRAFT,
     }
+
+
+def address_lines_under(school) -> list[str]:
+    """The school's address for the letterhead, without repeating the name printed above it."""
+    lines = [line.strip() for line in school.address.splitlines() if line.strip()]
+    if lines and lines[0].casefold() == school.name.strip().casefold():
+        lines = lines[1:]
+    return lines
 
 
 def quote_position(paragraphs: list[str]) -> int:

@@ -215,3 +215,26 @@ def test_letters_are_404_for_everyone_else(cast, letter, client_for, who):
     for name in ["letters:edit", "letters:detail", "letters:status", "letters:pdf"]:
         assert client.get(reverse(name, args=[letter.pk])).status_code == 404
     assert client.get(reverse("letters:incident", args=[letter.incident_id])).status_code == 404
+
+
+def test_an_outcome_letter_cannot_be_finalised_with_the_gap_left_for_the_outcome(cast, case, client_for):
+    incident, step = case
+    letter = actions.create_letter(incident=incident, step=step, kind=LetterKind.OUTCOME, by=cast.headteacher)
+    assert "[Write the outcome here.]" in letter.body
+    client = client_for(cast.headteacher)
+    form = {
+        "recipient_name": letter.recipient_name,
+        "letter_date": "2026-11-23",
+        "subject": letter.subject,
+        "body": letter.body,
+        "action": "finalise",
+    }
+    page = client.post(reverse("letters:edit", args=[letter.pk]), form, follow=True)
+    assert "Replace “[Write the outcome here.]” in the letter with your own words" in page.content.decode()
+    letter.refresh_from_db()
+    assert not letter.is_final
+
+    form["body"] = letter.body.replace("[Write the outcome here.]", "The post has been removed; the matter is closed.")
+    client.post(reverse("letters:edit", args=[letter.pk]), form)
+    letter.refresh_from_db()
+    assert letter.is_final
