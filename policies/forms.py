@@ -13,6 +13,7 @@ BODY_HELP = (
     "Write in Markdown: start a line with # for a heading, ## for a sub-heading, - for a bullet point, "
     "1. for a numbered list; **bold** and *italic*. Web addresses become links. HTML is shown as typed."
 )
+SUMMARY_REQUIRED = {"required": "Say what changed in this version, in a sentence or two."}
 UPLOAD_HELP = "A Word document (.docx) or a plain text file (.txt). Headings and lists are kept; pictures are left out."
 
 
@@ -57,7 +58,10 @@ class NewPolicyForm(UploadMixin, DocumentForm):
     )
     upload = forms.FileField(label="Or start from a file", required=False, help_text=UPLOAD_HELP)
     change_summary = forms.CharField(
-        label="What is this version?", max_length=500, initial="First version written in the portal."
+        label="What is this version?",
+        max_length=500,
+        error_messages=SUMMARY_REQUIRED,
+        initial="First version written in the portal.",
     )
 
     def clean(self):
@@ -74,6 +78,7 @@ class DraftForm(forms.Form):
     change_summary = forms.CharField(
         label="What changed in this version?",
         max_length=500,
+        error_messages=SUMMARY_REQUIRED,
         help_text="A sentence or two that staff and governors will read, for example \u201cAdded a section on class WhatsApp groups.\u201d",
     )
 
@@ -87,7 +92,10 @@ class DraftForm(forms.Form):
 class ImportForm(UploadMixin, forms.Form):
     upload = forms.FileField(label="File", help_text=UPLOAD_HELP)
     change_summary = forms.CharField(
-        label="What changed in this version?", max_length=500, initial="Imported from the school's Word document."
+        label="What changed in this version?",
+        max_length=500,
+        error_messages=SUMMARY_REQUIRED,
+        initial="Imported from the school's Word document.",
     )
 
 

@@ -153,6 +153,16 @@ class ImmutableVersion(ValidationError):
     pass
 
 
+class MissingChangeSummary(ValidationError):
+    pass
+
+
+CHANGE_SUMMARY_MISSING = (
+    "Say what changed in this version before sending it for approval: edit the draft and fill in "
+    "\u201cWhat changed in this version?\u201d."
+)
+
+
 class PolicyVersionQuerySet(models.QuerySet):
     def for_user(self, user) -> PolicyVersionQuerySet:
         return self.filter(document__in=PolicyDocument.objects.for_user(user))
@@ -229,6 +239,9 @@ class PolicyVersion(models.Model):
             self._check_stored_row()
         elif self.status != Status.DRAFT:
             raise InvalidTransition("A new version always starts as a draft.")
+        if self.status == Status.AWAITING_APPROVAL and not (self.change_summary or "").strip():
+            # Every version leaves draft saying what changed: approvers and staff read it.
+            raise MissingChangeSummary(CHANGE_SUMMARY_MISSING)
         if not self.is_locked:
             self.body_html = render_markdown(self.body_markdown)
         if self.number is None:

@@ -131,3 +131,50 @@ def test_signed_text_holds_every_commitment_and_the_acknowledgement(cast, versio
         assert f"- {line}" in text
     assert "not a legal contract" in text
     assert cast.school.name in text
+
+
+# Every field the fingerprint covers, with a value an attacker might write straight into the row.
+# (Values that need other rows are filled in by the test.)
+TAMPERING = {
+    "version_id": "other version",
+    "school_id": "other school",
+    "parent_id": "other parent",
+    "pupil_id": "other pupil",
+    "sequence": 7,
+    "kind": "withdrawn",
+    "method": "paper",
+    "academic_year": "2019/20",
+    "pupil_name": "Another Child",
+    "class_name": "Badgers",
+    "typed_name": "Someone Else",
+    "consents": '{"read": "I have read it."}',
+    "text_signed": "A different agreement text",
+    "signed_at": "2020-01-01 10:00:00",
+    "ip_address": "198.51.100.1",
+    "user_agent": "Other browser",
+    "recorded_by_id": "office",
+    "paper_signed_on": "2020-01-01",
+    "scan_sha256": "0" * 64,
+    "withdraws_id": "earlier record",
+}
+
+
+def test_the_tampering_cases_cover_every_signed_field(cast, version):
+    assert set(TAMPERING) == set(sign(cast, version).signed_fields())
+
+
+@pytest.mark.parametrize("field", sorted(TAMPERING))
+def test_changing_each_signed_field_in_the_database_is_detected(cast, version, field):
+    earlier = sign(cast, version, pupil=cast.child)
+    signature = sign(cast, version, parent=cast.other_parent, pupil=cast.other_child)
+    value = {
+        "other version": actions.start_draft(school=cast.school, by=cast.headteacher, **CONTENT).pk,
+        "other school": cast.other_school.pk,
+        "other parent": cast.parent.pk,
+        "other pupil": cast.child.pk,
+        "office": cast.office.pk,
+        "earlier record": earlier.pk,
+    }.get(TAMPERING[field], TAMPERING[field])
+    assert Signature.objects.get(pk=signature.pk).is_intact
+    _tamper(signature, field, value)
+    assert not Signature.objects.get(pk=signature.pk).is_intact

@@ -9,6 +9,7 @@ from policies.models import (
     ALLOWED_TRANSITIONS,
     ImmutableVersion,
     InvalidTransition,
+    MissingChangeSummary,
     Owner,
     PolicyVersion,
     Status,
@@ -178,3 +179,26 @@ def test_acknowledgement_reminder_goes_to_those_who_have_not_read_it_once_a_day(
     actions.acknowledge(version, by=cast.staff)
     assert actions.remind_to_acknowledge(version, by=cast.headteacher) == 1
     assert actions.remind_to_acknowledge(version, by=cast.headteacher) == 0
+
+
+def test_a_version_cannot_go_for_approval_without_a_change_summary(cast):
+    first = approved_policy(cast.school, cast.headteacher)
+    draft = actions.start_draft(first.document, by=cast.headteacher)  # "Start a new draft": no summary yet
+    assert draft.change_summary == ""
+    with pytest.raises(MissingChangeSummary, match="Say what changed"):
+        actions.submit_for_approval(draft)
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+    actions.update_draft(draft, body_markdown=draft.body_markdown, change_summary="   ")
+    draft.status = Status.AWAITING_APPROVAL  # the model refuses too, whoever calls save()
+    with pytest.raises(MissingChangeSummary):
+        draft.save()
+
+
+def test_version_numbers_are_given_by_the_system(cast):
+    first = make_policy(cast.school, cast.headteacher)
+    other = make_policy(cast.school, cast.headteacher, title="Complaints policy")
+    extra = PolicyVersion(document=first.document, body_markdown="x", change_summary="x", number=None)
+    extra.save()
+    assert (first.number, other.number, extra.number) == (1, 1, 2)
+    assert "number" not in [field.name for field in PolicyVersion._meta.get_fields() if field.editable]

@@ -227,3 +227,43 @@ def test_governor_approves_governing_body_policy_through_the_page(cast, client_f
     url = reverse("policies:approve", args=[version.document.pk, 1])
     governor.post(url, {"review_date": (date.today() + timedelta(days=300)).isoformat()})
     assert PolicyDocument.objects.get().versions.get().approved_by == cast.governor
+
+
+def test_sending_a_draft_without_a_change_summary_says_what_to_do(cast, client_for):
+    first = approved_policy(cast.school, cast.headteacher)
+    client = client_for(cast.headteacher)
+    response = client.post(reverse("policies:draft_start", args=[first.document.pk]))
+    draft = first.document.versions.get(number=2)
+    assert response.url == reverse("policies:draft_edit", args=[first.document.pk, 2])
+    assert "not written yet" in client.get(draft.get_absolute_url()).content.decode()
+    page = client.post(reverse("policies:submit", args=[first.document.pk, 2]), follow=True).content.decode()
+    assert "Say what changed in this version before sending it for approval" in page
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+    edit = client.post(
+        reverse("policies:draft_edit", args=[first.document.pk, 2]),
+        {"body_markdown": draft.body_markdown, "change_summary": ""},
+    )
+    assert "Say what changed in this version, in a sentence or two." in edit.content.decode()
+
+
+def test_the_public_address_stays_the_same_when_the_title_is_reworded(cast, client, client_for):
+    version = approved_policy(cast.school, cast.headteacher)
+    address = version.document.get_public_url()
+    client_for(cast.headteacher).post(
+        reverse("policies:settings", args=[version.document.pk]),
+        {
+            "title": "Online conduct policy",
+            "category": "social_media",
+            "owner": "headteacher",
+            "review_interval_months": 12,
+        },
+    )
+    version.document.refresh_from_db()
+    assert version.document.title == "Online conduct policy"
+    assert (
+        version.document.get_public_url()
+        == address
+        == f"/policies/public/{cast.school.short_code}/social-media-policy/"
+    )
+    assert "Online conduct policy" in client.get(address).content.decode()
