@@ -37,8 +37,11 @@ def get_pupil_for(user, pk: int, school: School | None = None) -> Pupil:
     return get_object_or_404(pupils, pk=pk)
 
 
-def get_invitation_for(user, pk: int) -> Invitation:
-    return get_object_or_404(Invitation.objects.for_user(user), pk=pk)
+def get_invitation_for(user, pk: int, school: School | None = None) -> Invitation:
+    invitations = Invitation.objects.for_user(user)
+    if school is not None:
+        invitations = invitations.filter(school=school)
+    return get_object_or_404(invitations, pk=pk)
 
 
 def can_manage_records(user, school_id: int) -> bool:

@@ -9,12 +9,14 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from .. import two_factor
 from ..forms import CodeForm, EmailAuthenticationForm, QueuedPasswordResetForm
+from ..lockout import clear_lockout
 from ..middleware import MEMBERSHIP_SESSION_KEY
 
 
@@ -26,7 +28,18 @@ class LoginView(auth_views.LoginView):
 
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = QueuedPasswordResetForm
-    success_url = "/password-reset/sent/"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # The person proved they own the mailbox: a lockout from earlier wrong passwords would
+        # otherwise keep them out with the password they have just chosen.
+        clear_lockout(form.user.email)
+        return response
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -95,7 +108,9 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def switch_school(request: HttpRequest) -> HttpResponse:
-    membership_id = int(request.POST.get("membership", 0) or 0)
-    if any(m.pk == membership_id for m in request.user.active_memberships):
-        request.session[MEMBERSHIP_SESSION_KEY] = membership_id
+    chosen = request.POST.get("membership", "")
+    membership = next((m for m in request.user.active_memberships if str(m.pk) == chosen), None)
+    if membership is not None:
+        request.session[MEMBERSHIP_SESSION_KEY] = membership.pk
+        messages.success(request, f"You are now acting as {membership.get_role_display()} at {membership.school}.")
     return redirect("accounts:home")

@@ -104,8 +104,8 @@ def _days_left(invitation: Invitation) -> int:
 @require_POST
 @login_required
 def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
-    require_role(request, *RECORDS)
-    invitation = get_invitation_for(request.user, pk)
+    school = require_role(request, *RECORDS)
+    invitation = get_invitation_for(request.user, pk, school=school)
     try:
         actions.resend_invitation(invitation)
         messages.success(request, f"A new link was sent to {invitation.email}. The old link no longer works.")

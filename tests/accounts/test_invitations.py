@@ -151,3 +151,30 @@ def test_pupil_list_query_count_stays_flat(cast, client_for, django_assert_max_n
             make_pupil(cast.school, cast.school_class, parent=cast.parent)
         with django_assert_max_num_queries(12):
             assert client.get(reverse("accounts:pupil_list")).status_code == 200
+
+
+def test_invitation_list_query_count_stays_flat(cast, client_for, django_assert_max_num_queries):
+    from accounts import actions
+    from tests.factories import make_pupil
+
+    client = client_for(cast.office)
+    for size in (3, 30):
+        for n in range(size):
+            pupils = [make_pupil(cast.school, cast.school_class), make_pupil(cast.school, cast.school_class)]
+            actions.invite_parent(
+                school=cast.school,
+                created_by=cast.office,
+                full_name=f"Parent {size}-{n}",
+                email=f"parent-{size}-{n}@example.org",
+                relationship="carer",
+                pupils=pupils,
+            )
+        with django_assert_max_num_queries(12):
+            page = client.get(reverse("accounts:invitation_list")).content.decode()
+        assert f"Parent {size}-0" in page
+
+
+def test_an_invitation_link_that_never_existed_says_so(client):
+    response = client.get(reverse("accounts:accept_invitation", args=["not-a-real-token"]))
+    assert response.status_code == 404
+    assert "This invitation link is not valid" in response.content.decode()

@@ -1,11 +1,14 @@
 import subprocess
 import sys
+from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.two_factor import set_recovery_codes
 from tests.factories import PASSWORD
@@ -88,20 +91,97 @@ def test_wrong_code_keeps_the_person_out(cast, client):
     assert client.get(reverse("accounts:home")).status_code == 302
 
 
-def test_sessions_expire_after_inactivity():
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
-    assert settings.SESSION_COOKIE_AGE <= 60 * 60
+def test_changing_the_case_of_the_email_gives_no_fresh_tries(cast, client):
+    variants = [
+        "staff@example.org",
+        "STAFF@example.org",
+        "Staff@Example.org",
+        " staff@EXAMPLE.org",
+        "sTaff@example.org",
+    ]
+    for variant in variants[: settings.AXES_FAILURE_LIMIT]:
+        post_login(client, variant, "wrong")
+    assert post_login(client, "stAFF@example.org", PASSWORD).status_code == 429
 
 
-def test_password_reset_email_carries_a_working_link(cast, client, django_capture_on_commit_callbacks):
+def session_row(client) -> Session:
+    return Session.objects.get(session_key=client.cookies[settings.SESSION_COOKIE_NAME].value)
+
+
+def test_a_session_left_idle_for_half_an_hour_ends(cast, client):
+    post_login(client, cast.parent.email, PASSWORD)
+    assert client.get(reverse("accounts:home")).status_code == 200
+    row = session_row(client)
+    assert row.expire_date <= timezone.now() + timedelta(minutes=30)
+    row.expire_date = timezone.now() - timedelta(seconds=1)  # 30 minutes went by with no click
+    row.save()
+    response = client.get(reverse("accounts:home"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_each_click_keeps_the_session_alive(cast, client):
+    post_login(client, cast.parent.email, PASSWORD)
+    row = session_row(client)
+    row.expire_date = timezone.now() + timedelta(minutes=2)
+    row.save()
+    client.get(reverse("accounts:home"))
+    assert session_row(client).expire_date > timezone.now() + timedelta(minutes=29)
+
+
+def reset_link(client, email: str, django_capture_on_commit_callbacks) -> str:
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("accounts:password_reset"), {"email": cast.parent.email})
+        response = client.post(reverse("accounts:password_reset"), {"email": email})
+    assert response.url == reverse("accounts:password_reset_done")
     assert len(mail.outbox) == 1
-    body = mail.outbox[0].body
-    link = next(line for line in body.splitlines() if "/password-reset/" in line)
-    path = link.split("testserver", 1)[1]
-    response = client.get(path, follow=True)
-    assert "Choose a new password" in response.content.decode()
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/password-reset/" in line)
+    return link.split(settings.SITE_URL, 1)[1].strip()
+
+
+def test_password_reset_by_email_works_end_to_end(cast, client, django_capture_on_commit_callbacks):
+    link = reset_link(client, "JO.PARENT@example.org", django_capture_on_commit_callbacks)
+    assert mail.outbox[0].to == [cast.parent.email]
+    form_page = client.get(link, follow=True)
+    assert "Choose a new password" in form_page.content.decode()
+    form_url = form_page.redirect_chain[-1][0]
+    new_password = "a-brand-new-family-passphrase"
+    response = client.post(form_url, {"new_password1": new_password, "new_password2": new_password})
+    assert response.url == reverse("accounts:password_reset_complete")
+    assert post_login(client, cast.parent.email, PASSWORD).status_code == 200  # the old one is gone
+    assert post_login(client, cast.parent.email, new_password).status_code == 302
+    client.logout()
+    again = client.get(link, follow=True).content.decode()
+    assert "This link no longer works" in again
+
+
+def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(
+    cast, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:password_reset"), {"email": "nobody@example.org"}, follow=True)
+    assert "Check your email" in response.content.decode()
+    assert mail.outbox == []
+
+
+def test_a_new_password_from_the_email_lifts_a_lockout(cast, client, django_capture_on_commit_callbacks):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        post_login(client, cast.staff.email, "wrong")
+    locked = post_login(client, cast.staff.email, PASSWORD)
+    assert "reset your password" in locked.content.decode()
+    link = reset_link(client, cast.staff.email, django_capture_on_commit_callbacks)
+    form_url = client.get(link, follow=True).redirect_chain[-1][0]
+    new_password = "staffroom-kettle-passphrase"
+    client.post(form_url, {"new_password1": new_password, "new_password2": new_password})
+    assert post_login(client, cast.staff.email, new_password).status_code == 302
+
+
+def test_a_reset_password_still_needs_the_second_factor(cast, client, django_capture_on_commit_callbacks):
+    link = reset_link(client, cast.dsl.email, django_capture_on_commit_callbacks)
+    form_url = client.get(link, follow=True).redirect_chain[-1][0]
+    new_password = "safeguarding-lead-passphrase"
+    client.post(form_url, {"new_password1": new_password, "new_password2": new_password})
+    post_login(client, cast.dsl.email, new_password)
+    assert client.get(reverse("accounts:home")).url == reverse("accounts:two_factor_verify")
 
 
 def test_production_refuses_to_start_without_a_secret_key():
