@@ -26,7 +26,31 @@ def children_in(complaint: Complaint) -> list[tuple[str, str]]:
     incident = complaint.incident
     if incident is not None and incident.poster_pupil_id:
         names.append((incident.poster_pupil.first_name, incident.poster_pupil.last_name))
+    if incident is not None and incident.poster_parent_id and incident.poster_parent_id != complaint.parent_id:
+        # A letter about the incident names the poster's child even when triage recorded no pupil.
+        poster_links = ParentLink.objects.filter(
+            parent_id=incident.poster_parent_id, pupil__school_id=complaint.school_id
+        )
+        names += list(poster_links.order_by("pupil__first_name").values_list("pupil__first_name", "pupil__last_name"))
     return names
+
+
+def letters_for_panel(incident, clean) -> list[dict]:
+    """The final letters the school sent about the linked incident, as text with names replaced
+    (never the PDF, which names the child)."""
+    from incidents.letters.models import Letter, LetterStatus
+
+    letters = Letter.objects.filter(incident=incident, status=LetterStatus.FINAL).order_by("finalised_at", "pk")
+    return [
+        {
+            "kind": letter.get_kind_display(),
+            "date": letter.letter_date,
+            "subject": clean(letter.subject),
+            "paragraphs": [clean(paragraph) for paragraph in letter.paragraphs],
+            "delivered": letter.finalised_at,
+        }
+        for letter in letters
+    ]
 
 
 def build_bundle(complaint: Complaint) -> dict:
@@ -50,6 +74,7 @@ def build_bundle(complaint: Complaint) -> dict:
     attachments = list(complaint.attachments.order_by("uploaded_at", "pk"))
     incident = None
     steps = []
+    letters: list[dict] = []
     if complaint.incident_id:
         found = complaint.incident
         incident = {
@@ -61,6 +86,7 @@ def build_bundle(complaint: Complaint) -> dict:
             "content": clean(found.content),
         }
         steps = list(EscalationStep.objects.filter(incident=found).order_by("created_at", "pk"))
+        letters = letters_for_panel(found, clean)
     about = None
     if complaint.pupil_id:
         about = (
@@ -80,6 +106,7 @@ def build_bundle(complaint: Complaint) -> dict:
         "withheld_files": sum(1 for a in attachments if not a.released_to_panel_at),
         "incident": incident,
         "steps": steps,
+        "letters": letters,
         "pseudonyms": sorted(set(labels.values())),
     }
 

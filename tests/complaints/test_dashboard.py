@@ -143,6 +143,21 @@ def test_dashboard_shows_charts_and_tables(cast, client_for, agreement):
     assert "Safeguarding flags" in page and "Complaints nearing a deadline" in page
     assert "Home-school agreement by class" in page
     assert "1 of 2 parents and carers have signed (50%)" in page
+    # Every question of "what needs me today" has its panel on the one page.
+    for heading in ["New reports to triage", "Steps past their due date", "Letters awaiting finalisation", "Policies"]:
+        assert heading in page, heading
+
+
+def test_dashboard_lists_draft_letters_awaiting_finalisation(cast, client_for):
+    from incidents.letters import actions as letter_actions
+    from incidents.letters.models import LetterKind
+    from tests.letters.builders import make_case
+
+    incident, step = make_case(cast)
+    letter_actions.create_letter(incident=incident, step=step, kind=LetterKind.REMOVAL_REQUEST, by=cast.headteacher)
+    page = client_for(cast.headteacher).get(reverse("accounts:home")).content.decode()
+    assert "Letters awaiting finalisation" in page and incident.reference in page
+    assert "No draft letter is waiting." not in page
 
 
 def test_governors_statistics_are_anonymised(fixtures, client_for):
@@ -199,9 +214,36 @@ def test_termly_report_pdf(fixtures, client_for, on_commit_runs_immediately):
 
 
 def test_governor_home_lists_policies_awaiting_the_governing_body(cast, client_for):
+    from policies import actions as policy_actions
+    from policies.models import Category, Owner, PolicyVersion
+    from policies.models import Status as PolicyStatus
 
-    page = client_for(cast.governor).get(reverse("accounts:home")).content.decode()
-    assert "Policies awaiting your approval" in page and "Complaints panel" in page
+    client = client_for(cast.governor)
+    page = client.get(reverse("accounts:home")).content.decode()
+    assert "Policies awaiting your approval" in page and "No policy is waiting for the governing body." in page
+
+    version = policy_actions.create_document(
+        school=cast.school,
+        by=cast.headteacher,
+        title="Complaints Procedure",
+        category=Category.COMPLAINTS,
+        owner=Owner.GOVERNING_BODY,
+        review_interval_months=24,
+        staff_must_acknowledge=False,
+        body_markdown="How the school handles complaints.",
+        change_summary="New",
+    )
+    policy_actions.submit_for_approval(version)
+    approve_url = reverse("policies:approve", args=[version.document_id, version.number])
+    page = client.get(reverse("accounts:home")).content.decode()
+    assert "Complaints Procedure, version 1" in page and approve_url in page
+
+    review_by = (timezone.localdate() + timedelta(days=700)).isoformat()
+    assert client.post(approve_url, {"review_date": review_by}).status_code == 302
+    version = PolicyVersion.objects.get(pk=version.pk)
+    assert version.status == PolicyStatus.APPROVED and version.approved_by == cast.governor
+    page = client.get(reverse("accounts:home")).content.decode()
+    assert "No policy is waiting for the governing body." in page
 
 
 def test_invalid_period_is_refused(cast, client_for):

@@ -135,3 +135,27 @@ def test_a_future_meeting_date_is_refused(cast, client_for):
     )
     assert response.status_code == 400 and "Typed reasons" in response.content.decode()
     assert not PanelRecord.objects.exists()
+
+
+def test_the_bundle_shows_the_letters_sent_about_the_linked_incident_with_names_replaced(cast, client_for):
+    from incidents.letters import actions as letter_actions
+    from incidents.letters.models import LetterKind
+    from tests.letters.builders import make_case
+
+    incident, step = make_case(cast)
+    letter = letter_actions.create_letter(
+        incident=incident, step=step, kind=LetterKind.WRITTEN_WARNING, by=cast.headteacher
+    )
+    letter_actions.finalise(letter=letter, by=cast.headteacher)
+    draft = letter_actions.create_letter(incident=incident, step=step, kind=LetterKind.OUTCOME, by=cast.headteacher)
+    complaint = panel_complaint(cast)
+    actions.link_incident(complaint=complaint, by=cast.headteacher, incident=incident)
+    assert cast.other_child.full_name in letter.body
+
+    client = client_for(cast.governor)
+    client.post(reverse("complaints:declare", args=[complaint.pk]), {"has_conflict": "no"})
+    page = client.get(reverse("complaints:panel_bundle", args=[complaint.pk])).content.decode()
+    assert "Letters the school sent" in page
+    assert "Written warning · Written warning about a social media post" in page
+    assert draft.subject not in page  # drafts were never sent
+    assert cast.other_child.first_name not in page and "Pupil" in page
