@@ -237,3 +237,16 @@ def test_demo_flags_skip_the_emails_and_nothing_else(cast, django_capture_on_com
     assert mail.outbox == []
     assert version.status == "published" and signature.is_intact
     assert not SignedCopy.objects.exists()
+
+
+def test_the_signed_copy_fits_one_page_with_uk_and_utc_times(cast, version):
+    from datetime import UTC
+
+    from agreements import documents
+
+    signature = sign(cast, version)
+    reader = PdfReader(io.BytesIO(documents.render_signed_copy(signature)))
+    text = reader.pages[-1].extract_text()
+    assert len(reader.pages) == 1
+    assert signature.signed_at.astimezone(UTC).strftime("%d/%m/%Y %H:%M:%S UTC") in text
+    assert "server time" not in text and signature.content_hash[:16] in text.replace("\n", "")
