@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import CASE_ROLES, RECORDS_ROLES, Invitation, Pupil, Role, School
+from .models import CASE_ROLES, RECORDS_ROLES, Invitation, ParentLink, Pupil, Role, School, SchoolClass
 
 
 def school_ids_for(user, roles=frozenset(Role)) -> set[int]:
@@ -42,6 +42,18 @@ def get_invitation_for(user, pk: int, school: School | None = None) -> Invitatio
     if school is not None:
         invitations = invitations.filter(school=school)
     return get_object_or_404(invitations, pk=pk)
+
+
+def get_class_for(user, pk: int, school: School) -> SchoolClass:
+    """A class of the school the person is acting for, if they look after its records."""
+    if school.pk not in school_ids_for(user, RECORDS_ROLES):
+        raise Http404("No such class.")
+    return get_object_or_404(SchoolClass.objects.filter(school=school), pk=pk)
+
+
+def get_parent_link_for(user, pupil: Pupil, pk: int) -> ParentLink:
+    """One parent link of a pupil already fetched through `get_pupil_for`."""
+    return get_object_or_404(ParentLink.objects.filter(pupil=pupil).select_related("parent", "pupil"), pk=pk)
 
 
 def can_manage_records(user, school_id: int) -> bool:

@@ -84,3 +84,12 @@ def accept_invitation(invitation: Invitation, *, full_name: str, password: str) 
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     return user
+
+
+@transaction.atomic
+def unlink_parent(link: ParentLink) -> None:
+    """A parent or carer no longer has a say for this child (the history keeps who and when).
+
+    Their account stays: they may have other children at the school, or reports of their own.
+    """
+    link.delete()

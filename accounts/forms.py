@@ -3,10 +3,11 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.utils import timezone
 
 from schoolsocial.lib.email import send_templated_email
 
-from .models import Invitation, Pupil, Relationship, SchoolClass, User
+from .models import Invitation, Pupil, Relationship, Role, SchoolClass, User
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -48,10 +49,72 @@ class PupilForm(forms.ModelForm):
         fields = ["first_name", "last_name", "school_class", "date_of_birth", "is_on_roll"]
         widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"})}
         labels = {"school_class": "Class", "is_on_roll": "On roll"}
+        help_texts = {"is_on_roll": "Untick when the pupil leaves the school. Their records are kept."}
+        error_messages = {
+            "first_name": {"required": "Type the pupil's first name."},
+            "last_name": {"required": "Type the pupil's last name."},
+            "date_of_birth": {
+                "required": "Type the pupil's date of birth.",
+                "invalid": "Type the date of birth as day/month/year, for example 17/05/2018.",
+            },
+        }
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school_class"].queryset = SchoolClass.objects.filter(school=school)
+        self.fields["school_class"].empty_label = "No class yet"
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        today = timezone.localdate()
+        if born > today:
+            raise forms.ValidationError("The date of birth is in the future. Check the year.")
+        if born.year < today.year - MAX_PUPIL_AGE:
+            raise forms.ValidationError(
+                f"That would make the pupil older than {MAX_PUPIL_AGE}. Check the year of the date of birth."
+            )
+        return born
+
+
+# Sixth forms go to 19; anything older is a typing slip in the year.
+MAX_PUPIL_AGE = 21
+
+
+class SchoolClassForm(forms.ModelForm):
+    class Meta:
+        model = SchoolClass
+        fields = ["name", "year_group", "teacher"]
+        labels = {"name": "Class name", "teacher": "Class teacher"}
+        help_texts = {
+            "name": "As the school says it, for example Otters or 3B.",
+            "year_group": "For example Reception or Year 3.",
+            "teacher": "Looks into a parent's concern about a child in this class first (the informal stage).",
+        }
+        error_messages = {"name": {"required": "Give the class a name."}}
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.school = school
+        self.instance.school = school
+        staff_roles = [Role.STAFF, Role.HEADTEACHER, Role.DSL]
+        self.fields["teacher"].queryset = (
+            User.objects.filter(
+                is_active=True,
+                memberships__school=school,
+                memberships__role__in=staff_roles,
+                memberships__is_active=True,
+            )
+            .distinct()
+            .order_by("full_name")
+        )
+        self.fields["teacher"].empty_label = "No class teacher"
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        clash = SchoolClass.objects.filter(school=self.school, name__iexact=name).exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(f"There is already a class called {name}. Choose another name.")
+        return name
 
 
 class InvitationForm(forms.ModelForm):

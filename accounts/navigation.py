@@ -41,6 +41,7 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
     Role.OFFICE: [
         ("Home", "accounts:home"),
         ("Pupils", "accounts:pupil_list"),
+        ("Classes", "accounts:class_list"),
         ("Invitations", "accounts:invitation_list"),
         ("Agreements", "agreements:coverage"),
         ("Email delivery", "accounts:notifications"),

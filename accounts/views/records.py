@@ -1,4 +1,4 @@
-"""Pupils, parent links and invitations: the office's pages (the headteacher may use them too)."""
+"""Pupils, classes, parent links and invitations: the office's pages (the headteacher may use them too)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,16 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from .. import actions
-from ..access import get_invitation_for, get_pupil_for, require_role
+from ..access import get_class_for, get_invitation_for, get_parent_link_for, get_pupil_for, require_role
 from ..audit import log_access
-from ..forms import AcceptInvitationForm, InvitationForm, PupilForm
+from ..forms import AcceptInvitationForm, InvitationForm, PupilForm, SchoolClassForm
 from ..models import Invitation, ParentLink, Pupil, Role, SchoolClass, User, hash_token
 
 RECORDS = (Role.OFFICE, Role.HEADTEACHER)
@@ -55,12 +56,52 @@ def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def pupil_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     school = require_role(request, *RECORDS)
     pupil = get_pupil_for(request.user, pk, school=school) if pk else Pupil(school=school)
+    # Named before the form copies what was typed onto the pupil, so a failed save keeps the heading.
+    heading = f"Edit {pupil.full_name}" if pk else "Add a pupil"
+    cancel_url = pupil.get_absolute_url() if pk else reverse("accounts:pupil_list")
     form = PupilForm(request.POST or None, instance=pupil, school=school)
     if request.method == "POST" and form.is_valid():
         pupil = form.save()
         messages.success(request, f"Saved {pupil.full_name}.")
         return redirect(pupil)
-    return render(request, "accounts/pupil_form.html", {"form": form, "pupil": pupil})
+    return render(request, "accounts/pupil_form.html", {"form": form, "heading": heading, "cancel_url": cancel_url})
+
+
+@login_required
+def parent_link_remove(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
+    """Take a parent or carer off a child's record (asks first)."""
+    school = require_role(request, *RECORDS)
+    pupil = get_pupil_for(request.user, pk, school=school)
+    link = get_parent_link_for(request.user, pupil, link_pk)
+    if request.method == "POST":
+        actions.unlink_parent(link)
+        messages.success(request, f"{link.parent.full_name} is no longer linked to {pupil.full_name}.")
+        return redirect(pupil)
+    return render(request, "accounts/parent_link_remove.html", {"pupil": pupil, "link": link})
+
+
+@login_required
+def class_list(request: HttpRequest) -> HttpResponse:
+    school = require_role(request, *RECORDS)
+    classes = (
+        SchoolClass.objects.filter(school=school)
+        .select_related("teacher")
+        .annotate(pupil_count=Count("pupils", filter=Q(pupils__is_on_roll=True)))
+        .order_by("name")
+    )
+    return render(request, "accounts/class_list.html", {"classes": classes})
+
+
+@login_required
+def class_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    school = require_role(request, *RECORDS)
+    school_class = get_class_for(request.user, pk, school) if pk else None
+    form = SchoolClassForm(request.POST or None, instance=school_class, school=school)
+    if request.method == "POST" and form.is_valid():
+        school_class = form.save()
+        messages.success(request, f"Saved the class {school_class.name}.")
+        return redirect("accounts:class_list")
+    return render(request, "accounts/class_form.html", {"form": form, "school_class": school_class})
 
 
 @login_required
