@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import ParentLink
 from incidents.models import EscalationStep
+from schoolsocial.lib.pdf import image_data_uri
 
 from .models import Complaint, PanelRecord
 from .redaction import pseudonyms_for, redact_names
@@ -118,5 +119,6 @@ def letter_context(record: PanelRecord) -> dict:
         "complaint": complaint,
         "school": complaint.school,
         "parent": complaint.parent,
+        "logo": image_data_uri(complaint.school.logo),
         "today": timezone.localdate(),
     }

@@ -110,6 +110,9 @@ def test_the_panel_records_its_decision_and_the_parent_gets_a_pdf_letter(cast, c
     assert record.letter and len(record.letter_sha256) == 64
     text = "".join(page.extract_text() for page in PdfReader(record.letter.open("rb")).pages)
     assert "partly upheld" in text and "responded late" in text and "Ruth Chair" in text
+    # Set out like the school's other letters: marked private, to the parent, signed off for the panel.
+    assert "PRIVATE AND CONFIDENTIAL" in text and cast.parent.full_name in text
+    assert "On behalf of the governors' panel of Northbrook Primary School" in text
     letter_mail = [m for m in mail.outbox if m.attachments]
     assert letter_mail and letter_mail[0].to == [cast.parent.email]
     assert client.get(reverse("complaints:panel_letter", args=[complaint.pk])).status_code == 200
