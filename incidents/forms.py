@@ -255,9 +255,26 @@ class TriageForm(forms.ModelForm):
         }
         help_texts = {"poster_pupil": "Only if known.", "poster_parent": "Only if known."}
 
+    # What it is and how serious first, then who posted it, then who owns it.
+    field_order = [
+        "severity",
+        "natures",
+        "poster_kind",
+        "poster_pupil",
+        "poster_parent",
+        "harassment",
+        "pupils_identifiable",
+        "safeguarding_concern",
+        "owner",
+        "note",
+    ]
+
     def __init__(self, *args, school: School, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["severity"].required = True
+        self.fields["poster_kind"].choices = PosterKind.choices
+        self.fields["poster_pupil"].empty_label = "Not known"
+        self.fields["poster_parent"].empty_label = "Not known"
         self.fields["severity"].choices = [("", "Choose…"), *Severity.choices]
         self.fields["poster_pupil"].queryset = Pupil.objects.filter(school=school, is_on_roll=True)
         self.fields["poster_parent"].queryset = User.objects.filter(
@@ -265,6 +282,7 @@ class TriageForm(forms.ModelForm):
         ).distinct()
         self.fields["owner"].queryset = school_staff(school, roles=(Role.HEADTEACHER, Role.DSL))
         self.fields["owner"].required = True
+        self.fields["owner"].empty_label = "Choose…"
         if self.instance.pk and not self.is_bound:
             self.initial["natures"] = self.instance.nature_codes
 

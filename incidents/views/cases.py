@@ -130,6 +130,8 @@ def incident_timeline(request: HttpRequest, pk: int) -> HttpResponse:
 def incident_triage(request: HttpRequest, pk: int) -> HttpResponse:
     school = require_role(request, *CASE)
     incident = _load_case(request, pk)
+    if request.method != "POST":
+        log_access(request, incident, action="view-triage")  # the page shows the post itself
     form = TriageForm(request.POST or None, instance=incident, school=school)
     if not form.initial.get("owner") and not form.is_bound:
         form.initial["owner"] = request.user.pk

@@ -95,6 +95,7 @@ def report(request: HttpRequest) -> HttpResponse:
 @login_required
 def report_done(request: HttpRequest, pk: int) -> HttpResponse:
     incident = get_own_report_for(request, pk)
+    log_access(request, incident)
     evidence_count = incident.evidence.count()
     return render(request, "incidents/report_done.html", {"incident": incident, "evidence_count": evidence_count})
 
@@ -154,4 +155,9 @@ def add_evidence_and_render(request: HttpRequest, incident: Incident, next_url: 
             messages.error(request, error)
         if not accepted and not errors:
             messages.error(request, "Choose at least one file to add.")
+    else:
+        for field, field_errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in field_errors:
+                messages.error(request, f"{label}: {error} No file was added; please choose them again.")
     return redirect(next_url, pk=incident.pk)

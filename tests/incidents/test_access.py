@@ -33,7 +33,20 @@ def test_case_handlers_open_their_schools_incidents_and_the_view_is_logged(cast,
     for url in case_urls(staff_report):
         assert client.get(url).status_code == 200
     log = AccessLog.objects.filter(object_type="incidents.incident", object_id=str(staff_report.pk))
-    assert log.filter(user=getattr(cast, who), action="view").exists()
+    # Each page that shows the post is logged on its own: the case page, the timeline and triage.
+    assert set(log.filter(user=getattr(cast, who)).values_list("action", flat=True)) == {
+        "view",
+        "view-timeline",
+        "view-triage",
+    }
+
+
+def test_the_reporters_own_pages_are_logged_too(cast, client_for, staff_report):
+    client = client_for(cast.staff)
+    for name in ("report_done", "report_status"):
+        before = AccessLog.objects.filter(user=cast.staff, object_id=str(staff_report.pk)).count()
+        assert client.get(reverse(f"incidents:{name}", args=[staff_report.pk])).status_code == 200
+        assert AccessLog.objects.filter(user=cast.staff, object_id=str(staff_report.pk)).count() == before + 1
 
 
 @pytest.mark.parametrize("who", ["headteacher", "dsl"])

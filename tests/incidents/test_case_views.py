@@ -161,3 +161,62 @@ def test_landing_page_panel(cast, client_for, file_report, who):
     page = client_for(getattr(cast, who)).get(reverse("accounts:home")).content.decode()
     assert "New reports to triage" in page and new.reference in page
     assert "Steps past their due date" in page and late.reference in page
+
+
+def test_an_overdue_step_is_flagged_on_the_incident_page(cast, client_for, file_report):
+    incident = triaged(file_report(), cast)
+    late = actions.add_step(incident=incident, by=cast.headteacher, kind=StepKind.REMOVAL_REQUEST)
+    actions.add_step(incident=incident, by=cast.headteacher, kind=StepKind.PLATFORM_REPORT)
+    EscalationStep.objects.filter(pk=late.pk).update(due_date=timezone.localdate() - timedelta(days=2))
+    actions.refresh_next_due(incident)
+    page = client_for(cast.headteacher).get(incident.get_absolute_url()).content.decode()
+    assert "A step is overdue" in page
+    # Only the late step carries the badge, on its own card.
+    late_card = page.split(f'id="step-{late.pk}"')[1].split('class="card mb-2')[0]
+    assert "Overdue" in late_card and "border-danger" in page.split(f'id="step-{late.pk}"')[0][-80:]
+    assert page.count('<span class="badge badge-overdue">Overdue</span>') == 1
+
+
+def test_triage_page_asks_what_and_how_serious_first(cast, client_for, file_report):
+    incident = file_report()
+    page = client_for(cast.headteacher).get(reverse("incidents:triage", args=[incident.pk])).content.decode()
+    order = [
+        page.index(label) for label in ('for="id_severity"', 'id="id_natures', 'for="id_poster_kind"', 'for="id_owner"')
+    ]
+    assert order == sorted(order)
+    # An unknown poster reads as "Not known", not as a row of dashes.
+    assert page.count(">Not known</option>") >= 2 and "---------" not in page
+
+
+def test_timeline_page_shows_everything_in_order_with_who(cast, client_for, file_report):
+    from schoolsocial.lib.uploads import inspect_upload
+
+    from .conftest import upload
+
+    incident = triaged(file_report(files=1), cast)
+    step = actions.add_step(incident=incident, by=cast.headteacher, kind=StepKind.PLATFORM_REPORT)
+    actions.record_step_outcome(step=step, by=cast.dsl, outcome="complied", external_reference="FB-77")
+    actions.skip_step(incident=incident, by=cast.headteacher, kind=StepKind.REMOVAL_REQUEST, reason="Poster unknown.")
+    actions.add_note(incident=incident, by=cast.dsl, text="Checked again: the post is gone.")
+    item = upload("later.png")
+    actions.add_evidence(incident=incident, by=cast.dsl, uploads=[(item, inspect_upload(item))])
+    actions.change_status(incident=incident, by=cast.headteacher, status="resolved", reason="Removed by Facebook.")
+    page = client_for(cast.dsl).get(reverse("incidents:timeline", args=[incident.pk])).content.decode()
+    expected = [
+        "Reported by Jo Parent",
+        "1 evidence file added: shot-0.png",
+        "Triaged as medium severity",
+        "Planned: Report to the platform",
+        "Report to the platform: complied (reference FB-77)",
+        "Skipped: Ask the poster to remove it",
+        "Poster unknown.",
+        "Note from",
+        "Checked again: the post is gone.",
+        "1 evidence file added: later.png",
+        "Status changed to resolved",
+        "Removed by Facebook.",
+    ]
+    positions = [page.index(text) for text in expected]
+    assert positions == sorted(positions)
+    assert page.count(timezone.localtime().strftime("%d/%m/%Y")) >= len(expected) - 4
+    assert cast.dsl.full_name in page and cast.headteacher.full_name in page

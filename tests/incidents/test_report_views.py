@@ -3,12 +3,14 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from incidents import actions
 from incidents.models import EntryKind, Evidence, Incident, StagedUpload
 
-from .conftest import image_bytes, upload
+from .conftest import bomb_png, image_bytes, upload
 
 REPORT = reverse("incidents:report")
 
@@ -71,11 +73,14 @@ def test_a_failed_submit_keeps_typed_answers_and_accepted_files(cast, client_for
         ("setup.png", b"MZ\x90\x00" + b"\x00" * 100, "not a picture or PDF"),
         ("post.png", b"<!doctype html><html><script>alert(1)</script>", "not a picture or PDF"),
         ("cut.png", image_bytes(size=(300, 300))[:400], "could not be read"),
+        ("huge.png", image_bytes() + b"\x00" * 20_000, "larger than the"),
+        ("bomb.png", bomb_png(), "far larger in pixels"),
     ],
 )
 def test_a_bad_file_is_refused_beside_the_field_and_nothing_else_is_lost(
-    cast, client_for, facebook, name, content, message
+    cast, client_for, facebook, settings, name, content, message
 ):
+    settings.MAX_UPLOAD_BYTES = 10_000  # stands in for 10 MB, so the test stays small
     client = client_for(cast.parent)
     data = form_data(client, facebook, evidence=[upload("good.png"), upload(name, content)])
     response = client.post(REPORT, data)
@@ -83,6 +88,8 @@ def test_a_bad_file_is_refused_beside_the_field_and_nothing_else_is_lost(
     page = response.content.decode()
     assert message in page and name in page
     assert "good.png" in page and "Someone said the head is lying" in page
+    # The message sits beside the file field, not only at the top of the page.
+    assert re.search(r'id="id_evidence".*?' + re.escape(name), page, re.S)
     assert not Incident.objects.exists()
     assert list(StagedUpload.objects.values_list("original_name", flat=True)) == ["good.png"]
 
@@ -156,3 +163,26 @@ def test_reporter_can_add_more_evidence_later(cast, client_for, file_report):
     names = list(Evidence.objects.filter(incident=incident).values_list("original_name", flat=True))
     assert names == ["shot-0.png", "later.png"]
     assert incident.timeline.filter(kind=EntryKind.EVIDENCE).count() == 2
+
+
+def test_a_bad_description_on_later_evidence_is_explained(cast, client_for, file_report):
+    incident = file_report(files=1)
+    client = client_for(cast.parent)
+    url = reverse("incidents:report_add_evidence", args=[incident.pk])
+    response = client.post(url, {"files": [upload("later.png")], "description": "x" * 301}, follow=True)
+    page = response.content.decode()
+    assert "What do these show?" in page and "at most 300 characters" in page
+    assert incident.evidence.count() == 1
+
+
+def test_the_status_page_costs_the_same_however_much_has_happened(cast, client_for, file_report):
+    client = client_for(cast.parent)
+    counts = []
+    for files in (1, 12):
+        incident = file_report(files=files)
+        for index in range(files):
+            actions.add_note(incident=incident, by=cast.headteacher, text=f"Note {index}")
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("incidents:report_status", args=[incident.pk])).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
