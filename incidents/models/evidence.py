@@ -59,6 +59,36 @@ class FileFacts(models.Model):
         return f"{max(self.size // 1024, 1)} KB"
 
 
+# What an evidence row says about its file: fixed once the file is stored.
+KEPT_AS_UPLOADED = frozenset(
+    {
+        "file",
+        "original_name",
+        "content_type",
+        "size",
+        "sha256",
+        "width",
+        "height",
+        "pages",
+        "uploaded_by",
+        "uploaded_at",
+    }
+)
+
+
+class EvidenceQuerySet(models.QuerySet):
+    """Bulk writes would go round Evidence.save() and .delete(): they are refused the same way."""
+
+    def delete(self):
+        raise ValidationError("Evidence is never deleted.")
+
+    def update(self, **kwargs) -> int:
+        kept = sorted(KEPT_AS_UPLOADED & {name.removesuffix("_id") for name in kwargs})
+        if kept:
+            raise ValidationError(f"Evidence is kept as it was uploaded ({', '.join(kept)}); add a new file instead.")
+        return super().update(**kwargs)
+
+
 class Evidence(FileFacts):
     """A screenshot or PDF attached to an incident. Never overwritten, never deleted in the portal."""
 
@@ -68,6 +98,8 @@ class Evidence(FileFacts):
     uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
     description = models.CharField(max_length=300, blank=True)
     history = HistoricalRecords()
+
+    objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["uploaded_at", "pk"]

@@ -75,16 +75,28 @@ def test_incidents_and_evidence_cannot_be_deleted(file_report):
         incident.delete()
     with pytest.raises(ValidationError):
         incident.evidence.get().delete()
+    # Nor in bulk, which would go round the model's own delete().
+    with pytest.raises(ValidationError):
+        Evidence.objects.filter(incident=incident).delete()
+    with pytest.raises(ValidationError):
+        incident.evidence.all().delete()
+    assert incident.evidence.count() == 1
 
 
 def test_evidence_cannot_be_overwritten(file_report):
     evidence = file_report(files=1).evidence.get()
+    file_sha = evidence.sha256
     evidence.sha256 = "0" * 64
     with pytest.raises(ValidationError):
         evidence.save()
     evidence = Evidence.objects.get(pk=evidence.pk)
     evidence.description = "Screenshot from the parents' group"
     evidence.save()  # describing it is fine
+    for change in ({"sha256": "0" * 64}, {"file": "evidence/other.png"}, {"size": 1}, {"uploaded_by_id": 1}):
+        with pytest.raises(ValidationError):
+            Evidence.objects.filter(pk=evidence.pk).update(**change)
+    assert Evidence.objects.filter(pk=evidence.pk).update(description="Described in bulk") == 1
+    assert Evidence.objects.get(pk=evidence.pk).sha256 == file_sha
 
 
 def test_overdue_flag(file_report):
