@@ -119,3 +119,33 @@ def test_overdue_means_waiting_and_past_its_date():
     assert not escalation.is_overdue(Outcome.PENDING, today, today)
     assert not escalation.is_overdue(Outcome.COMPLIED, date(2026, 2, 1), today)
     assert not escalation.is_overdue(Outcome.PENDING, None, today)
+
+
+# One example of the facts behind each rule. A rule added to escalation.RULES without an example
+# here fails test_every_rule_has_an_example, so no rule goes untested.
+RULE_EXAMPLES = {
+    "threat": Facts(natures=frozenset({Nature.THREAT})),
+    "discriminatory": Facts(natures=frozenset({Nature.HOMOPHOBIC})),
+    "harassment": Facts(harassment=True),
+    "safeguarding": Facts(pupils_identifiable=True),
+    "images": Facts(natures=frozenset({Nature.IMAGES})),
+    "underage": Facts(natures=frozenset({Nature.UNDERAGE})),
+    "pupil-poster": Facts(poster_kind=PosterKind.PUPIL),
+    "staff-poster": Facts(poster_kind=PosterKind.STAFF),
+    "staff-conduct": Facts(natures=frozenset({Nature.STAFF_CONDUCT})),
+    "defamatory": Facts(natures=frozenset({Nature.DEFAMATORY})),
+}
+
+
+def test_every_rule_has_an_example():
+    assert set(RULE_EXAMPLES) == {rule.name for rule in escalation.RULES}
+
+
+@pytest.mark.parametrize("rule", escalation.RULES, ids=lambda rule: rule.name)
+def test_each_rule_fires_on_its_facts_and_not_on_a_plain_complaint(rule):
+    facts = RULE_EXAMPLES[rule.name]
+    assert rule in escalation.matching_rules(facts)
+    suggestion = next(s for s in escalation.suggest_steps(facts) if s.step == rule.step)
+    assert rule.reason in suggestion.reasons and suggestion.urgent == rule.urgent
+    assert escalation.needs_dsl_alert(facts) == rule.alert_dsl
+    assert rule not in escalation.matching_rules(Facts(natures=frozenset({Nature.COMPLAINT})))
