@@ -7,6 +7,8 @@ from .models import AgreementVersion
 from .uploads import check_scan
 from .years import is_valid_academic_year
 
+YEAR_HINT = "Write the school year as two years, for example 2025/26."
+
 
 class VersionForm(forms.ModelForm):
     class Meta:
@@ -18,6 +20,17 @@ class VersionForm(forms.ModelForm):
             "will_commitments": "Parents and carers will…",
             "will_not_commitments": "Parents and carers will not…",
         }
+        error_messages = {
+            "title": {"required": "Give the agreement a title."},
+            "academic_year": {
+                "required": YEAR_HINT,
+                "max_length": YEAR_HINT,
+            },
+            "introduction": {"required": "Write a few sentences saying why the school asks parents to read this."},
+            "channels": {"required": "Add at least one channel, one per line."},
+            "will_commitments": {"required": "Add at least one commitment, one per line."},
+            "will_not_commitments": {"required": "Add at least one commitment, one per line."},
+        }
         widgets = {
             "introduction": forms.Textarea(attrs={"rows": 4}),
             "channels": forms.Textarea(attrs={"rows": 4}),
@@ -28,7 +41,7 @@ class VersionForm(forms.ModelForm):
     def clean_academic_year(self) -> str:
         value = self.cleaned_data["academic_year"].strip()
         if not is_valid_academic_year(value):
-            raise forms.ValidationError("Write the school year as two years, for example 2025/26.")
+            raise forms.ValidationError(YEAR_HINT)
         return value
 
     def _clean_lines(self, name: str, what: str) -> str:

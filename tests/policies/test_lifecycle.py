@@ -202,3 +202,16 @@ def test_version_numbers_are_given_by_the_system(cast):
     extra.save()
     assert (first.number, other.number, extra.number) == (1, 1, 2)
     assert "number" not in [field.name for field in PolicyVersion._meta.get_fields() if field.editable]
+
+
+def test_each_new_version_is_acknowledged_afresh_and_old_ones_cannot_be(cast):
+    first = approved_policy(cast.school, cast.headteacher)
+    actions.acknowledge(first, by=cast.staff)
+    second = actions.start_draft(first.document, by=cast.headteacher, change_summary="New section")
+    actions.submit_for_approval(second)
+    actions.approve(second, by=cast.headteacher)
+    first.refresh_from_db()
+    have, have_not = actions.acknowledgement_register(second)
+    assert have == [] and cast.staff in have_not  # reading version 1 does not count for version 2
+    with pytest.raises(actions.NotAllowed, match="Only the current version"):
+        actions.acknowledge(first, by=cast.dsl)
