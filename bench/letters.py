@@ -59,7 +59,10 @@ def make_letter(number: int) -> Letter:
         "remove_by": "29 November 2026",
         "incident_reference": incident.reference,
         "policy_sentence": "The school's policy in force is “Parents' Social Media Policy”, version 3, approved on 1 September 2026.",
-        "agreement_sentence": "Our records show that you signed the home-school agreement online on 4 September 2026.",
+        "agreement_sentence": (
+            "Our records show that you signed the school's home-school agreement "
+            "“Home-school agreement on social media” (version 2) online on 4 September 2026."
+        ),
         "post_urls": ["https://www.facebook.com/groups/northbrook-parents/posts/1234567890123456789"],
     }
     subject, body = DEFAULT_WORDING[LetterKind.WRITTEN_WARNING]
