@@ -13,7 +13,8 @@ Rules the rendering follows, so a document can never leak or fetch anything:
   left out of the document. `data:` URIs are allowed, so a private image such as a school logo
   can be embedded with `image_data_uri(school.logo)`.
 - One `FontConfiguration` is shared by the whole process: building one costs time and
-  fontconfig caches are per configuration.
+  fontconfig caches are per configuration. One `StaticOnlyURLFetcher` is shared by every render
+  in a thread (`url_fetcher()`); a fetcher keeps per-request state, so threads get their own.
 
 Render in a Celery task, never in a request: a long document takes a second or more.
 """
@@ -23,6 +24,7 @@ from __future__ import annotations
 import base64
 import logging
 import mimetypes
+import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -86,6 +88,17 @@ class StaticOnlyURLFetcher(URLFetcher):
         return URLFetcherResponse(path.as_uri(), body=path.read_bytes(), headers={"Content-Type": mime_type})
 
 
+_fetchers = threading.local()
+
+
+def url_fetcher() -> StaticOnlyURLFetcher:
+    """The fetcher every render in this thread shares."""
+    fetcher = getattr(_fetchers, "fetcher", None)
+    if fetcher is None:
+        fetcher = _fetchers.fetcher = StaticOnlyURLFetcher()
+    return fetcher
+
+
 def image_data_uri(file_field) -> str:
     """A `data:` URI for an image held in (private) storage, e.g. a school logo; "" if none."""
     if not file_field:
@@ -99,5 +112,5 @@ def image_data_uri(file_field) -> str:
 def render_pdf(template_name: str, context: dict | None = None) -> bytes:
     """Render a Django template to PDF bytes, with the shared fonts and the static-only fetcher."""
     html = render_to_string(template_name, context or {})
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyURLFetcher())
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=url_fetcher())
     return document.write_pdf(font_config=FONT_CONFIG)

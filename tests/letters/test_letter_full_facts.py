@@ -169,3 +169,24 @@ def test_the_agreement_sentence_is_written_to_the_parent(cast, case):
         agreement_sentence(incident.poster_parent, cast.other_child)
         == "Our records show that you have not signed the school's home-school agreement."
     )
+
+
+def test_renders_share_one_font_configuration_and_one_url_fetcher(cast, case, monkeypatch):
+    import weasyprint
+
+    from schoolsocial.lib import pdf
+
+    seen = []
+    original = weasyprint.HTML.__init__
+
+    def spy(self, *args, **kwargs):
+        seen.append(kwargs["url_fetcher"])
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(pdf.HTML, "__init__", spy)
+    incident, step = case
+    letter = actions.create_letter(incident=incident, step=step, kind=LetterKind.REMOVAL_REQUEST, by=cast.headteacher)
+    letter_pdf(letter)
+    letter_pdf(letter)
+    assert len(seen) == 2 and seen[0] is seen[1] is pdf.url_fetcher()
+    assert isinstance(pdf.FONT_CONFIG, weasyprint.text.fonts.FontConfiguration)
