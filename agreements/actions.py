@@ -72,7 +72,10 @@ def draft_content_from(version: AgreementVersion | None) -> dict:
     return content
 
 
+@transaction.atomic
 def update_draft(version: AgreementVersion, **content) -> AgreementVersion:
+    # Locked and read again: a publish that committed while the form was open wins, cleanly.
+    version = AgreementVersion.objects.select_for_update().get(pk=version.pk)
     if not version.is_draft:
         raise VersionNotEditable("This version is published, so its wording can no longer change.")
     for key in CONTENT_KEYS:

@@ -318,7 +318,11 @@ def version_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         if version is None:
             version = actions.start_draft(school=school, by=request.user, **form.cleaned_data)
         else:
-            actions.update_draft(version, **form.cleaned_data)
+            try:
+                actions.update_draft(version, **form.cleaned_data)
+            except actions.VersionNotEditable as error:
+                messages.error(request, f"{error} Nothing was changed; start a new version to reword it.")
+                return redirect(version)
         messages.success(request, f"Draft version {version.number} saved. Check it, then publish it.")
         return redirect(version)
     return render(request, "agreements/version_form.html", {"form": form, "version": version})

@@ -107,8 +107,12 @@ def draft_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     initial = {"body_markdown": version.body_markdown, "change_summary": version.change_summary}
     form = DraftForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        actions.update_draft(version, **form.cleaned_data)
-        messages.success(request, "Draft saved.")
+        try:
+            actions.update_draft(version, **form.cleaned_data)
+        except ValidationError as error:  # sent for approval from another tab meanwhile
+            messages.error(request, f"{error.message} Nothing was changed.")
+        else:
+            messages.success(request, "Draft saved.")
         return redirect(version)
     return render(request, "policies/draft_form.html", {"form": form, "version": version, "document": version.document})
 

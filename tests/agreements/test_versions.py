@@ -86,3 +86,21 @@ def test_only_the_headteacher_of_the_school_drafts_and_publishes(cast, client_fo
     assert client_for(cast.office).get(draft.get_absolute_url()).status_code == 200  # the office may read it
     assert AgreementVersion.objects.get(school=cast.school).status == VersionStatus.DRAFT
     assert AgreementVersion.objects.filter(school=cast.school).count() == 1
+
+
+def test_saving_a_draft_that_was_published_meanwhile_changes_nothing(cast, client_for, monkeypatch):
+    from agreements import actions, views
+
+    client = client_for(cast.headteacher)
+    client.post(reverse("agreements:version_create"), form_data())
+    version = AgreementVersion.objects.get()
+    real_update = actions.update_draft
+
+    def publish_first(draft, **content):  # another tab publishes between the page check and the save
+        actions.publish(AgreementVersion.objects.get(pk=draft.pk), by=cast.headteacher, ask_parents=False)
+        return real_update(draft, **content)
+
+    monkeypatch.setattr(views.actions, "update_draft", publish_first)
+    response = client.post(reverse("agreements:version_edit", args=[version.pk]), form_data(title="Late"), follow=True)
+    assert "Nothing was changed" in response.content.decode()
+    assert AgreementVersion.objects.get().title == CONTENT["title"]

@@ -267,3 +267,20 @@ def test_the_public_address_stays_the_same_when_the_title_is_reworded(cast, clie
         == f"/policies/public/{cast.school.short_code}/social-media-policy/"
     )
     assert "Online conduct policy" in client.get(address).content.decode()
+
+
+def test_saving_a_draft_sent_for_approval_from_another_tab_changes_nothing(cast, client_for, monkeypatch):
+    version = make_policy(cast.school, cast.headteacher)
+    client = client_for(cast.headteacher)
+    url = reverse("policies:draft_edit", args=[version.document.pk, 1])
+    real_update = actions.update_draft
+
+    def other_tab_first(draft, **fields):  # sent for approval between the page's check and the save
+        actions.submit_for_approval(draft)
+        return real_update(draft, **fields)
+
+    monkeypatch.setattr(actions, "update_draft", other_tab_first)
+    response = client.post(url, {"body_markdown": "Late edit", "change_summary": "Late"}, follow=True)
+    assert response.status_code == 200 and "Nothing was changed." in response.content.decode()
+    version.refresh_from_db()
+    assert version.body_markdown != "Late edit" and version.status == Status.AWAITING_APPROVAL
