@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AccessLog
 from incidents.letters import actions
@@ -139,6 +140,20 @@ def test_a_final_letter_is_emailed_with_its_pdf(cast, letter, on_commit_runs_imm
     assert hashlib.sha256(content).hexdigest() == letter.pdf_sha256
     delivery.refresh_from_db()
     assert delivery.outcome == "Sent"
+
+
+def test_the_letter_page_shows_when_the_email_went_and_how_it_went(
+    cast, letter, client_for, on_commit_runs_immediately
+):
+    actions.finalise(letter=letter, by=cast.headteacher)
+    letter.refresh_from_db()
+    client = client_for(cast.headteacher)
+    client.post(reverse("letters:email", args=[letter.pk]), {"email": "sian@example.org"})
+    delivery = letter.deliveries.get()
+    sent_at = timezone.localtime(delivery.notification.sent_at)
+    page = client.get(reverse("letters:detail", args=[letter.pk])).content.decode()
+    assert f"Emailed to sian@example.org · {timezone.localtime(delivery.at):%d/%m/%Y %H:%M}" in page
+    assert f"<strong>Sent</strong> {sent_at:%d/%m/%Y %H:%M}" in page
 
 
 def test_a_draft_cannot_be_emailed_and_handover_is_recorded(cast, letter, on_commit_runs_immediately):
