@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.utils import timezone
 
 from schoolsocial.lib.email import send_templated_email
@@ -32,6 +32,18 @@ class QueuedPasswordResetForm(PasswordResetForm):
             "user_name": context["user"].get_short_name()
         }
         send_templated_email("password-reset", [to_email], context)
+
+
+class NewPasswordForm(SetPasswordForm):
+    """The form behind the emailed reset link, in the same words as the invitation form."""
+
+    error_messages = {"password_mismatch": "The two passwords are different. Please type the same password twice."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = "Choose a new password"
+        self.fields["new_password2"].label = "Type the new password again"
+        self.fields["new_password2"].help_text = ""
 
 
 class CodeForm(forms.Form):

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from .. import two_factor
-from ..forms import CodeForm, EmailAuthenticationForm, QueuedPasswordResetForm
+from ..forms import CodeForm, EmailAuthenticationForm, NewPasswordForm, QueuedPasswordResetForm
 from ..lockout import clear_lockout
 from ..middleware import MEMBERSHIP_SESSION_KEY
 
@@ -32,6 +32,7 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = NewPasswordForm
     success_url = reverse_lazy("accounts:password_reset_complete")
 
     def form_valid(self, form):

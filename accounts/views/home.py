@@ -11,8 +11,10 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from ..models import Invitation, ParentLink, Pupil, Role
 
@@ -31,9 +33,15 @@ def _parent_context(request: HttpRequest, school) -> dict:
 
 
 def _office_context(request: HttpRequest, school) -> dict:
+    now = timezone.now()
+    not_accepted = Invitation.objects.filter(school=school, accepted_at__isnull=True)
+    invitations = not_accepted.aggregate(
+        waiting=Count("pk", filter=Q(expires_at__gt=now)), expired=Count("pk", filter=Q(expires_at__lte=now))
+    )
     return {
         "pupil_count": Pupil.objects.filter(school=school, is_on_roll=True).count(),
-        "waiting_invitations": Invitation.objects.filter(school=school, accepted_at__isnull=True).count(),
+        "waiting_invitations": invitations["waiting"],
+        "expired_invitations": invitations["expired"],
     }
 
 

@@ -34,8 +34,9 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
     if class_id and class_id.isdigit():
         pupils = pupils.filter(school_class_id=class_id)
     query = request.GET.get("q", "").strip()
-    if query:
-        pupils = pupils.filter(last_name__icontains=query) | pupils.filter(first_name__icontains=query)
+    # "ruby sto" finds Ruby Stone: every word typed must appear in the first or the last name.
+    for word in query.split()[:5]:
+        pupils = pupils.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
     page = Paginator(pupils, 50).get_page(request.GET.get("page"))
     classes = SchoolClass.objects.filter(school=school)
     return render(

@@ -178,3 +178,13 @@ def test_an_invitation_link_that_never_existed_says_so(client):
     response = client.get(reverse("accounts:accept_invitation", args=["not-a-real-token"]))
     assert response.status_code == 404
     assert "This invitation link is not valid" in response.content.decode()
+
+
+def test_office_home_counts_waiting_and_expired_invitations_apart(cast, client_for):
+    client = client_for(cast.office)
+    invite(client, cast)
+    invite(client, cast, email="late@example.org")
+    Invitation.objects.filter(email="late@example.org").update(expires_at=timezone.now() - timedelta(days=1))
+    page = " ".join(client.get(reverse("accounts:home")).content.decode().split())
+    assert '<p class="display-6 mb-1">1</p><p>waiting for the parent to accept' in page
+    assert "1 expired before it was used</a>: send a new link" in page

@@ -168,3 +168,21 @@ def test_pupil_page_query_count_stays_flat(cast, client_for, django_assert_max_n
             ParentLink.objects.create(parent=make_user(cast.school, Role.PARENT), pupil=cast.child)
         with django_assert_max_num_queries(12):
             assert client.get(reverse("accounts:pupil_detail", args=[cast.child.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("typed", ["mia", "Mia Parent", "parent mi", "  MIA  "])
+def test_pupil_search_finds_a_child_by_any_part_of_their_name(cast, client_for, typed):
+    page = client_for(cast.office).get(reverse("accounts:pupil_list"), {"q": typed}).content.decode()
+    assert cast.child.get_absolute_url() in page
+    assert cast.other_child.get_absolute_url() not in page
+
+
+def test_pupil_search_and_class_filter_together(cast, client_for):
+    make_pupil(cast.school, make_class(cast.school, "Kingfishers"), first="Mia", last="Brook")
+    page = (
+        client_for(cast.office)
+        .get(reverse("accounts:pupil_list"), {"q": "mia", "class": cast.school_class.pk})
+        .content.decode()
+    )
+    assert "Parent, Mia" in page
+    assert "Brook, Mia" not in page

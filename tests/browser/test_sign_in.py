@@ -1,6 +1,9 @@
 """Each role signs in through the real form (two-factor included) and lands on its page."""
 
+from urllib.parse import urlsplit
+
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -83,3 +86,39 @@ def test_parent_accepts_invitation_on_a_phone_and_finds_their_child(cast, phone_
     phone_page.get_by_text(cast.other_child.full_name).wait_for()
     assert ParentLink.objects.filter(parent__email="new.parent@example.org", pupil=cast.other_child).exists()
     assert_axe_clean(phone_page, name="parent-home-phone")
+
+
+def test_wrong_password_is_explained_on_the_sign_in_page(cast, page, assert_axe_clean):
+    page.goto(reverse("accounts:login"))
+    assert_axe_clean(page, name="sign-in")
+    page.get_by_label("Email address").fill(cast.staff.email)
+    page.get_by_label("Password").fill("not-my-password")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("That email address and password do not match").wait_for()
+    assert page.get_by_label("Email address").input_value() == cast.staff.email
+    assert_axe_clean(page, name="sign-in-error")
+
+
+def test_forgotten_password_is_reset_from_the_emailed_link(cast, page, assert_axe_clean):
+    page.goto(reverse("accounts:login"))
+    page.get_by_role("link", name="Forgotten your password?").click()
+    page.get_by_label("Email").fill(cast.parent.email)
+    page.get_by_role("button", name="Send the link").click()
+    page.get_by_role("heading", name="Check your email").wait_for()
+    link = next(line for line in mail.outbox[-1].body.splitlines() if "/password-reset/" in line).strip()
+    page.goto(urlsplit(link).path)
+    page.get_by_role("heading", name="Choose a new password").wait_for()
+    assert_axe_clean(page, name="password-reset-confirm")
+    page.get_by_label("Choose a new password").fill("a-brand-new-family-passphrase")
+    page.get_by_label("Type the new password again").fill("a-different-passphrase")
+    page.get_by_role("button", name="Save the new password").click()
+    page.get_by_text("The two passwords are different").wait_for()
+    page.get_by_label("Choose a new password").fill("a-brand-new-family-passphrase")
+    page.get_by_label("Type the new password again").fill("a-brand-new-family-passphrase")
+    page.get_by_role("button", name="Save the new password").click()
+    page.get_by_role("heading", name="Your password has been changed").wait_for()
+    page.get_by_role("link", name="Sign in").last.click()
+    page.get_by_label("Email address").fill(cast.parent.email)
+    page.get_by_label("Password").fill("a-brand-new-family-passphrase")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Welcome").wait_for()
