@@ -87,8 +87,6 @@ def report(request: HttpRequest) -> HttpResponse:
     for message in file_errors:
         form.add_error("evidence", message)
     staged = list(existing)
-    if staged and not file_errors and form.errors:
-        messages.info(request, "Your files are kept: you do not need to choose them again.")
     return render(request, "incidents/report_form.html", {"form": form, "staged": staged}, status=400)
 
 

@@ -38,14 +38,24 @@ def test_parent_reports_on_a_phone_and_the_headteacher_acts(
     page.get_by_label("Where did you see it?").select_option(label="Facebook")
     page.get_by_label("Links to the post").fill("https://www.facebook.com/groups/northbrook/posts/998877")
     page.get_by_label("Account, group or chat name").fill("Northbrook community page")
-    page.get_by_label("What does the post say?").fill(
-        "Those kids in the Otters class are feral, the school does nothing."
-    )
     page.get_by_label("Offensive comment about a named pupil or member of staff").check()
     page.get_by_label("Complaint about the school").check()
     page.get_by_label("Someone else in the community").check()
     page.get_by_label("Screenshots or PDFs").set_input_files(shots)
+    # Sent without the words of the post: the message is beside that box and nothing is lost.
     page.get_by_role("button", name="Send the report").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Copy the words of the post here, as they appear.").is_visible()
+    assert page.get_by_label("Account, group or chat name").input_value() == "Northbrook community page"
+    assert page.get_by_label("Complaint about the school").is_checked()
+    attached = page.get_by_role("region", name="Files attached so far")
+    assert attached.get_by_role("button", name="Remove screenshot-1.png").is_visible()
+    assert attached.get_by_role("button", name="Remove screenshot-2.png").is_visible()
+    assert_axe_clean(page, "incidents-report-form-kept-phone")
+    page.get_by_label("What does the post say?").fill(
+        "Those kids in the Otters class are feral, the school does nothing."
+    )
+    page.get_by_role("button", name="Send the report").click()  # the files are not chosen again
     page.wait_for_url("**/filed/")
     incident = Incident.objects.get()
     assert page.get_by_text(incident.reference).first.is_visible()

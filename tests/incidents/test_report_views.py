@@ -57,6 +57,7 @@ def test_a_failed_submit_keeps_typed_answers_and_accepted_files(cast, client_for
     assert "Copy the words of the post here" in page
     assert "Northbrook Mums &amp; Dads" in page  # typed answers stay
     assert "kept.png" in page  # the accepted file stays attached
+    assert page.count("you do not need to choose the files again") == 1  # said once, in the alert
     assert StagedUpload.objects.count() == 1
     # Second try: no file chosen again, yet the report arrives with it.
     data.pop("evidence")
