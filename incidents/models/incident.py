@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accounts.models import CASE_ROLES, Pupil, School
+from accounts.models import CASE_ROLES, Pupil, Role, School
 
 from .choices import ALLOWED_TRANSITIONS, FINISHED_STATUSES, Certainty, Nature, PosterKind, Severity, Status
 
@@ -284,6 +284,11 @@ class Incident(models.Model):
             )
             self.school_platform_report_url, self.school_platform_notes = own or ("", "")
         return self.school_platform_report_url or "", self.school_platform_notes or ""
+
+    @property
+    def reporter_role_label(self) -> str:
+        """The role the reporter filed in, in words ("Designated safeguarding lead", not "dsl")."""
+        return Role(self.reporter_role).label if self.reporter_role in Role.values else self.reporter_role
 
     @property
     def nature_codes(self) -> list[str]:

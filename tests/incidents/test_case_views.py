@@ -73,6 +73,15 @@ def test_detail_shows_suggestions_and_the_platform_report_link(cast, client_for,
     assert "Report an under-age account" in page
     assert "TikTok requires account holders to be at least 13" in page
     assert Platform.objects.get(name="TikTok").report_url in page
+    assert "Jo Parent (parent or carer)" in page  # the reporter's role in words
+
+
+def test_minimum_age_is_not_repeated_beside_the_suggestions_link(cast, client_for, file_report):
+    incident = triaged(file_report(natures=[Nature.UNDERAGE], platform=Platform.objects.get(name="TikTok")), cast)
+    page = client_for(cast.headteacher).get(incident.get_absolute_url()).content.decode()
+    suggestions = page.split('id="next-heading"')[1].split('id="steps-heading"')[0]
+    assert suggestions.count("at least 13") == 2  # the under-age report and the platform report
+    assert "minimum age 13" not in suggestions
 
 
 def test_triage_through_the_page(cast, client_for, file_report):
