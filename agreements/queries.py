@@ -59,7 +59,7 @@ class SignatureStatus:
             when = sig.paper_signed_on.strftime("%d/%m/%Y")
         how = " on a paper form" if sig.method == SignatureMethod.PAPER else " online"
         text = (
-            f'signed "{sig.version.title}" (version {sig.version.number}, school year {sig.academic_year})'
+            f"signed \u201c{sig.version.title}\u201d (version {sig.version.number}, school year {sig.academic_year})"
             f"{how} on {when}"
         )
         if not self.signed_current and self.current_version is not None:

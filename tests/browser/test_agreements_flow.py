@@ -114,3 +114,48 @@ def test_office_sees_coverage_and_records_a_paper_form(cast, page, sign_in_page,
     page.goto(version.get_absolute_url())
     page.get_by_role("heading", name="Version 1").wait_for()
     assert_axe_clean(page, name="agreements-version-detail")
+
+
+def test_the_incident_page_tells_the_dsl_whether_the_parent_poster_signed(cast, page, sign_in_page, assert_axe_clean):
+    from incidents import actions as incident_actions
+    from incidents.models import Nature, Platform
+    from tests.conftest import ensure_reference_data
+    from tests.incidents.conftest import report_details
+
+    ensure_reference_data()
+    draft = actions.start_draft(school=cast.school, by=cast.headteacher, **CONTENT)
+    version = actions.publish(draft, by=cast.headteacher, ask_parents=False)
+    actions.sign_online(
+        parent=cast.other_parent,
+        pupil=cast.other_child,
+        version_id=version.pk,
+        typed_name=cast.other_parent.full_name,
+        ticked={"read", "child", "acknowledge"},
+        request_details=actions.RequestDetails("203.0.113.7", "Test"),
+        send_copy=False,
+    )
+    incident = incident_actions.report(
+        school=cast.school,
+        reporter=cast.parent,
+        role="parent",
+        details=report_details(Platform.objects.get(name="Facebook")),
+        natures=[Nature.COMPLAINT],
+        urls=["https://www.facebook.com/groups/123/posts/456"],
+        staged=[],
+    )
+    incident_actions.triage(
+        incident=incident,
+        by=cast.headteacher,
+        severity="medium",
+        natures=[Nature.COMPLAINT],
+        poster_kind="parent",
+        poster_parent=cast.other_parent,
+        owner=cast.dsl,
+    )
+    sign_in_page(page, cast.dsl)
+    page.goto(incident.get_absolute_url())
+    line = page.locator("dd.poster-agreement")
+    line.wait_for()
+    text = line.inner_text()
+    assert "Agreement signed" in text and "Sam Other signed" in text and "version 1" in text
+    assert_axe_clean(page, name="agreements-on-incident-page")
