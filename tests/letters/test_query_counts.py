@@ -14,7 +14,8 @@ from incidents.models import StepKind
 pytestmark = pytest.mark.django_db
 
 LETTERS_LIST_QUERIES = 11
-DETAIL_QUERIES = 16
+# 16, plus three for the poster's home-school agreement status (agreements, commit 7b22086).
+DETAIL_QUERIES = 19
 
 
 def letters_on(cast, incident, first_step, size: int) -> None:
