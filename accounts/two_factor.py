@@ -60,11 +60,28 @@ def verify_code(user, code: str):
     code = code.strip().replace(" ", "")
     if not code:
         return None
-    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
-        if device.verify_token(code):
-            return device
+    # An app code is all digits; a recovery code never is. Trying each only where it can match
+    # keeps a recovery code from counting as a wrong app code (which would pause the app).
+    if code.isdigit():
+        for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+            if device.verify_token(code):
+                return device
+        return None
     for device in StaticDevice.objects.filter(user=user, confirmed=True):
         # Static tokens are consumed on use: each recovery code works once.
         if device.verify_token(code.lower()):
             return device
     return None
+
+
+def is_paused_after_wrong_codes(user) -> bool:
+    """True while wrong codes have paused the authenticator.
+
+    django-otp makes the person wait 1, 2, 4, 8... seconds after each wrong code in a row; during
+    the wait even the right code is refused, so say "wait", not "wrong code".
+    """
+    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+        allowed, _ = device.verify_is_allowed()
+        if not allowed:
+            return True
+    return False

@@ -84,6 +84,8 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
         return redirect(_next_url(request))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # Asked before trying the code: trying it (and failing) starts a new short pause.
+        paused = two_factor.is_paused_after_wrong_codes(request.user)
         device = two_factor.verify_code(request.user, form.cleaned_data["code"])
         if device is not None:
             otp_login(request, device)
@@ -91,9 +93,16 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
                 remaining = device.token_set.count()
                 messages.warning(request, f"You used a recovery code. You have {remaining} left.")
             return redirect(_next_url(request))
-        form.add_error(
-            "code", "That code did not work. Type the newest code from your app, or an unused recovery code."
-        )
+        if paused:
+            form.add_error(
+                "code",
+                "Too many wrong codes in a row, so codes from your app are paused for a short while. "
+                "Wait a minute, then type the newest code (a recovery code still works now).",
+            )
+        else:
+            form.add_error(
+                "code", "That code did not work. Type the newest code from your app, or an unused recovery code."
+            )
     return render(request, "accounts/two_factor_verify.html", {"form": form})
 
 

@@ -7,7 +7,10 @@ from django.contrib.sessions.models import Session
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import ParentLink
 from accounts.two_factor import set_recovery_codes
 from tests.factories import PASSWORD
 
@@ -180,3 +183,53 @@ def test_a_reset_password_still_needs_the_second_factor(cast, client, django_cap
     client.post(form_url, {"new_password1": new_password, "new_password2": new_password})
     post_login(client, cast.dsl.email, new_password)
     assert client.get(reverse("accounts:home")).url == reverse("accounts:two_factor_verify")
+
+
+def test_guessing_codes_pauses_the_authenticator_and_says_so(cast, client):
+    device = TOTPDevice.objects.get(user=cast.office, confirmed=True)
+    post_login(client, cast.office.email, PASSWORD)
+    client.post(reverse("accounts:two_factor_verify"), {"code": "000000"})
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1
+    # Five wrong codes in a row: the next try has to wait 16 seconds, right code or not.
+    device.throttling_failure_count = 5
+    device.throttling_failure_timestamp = timezone.now()
+    device.save()
+    response = client.post(reverse("accounts:two_factor_verify"), {"code": f"{totp(device.bin_key):06d}"})
+    assert "Too many wrong codes in a row" in response.content.decode()
+    assert client.get(reverse("accounts:home")).status_code == 302
+    # A recovery code still lets the person in, as the message says.
+    set_recovery_codes(cast.office, ["spare-9"])
+    assert client.post(reverse("accounts:two_factor_verify"), {"code": "spare-9"}).status_code == 302
+    assert client.get(reverse("accounts:home")).status_code == 200
+
+
+def test_someone_else_signed_in_cannot_take_an_invitation_for_an_existing_account(cast, client_for):
+    from accounts import actions
+
+    invitation = actions.invite_parent(
+        school=cast.school,
+        created_by=cast.office,
+        full_name="Jo Parent",
+        email=cast.parent.email,
+        relationship="mother",
+        pupils=[cast.other_child],
+    )
+    token = invitation.new_token()
+    invitation.save()
+    url = reverse("accounts:accept_invitation", args=[token])
+    intruder = client_for(cast.other_parent)
+    assert "Sign in with it, then open the link" in intruder.get(url).content.decode()
+    links_before = set(ParentLink.objects.filter(pupil=cast.other_child).values_list("parent_id", "relationship"))
+    intruder.post(url)
+    links_after = set(ParentLink.objects.filter(pupil=cast.other_child).values_list("parent_id", "relationship"))
+    assert links_after == links_before
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+
+    owner = client_for(cast.parent)
+    assert "Link the children named in this invitation" in owner.get(url).content.decode()
+    assert owner.post(url).url == reverse("accounts:home")
+    assert ParentLink.objects.filter(parent=cast.parent, pupil=cast.other_child).exists()
+    invitation.refresh_from_db()
+    assert invitation.accepted_by == cast.parent
