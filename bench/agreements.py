@@ -125,6 +125,11 @@ def main() -> int:
     started = time.perf_counter()
     school, head, version = build(args.parents)
     print(f"built {args.parents} families in {time.perf_counter() - started:.1f} s ({connection.vendor})")
+    if connection.vendor == "postgresql":
+        # A live database has planner statistics; one bulk-loaded a second ago has none until
+        # autovacuum gets to it, and its plans for the coverage page are then minutes, not seconds.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
     client = signed_in_client(head)
     first_class = SchoolClass.objects.filter(school=school).order_by("name").first()
