@@ -186,6 +186,8 @@ class SchoolClass(models.Model):
     teacher = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The class teacher handles informal complaints about the class: who it was, and when, matters.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["school", "name"]

@@ -50,6 +50,12 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-development-key-only-for-the-embedded-demo-never-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
+if not DEBUG and not ALLOWED_HOSTS:
+    # Otherwise the portal starts and then answers every request with "400 Bad Request".
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS is not set. Production needs the portal's host names, comma separated, "
+        "for example ALLOWED_HOSTS=portal.school.example"
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -34,3 +34,11 @@ def test_without_a_secret_key_production_will_not_start(env):
     result = run_manage("check", **env)
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_without_allowed_hosts_production_will_not_start():
+    result = run_manage(
+        "check", DJANGO_ENV="production", SECRET_KEY="a-long-random-production-secret-key-" + "x9Q2" * 12
+    )
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS is not set" in result.stderr

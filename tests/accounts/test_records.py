@@ -103,6 +103,14 @@ def test_office_renames_a_class(cast, client_for):
     assert cast.school_class.name == "Sea Otters"
 
 
+def test_a_change_of_class_teacher_is_kept_in_the_history_with_who_made_it(cast, client_for):
+    url = reverse("accounts:class_edit", args=[cast.school_class.pk])
+    client_for(cast.office).post(url, {"name": cast.school_class.name, "teacher": cast.staff.pk})
+    latest = cast.school_class.history.latest()
+    assert (latest.teacher_id, latest.history_user) == (cast.staff.pk, cast.office)
+    assert latest.prev_record is not None and latest.prev_record.teacher_id != cast.staff.pk
+
+
 def test_office_removes_a_parent_link_after_confirming(cast, client_for):
     client = client_for(cast.office)
     link = ParentLink.objects.get(parent=cast.parent, pupil=cast.child)
