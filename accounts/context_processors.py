@@ -1,4 +1,4 @@
-from .navigation import nav_for
+from .navigation import nav_for, settings_nav_for
 
 
 def navigation(request) -> dict:
@@ -10,6 +10,7 @@ def navigation(request) -> dict:
         return {"nav_items": [], "current_membership": membership, "pending_two_factor": pending_two_factor}
     return {
         "nav_items": nav_for(membership.role_enum),
+        "settings_nav_items": settings_nav_for(membership.role_enum),
         "current_membership": membership,
         "current_school": membership.school,
     }

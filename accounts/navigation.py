@@ -15,8 +15,7 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("Policies", "policies:list"),
         ("Agreements", "agreements:coverage"),
         ("Pupils", "accounts:pupil_list"),
-        ("Platforms", "incidents:platform_list"),
-        ("Email delivery", "accounts:notifications"),
+        ("Cluster alerts", "cluster_alerts:list"),
     ],
     Role.DSL: [
         ("Home", "accounts:home"),
@@ -55,10 +54,30 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
     ],
 }
 
+# Pages a role visits now and then to set the school up: a "School settings" menu, so the main
+# bar stays short enough for one line.
+SETTINGS_NAVIGATION: dict[Role, list[tuple[str, str]]] = {
+    Role.HEADTEACHER: [
+        ("Platforms", "incidents:platform_list"),
+        ("Letter wording", "letters:wording_list"),
+        ("Complaint deadlines", "complaints:settings"),
+        ("Classes", "accounts:class_list"),
+        ("Email delivery", "accounts:notifications"),
+    ],
+}
+
+
+def settings_nav_for(role: Role) -> list[dict]:
+    return _resolve(SETTINGS_NAVIGATION.get(role, []))
+
 
 def nav_for(role: Role) -> list[dict]:
+    return _resolve(NAVIGATION.get(role, []))
+
+
+def _resolve(entries: list[tuple[str, str]]) -> list[dict]:
     items = []
-    for label, url_name in NAVIGATION.get(role, []):
+    for label, url_name in entries:
         try:
             items.append({"label": label, "url": reverse(url_name)})
         except NoReverseMatch:
