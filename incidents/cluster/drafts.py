@@ -112,11 +112,27 @@ def _ways_of_naming(full_name: str) -> list[str]:
     return [full_name, *(f"{title} {parts[-1]}" for title in TITLES)]
 
 
-def _people_named(incident: Incident) -> list[str]:
-    """The incident's own people, then the school's pupils and everyone with a role there."""
+def _incident_people(incident: Incident) -> list[str]:
     names = [person.full_name for person in (incident.reporter, incident.poster_parent, incident.owner) if person]
     if incident.poster_pupil_id:
         names.append(f"{incident.poster_pupil.first_name} {incident.poster_pupil.last_name}")
+    return names
+
+
+def _single_names(incident: Incident) -> list[str]:
+    """First and last names of the incident's own people, looked for alone as capitalised words:
+    "Leo's mum posted..." points straight at a family even without the surname. Only these few
+    people, so ordinary words rarely collide with them."""
+    return list(dict.fromkeys(part for name in _incident_people(incident) for part in name.split() if len(part) > 2))
+
+
+def _names_alone(text: str, name: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) is not None
+
+
+def _people_named(incident: Incident) -> list[str]:
+    """The incident's own people, then the school's pupils and everyone with a role there."""
+    names = _incident_people(incident)
     pupils = Pupil.objects.filter(school=incident.school_id).values_list("first_name", "last_name")
     members = Membership.objects.filter(school=incident.school_id).values_list("user__full_name", flat=True)
     names += sorted({f"{first} {last}" for first, last in pupils} | set(members))
@@ -127,6 +143,7 @@ def personal_data_problems(draft: Draft, incident: Incident) -> dict[str, str]:
     """For each free-text field that names someone or something that identifies the case, the
     message to show beside it. Empty when the draft is fit to send."""
     people = _people_named(incident)
+    single_names = _single_names(incident)
     identifying = [incident.reference]
     if not draft.show_school_name:
         identifying.append(incident.school.name)
@@ -136,7 +153,9 @@ def personal_data_problems(draft: Draft, incident: Incident) -> dict[str, str]:
         text = getattr(draft, field)
         if not text:
             continue
-        named = [name for name in people if _mentions(text, name)]
+        named = [name for name in people if _mentions(text, name)] or [
+            name for name in single_names if _names_alone(text, name)
+        ]
         if named:
             problems[field] = f"This names “{named[0]}”, someone at your school or in this incident. " + (
                 "Leave the account out." if field == "account_name" else "Describe what happened without names."

@@ -179,6 +179,7 @@ def test_a_change_after_the_preview_is_previewed_again_not_sent(cast, client_for
     [
         ("summary", "Mia Parent was photographed at sports day.", "someone at your school"),
         ("advice", "Watch out for Sam Other.", "someone at your school"),
+        ("summary", "Sam's post upset the class.", "someone at your school"),  # a first name alone
         ("actions_taken", "Mr Safeguard spoke to the family.", "someone at your school"),
         ("summary", "Linked to {reference}.", "whose case it is"),
         ("summary", "This happened at Northbrook Primary School.", "Show our school"),
