@@ -5,9 +5,10 @@
 Builds a throwaway SQLite database (or uses BENCH_DATABASE_URL) with one school whose incidents
 are spread over the last 12 months (natures, platforms, escalation steps, a third resolved, the
 moment in resolved_at and in their audit history), a few complaints, then times GET / as the
-headteacher: the median of `--runs` requests, the first (cold: figures computed, cache empty) request and the SQL query
-count. Target: median under 100 ms at 100,000 incidents, within 1.5x of the 1,000 figure, and
-the same query count at both sizes.
+headteacher: the median of `--runs` requests (figures cached), the cold request (the figures just
+invalidated, as after any new report, so computed afresh: the median of `--cold-runs`) and the
+SQL query count. Targets: median under 100 ms at 100,000 incidents, within 1.5x of the 1,000
+figure; cold request under 1 s at 100,000 incidents; the same query count at both sizes.
 """
 
 from __future__ import annotations
@@ -37,7 +38,16 @@ from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 from accounts.models import Membership, Role, School, User  # noqa: E402
 from complaints import actions as complaint_actions  # noqa: E402
 from complaints import statistics  # noqa: E402
-from incidents.models import EscalationStep, Incident, IncidentNature, Nature, Platform, Status, StepKind  # noqa: E402
+from incidents.models import (  # noqa: E402
+    EscalationStep,
+    Incident,
+    IncidentNature,
+    Nature,
+    Platform,
+    Status,
+    StepKind,
+    seconds_between,
+)
 
 BATCH = 5000
 
@@ -80,6 +90,8 @@ def build(school: School, head: User, reporter: User, count: int, start_number: 
                         next_due_on=(now + timedelta(days=rng.randint(-5, 20))).date() if number % 3 == 0 else None,
                     )
                 )
+            for row in rows:  # bulk_create skips save(), which keeps this beside resolved_at
+                row.seconds_to_resolve = seconds_between(row.created_at, row.resolved_at)
             created_rows = Incident.objects.bulk_create(rows)
             IncidentNature.objects.bulk_create(
                 IncidentNature(incident=i, nature=n)
@@ -102,14 +114,18 @@ def build(school: School, head: User, reporter: User, count: int, start_number: 
     statistics.invalidate(school.pk)  # bulk_create sends no signals
 
 
-def measure(client: Client, runs: int) -> dict:
+def measure(client: Client, school: School, runs: int, cold_runs: int) -> dict:
     url = reverse("accounts:home")
     cache.clear()
-    started = time.perf_counter()
-    with CaptureQueriesContext(connection) as cold_queries:
-        response = client.get(url)
-    cold = time.perf_counter() - started
-    assert response.status_code == 200, response.status_code
+    client.get(url)  # sessions, memberships and other caches warm, as for a headteacher signed in
+    colds = []
+    for _ in range(cold_runs):
+        statistics.invalidate(school.pk)  # what every new or changed incident does
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as cold_queries:
+            response = client.get(url)
+        colds.append(time.perf_counter() - started)
+        assert response.status_code == 200, response.status_code
     timings = []
     for _ in range(runs):
         started = time.perf_counter()
@@ -118,7 +134,8 @@ def measure(client: Client, runs: int) -> dict:
         timings.append(time.perf_counter() - started)
     return {
         "median_ms": stats.median(timings) * 1000,
-        "cold_ms": cold * 1000,
+        "cold_ms": stats.median(colds) * 1000,
+        "cold_max_ms": max(colds) * 1000,
         "queries": len(queries.captured_queries),
         "cold_queries": len(cold_queries.captured_queries),
     }
@@ -129,6 +146,7 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=1000)
     parser.add_argument("--large", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--cold-runs", type=int, default=3, help="cache-miss requests timed at each size")
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
@@ -154,17 +172,26 @@ def main() -> None:
         build(school, head, staff, size - built, built)
         built = size
         print(f"built {size:,} incidents in {time.perf_counter() - started:.1f} s", flush=True)
-        results[size] = measure(client, args.runs)
+        results[size] = measure(client, school, args.runs, args.cold_runs)
         r = results[size]
         print(
-            f"{size:>7,} incidents: median {r['median_ms']:.1f} ms over {args.runs} requests, "
-            f"{r['queries']} queries; first request (cold cache) {r['cold_ms']:.0f} ms, {r['cold_queries']} queries",
+            f"{size:>7,} incidents: cached median {r['median_ms']:.1f} ms over {args.runs} requests, "
+            f"{r['queries']} queries\n"
+            f"{'':>18} cold (figures invalidated) median {r['cold_ms']:.0f} ms over {args.cold_runs} requests "
+            f"(slowest {r['cold_max_ms']:.0f} ms), {r['cold_queries']} queries",
             flush=True,
         )
     small, large = results[args.small], results[args.large]
     ratio = large["median_ms"] / small["median_ms"]
     print(f"ratio large/small median: {ratio:.2f} (target <= 1.5); target median < 100 ms at {args.large:,}")
-    ok = large["median_ms"] < 100 and ratio <= 1.5 and small["queries"] == large["queries"]
+    print(f"cold at {args.large:,}: {large['cold_ms']:.0f} ms (target < 1000 ms)")
+    ok = (
+        large["median_ms"] < 100
+        and ratio <= 1.5
+        and large["cold_ms"] < 1000
+        and small["queries"] == large["queries"]
+        and small["cold_queries"] == large["cold_queries"]
+    )
     print("OK" if ok else "MISSED TARGET")
     sys.exit(0 if ok else 1)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from accounts.models import School
@@ -118,26 +118,29 @@ def _months_between(start: date, end: date) -> list[date]:
 def compute_incident_figures(school: School, starts: list[date], end: date) -> Figures:
     """Four aggregate queries, whatever the number of incidents.
 
-    Months are counted with one conditional COUNT per month (plain comparisons on an indexed
-    column) rather than a per-row month function, which SQLite would run in Python.
+    Each incident's month is one CASE over the month boundaries (plain comparisons on an indexed
+    column, grouped on), rather than a per-row month function, which SQLite would run in Python.
+    The incident counts read only the covering index incident_school_figures; time to resolve is
+    an integer comparison on `seconds_to_resolve`, not date arithmetic on every row.
     """
     since, until = _aware(starts[0]), _aware(end + timedelta(days=1))
     bounds = [_aware(d) for d in starts[1:]] + [until]
     incidents = Incident.objects.filter(school=school, created_at__gte=since, created_at__lt=until)
     figures = Figures(months=[d.strftime("%b %Y") for d in starts])
-
-    def per_month(prefix: str = "") -> dict:
-        lower = [since, *bounds[:-1]]
-        return {
-            f"m{i}": Count("pk", filter=Q(**{f"{prefix}created_at__gte": lo, f"{prefix}created_at__lt": hi}))
-            for i, (lo, hi) in enumerate(zip(lower, bounds, strict=True))
-        }
-
     months = len(starts)
-    totals = incidents.aggregate(
-        **per_month(), still_open=Count("pk", filter=~Q(status__in=FINISHED)), **_resolution_counts()
+
+    by_month = (
+        incidents.annotate(month=_month_of("created_at", bounds))
+        .values("month")
+        .annotate(n=Count("pk"), still_open=Count("pk", filter=~Q(status__in=FINISHED)), **_resolution_counts())
+        .order_by()
     )
-    figures.month_totals = [totals[f"m{i}"] for i in range(months)]
+    figures.month_totals = [0] * months
+    totals = dict.fromkeys(["still_open", *_resolution_counts()], 0)
+    for row in by_month:
+        figures.month_totals[row["month"]] = row["n"]
+        for name in totals:
+            totals[name] += row[name]
     figures.still_open = totals["still_open"]
     figures.total = sum(figures.month_totals)
 
@@ -145,11 +148,14 @@ def compute_incident_figures(school: School, starts: list[date], end: date) -> F
         IncidentNature.objects.filter(
             incident__school=school, incident__created_at__gte=since, incident__created_at__lt=until
         )
-        .values("nature")
-        .annotate(**per_month("incident__"))
+        .annotate(month=_month_of("incident__created_at", bounds))
+        .values("nature", "month")
+        .annotate(n=Count("pk"))
         .order_by()
     )
-    natures = {row["nature"]: [row[f"m{i}"] for i in range(months)] for row in nature_rows}
+    natures: dict[str, list[int]] = {}
+    for row in nature_rows:
+        natures.setdefault(row["nature"], [0] * months)[row["month"]] = row["n"]
     figures.by_nature = [
         {"label": Nature(code).label, "counts": natures[code], "total": sum(natures[code])}
         for code in Nature.values
@@ -174,16 +180,35 @@ def compute_incident_figures(school: School, starts: list[date], end: date) -> F
     return figures
 
 
+def _month_of(field: str, bounds: list[datetime]) -> Case:
+    """The month number (0 = the first) of a moment already known to lie between the first month's
+    start and the last bound: the first month whose end it comes before."""
+    return Case(
+        *[When(**{f"{field}__lt": upper}, then=Value(number)) for number, upper in enumerate(bounds)],
+        output_field=IntegerField(),
+    )
+
+
 def _resolution_counts() -> dict:
     """Conditional counts for the time-to-resolve bands, to add to the totals query: how many
     incidents were resolved within each band's upper limit, and how many were resolved at all.
     `Incident.resolved_at` is when the incident last became finished (resolved, closed or needing
     no action); a reopened incident has none until it is finished again."""
-    counts = {"resolved": Count("pk", filter=Q(resolved_at__isnull=False))}
+    # seconds_to_resolve is set exactly when resolved_at is, and lives in the covering index.
+    counts = {"resolved": Count("pk", filter=Q(seconds_to_resolve__isnull=False))}
     for number, (_, upper) in enumerate(RESOLUTION_BANDS):
         if upper is not None:
-            counts[f"within{number}"] = Count("pk", filter=Q(resolved_at__lte=F("created_at") + upper))
+            # seconds_to_resolve is rounded up, so this is exactly resolved_at <= created_at + upper,
+            # without date arithmetic on every row (which SQLite would do in Python).
+            counts[f"within{number}"] = Count("pk", filter=Q(seconds_to_resolve__lte=_whole_seconds(upper)))
     return counts
+
+
+def _whole_seconds(limit: timedelta) -> int:
+    seconds, rest = divmod(limit, timedelta(seconds=1))
+    if rest:
+        raise ValueError(f"A time-to-resolve limit must be whole seconds, not {limit}.")
+    return seconds
 
 
 def _resolution(totals: dict) -> list[dict]:

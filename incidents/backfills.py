@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from .models.choices import FINISHED_STATUSES
+from .models.incident import seconds_between
 
 BATCH = 2000
 
@@ -36,13 +37,39 @@ def backfill_resolved_at(incident_model, history_model) -> int:
                     moments[pk] = when
             else:
                 moments[pk] = None  # reopened: a later finished row starts the spell again
-        incidents = list(incident_model.objects.filter(pk__in=chunk).only("pk", "updated_at", "resolved_at"))
+        incidents = list(
+            incident_model.objects.filter(pk__in=chunk).only("pk", "created_at", "updated_at", "resolved_at")
+        )
         for incident in incidents:
             incident.resolved_at = moments.get(incident.pk) or incident.updated_at
-        # queryset.bulk_update skips save() and auto_now, so updated_at stays as it was.
-        incident_model.objects.bulk_update(incidents, ["resolved_at"])
+            incident.seconds_to_resolve = seconds_between(incident.created_at, incident.resolved_at)
+        # queryset.bulk_update skips save() and auto_now, so updated_at stays as it was. Models from
+        # before seconds_to_resolve (the migration that added resolved_at) leave it to a later one.
+        fields = ["resolved_at"] + (["seconds_to_resolve"] if _has_field(incident_model, "seconds_to_resolve") else [])
+        incident_model.objects.bulk_update(incidents, fields)
         updated += len(incidents)
     return updated
+
+
+def _has_field(model, name: str) -> bool:
+    return any(f.name == name for f in model._meta.concrete_fields)
+
+
+def backfill_seconds_to_resolve(incident_model) -> int:
+    """Set `seconds_to_resolve` from `created_at` and `resolved_at` on every finished incident
+    (what Incident.save() keeps for new changes). Returns how many incidents were updated."""
+    rows = (
+        incident_model.objects.filter(resolved_at__isnull=False)
+        .order_by("pk")
+        .values_list("pk", "created_at", "resolved_at", "seconds_to_resolve")
+    )
+    changed = [
+        incident_model(pk=pk, seconds_to_resolve=seconds_between(created, resolved))
+        for pk, created, resolved, stored in rows.iterator(chunk_size=BATCH)
+        if stored != seconds_between(created, resolved)
+    ]
+    incident_model.objects.bulk_update(changed, ["seconds_to_resolve"], batch_size=BATCH)
+    return len(changed)
 
 
 # What letters wrote on the timeline before they had an entry kind of their own.

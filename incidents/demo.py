@@ -30,6 +30,7 @@ from .models import (
     Status,
     StepKind,
     TimelineEntry,
+    seconds_between,
 )
 
 STORIES = [
@@ -280,6 +281,8 @@ def _bulk(school, people, wanted: int) -> int:
                         else None,
                     )
                 )
+            for row in rows:  # likewise the time to resolve that the statistics count
+                row.seconds_to_resolve = seconds_between(row.created_at, row.resolved_at)
             created = Incident.objects.bulk_create(rows)
             IncidentNature.objects.bulk_create(
                 [IncidentNature(incident=i, nature=rng.choice(natures)) for i in created]

@@ -23,6 +23,7 @@ from .incident import (
     PlatformQuerySet,
     can_transition,
     resolved_at_for,
+    seconds_between,
 )
 from .platforms import SchoolPlatform
 from .steps import EscalationStep, TimelineEntry
@@ -56,4 +57,5 @@ __all__ = [
     "TimelineEntry",
     "can_transition",
     "resolved_at_for",
+    "seconds_between",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -200,6 +200,9 @@ class Incident(models.Model):
     # moves on from resolved to closed, cleared when it is reopened. Maintained by save() from the
     # status, so every path that changes the status keeps it right; time-to-resolve reads it.
     resolved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Whole seconds from the report to resolved_at, rounded up (so "within N days" is one integer
+    # comparison, exact for whole-second limits); set by save() with resolved_at, none while open.
+    seconds_to_resolve = models.IntegerField(null=True, blank=True, editable=False)
     # The earliest due date among steps still waiting; kept by incidents.actions so that "overdue"
     # is one indexed comparison on the list, not a join.
     next_due_on = models.DateField(null=True, blank=True, editable=False)
@@ -220,6 +223,12 @@ class Incident(models.Model):
             models.Index(fields=["school", "platform", "-created_at"], name="incident_school_platform"),
             models.Index(fields=["school", "next_due_on"], name="incident_school_due"),
             models.Index(fields=["reporter", "-created_at"], name="incident_reporter_recent"),
+            # Covers every column the statistics read (complaints.statistics), so counting a year of a
+            # school's incidents reads this index alone, never the wide table rows.
+            models.Index(
+                fields=["school", "created_at", "status", "platform", "seconds_to_resolve"],
+                name="incident_school_figures",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -241,9 +250,10 @@ class Incident(models.Model):
                 f"An incident cannot go from “{Status(loaded).label}” to “{Status(self.status).label}”."
             )
         self.resolved_at = resolved_at_for(self.status, self.resolved_at, timezone.now)
+        self.seconds_to_resolve = seconds_between(self.created_at, self.resolved_at)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "status" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "resolved_at"}
+        if update_fields is not None and {"status", "resolved_at", "created_at"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "resolved_at", "seconds_to_resolve"}
         super().save(*args, **kwargs)
         self._loaded_status = self.status
 
@@ -309,6 +319,14 @@ def resolved_at_for(status: str, resolved_at: datetime | None, now: Callable[[],
     if status not in FINISHED_STATUSES:
         return None
     return resolved_at or now()
+
+
+def seconds_between(start: datetime | None, end: datetime | None) -> int | None:
+    """Whole seconds from `start` to `end`, rounded up (none if either is missing): an incident
+    resolved within N whole seconds (days, weeks) has at most N, exactly as the datetimes compare."""
+    if start is None or end is None:
+        return None
+    return -(-((end - start) // timedelta(microseconds=1)) // 1_000_000)
 
 
 class IncidentNature(models.Model):
