@@ -45,6 +45,8 @@ redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --d
   --pidfile "$RUN_DIR/redis.pid" --dir "$RUN_DIR" --logfile "$RUN_DIR/redis.log"
 for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
+# The database manage.py commands connect to (pytest makes its own test_ database beside it).
+"$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres schoolsocial
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/schoolsocial"
 # Tests that need the real broker read this; the rest of the suite runs tasks eagerly.
 export TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
