@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.models import School
@@ -29,6 +29,7 @@ RESOLUTION_BANDS = [
     ("Over 4 weeks", None),
 ]
 CACHE_SECONDS = 60 * 60
+UNION_MONTHS = 24  # periods up to this many months count natures month by month (see _nature_rows)
 
 
 @dataclass
@@ -119,7 +120,8 @@ def compute_incident_figures(school: School, starts: list[date], end: date) -> F
     """Four aggregate queries, whatever the number of incidents.
 
     Each incident's month is one CASE over the month boundaries (plain comparisons on an indexed
-    column, grouped on), rather than a per-row month function, which SQLite would run in Python.
+    column, grouped on), or a per-month SELECT for the natures (see _nature_rows), rather than a
+    per-row month function, which SQLite would run in Python.
     The incident counts read only the covering index incident_school_figures; time to resolve is
     an integer comparison on `seconds_to_resolve`, not date arithmetic on every row.
     """
@@ -144,18 +146,9 @@ def compute_incident_figures(school: School, starts: list[date], end: date) -> F
     figures.still_open = totals["still_open"]
     figures.total = sum(figures.month_totals)
 
-    nature_rows = (
-        IncidentNature.objects.filter(
-            incident__school=school, incident__created_at__gte=since, incident__created_at__lt=until
-        )
-        .annotate(month=_month_of("incident__created_at", bounds))
-        .values("nature", "month")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
     natures: dict[str, list[int]] = {}
-    for row in nature_rows:
-        natures.setdefault(row["nature"], [0] * months)[row["month"]] = row["n"]
+    for code, month, count in _nature_rows(school, since, bounds):
+        natures.setdefault(code, [0] * months)[month] = count
     figures.by_nature = [
         {"label": Nature(code).label, "counts": natures[code], "total": sum(natures[code])}
         for code in Nature.values
@@ -178,6 +171,31 @@ def compute_incident_figures(school: School, starts: list[date], end: date) -> F
 
     figures.resolution = _resolution(totals)
     return figures
+
+
+def _nature_rows(school: School, since: datetime, bounds: list[datetime]) -> QuerySet:
+    """(nature, month number, count) rows, in one query. Up to UNION_MONTHS months, one SELECT per
+    month joined by UNION ALL: each month's rows are grouped on their own, a far smaller sort than a
+    year's (nature, month) pairs at once (about twice as fast at 100,000 incidents on SQLite).
+    Longer periods (a report over years) group on the month CASE instead, within SQLite's limit on
+    compound SELECTs. Both count the same."""
+    natures = IncidentNature.objects.filter(incident__school=school).order_by()
+    if len(bounds) > UNION_MONTHS:
+        return (
+            natures.filter(incident__created_at__gte=since, incident__created_at__lt=bounds[-1])
+            .annotate(month=_month_of("incident__created_at", bounds))
+            .values("nature", "month")
+            .annotate(n=Count("pk"))
+            .values_list("nature", "month", "n")
+        )
+    per_month = [
+        natures.filter(incident__created_at__gte=lower, incident__created_at__lt=upper)
+        .values("nature")
+        .annotate(month=Value(number, output_field=IntegerField()), n=Count("pk"))
+        .values_list("nature", "month", "n")
+        for number, (lower, upper) in enumerate(zip([since, *bounds[:-1]], bounds, strict=True))
+    ]
+    return per_month[0].union(*per_month[1:], all=True)
 
 
 def _month_of(field: str, bounds: list[datetime]) -> Case:

@@ -87,3 +87,29 @@ def test_figures_need_no_date_arithmetic_in_sql(cast):
     for query in queries.captured_queries:
         sql = query["sql"].lower()
         assert "django_" not in sql and "interval" not in sql and "extract" not in sql, sql
+
+
+def test_a_period_of_years_counts_natures_the_same(cast, django_assert_num_queries):
+    """Up to UNION_MONTHS months the natures are counted month by month; a longer period (a
+    report over years) groups on the month instead. Both give the same counts."""
+    for created, nature in [
+        (aware(2026, 1, 31, 23, 59), Nature.THREAT),
+        (aware(2026, 2, 1, 0, 0), Nature.THREAT),
+        (aware(2026, 3, 31, 22, 30), Nature.CYBERBULLYING),  # 31/3 in London
+        (aware(2023, 6, 1, 9), Nature.THREAT),
+    ]:
+        make_incident(cast.school, cast.staff, created=created, natures=[nature])
+    end = date(2026, 3, 31)
+    short = statistics.compute_incident_figures(cast.school, statistics.month_starts(end, 3), end)
+    long_starts = statistics.month_starts(end, statistics.UNION_MONTHS + 12)
+    with django_assert_num_queries(4):
+        long = statistics.compute_incident_figures(cast.school, long_starts, end)
+    assert {row["label"]: row["counts"] for row in short.by_nature} == {
+        "Threat of violence": [1, 1, 0],
+        "Cyber-bullying": [0, 0, 1],
+    }
+    assert {row["label"]: row["counts"][-3:] for row in long.by_nature} == {
+        row["label"]: row["counts"] for row in short.by_nature
+    }
+    assert {row["label"]: row["total"] for row in long.by_nature} == {"Threat of violence": 3, "Cyber-bullying": 1}
+    assert long.month_totals[-3:] == short.month_totals == [1, 1, 1] and long.total == 4
