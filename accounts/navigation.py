@@ -15,7 +15,6 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("Policies", "policies:list"),
         ("Agreements", "agreements:coverage"),
         ("Pupils", "accounts:pupil_list"),
-        ("Cluster alerts", "cluster_alerts:list"),
     ],
     Role.DSL: [
         ("Home", "accounts:home"),
@@ -54,10 +53,11 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
     ],
 }
 
-# Pages a role visits now and then to set the school up: a "School settings" menu, so the main
-# bar stays short enough for one line.
+# Pages a role visits now and then (setting the school up, the cluster's alerts, which also
+# reach the dashboard): a "School" menu, so the main bar stays on one line.
 SETTINGS_NAVIGATION: dict[Role, list[tuple[str, str]]] = {
     Role.HEADTEACHER: [
+        ("Cluster alerts", "cluster_alerts:list"),
         ("Platforms", "incidents:platform_list"),
         ("Letter wording", "letters:wording_list"),
         ("Complaint deadlines", "complaints:settings"),
