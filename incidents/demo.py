@@ -1,7 +1,8 @@
-"""Demo incidents: a handful of believable cases per school, plus bulk rows for benchmarks.
+"""Demo incidents: a handful of believable cases per school, a year of past cases behind them
+(history_demo.py, for the charts and the governors' report), plus bulk rows for benchmarks.
 
-Idempotent: the story incidents are found again by their content; bulk rows are only topped up to
-options["incidents"] per school.
+Idempotent: the story and past incidents are found again by their content; bulk rows are only
+topped up to options["incidents"] per school.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, ParentLink, Pupil, Role
 
-from . import actions
+from . import actions, history_demo
 from . import platforms as platform_directory
 from .cluster import demo as cluster_demo
 from .letters import demo as letters_demo
@@ -117,13 +118,15 @@ def seed(schools, options, stdout) -> None:
         if not people.get(Role.HEADTEACHER) or not people.get(Role.PARENT):
             continue
         _platform_settings(school, people[Role.HEADTEACHER])
+        # The past year first, so reference numbers run in date order on a fresh database.
+        past = history_demo.seed_school(school, people)
         made = _stories(school, people)
         letters = letters_demo.seed_school(school, people, LETTERS_STORY)
         bulk = options.get("incidents") or 0
         added = _bulk(school, people, bulk) if bulk else 0
         stdout.write(
-            f"incidents: {school.short_code} {made} story incidents added, {letters} letters added, "
-            f"{added} bulk incidents added"
+            f"incidents: {school.short_code} {past} past incidents added, {made} story incidents added, "
+            f"{letters} letters added, {added} bulk incidents added"
         )
     cluster_demo.seed(schools, LETTERS_STORY, stdout)
 

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from accounts.management.commands.seed_demo import DEMO_PASSWORD
 from accounts.models import Membership, ParentLink, Pupil, Role, School, User
 from accounts.two_factor import verify_code
+from incidents.models import Incident
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
@@ -34,6 +35,8 @@ def test_demo_builds_two_schools_with_every_role_and_prints_working_logins():
 def test_demo_is_idempotent_and_restores_used_codes():
     seed()
     counts = (User.objects.count(), Pupil.objects.count(), ParentLink.objects.count(), Membership.objects.count())
+    incidents = Incident.objects.count()
+    assert incidents >= 2 * 25  # a year of past cases per school, besides the stories
     head = User.objects.get(email="head@northbrook.example")
     assert verify_code(head, "nbp-head-1") is not None
     assert verify_code(head, "nbp-head-1") is None  # used up
@@ -44,6 +47,7 @@ def test_demo_is_idempotent_and_restores_used_codes():
         ParentLink.objects.count(),
         Membership.objects.count(),
     ) == counts
+    assert Incident.objects.count() == incidents
     assert verify_code(head, "nbp-head-1") is not None
 
 
