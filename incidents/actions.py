@@ -471,6 +471,8 @@ def _alert_dsl_if_needed(incident: Incident, nature_codes: list[str]) -> None:
 
 
 def suggestions_for(incident: Incident, steps: list[EscalationStep]) -> list[escalation.Suggestion]:
+    if not Status(incident.status).is_open:
+        return []  # a finished case suggests nothing ("Now: refer to the police" on a closed case misleads)
     done = {step.kind for step in steps}
     return escalation.suggest_steps(escalation.facts_of(incident), done)
 

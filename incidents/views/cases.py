@@ -95,6 +95,7 @@ def _detail_context(request: HttpRequest, incident: Incident) -> dict:
         "skip_form": SkipForm(),
         "can_plan": incident.status in (Status.TRIAGED, Status.IN_PROGRESS),
         "platform_kinds": (StepKind.PLATFORM_REPORT, StepKind.UNDERAGE_REPORT),
+        "finished_statuses": [status.value for status in Status if not status.is_open],
     }
 
 

@@ -76,6 +76,17 @@ def test_detail_shows_suggestions_and_the_platform_report_link(cast, client_for,
     assert "Jo Parent (parent or carer)" in page  # the reporter's role in words
 
 
+def test_a_finished_case_suggests_no_more_steps(cast, client_for, file_report):
+    incident = triaged(file_report(natures=[Nature.THREAT]), cast)
+    client = client_for(cast.headteacher)
+    assert "Now: " in client.get(incident.get_absolute_url()).content.decode()  # police, at once
+    Incident.objects.filter(pk=incident.pk).update(status=Status.RESOLVED)
+    page = client.get(incident.get_absolute_url()).content.decode()
+    suggestions = page.split('id="next-heading"')[1].split('id="steps-heading"')[0]
+    assert "Now: " not in suggestions
+    assert "This case is resolved, so no further steps are suggested" in suggestions
+
+
 def test_minimum_age_is_not_repeated_beside_the_suggestions_link(cast, client_for, file_report):
     incident = triaged(file_report(natures=[Nature.UNDERAGE], platform=Platform.objects.get(name="TikTok")), cast)
     page = client_for(cast.headteacher).get(incident.get_absolute_url()).content.decode()
