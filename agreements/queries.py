@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import ParentLink, Pupil, School, SchoolClass, User
@@ -123,12 +124,38 @@ def poster_statuses(parent: User, school: School, pupil: Pupil | None = None) ->
 
 
 # --- coverage -----------------------------------------------------------------------------------
-def _latest(version_id: int, field: str) -> Subquery:
-    return Subquery(
-        Signature.objects.filter(version_id=version_id, parent_id=OuterRef("parent_id"), pupil_id=OuterRef("pupil_id"))
-        .order_by("-sequence")
-        .values(field)[:1]
-    )
+# A family's standing for a version is told by its latest record (highest `sequence`) for that
+# version: signed, withdrawn, or none. The coverage pages ask it of every family of a school at
+# once, so it is worked out for the whole set in joins rather than a subquery run per family:
+#
+#   family  LEFT JOIN record  ON same version, parent and child
+#           LEFT JOIN later   ON same version, parent and child, and a higher sequence
+#   WHERE later IS NULL
+#
+# A family with records meets each of them once, and only its latest has no later one, so exactly
+# one row per family is kept (with `record` empty when it has none). PostgreSQL plans this as hash
+# joins and an anti-join; SQLite as lookups on the unique (version, parent, pupil, sequence) index.
+def with_status(links: QuerySet[ParentLink], version: AgreementVersion | None, full: bool = True) -> QuerySet:
+    """Annotates each link with its latest record for `version`: `latest_kind` (None if the family
+    has no record), and with `full`, `latest_at`, `latest_method` and `latest_id`."""
+    if version is None:
+        return links
+    records = "pupil__agreement_signatures"
+    same_family = {f"{records}__version_id": version.pk, f"{records}__parent_id": F("parent_id")}
+    links = links.annotate(
+        latest=FilteredRelation(records, condition=Q(**same_family)),
+        later=FilteredRelation(
+            records, condition=Q(**same_family, **{f"{records}__sequence__gt": F("latest__sequence")})
+        ),
+    ).filter(later__sequence__isnull=True)  # on a joined column, so PostgreSQL sees an anti-join
+    # `latest_state` is "" for a family with no record: "not signed" is then one inequality, which
+    # the planner estimates sensibly (an IS NULL on the outer side of a join is guessed as one row).
+    links = links.annotate(latest_kind=F("latest__kind")).alias(latest_state=Coalesce("latest__kind", Value("")))
+    if full:
+        links = links.annotate(
+            latest_at=F("latest__signed_at"), latest_method=F("latest__method"), latest_id=F("latest__pk")
+        )
+    return links
 
 
 def family_links(school: School) -> QuerySet[ParentLink]:
@@ -136,25 +163,13 @@ def family_links(school: School) -> QuerySet[ParentLink]:
     return ParentLink.objects.filter(pupil__school=school, pupil__is_on_roll=True, parent__is_active=True)
 
 
-def with_status(links: QuerySet[ParentLink], version: AgreementVersion | None, full: bool = True) -> QuerySet:
-    if version is None:
-        return links
-    annotations = {"latest_kind": _latest(version.pk, "kind")}
-    if full:
-        annotations |= {
-            "latest_at": _latest(version.pk, "signed_at"),
-            "latest_method": _latest(version.pk, "method"),
-            "latest_id": _latest(version.pk, "pk"),
-        }
-    return links.annotate(**annotations)
-
-
 def signed_q() -> Q:
     return Q(latest_kind=SignatureKind.SIGNED)
 
 
 def not_signed_q() -> Q:
-    return Q(latest_kind__isnull=True) | Q(latest_kind=SignatureKind.WITHDRAWN)
+    """No record for the version, or the latest one is a withdrawal."""
+    return ~Q(latest_state=SignatureKind.SIGNED)
 
 
 def decorate(rows, version: AgreementVersion | None, now: datetime | None = None) -> list:

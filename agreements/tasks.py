@@ -102,21 +102,23 @@ def send_agreement_emails(version_id: int, stage: str, parent_ids: list[int]) ->
     reminders.record_decisions(version, stage, list(parents))
     sent = 0
     for parent_id, parent in parents.items():
-        with transaction.atomic():
-            if notify(
-                key=reminder_key(version.pk, parent_id, stage),
-                to=[parent.email],
-                template="agreement-request",
-                context={
-                    "parent": parent,
-                    "children": children[parent_id],
-                    "version": version,
-                    "school": version.school,
-                    "stage": stage,
-                    "is_reminder": stage != ReminderStage.ASK,
-                    "page_url": reverse("agreements:parent_home"),
-                },
-                school=version.school,
-            ):
-                sent += 1
+        # Not wrapped in a transaction of its own: the decision is already recorded above, and
+        # notify's single INSERT (unique key) is atomic by itself, so each email costs fewer
+        # round trips (and, on SQLite, fewer disk syncs).
+        if notify(
+            key=reminder_key(version.pk, parent_id, stage),
+            to=[parent.email],
+            template="agreement-request",
+            context={
+                "parent": parent,
+                "children": children[parent_id],
+                "version": version,
+                "school": version.school,
+                "stage": stage,
+                "is_reminder": stage != ReminderStage.ASK,
+                "page_url": reverse("agreements:parent_home"),
+            },
+            school=version.school,
+        ):
+            sent += 1
     return sent

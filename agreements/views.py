@@ -192,7 +192,9 @@ def coverage(request: HttpRequest) -> HttpResponse:
     school = require_role(request, *STAFF)
     version = AgreementVersion.objects.current_for(school.pk)
     rows, total = queries.school_coverage(school, version)
-    waiting = Paginator(queries.not_signed_links(school, version), 50).get_page(request.GET.get("page"))
+    paginator = Paginator(queries.not_signed_links(school, version), 50)
+    paginator.count = total.not_signed  # the same families, already counted: no second count
+    waiting = paginator.get_page(request.GET.get("page"))
     draft = AgreementVersion.objects.filter(school=school, status=VersionStatus.DRAFT).order_by("-number").first()
     return render(
         request,

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from contextlib import nullcontext
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -52,8 +53,11 @@ def notify(
     if not recipients:
         return None
     subject, text, html = render_email(template, context)
+    # Inside a transaction, a savepoint keeps a duplicate key from spoiling the caller's work;
+    # outside one (a worker sending a batch), the single INSERT is its own transaction already.
+    guard = transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext()
     try:
-        with transaction.atomic():
+        with guard:
             notification = Notification.objects.create(
                 key=key[:200],
                 school=school,
@@ -117,33 +121,41 @@ def _attachments(notification: Notification) -> list[tuple[str, bytes, str]]:
 
 
 def _check_before_sending(notification_id: int) -> Notification | None:
-    """The row to send, or None if there is nothing (more) to do. Settles stale claims."""
-    with transaction.atomic():
-        notification = Notification.objects.select_for_update().filter(pk=notification_id).first()
-        if notification is None or notification.status in (Status.SENT, Status.FAILED, Status.UNKNOWN):
-            return None
-        if notification.status == Status.SENDING:
-            if notification.sending_since and timezone.now() - notification.sending_since < sending_grace():
-                # Another worker may be talking to the server right now: look again later.
-                raise DeliveryDeferred(RuntimeError("another delivery of this message is in progress"))
-            notification.status = Status.UNKNOWN
-            notification.last_error = (
+    """The row to send, or None if there is nothing (more) to do. Settles stale claims.
+
+    A plain read: the claim that follows is a conditional UPDATE, so of two workers reading the
+    same queued row only one goes on to send, and a stale claim is settled by an UPDATE that
+    only matches while the row still holds that same claim (a late "sent" from the worker that
+    made it is never replaced by "unknown").
+    """
+    notification = Notification.objects.filter(pk=notification_id).first()
+    if notification is None or notification.status in (Status.SENT, Status.FAILED, Status.UNKNOWN):
+        return None
+    if notification.status == Status.SENDING:
+        if notification.sending_since and timezone.now() - notification.sending_since < sending_grace():
+            # Another worker may be talking to the server right now: look again later.
+            raise DeliveryDeferred(RuntimeError("another delivery of this message is in progress"))
+        settled = Notification.objects.filter(
+            pk=notification_id, status=Status.SENDING, sending_since=notification.sending_since
+        ).update(
+            status=Status.UNKNOWN,
+            last_error=(
                 "The worker stopped while the mail server was receiving this message, so it may or may "
                 "not have arrived. It was not sent again, to avoid a duplicate."
-            )
-            notification.save(update_fields=["status", "last_error"])
+            ),
+        )
+        if settled:
             logger.error("Notification %s: delivery interrupted mid-send; marked unknown", notification_id)
-            return None
-        return notification
+        return None
+    return notification
 
 
 def _claim(notification_id: int) -> bool:
-    """queued -> sending, only if still queued: of two concurrent runs, exactly one wins."""
+    """queued -> sending, only if still queued: of two concurrent runs, exactly one wins.
+    The attempt is counted in the same statement."""
     claimed = Notification.objects.filter(pk=notification_id, status=Status.QUEUED).update(
-        status=Status.SENDING, sending_since=timezone.now()
+        status=Status.SENDING, sending_since=timezone.now(), attempts=F("attempts") + 1
     )
-    if claimed:
-        Notification.objects.filter(pk=notification_id).update(attempts=F("attempts") + 1)
     return bool(claimed)
 
 
