@@ -8,11 +8,19 @@ from django.utils import timezone
 
 from schoolsocial.lib.email import send_templated_email
 
-from .models import Invitation, Membership, ParentLink, Role, User, default_invitation_expiry
+from .models import Invitation, Membership, ParentLink, Pupil, Role, SchoolClass, User, default_invitation_expiry
 
 
 class InvitationUnavailable(Exception):
     """The link was used already, or has expired; the message says which, in plain words."""
+
+
+class ClassNotEmpty(Exception):
+    """A class still has pupils in it; they are moved first, so nobody is left without a class by accident."""
+
+    def __init__(self, pupil_count: int) -> None:
+        super().__init__(f"{pupil_count} pupil(s) still in the class")
+        self.pupil_count = pupil_count
 
 
 @transaction.atomic
@@ -84,6 +92,19 @@ def accept_invitation(invitation: Invitation, *, full_name: str, password: str) 
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     return user
+
+
+@transaction.atomic
+def delete_class(school_class: SchoolClass) -> None:
+    """Delete a class nobody is in any more (the history keeps its name, teacher and who deleted it).
+
+    Pupils no longer on roll count too: deleting would quietly clear the class on their record.
+    """
+    SchoolClass.objects.select_for_update().filter(pk=school_class.pk).first()
+    pupil_count = Pupil.objects.filter(school_class=school_class).count()
+    if pupil_count:
+        raise ClassNotEmpty(pupil_count)
+    school_class.delete()
 
 
 @transaction.atomic

@@ -29,6 +29,7 @@ urlpatterns = [
     path("classes/", records.class_list, name="class_list"),
     path("classes/new/", records.class_edit, name="class_create"),
     path("classes/<int:pk>/edit/", records.class_edit, name="class_edit"),
+    path("classes/<int:pk>/delete/", records.class_delete, name="class_delete"),
     path("invitations/", records.invitation_list, name="invitation_list"),
     path("invitations/new/", records.invitation_create, name="invitation_create"),
     path("invitations/<int:pk>/resend/", records.invitation_resend, name="invitation_resend"),

@@ -106,6 +106,29 @@ def class_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @login_required
+def class_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete an empty class (asks first); a class with pupils says how many to move before it can go."""
+    school = require_role(request, *RECORDS)
+    school_class = get_class_for(request.user, pk, school)
+    if request.method == "POST":
+        try:
+            actions.delete_class(school_class)
+        except actions.ClassNotEmpty:
+            pass  # Someone put a pupil in it meanwhile: the page below says so.
+        else:
+            messages.success(request, f"Deleted the class {school_class.name}.")
+            return redirect("accounts:class_list")
+    pupils = Pupil.objects.filter(school_class=school_class)
+    pupil_count = pupils.count()
+    off_roll_count = pupils.filter(is_on_roll=False).count() if pupil_count else 0
+    return render(
+        request,
+        "accounts/class_delete.html",
+        {"school_class": school_class, "pupil_count": pupil_count, "off_roll_count": off_roll_count},
+    )
+
+
+@login_required
 def invitation_list(request: HttpRequest) -> HttpResponse:
     school = require_role(request, *RECORDS)
     invitations = Invitation.objects.filter(school=school).prefetch_related(

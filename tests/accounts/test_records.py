@@ -111,6 +111,39 @@ def test_a_change_of_class_teacher_is_kept_in_the_history_with_who_made_it(cast,
     assert latest.prev_record is not None and latest.prev_record.teacher_id != cast.staff.pk
 
 
+@pytest.mark.parametrize("role", ["office", "headteacher"])
+def test_an_empty_class_is_deleted_after_confirming_and_kept_in_the_history(cast, client_for, role):
+    wrens = make_class(cast.school, "Wrens")
+    client = client_for(getattr(cast, role))
+    assert "Delete this class" in client.get(reverse("accounts:class_edit", args=[wrens.pk])).content.decode()
+    url = reverse("accounts:class_delete", args=[wrens.pk])
+    assert "Delete the class Wrens?" in client.get(url).content.decode()
+    assert SchoolClass.objects.filter(pk=wrens.pk).exists()  # Asking changes nothing.
+    response = client.post(url)
+    assert response.url == reverse("accounts:class_list")
+    assert not SchoolClass.objects.filter(pk=wrens.pk).exists()
+    assert SchoolClass.history.filter(id=wrens.pk, history_type="-", history_user=getattr(cast, role)).exists()
+
+
+def test_a_class_with_pupils_is_not_deleted_and_the_page_says_how_many_to_move(cast, client_for):
+    left = make_pupil(cast.school, cast.school_class, first="Ada", last="Gone")
+    left.is_on_roll = False
+    left.save()
+    client = client_for(cast.office)
+    url = reverse("accounts:class_delete", args=[cast.school_class.pk])
+    page = client.get(url).content.decode()
+    assert "Otters cannot be deleted yet" in page
+    assert "3 pupils are still in Otters (1 of them no longer on roll)" in page
+    assert f"?class={cast.school_class.pk}" in page
+    assert "<form" not in page.split("<main", 1)[-1]
+    # Posting anyway (an old tab, or a pupil added meanwhile) deletes nothing and says why.
+    response = client.post(url)
+    assert response.status_code == 200
+    assert "3 pupils are still in Otters" in response.content.decode()
+    assert SchoolClass.objects.filter(pk=cast.school_class.pk).exists()
+    assert Pupil.objects.filter(school_class=cast.school_class).count() == 3
+
+
 def test_office_removes_a_parent_link_after_confirming(cast, client_for):
     client = client_for(cast.office)
     link = ParentLink.objects.get(parent=cast.parent, pupil=cast.child)
@@ -139,6 +172,7 @@ def test_every_records_page_with_an_id_is_404_for_other_schools_and_other_roles(
         reverse("accounts:pupil_detail", args=[cast.child.pk]),
         reverse("accounts:pupil_edit", args=[cast.child.pk]),
         reverse("accounts:class_edit", args=[cast.school_class.pk]),
+        reverse("accounts:class_delete", args=[cast.school_class.pk]),
         reverse("accounts:parent_link_remove", args=[cast.child.pk, link.pk]),
     ]
     for url in urls:
