@@ -21,6 +21,19 @@ class EmailAuthenticationForm(AuthenticationForm):
         "inactive": "This account has been switched off. Please contact the school office.",
     }
 
+    def clean(self) -> dict:
+        try:
+            return super().clean()
+        except forms.ValidationError as error:
+            if error.code == "invalid_login":
+                # The email address stays as typed, the password does not: that is where the person
+                # goes next, so the page puts them there and their screen reader reads out why.
+                self.fields["username"].widget.attrs.pop("autofocus", None)
+                self.fields["password"].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": "sign-in-error"}
+                )
+            raise
+
 
 class QueuedPasswordResetForm(PasswordResetForm):
     """Django's reset form, but the email leaves through the task queue, not inside the request."""

@@ -8,4 +8,25 @@
       event.preventDefault();
     }
   });
+
+  // A form sent back with mistakes: the keyboard starts on the first field to put right, so nobody
+  // has to hunt for it (a screen reader reads its label and, through aria-describedby, the error).
+  // This wins over an autofocus on the form's first field: the mistake is where the person goes next.
+  function focusFirstInvalidField() {
+    var field = document.querySelector(
+      'form [aria-invalid="true"]:not([type="hidden"]):not([disabled]), ' +
+        "form .is-invalid:not([type=\"hidden\"]):not([disabled])"
+    );
+    if (field && !field.matches("input, select, textarea, button")) {
+      field = field.querySelector("input:not([type=\"hidden\"]):not([disabled]), select, textarea");
+    }
+    if (field) {
+      field.focus();
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", focusFirstInvalidField);
+  } else {
+    focusFirstInvalidField();
+  }
 })();

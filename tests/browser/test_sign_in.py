@@ -122,3 +122,30 @@ def test_forgotten_password_is_reset_from_the_emailed_link(cast, page, assert_ax
     page.get_by_label("Password").fill("a-brand-new-family-passphrase")
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Welcome").wait_for()
+
+
+def test_after_a_wrong_password_the_keyboard_is_on_the_password_and_the_error_is_announced(
+    cast, page, assert_axe_clean
+):
+    page.goto(reverse("accounts:login"))
+    page.get_by_label("Email address").fill(cast.office.email)
+    page.get_by_label("Password").fill("not-my-password")
+    page.get_by_role("button", name="Sign in").click()
+    alert = page.get_by_role("alert")
+    alert.wait_for()
+    assert "That email address and password do not match" in alert.inner_text()
+    assert page.evaluate("document.activeElement.id") == "id_password"
+    password = page.get_by_label("Password")
+    assert password.get_attribute("aria-invalid") == "true"
+    assert password.get_attribute("aria-describedby") == alert.get_attribute("id")
+    assert_axe_clean(page, name="sign-in-wrong-password-focus")
+
+
+def test_any_form_sent_back_with_a_mistake_puts_the_keyboard_on_the_first_field_to_fix(cast, page, sign_in_page):
+    sign_in_page(page, cast.office)
+    page.goto(reverse("accounts:pupil_create"))
+    page.get_by_label("First name").fill("Ruby")
+    page.get_by_label("Last name").fill("Stone")
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Type the pupil's date of birth.").wait_for()
+    assert page.evaluate("document.activeElement.id") == "id_date_of_birth"
