@@ -391,10 +391,21 @@ class PlatformForm(forms.ModelForm):
         help_texts = {"name": "For example “Year 6 parents' WhatsApp group”. It must differ from the shared platforms."}
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
+    # Kept on the school's settings row, as for a shared platform, so the report form hides both the same way.
+    hidden = forms.BooleanField(
+        label=SchoolPlatform._meta.get_field("hidden").verbose_name.capitalize(),
+        required=False,
+        help_text="For a platform nobody at your school uses any more. Past reports about it are kept and still shown.",
+    )
+
     def __init__(self, *args, school: School, **kwargs):
         super().__init__(*args, **kwargs)
         # Set before validation, so the name is checked against what this school sees.
         self.instance.school = school
+        if self.instance.pk:
+            self.fields["hidden"].initial = SchoolPlatform.objects.filter(
+                school=school, platform=self.instance, hidden=True
+            ).exists()
 
     def clean_name(self) -> str:
         return " ".join(self.cleaned_data["name"].split())

@@ -78,11 +78,21 @@ def save_school_settings(
 
 
 @transaction.atomic
-def save_own_platform(*, school: School, platform: Platform) -> Platform:
-    """Save a platform only this school sees (validated by PlatformForm; history kept)."""
+def save_own_platform(*, school: School, platform: Platform, by: User | None = None, hidden: bool = False) -> Platform:
+    """Save a platform only this school sees (validated by PlatformForm; history kept).
+
+    Hiding it from the report form uses the same settings row as a shared platform, so the report form,
+    the list's badge and the history treat both alike; the row is only written when the choice changes.
+    """
     if platform.school_id != school.pk:
         raise ValueError("Only a school's own platform can be saved here.")
     if platform.pk is None:
         platform.sort_order = OWN_PLATFORM_SORT_ORDER
     platform.save()
+    row = SchoolPlatform.objects.select_for_update().filter(school=school, platform=platform).first()
+    if row is None and hidden:
+        SchoolPlatform.objects.create(school=school, platform=platform, hidden=True, updated_by=by)
+    elif row is not None and row.hidden != hidden:
+        row.hidden, row.updated_by = hidden, by
+        row.save()
     return platform

@@ -15,7 +15,8 @@ from .incident import Platform
 
 class SchoolPlatform(models.Model):
     """How one school sees a shared platform: its own report-abuse link, notes for its staff, or
-    hidden from its report form. Seen by that school only; made the first time the headteacher saves."""
+    hidden from its report form. Seen by that school only; made the first time the headteacher saves.
+    For the school's own platform only `hidden` is used (its link and notes live on the platform)."""
 
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="platform_settings")
     platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="school_settings")
@@ -54,4 +55,7 @@ class SchoolPlatform(models.Model):
     def clean(self) -> None:
         super().clean()
         if self.platform_id and self.platform.school_id is not None:
-            raise ValidationError("A school's own platform is edited directly, not through school settings.")
+            if self.platform.school_id != self.school_id:
+                raise ValidationError("Another school's platform cannot be adjusted.")
+            if self.report_url or self.notes:
+                raise ValidationError("A school's own platform keeps its link and notes on the platform itself.")

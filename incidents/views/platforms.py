@@ -1,7 +1,8 @@
 """The platform directory as the school sees it: where to report abuse, and each platform's minimum age.
 
 The headteacher adjusts a shared platform for their school only (own link, notes for staff, hidden
-from the report form) and adds platforms only their school sees. Shared rows change in the admin.
+from the report form) and adds platforms only their school sees (which they may hide too, once nobody
+uses them). Shared rows change in the admin.
 """
 
 from __future__ import annotations
@@ -54,7 +55,9 @@ def _edit_school_settings(request: HttpRequest, school: School, platform: Platfo
 def _edit_own(request: HttpRequest, school: School, platform: Platform) -> HttpResponse:
     form = PlatformForm(request.POST or None, instance=platform, school=school)
     if request.method == "POST" and form.is_valid():
-        platform = directory.save_own_platform(school=school, platform=form.instance)
+        platform = directory.save_own_platform(
+            school=school, platform=form.instance, by=request.user, hidden=form.cleaned_data["hidden"]
+        )
         messages.success(request, f"Saved {platform.name}.")
         return redirect("incidents:platform_list")
     context = {"form": form, "platform": platform}

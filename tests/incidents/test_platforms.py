@@ -151,6 +151,44 @@ def test_hidden_platform_is_not_offered_but_stays_in_the_filter(cast, client_for
     assert "Roblox" in client_for(cast.headteacher).get(reverse("incidents:list")).content.decode()
 
 
+def test_a_school_hides_its_own_platform_from_its_report_form_and_can_show_it_again(cast, client_for):
+    platform = add_own_platform(client_for(cast.headteacher))
+    url = reverse("incidents:platform_edit", args=[platform.pk])
+    assert "Hide from our report form" in client_for(cast.headteacher).get(url).content.decode()
+
+    assert client_for(cast.headteacher).post(url, own_platform_post(hidden="on")).status_code == 302
+    row = SchoolPlatform.objects.get(school=cast.school, platform=platform)
+    assert (row.hidden, row.updated_by, row.report_url, row.notes) == (True, cast.headteacher, "", "")
+    assert "Year 6 parents" not in client_for(cast.parent).get(reverse("incidents:report")).content.decode()
+    head = client_for(cast.headteacher)
+    listing = head.get(reverse("incidents:platform_list")).content.decode()
+    assert "Hidden from your report form" in listing and "Your school only" in listing
+    assert "Year 6 parents" in head.get(reverse("incidents:list")).content.decode()  # Past cases still filter.
+    assert head.get(url).context["form"]["hidden"].value() is True
+
+    # Saving again without the box ticked shows it again; the history keeps both choices and who made them.
+    assert head.post(url, own_platform_post()).status_code == 302
+    assert not SchoolPlatform.objects.get(pk=row.pk).hidden
+    assert "Year 6 parents" in client_for(cast.parent).get(reverse("incidents:report")).content.decode()
+    assert [h.hidden for h in row.history.order_by("history_id")] == [True, False]
+
+
+def test_an_own_platform_saved_without_hiding_writes_no_settings_row(cast, client_for):
+    platform = add_own_platform(client_for(cast.headteacher))
+    assert not SchoolPlatform.objects.filter(platform=platform).exists()
+
+
+def test_settings_row_for_another_schools_platform_is_refused(cast, client_for):
+    from django.core.exceptions import ValidationError
+
+    platform = add_own_platform(client_for(cast.headteacher))
+    with pytest.raises(ValidationError):
+        SchoolPlatform(school=cast.other_school, platform=platform, hidden=True).full_clean()
+    with pytest.raises(ValidationError):
+        SchoolPlatform(school=cast.school, platform=platform, notes="Not here").full_clean()
+    SchoolPlatform(school=cast.school, platform=platform, hidden=True).full_clean()
+
+
 def test_other_schools_own_platform_answers_404(cast, client_for):
     platform = add_own_platform(client_for(cast.headteacher))
     url = reverse("incidents:platform_edit", args=[platform.pk])
