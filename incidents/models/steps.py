@@ -45,6 +45,8 @@ class EscalationStep(models.Model):
         ordering = ["created_at", "pk"]
         indexes = [
             models.Index(fields=["incident", "created_at"], name="step_incident"),
+            # The statistics' routes (which kinds of step a school's incidents took) read only this index.
+            models.Index(fields=["incident", "kind"], name="step_incident_kind"),
             models.Index(fields=["outcome", "due_date"], name="step_due"),
         ]
 
