@@ -146,10 +146,19 @@ def assert_axe_clean():
 
     def _check(page, name: str | None = None) -> None:
         # Audit a settled document: a click just before may still be navigating.
-        page.wait_for_load_state("load")
-        page.wait_for_function("() => document.readyState === 'complete' && !!document.documentElement")
-        page.evaluate(source)
-        result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        from playwright.sync_api import Error as PlaywrightError
+
+        for attempt in range(3):
+            page.wait_for_load_state("load")
+            page.wait_for_function("() => document.readyState === 'complete' && !!document.documentElement")
+            try:
+                page.evaluate(source)
+                result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+                break
+            except PlaywrightError as error:
+                # A navigation that started after the wait replaced the document mid-audit: audit the new one.
+                if attempt == 2 or "context was destroyed" not in str(error):
+                    raise
         serious = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
         if name:
             ARTIFACTS.mkdir(exist_ok=True)

@@ -58,6 +58,7 @@ def test_parent_raises_head_escalates_governor_decides(cast, phone_page, new_pag
     sign_in_page(governor, cast.governor)
     governor.goto(reverse("complaints:governor_list"))
     governor.get_by_role("link", name=complaint.reference).click()
+    governor.get_by_label("No: I have no personal connection").wait_for()
     assert_axe_clean(governor, name="complaint-declare")
     governor.get_by_label("No: I have no personal connection").check()
     governor.get_by_role("button", name="Record my answer").click()

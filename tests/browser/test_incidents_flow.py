@@ -44,7 +44,7 @@ def test_parent_reports_on_a_phone_and_the_headteacher_acts(
     page.get_by_label("Screenshots or PDFs").set_input_files(shots)
     # Sent without the words of the post: the message is beside that box and nothing is lost.
     page.get_by_role("button", name="Send the report").click()
-    page.wait_for_load_state()
+    page.get_by_text("Some answers need another look").wait_for()  # the form came back
     assert page.get_by_text("Copy the words of the post here, as they appear.").is_visible()
     assert page.get_by_label("Account, group or chat name").input_value() == "Northbrook community page"
     assert page.get_by_label("Complaint about the school").is_checked()
@@ -67,8 +67,10 @@ def test_parent_reports_on_a_phone_and_the_headteacher_acts(
     head.goto(reverse("incidents:list"))
     assert_axe_clean(head, "incidents-list")
     head.get_by_role("link", name=incident.reference).click()
+    head.wait_for_url(f"**{incident.get_absolute_url()}")
     assert_axe_clean(head, "incidents-detail-reported")
     head.get_by_role("link", name="Triage this report").click()
+    head.get_by_label("Severity").wait_for()
     assert_axe_clean(head, "incidents-triage")
     head.get_by_label("Severity").select_option("medium")
     head.get_by_role("button", name="Save the triage").click()

@@ -20,6 +20,7 @@ def test_headteacher_adjusts_the_platform_list_for_their_school(cast, page, new_
     assert_axe_clean(page, "platforms-list-before")
 
     page.get_by_role("link", name="Your settings for Facebook").click()
+    page.get_by_label("Your school's report-abuse link").wait_for()
     assert_axe_clean(page, "platforms-school-settings")
     page.get_by_label("Your school's report-abuse link").fill(SCHOOL_LINK)
     page.get_by_label("Notes for your staff").fill("Message the village group's admin as well.")
@@ -34,7 +35,7 @@ def test_headteacher_adjusts_the_platform_list_for_their_school(cast, page, new_
     page.get_by_role("link", name="Add your school's own platform").click()
     page.get_by_label("Name").fill("Facebook")
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("is already in the shared list of platforms").is_visible()
+    page.get_by_text("is already in the shared list of platforms").wait_for()
     assert_axe_clean(page, "platforms-own-form-error")
     page.get_by_label("Name").fill("Year 6 parents' WhatsApp group")
     page.get_by_role("button", name="Save").click()
