@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from schoolsocial.lib.admin import ReadOnlyAdminMixin
+
 from .models import AccessLog, Cluster, Invitation, Membership, ParentLink, Pupil, School, SchoolClass, User
 
 
@@ -57,15 +59,6 @@ class InvitationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
+class AccessLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["at", "user", "action", "object_type", "object_repr", "ip_address"]
     list_filter = ["action", "object_type"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -2,18 +2,13 @@
 
 from django.contrib import admin
 
+from schoolsocial.lib.admin import ReadOnlyAdminMixin
+
 from .models import AgreementVersion, Signature
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    pass
 
 
 @admin.register(AgreementVersion)

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
+from schoolsocial.lib.admin import ReadOnlyAdminMixin
+
 from .models import EscalationStep, Evidence, Incident, Platform, SchoolPlatform, TimelineEntry
 
 
@@ -43,7 +45,7 @@ class PlatformAdmin(SuperuserOnly, SimpleHistoryAdmin):
 
 
 @admin.register(SchoolPlatform)
-class SchoolPlatformAdmin(SimpleHistoryAdmin):
+class SchoolPlatformAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """Read-only: a school's settings change through the portal, by its headteacher."""
 
     list_display = ["platform", "school", "hidden", "report_url", "updated_at"]
@@ -51,26 +53,11 @@ class SchoolPlatformAdmin(SimpleHistoryAdmin):
     list_select_related = ["platform", "school"]
     readonly_fields = ["school", "platform", "report_url", "notes", "hidden", "updated_by", "updated_at"]
 
-    def has_add_permission(self, request) -> bool:
-        return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class StepInline(ReadOnlyInline):
@@ -84,7 +71,7 @@ class EvidenceInline(ReadOnlyInline):
 
 
 @admin.register(Incident)
-class IncidentAdmin(SimpleHistoryAdmin):
+class IncidentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """Read-only in the admin: incidents change through the portal so every change is on the timeline."""
 
     list_display = ["reference", "school", "status", "platform", "created_at"]
@@ -92,15 +79,6 @@ class IncidentAdmin(SimpleHistoryAdmin):
     search_fields = ["reference"]
     inlines = [StepInline, EvidenceInline]
     list_select_related = ["school", "platform"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(TimelineEntry)
