@@ -6,12 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import require_role
 from accounts.audit import client_ip, log_access
+from accounts.http import AuthenticatedRequest
 from accounts.models import ParentLink, Role, SchoolClass
 
 from . import actions, documents, export, queries
@@ -23,18 +24,18 @@ from .years import current_academic_year
 MANAGE = (Role.HEADTEACHER,)
 
 
-def _details(request: HttpRequest) -> actions.RequestDetails:
+def _details(request: AuthenticatedRequest) -> actions.RequestDetails:
     return actions.RequestDetails(client_ip(request), request.META.get("HTTP_USER_AGENT", ""))
 
 
-def _posted(request: HttpRequest):
+def _posted(request: AuthenticatedRequest):
     """The submitted data on POST (even if empty, so an empty submit shows its errors)."""
     return request.POST if request.method == "POST" else None
 
 
 # --- parents --------------------------------------------------------------------------------------
 @login_required
-def parent_home(request: HttpRequest) -> HttpResponse:
+def parent_home(request: AuthenticatedRequest) -> HttpResponse:
     school = require_role(request, Role.PARENT)
     version = AgreementVersion.objects.current_for(school.pk)
     links = list(
@@ -60,7 +61,7 @@ def parent_home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def sign(request: HttpRequest, pupil_id: int) -> HttpResponse:
+def sign(request: AuthenticatedRequest, pupil_id: int) -> HttpResponse:
     school = require_role(request, Role.PARENT)
     pupil = get_own_child(request.user, pupil_id, school)
     version = AgreementVersion.objects.current_for(school.pk)
@@ -104,7 +105,7 @@ def sign(request: HttpRequest, pupil_id: int) -> HttpResponse:
 
 
 @login_required
-def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require_role(request, Role.PARENT)
     signature = get_signature_for(request.user, pk, school, Role.PARENT)
     form = WithdrawForm(_posted(request))
@@ -126,7 +127,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- a signature: verify, PDF, scan ---------------------------------------------------------------
-def _role(request: HttpRequest) -> str:
+def _role(request: AuthenticatedRequest) -> str:
     membership = getattr(request, "membership", None)
     if membership is None:
         raise Http404("No such page.")
@@ -134,7 +135,7 @@ def _role(request: HttpRequest) -> str:
 
 
 @login_required
-def verify(request: HttpRequest, pk: int) -> HttpResponse:
+def verify(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require_role(request, Role.PARENT, *STAFF)
     signature = get_signature_for(request.user, pk, school, _role(request))
     log_access(request, signature, action="verify")
@@ -153,7 +154,7 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def signature_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def signature_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require_role(request, Role.PARENT, *STAFF)
     signature = get_signature_for(request.user, pk, school, _role(request))
     if signature.kind != SignatureKind.SIGNED:
@@ -167,7 +168,7 @@ def signature_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def signature_scan(request: HttpRequest, pk: int) -> HttpResponse:
+def signature_scan(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require_role(request, *STAFF)
     signature = get_signature_for(request.user, pk, school, _role(request))
     if not signature.scan:
@@ -188,7 +189,7 @@ def _private_file(name: str, content_type: str, filename: str) -> FileResponse:
 
 # --- coverage (headteacher and office) ------------------------------------------------------------
 @login_required
-def coverage(request: HttpRequest) -> HttpResponse:
+def coverage(request: AuthenticatedRequest) -> HttpResponse:
     school = require_role(request, *STAFF)
     version = AgreementVersion.objects.current_for(school.pk)
     rows, total = queries.school_coverage(school, version)
@@ -214,7 +215,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def class_coverage(request: HttpRequest, pk: int) -> HttpResponse:
+def class_coverage(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require_role(request, *STAFF)
     school_class = get_object_or_404(SchoolClass.objects.filter(school=school), pk=pk)
     version = AgreementVersion.objects.current_for(school.pk)
@@ -227,7 +228,7 @@ def class_coverage(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def coverage_csv(request: HttpRequest) -> HttpResponse:
+def coverage_csv(request: AuthenticatedRequest) -> HttpResponse:
     school = require_role(request, *STAFF)
     version = AgreementVersion.objects.current_for(school.pk)
     class_id = request.GET.get("class", "")
@@ -242,7 +243,7 @@ def coverage_csv(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def paper_signature(request: HttpRequest, link_id: int) -> HttpResponse:
+def paper_signature(request: AuthenticatedRequest, link_id: int) -> HttpResponse:
     school = require_role(request, *STAFF)
     link = get_family_link_for(request.user, link_id, school)
     version = AgreementVersion.objects.current_for(school.pk)
@@ -282,7 +283,7 @@ def paper_signature(request: HttpRequest, link_id: int) -> HttpResponse:
 
 # --- versions (the headteacher drafts and publishes; the office may read) -------------------------
 @login_required
-def version_list(request: HttpRequest) -> HttpResponse:
+def version_list(request: AuthenticatedRequest) -> HttpResponse:
     school = require_role(request, *STAFF)
     versions = AgreementVersion.objects.filter(school=school).select_related("approved_by").order_by("-number")
     return render(
@@ -293,7 +294,7 @@ def version_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def version_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require_role(request, *STAFF)
     version = get_version_for(request.user, pk, school)
     return render(
@@ -304,7 +305,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def version_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def version_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
     school = require_role(request, *MANAGE)
     if pk is not None:
         version = get_version_for(request.user, pk, school)
@@ -332,7 +333,7 @@ def version_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @require_POST
 @login_required
-def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def version_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require_role(request, *MANAGE)
     version = get_version_for(request.user, pk, school)
     try:

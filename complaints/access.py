@@ -17,16 +17,17 @@ Anything outside that answers 404.
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.access import require_role
+from accounts.http import AuthenticatedRequest
 from accounts.models import Role
 
 from .models import HANDLER_ROLES, INFORMAL_HANDLER_ROLES, Attachment, Complaint, ConflictDeclaration, Stage
 
 
-def get_handled_complaint(request: HttpRequest, pk: int) -> Complaint:
+def get_handled_complaint(request: AuthenticatedRequest, pk: int) -> Complaint:
     """A complaint for the headteacher acting at its school; 404 for anyone else."""
     school = require_role(request, *HANDLER_ROLES)
     complaints = Complaint.objects.for_user(request.user).filter(school=school)
@@ -35,7 +36,7 @@ def get_handled_complaint(request: HttpRequest, pk: int) -> Complaint:
     )
 
 
-def get_working_complaint(request: HttpRequest, pk: int) -> Complaint:
+def get_working_complaint(request: AuthenticatedRequest, pk: int) -> Complaint:
     """A complaint for the headteacher at its school, or for the member of staff assigned its
     informal stage while it is still informal; 404 for anyone else."""
     school = require_role(request, *INFORMAL_HANDLER_ROLES)
@@ -47,20 +48,20 @@ def get_working_complaint(request: HttpRequest, pk: int) -> Complaint:
     )
 
 
-def can_manage(request: HttpRequest) -> bool:
+def can_manage(request: AuthenticatedRequest) -> bool:
     """Whether the person acting may do the headteacher's part (stage, incident link, panel, assign)."""
     membership = getattr(request, "membership", None)
     return membership is not None and membership.role in HANDLER_ROLES
 
 
-def get_own_complaint(request: HttpRequest, pk: int) -> Complaint:
+def get_own_complaint(request: AuthenticatedRequest, pk: int) -> Complaint:
     """A complaint the signed-in parent raised at the school they are acting for; 404 otherwise."""
     school = require_role(request, Role.PARENT)
     complaints = Complaint.objects.filter(parent=request.user, school=school).select_related("school", "pupil")
     return get_object_or_404(complaints, pk=pk)
 
 
-def get_panel_complaint(request: HttpRequest, pk: int) -> Complaint:
+def get_panel_complaint(request: AuthenticatedRequest, pk: int) -> Complaint:
     """A complaint at (or past) the panel stage of the governor's school, declaration or not."""
     school = require_role(request, Role.GOVERNOR)
     return get_object_or_404(Complaint.objects.for_panel(school).select_related("school", "parent"), pk=pk)
@@ -70,7 +71,7 @@ def declaration_for(complaint: Complaint, user) -> ConflictDeclaration | None:
     return ConflictDeclaration.objects.filter(complaint=complaint, governor=user).first()
 
 
-def get_bundle_complaint(request: HttpRequest, pk: int) -> Complaint:
+def get_bundle_complaint(request: AuthenticatedRequest, pk: int) -> Complaint:
     """A panel complaint the governor has declared no conflict on; 404 without that declaration or
     with a declared conflict (the bundle is withheld)."""
     complaint = get_panel_complaint(request, pk)
@@ -80,7 +81,7 @@ def get_bundle_complaint(request: HttpRequest, pk: int) -> Complaint:
     return complaint
 
 
-def get_attachment_for(request: HttpRequest, pk: int) -> Attachment:
+def get_attachment_for(request: AuthenticatedRequest, pk: int) -> Attachment:
     """A file for the headteacher, the parent who attached it, the member of staff handling the
     informal stage (while it is informal), or a governor cleared for the panel once the
     headteacher released it. 404 for everyone else."""

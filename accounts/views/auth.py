@@ -14,6 +14,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
+from accounts.http import AuthenticatedRequest
+
 from .. import two_factor
 from ..forms import CodeForm, EmailAuthenticationForm, NewPasswordForm, QueuedPasswordResetForm
 from ..lockout import clear_lockout
@@ -51,7 +53,7 @@ def _next_url(request: HttpRequest) -> str:
 
 
 @login_required
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request: AuthenticatedRequest) -> HttpResponse:
     """First sign-in for a role that needs two-factor: scan the QR code, type a code."""
     if two_factor.has_confirmed_device(request.user):
         return redirect("accounts:two_factor_verify")
@@ -77,7 +79,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def two_factor_verify(request: HttpRequest) -> HttpResponse:
+def two_factor_verify(request: AuthenticatedRequest) -> HttpResponse:
     if not two_factor.has_confirmed_device(request.user):
         return redirect("accounts:two_factor_setup")
     if request.user.is_verified():
@@ -107,7 +109,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def recovery_codes(request: HttpRequest) -> HttpResponse:
+def recovery_codes(request: AuthenticatedRequest) -> HttpResponse:
     """Issue a new set of recovery codes (the old ones stop working)."""
     if request.method == "POST":
         codes = two_factor.issue_recovery_codes(request.user)
@@ -117,7 +119,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def switch_school(request: HttpRequest) -> HttpResponse:
+def switch_school(request: AuthenticatedRequest) -> HttpResponse:
     chosen = request.POST.get("membership", "")
     membership = next((m for m in request.user.active_memberships if str(m.pk) == chosen), None)
     if membership is not None:

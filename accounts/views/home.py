@@ -16,6 +16,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.http import AuthenticatedRequest
+
 from ..models import Invitation, ParentLink, Pupil, Role
 
 Panel = Callable[[HttpRequest, object], dict | None]
@@ -27,12 +29,12 @@ def register_panel(role: Role, panel: Panel) -> None:
         HOME_PANELS[role].append(panel)
 
 
-def _parent_context(request: HttpRequest, school) -> dict:
+def _parent_context(request: AuthenticatedRequest, school) -> dict:
     links = ParentLink.objects.filter(parent=request.user, pupil__school=school).select_related("pupil__school_class")
     return {"children": [link.pupil for link in links]}
 
 
-def _office_context(request: HttpRequest, school) -> dict:
+def _office_context(request: AuthenticatedRequest, school) -> dict:
     now = timezone.now()
     not_accepted = Invitation.objects.filter(school=school, accepted_at__isnull=True)
     invitations = not_accepted.aggregate(
@@ -49,7 +51,7 @@ HOME_CONTEXT = {Role.PARENT: _parent_context, Role.OFFICE: _office_context}
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     membership = request.membership
     if membership is None:
         return render(request, "accounts/home/no_membership.html")

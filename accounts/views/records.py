@@ -12,6 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedRequest
+
 from .. import actions
 from ..access import get_class_for, get_invitation_for, get_parent_link_for, get_pupil_for, require_role
 from ..audit import log_access
@@ -22,7 +24,7 @@ RECORDS = (Role.OFFICE, Role.HEADTEACHER)
 
 
 @login_required
-def pupil_list(request: HttpRequest) -> HttpResponse:
+def pupil_list(request: AuthenticatedRequest) -> HttpResponse:
     school = require_role(request, *RECORDS)
     pupils = (
         Pupil.objects.filter(school=school)
@@ -45,7 +47,7 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def pupil_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require_role(request, *RECORDS)
     pupil = get_pupil_for(request.user, pk, school=school)
     log_access(request, pupil)
@@ -54,7 +56,7 @@ def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def pupil_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def pupil_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
     school = require_role(request, *RECORDS)
     pupil = get_pupil_for(request.user, pk, school=school) if pk else Pupil(school=school)
     # Named before the form copies what was typed onto the pupil, so a failed save keeps the heading.
@@ -69,7 +71,7 @@ def pupil_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @login_required
-def parent_link_remove(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
+def parent_link_remove(request: AuthenticatedRequest, pk: int, link_pk: int) -> HttpResponse:
     """Take a parent or carer off a child's record (asks first)."""
     school = require_role(request, *RECORDS)
     pupil = get_pupil_for(request.user, pk, school=school)
@@ -82,7 +84,7 @@ def parent_link_remove(request: HttpRequest, pk: int, link_pk: int) -> HttpRespo
 
 
 @login_required
-def class_list(request: HttpRequest) -> HttpResponse:
+def class_list(request: AuthenticatedRequest) -> HttpResponse:
     school = require_role(request, *RECORDS)
     classes = (
         SchoolClass.objects.filter(school=school)
@@ -94,7 +96,7 @@ def class_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def class_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def class_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
     school = require_role(request, *RECORDS)
     school_class = get_class_for(request.user, pk, school) if pk else None
     form = SchoolClassForm(request.POST or None, instance=school_class, school=school)
@@ -106,7 +108,7 @@ def class_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @login_required
-def class_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def class_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Delete an empty class (asks first); a class with pupils says how many to move before it can go."""
     school = require_role(request, *RECORDS)
     school_class = get_class_for(request.user, pk, school)
@@ -129,7 +131,7 @@ def class_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def invitation_list(request: HttpRequest) -> HttpResponse:
+def invitation_list(request: AuthenticatedRequest) -> HttpResponse:
     school = require_role(request, *RECORDS)
     invitations = Invitation.objects.filter(school=school).prefetch_related(
         Prefetch("pupils", queryset=Pupil.objects.only("id", "first_name", "last_name"))
@@ -139,7 +141,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def invitation_create(request: HttpRequest) -> HttpResponse:
+def invitation_create(request: AuthenticatedRequest) -> HttpResponse:
     school = require_role(request, *RECORDS)
     initial = {}
     if request.GET.get("pupil", "").isdigit():
@@ -168,7 +170,7 @@ def _days_left(invitation: Invitation) -> int:
 
 @require_POST
 @login_required
-def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_resend(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require_role(request, *RECORDS)
     invitation = get_invitation_for(request.user, pk, school=school)
     try:

@@ -6,13 +6,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import require_role
 from accounts.audit import log_access
+from accounts.http import AuthenticatedRequest
 from accounts.models import Role
 
 from .. import actions
@@ -26,7 +27,7 @@ from .files import open_or_404, private_file_response
 
 
 @login_required
-def governor_list(request: HttpRequest) -> HttpResponse:
+def governor_list(request: AuthenticatedRequest) -> HttpResponse:
     """Complaints that reached the panel. Only a reference and dates: no names, no text."""
     school = require_role(request, Role.GOVERNOR)
     mine = ConflictDeclaration.objects.filter(complaint=OuterRef("pk"), governor=request.user)
@@ -43,7 +44,7 @@ def governor_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def declare(request: HttpRequest, pk: int) -> HttpResponse:
+def declare(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     complaint = get_panel_complaint(request, pk)
     existing = declaration_for(complaint, request.user)
     if existing is not None and not existing.has_conflict:
@@ -71,7 +72,7 @@ def declare(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def panel_bundle(request: HttpRequest, pk: int) -> HttpResponse:
+def panel_bundle(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     complaint = get_bundle_complaint(request, pk)
     log_access(request, complaint, action="panel-bundle")
     panel = getattr(complaint, "panel", None)
@@ -95,7 +96,7 @@ def panel_bundle(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def panel_letter(request: HttpRequest, pk: int) -> FileResponse:
+def panel_letter(request: AuthenticatedRequest, pk: int) -> FileResponse:
     """The outcome letter: for the headteacher, and for governors cleared for the panel."""
     if request.membership is not None and request.membership.role in HANDLER_ROLES:
         complaint = get_handled_complaint(request, pk)
@@ -108,7 +109,7 @@ def panel_letter(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
-def statistics(request: HttpRequest) -> HttpResponse:
+def statistics(request: AuthenticatedRequest) -> HttpResponse:
     """Anonymised figures: counts only, never a name, a reference or a post's text."""
     school = require_role(request, Role.GOVERNOR, *HANDLER_ROLES)
     figures = incident_figures(school)
@@ -120,7 +121,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def reports(request: HttpRequest) -> HttpResponse:
+def reports(request: AuthenticatedRequest) -> HttpResponse:
     school = require_role(request, Role.GOVERNOR, *HANDLER_ROLES)
     today = timezone.localdate()
     form = TermlyReportForm(initial={"period_start": term_start(today), "period_end": today})
@@ -130,7 +131,7 @@ def reports(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def report_request(request: HttpRequest) -> HttpResponse:
+def report_request(request: AuthenticatedRequest) -> HttpResponse:
     school = require_role(request, Role.GOVERNOR, *HANDLER_ROLES)
     form = TermlyReportForm(request.POST)
     if form.is_valid():
@@ -144,7 +145,7 @@ def report_request(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def termly_report(request: HttpRequest, pk: int) -> FileResponse:
+def termly_report(request: AuthenticatedRequest, pk: int) -> FileResponse:
     school = require_role(request, Role.GOVERNOR, *HANDLER_ROLES)
     report = get_object_or_404(TermlyReport, pk=pk, school=school)
     handle = open_or_404(report.pdf)

@@ -7,11 +7,12 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.access import require_role
 from accounts.audit import log_access
+from accounts.http import AuthenticatedRequest
 from accounts.models import Pupil, Role
 from incidents import actions as incident_actions
 
@@ -22,7 +23,7 @@ from ..models import Complaint
 
 
 @login_required
-def raise_complaint(request: HttpRequest) -> HttpResponse:
+def raise_complaint(request: AuthenticatedRequest) -> HttpResponse:
     """The complaint form. Good files are staged at once (incidents' StagedUpload, keyed to this
     parent and this form's token), so a submit that needs another look loses nothing."""
     school = require_role(request, Role.PARENT)
@@ -74,12 +75,12 @@ def _staged(school, user, token) -> list:
     return actions.staged_for_form(school=school, parent=user, form_token=token)
 
 
-def _raise_page(request: HttpRequest, form: ComplaintForm, *, staged: list, status: int = 200) -> HttpResponse:
+def _raise_page(request: AuthenticatedRequest, form: ComplaintForm, *, staged: list, status: int = 200) -> HttpResponse:
     return render(request, "complaints/raise.html", {"form": form, "staged": staged}, status=status)
 
 
 @login_required
-def my_complaints(request: HttpRequest) -> HttpResponse:
+def my_complaints(request: AuthenticatedRequest) -> HttpResponse:
     school = require_role(request, Role.PARENT)
     complaints = Complaint.objects.filter(parent=request.user, school=school).select_related("school")
     page = Paginator(complaints.order_by("-created_at", "-pk"), 25).get_page(request.GET.get("page"))
@@ -87,7 +88,7 @@ def my_complaints(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def my_complaint(request: HttpRequest, pk: int) -> HttpResponse:
+def my_complaint(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """What the parent may see: the stage and what was sent to them, never the school's notes."""
     complaint = get_own_complaint(request, pk)
     log_access(request, complaint)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.access import require_role
 from accounts.audit import log_access
+from accounts.http import AuthenticatedRequest
 from accounts.models import Role
 
 from ..access import get_case_for
@@ -28,7 +29,7 @@ PAGE_SIZE = 20
 
 
 @login_required
-def compose(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
+def compose(request: AuthenticatedRequest, pk: int, step_pk: int) -> HttpResponse:
     school = require_role(request, *CASE)
     incident = get_case_for(request, pk)
     step = get_object_or_404(EscalationStep, pk=step_pk, incident=incident, kind=StepKind.CLUSTER_ALERT)
@@ -78,7 +79,7 @@ def compose(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
 
 
 @login_required
-def alert_list(request: HttpRequest) -> HttpResponse:
+def alert_list(request: AuthenticatedRequest) -> HttpResponse:
     school = require_role(request, *CASE)
     alerts = ClusterAlert.objects.visible_to(school).select_related("source_school").order_by("-sent_at", "-pk")
     page = page_of(alerts, request.GET.get("page"), PAGE_SIZE)
@@ -88,7 +89,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require_role(request, *CASE)
     alert = get_object_or_404(ClusterAlert.objects.visible_to(school).select_related("source_school"), pk=pk)
     log_access(request, alert, school=school)

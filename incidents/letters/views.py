@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.access import require_role
 from accounts.audit import log_access
+from accounts.http import AuthenticatedRequest
 from accounts.models import Role
 from incidents.access import get_case_for
 from incidents.models import EscalationStep
@@ -26,7 +27,7 @@ CASE = (Role.HEADTEACHER, Role.DSL)
 
 
 @login_required
-def incident_letters(request: HttpRequest, incident_pk: int) -> HttpResponse:
+def incident_letters(request: AuthenticatedRequest, incident_pk: int) -> HttpResponse:
     require_role(request, *CASE)
     incident = get_case_for(request, incident_pk)
     letters = list(incident.letters.select_related("step").order_by("-created_at", "-pk"))
@@ -40,7 +41,7 @@ def incident_letters(request: HttpRequest, incident_pk: int) -> HttpResponse:
 
 
 @login_required
-def letter_new(request: HttpRequest, incident_pk: int) -> HttpResponse:
+def letter_new(request: AuthenticatedRequest, incident_pk: int) -> HttpResponse:
     require_role(request, *CASE)
     incident = get_case_for(request, incident_pk)
     step = None
@@ -57,7 +58,7 @@ def letter_new(request: HttpRequest, incident_pk: int) -> HttpResponse:
 
 
 @login_required
-def letter_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def letter_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require_role(request, *CASE)
     letter = get_letter_for(request, pk)
     if letter.is_final:
@@ -102,7 +103,7 @@ def letter_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def letter_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require_role(request, *CASE)
     letter = get_letter_for(request, pk)
     if not letter.is_final:
@@ -123,7 +124,7 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def letter_status(request: HttpRequest, pk: int) -> JsonResponse:
+def letter_status(request: AuthenticatedRequest, pk: int) -> JsonResponse:
     require_role(request, *CASE)
     letter = get_letter_for(request, pk)
     return JsonResponse(
@@ -138,7 +139,7 @@ def letter_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @login_required
-def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def letter_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require_role(request, *CASE)
     letter = get_letter_for(request, pk)
     if not letter.pdf_ready:
@@ -153,7 +154,7 @@ def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def letter_email(request: HttpRequest, pk: int) -> HttpResponse:
+def letter_email(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require_role(request, Role.HEADTEACHER)
     letter = get_letter_for(request, pk)
     form = EmailLetterForm(request.POST)
@@ -171,7 +172,7 @@ def letter_email(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def letter_handover(request: HttpRequest, pk: int) -> HttpResponse:
+def letter_handover(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require_role(request, *CASE)
     letter = get_letter_for(request, pk)
     form = HandoverForm(request.POST)
@@ -191,14 +192,14 @@ def letter_handover(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- The school's wording -------------------------------------------------------------------------
 @login_required
-def wording_list(request: HttpRequest) -> HttpResponse:
+def wording_list(request: AuthenticatedRequest) -> HttpResponse:
     school = require_role(request, Role.HEADTEACHER)
     rows = [(kind, actions.current_wording(school, kind)) for kind in LetterKind]
     return render(request, "letters/wording_list.html", {"rows": rows})
 
 
 @login_required
-def wording_edit(request: HttpRequest, kind: str) -> HttpResponse:
+def wording_edit(request: AuthenticatedRequest, kind: str) -> HttpResponse:
     school = require_role(request, Role.HEADTEACHER)
     if kind not in LetterKind.values:
         raise Http404("No such letter.")
@@ -218,7 +219,7 @@ def wording_edit(request: HttpRequest, kind: str) -> HttpResponse:
 # --- Referral bundle ------------------------------------------------------------------------------
 @login_required
 @require_POST
-def bundle_create(request: HttpRequest, incident_pk: int) -> HttpResponse:
+def bundle_create(request: AuthenticatedRequest, incident_pk: int) -> HttpResponse:
     require_role(request, *CASE)
     incident = get_case_for(request, incident_pk)
     bundle = actions.request_bundle(incident=incident, by=request.user)
@@ -227,14 +228,14 @@ def bundle_create(request: HttpRequest, incident_pk: int) -> HttpResponse:
 
 
 @login_required
-def bundle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def bundle_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require_role(request, *CASE)
     bundle = get_bundle_for(request, pk)
     return render(request, "letters/bundle_detail.html", {"bundle": bundle, "incident": bundle.incident})
 
 
 @login_required
-def bundle_status(request: HttpRequest, pk: int) -> JsonResponse:
+def bundle_status(request: AuthenticatedRequest, pk: int) -> JsonResponse:
     require_role(request, *CASE)
     bundle = get_bundle_for(request, pk)
     ready = bundle.state == RenderState.READY and bool(bundle.sha256)
@@ -250,7 +251,7 @@ def bundle_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @login_required
-def bundle_download(request: HttpRequest, pk: int) -> HttpResponse:
+def bundle_download(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require_role(request, *CASE)
     bundle = get_bundle_for(request, pk)
     if not bundle.sha256:

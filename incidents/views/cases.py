@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import require_role
 from accounts.audit import log_access
+from accounts.http import AuthenticatedRequest
 from accounts.models import Role
 
 from .. import actions
@@ -57,7 +58,7 @@ def filtered_incidents(school, form: IncidentFilterForm):
 
 
 @login_required
-def incident_list(request: HttpRequest) -> HttpResponse:
+def incident_list(request: AuthenticatedRequest) -> HttpResponse:
     school = require_role(request, *CASE)
     form = IncidentFilterForm(request.GET or None, school=school)
     incidents = (
@@ -70,7 +71,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     return render(request, "incidents/incident_list.html", {"page": page, "form": form, "today": timezone.localdate()})
 
 
-def _detail_context(request: HttpRequest, incident: Incident) -> dict:
+def _detail_context(request: AuthenticatedRequest, incident: Incident) -> dict:
     steps = list(
         EscalationStep.objects.filter(incident=incident)
         .select_related("owner", "completed_by")
@@ -99,7 +100,7 @@ def _detail_context(request: HttpRequest, incident: Incident) -> dict:
     }
 
 
-def _load_case(request: HttpRequest, pk: int) -> Incident:
+def _load_case(request: AuthenticatedRequest, pk: int) -> Incident:
     incident = get_case_for(request, pk)
     return (
         Incident.objects.select_related("platform", "school", "reporter", "owner", "poster_pupil", "poster_parent")
@@ -110,7 +111,7 @@ def _load_case(request: HttpRequest, pk: int) -> Incident:
 
 
 @login_required
-def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def incident_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require_role(request, *CASE)
     incident = _load_case(request, pk)
     log_access(request, incident)
@@ -118,7 +119,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def incident_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+def incident_timeline(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The whole timeline on its own, for printing or reading end to end."""
     require_role(request, *CASE)
     incident = get_case_for(request, pk)
@@ -128,7 +129,7 @@ def incident_timeline(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def incident_triage(request: HttpRequest, pk: int) -> HttpResponse:
+def incident_triage(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require_role(request, *CASE)
     incident = _load_case(request, pk)
     if request.method != "POST":
@@ -162,7 +163,7 @@ def incident_triage(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "incidents/incident_triage.html", {"incident": incident, "form": form}, status=status)
 
 
-def _after(request: HttpRequest, incident: Incident, attempt, success: str) -> HttpResponse:
+def _after(request: AuthenticatedRequest, incident: Incident, attempt, success: str) -> HttpResponse:
     try:
         attempt()
     except actions.ActionError as error:
@@ -172,7 +173,7 @@ def _after(request: HttpRequest, incident: Incident, attempt, success: str) -> H
     return redirect(incident)
 
 
-def _form_errors(request: HttpRequest, form) -> None:
+def _form_errors(request: AuthenticatedRequest, form) -> None:
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
         for error in errors:
@@ -181,7 +182,7 @@ def _form_errors(request: HttpRequest, form) -> None:
 
 @require_POST
 @login_required
-def step_add(request: HttpRequest, pk: int) -> HttpResponse:
+def step_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require_role(request, *CASE)
     incident = get_case_for(request, pk)
     form = StepForm(request.POST, school=school)
@@ -206,7 +207,7 @@ def step_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def step_outcome(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
+def step_outcome(request: AuthenticatedRequest, pk: int, step_pk: int) -> HttpResponse:
     require_role(request, *CASE)
     incident = get_case_for(request, pk)
     step = get_object_or_404(EscalationStep, pk=step_pk, incident=incident)
@@ -233,7 +234,7 @@ def step_outcome(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def step_skip(request: HttpRequest, pk: int) -> HttpResponse:
+def step_skip(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require_role(request, *CASE)
     incident = get_case_for(request, pk)
     form = SkipForm(request.POST)
@@ -256,7 +257,7 @@ def step_skip(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def status_change(request: HttpRequest, pk: int) -> HttpResponse:
+def status_change(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require_role(request, *CASE)
     incident = get_case_for(request, pk)
     form = StatusForm(request.POST, incident=incident)
@@ -276,7 +277,7 @@ def status_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def note_add(request: HttpRequest, pk: int) -> HttpResponse:
+def note_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require_role(request, *CASE)
     incident = get_case_for(request, pk)
     form = NoteForm(request.POST)
@@ -293,7 +294,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require_role(request, *CASE)
     incident = get_case_for(request, pk)
     return add_evidence_and_render(request, incident, "incidents:detail")

@@ -9,12 +9,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import require_role
 from accounts.audit import log_access
+from accounts.http import AuthenticatedRequest
 from accounts.models import Role
 from schoolsocial.lib.uploads import inspect_upload
 
@@ -24,7 +25,7 @@ from ..forms import MAX_FILES, EvidenceForm, ReportForm
 from ..models import Incident, StagedUpload
 
 
-def accept_files(request: HttpRequest, files: list, *, already: int, stage) -> tuple[list, list[str]]:
+def accept_files(request: AuthenticatedRequest, files: list, *, already: int, stage) -> tuple[list, list[str]]:
     """Check each file by its content; keep the good ones (via `stage`) and explain the others."""
     accepted, errors = [], []
     for upload in files:
@@ -47,7 +48,7 @@ def _initial_from_post(data: QueryDict) -> dict:
 
 
 @login_required
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: AuthenticatedRequest) -> HttpResponse:
     school = require_role(request, *REPORTER_ROLES)
     if request.method != "POST":
         form = ReportForm(school=school)
@@ -91,7 +92,7 @@ def report(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report_done(request: HttpRequest, pk: int) -> HttpResponse:
+def report_done(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     incident = get_own_report_for(request, pk)
     log_access(request, incident)
     evidence_count = incident.evidence.count()
@@ -99,7 +100,7 @@ def report_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def my_reports(request: HttpRequest) -> HttpResponse:
+def my_reports(request: AuthenticatedRequest) -> HttpResponse:
     school = require_role(request, *REPORTER_ROLES)
     reports = (
         Incident.objects.filter(reporter=request.user, school=school)
@@ -112,7 +113,7 @@ def my_reports(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report_status(request: HttpRequest, pk: int) -> HttpResponse:
+def report_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """What the reporter may see of their report: its status and the public part of the timeline."""
     incident = get_own_report_for(request, pk)
     log_access(request, incident)
@@ -132,12 +133,12 @@ def report_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def report_add_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+def report_add_evidence(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     incident = get_own_report_for(request, pk)
     return add_evidence_and_render(request, incident, "incidents:report_status")
 
 
-def add_evidence_and_render(request: HttpRequest, incident: Incident, next_url: str) -> HttpResponse:
+def add_evidence_and_render(request: AuthenticatedRequest, incident: Incident, next_url: str) -> HttpResponse:
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
         accepted, errors = accept_files(

@@ -6,12 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import require_role
+from accounts.http import AuthenticatedRequest
 from accounts.models import Role
 
 from .. import actions, selectors
@@ -24,7 +25,7 @@ OVERSIGHT = (Role.HEADTEACHER, Role.GOVERNOR)
 
 
 @login_required
-def policy_list(request: HttpRequest) -> HttpResponse:
+def policy_list(request: AuthenticatedRequest) -> HttpResponse:
     school = require_role(request, *OVERSIGHT)
     page = Paginator(selectors.documents_for_list(school), 50).get_page(request.GET.get("page"))
     page.object_list = selectors.decorate(page.object_list)
@@ -32,7 +33,7 @@ def policy_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def policy_create(request: HttpRequest) -> HttpResponse:
+def policy_create(request: AuthenticatedRequest) -> HttpResponse:
     school = require_role(request, Role.HEADTEACHER)
     form = NewPolicyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -56,7 +57,7 @@ def policy_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def policy_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require_role(request, *OVERSIGHT)
     document = get_document_for(request.user, pk, school)
     versions = list(document.versions.select_related("approved_by", "created_by").order_by("-number"))
@@ -77,7 +78,7 @@ def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def policy_settings(request: HttpRequest, pk: int) -> HttpResponse:
+def policy_settings(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require_role(request, Role.HEADTEACHER)
     document = get_document_for(request.user, pk, school)
     form = DocumentForm(request.POST or None, instance=document)
@@ -90,7 +91,7 @@ def policy_settings(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def draft_start(request: HttpRequest, pk: int) -> HttpResponse:
+def draft_start(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require_role(request, Role.HEADTEACHER)
     document = get_document_for(request.user, pk, school)
     version = actions.start_draft(document, by=request.user)
@@ -98,7 +99,7 @@ def draft_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def draft_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def draft_edit(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     school = require_role(request, Role.HEADTEACHER)
     version = get_version_for(request.user, pk, number, school)
     if version.status != Status.DRAFT:
@@ -118,7 +119,7 @@ def draft_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 
 @login_required
-def draft_import(request: HttpRequest, pk: int) -> HttpResponse:
+def draft_import(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require_role(request, Role.HEADTEACHER)
     document = get_document_for(request.user, pk, school)
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -142,7 +143,7 @@ def draft_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def version_submit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def version_submit(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     school = require_role(request, Role.HEADTEACHER)
     version = get_version_for(request.user, pk, number, school)
     try:
@@ -155,7 +156,7 @@ def version_submit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def version_return(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def version_return(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     school = require_role(request, *OVERSIGHT)
     version = get_version_for(request.user, pk, number, school)
     try:
@@ -167,7 +168,7 @@ def version_return(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 
 @login_required
-def version_approve(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def version_approve(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     school = require_role(request, *OVERSIGHT)
     version = get_version_for(request.user, pk, number, school)
     document = version.document
@@ -189,7 +190,7 @@ def version_approve(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 
 @login_required
-def compare(request: HttpRequest, pk: int) -> HttpResponse:
+def compare(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require_role(request, *OVERSIGHT)
     document = get_document_for(request.user, pk, school)
     numbers = list(document.versions.order_by("number").values_list("number", flat=True))
@@ -217,7 +218,7 @@ def _int(value: str | None, default: int) -> int:
 
 
 @login_required
-def acknowledgements(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def acknowledgements(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     school = require_role(request, Role.HEADTEACHER)
     version = get_version_for(request.user, pk, number, school)
     have, have_not = actions.acknowledgement_register(version)
@@ -236,7 +237,7 @@ def acknowledgements(request: HttpRequest, pk: int, number: int) -> HttpResponse
 
 @require_POST
 @login_required
-def acknowledgement_reminder(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def acknowledgement_reminder(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     school = require_role(request, Role.HEADTEACHER)
     version = get_version_for(request.user, pk, number, school)
     try:

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import require_role
+from accounts.http import AuthenticatedRequest
 from accounts.models import Role, School
 
 from .. import actions, selectors
@@ -22,7 +23,7 @@ STAFF = (Role.STAFF, Role.DSL)
 
 
 @login_required
-def staff_list(request: HttpRequest) -> HttpResponse:
+def staff_list(request: AuthenticatedRequest) -> HttpResponse:
     school = require_role(request, *STAFF)
     versions = list(selectors.current_versions_for_staff(school, request.user))
     to_read = [v for v in versions if v.document.staff_must_acknowledge and not v.acknowledged]
@@ -30,7 +31,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def version_detail(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     school = require_role(request, *READERS)
     version = get_version_for(request.user, pk, number, school)
     role = request.membership.role
@@ -60,7 +61,7 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def acknowledge(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def acknowledge(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     school = require_role(request, *STAFF)
     version = get_version_for(request.user, pk, number, school)
     try:
@@ -74,7 +75,7 @@ def acknowledge(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 
 @login_required
-def version_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def version_pdf(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     school = require_role(request, *READERS)
     version = get_version_for(request.user, pk, number, school)
     return _pdf_or_preparing(request, version)
