@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -86,7 +87,7 @@ def informal_handler_choices(school: School) -> QuerySet[User]:
 def default_informal_handler(school: School, pupil: Pupil | None) -> User | None:
     """The child's class teacher, if they are an active member of staff here; otherwise nobody
     (the headteacher then assigns someone from the complaint's page)."""
-    if pupil is None or pupil.school_id != school.pk or pupil.school_class_id is None:
+    if pupil is None or pupil.school_id != school.pk or pupil.school_class is None:
         return None
     teacher_id = pupil.school_class.teacher_id
     if teacher_id is None:
@@ -151,7 +152,7 @@ def raise_complaint(
     details: str,
     desired_outcome: str,
     pupil: Pupil | None = None,
-    files: list[tuple[UploadedFile, Inspected]] = (),
+    files: Sequence[tuple[UploadedFile, Inspected]] = (),
     form_token: uuid.UUID | None = None,
 ) -> Complaint:
     """Record the complaint. Files come as fresh uploads (`files`) or as the ones the parent

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.models import Pupil, School
+from accounts.models import Pupil, School, User
 from incidents.forms import DateInput, MultipleFileField
 from schoolsocial.lib.uploads import ACCEPTED_HELP, inspect_upload
 
@@ -50,8 +51,10 @@ class ComplaintForm(forms.ModelForm):
 
     def __init__(self, *args, children=None, already_attached: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pupil"].queryset = children if children is not None else Pupil.objects.none()
-        self.fields["pupil"].empty_label = "Not about one child"
+        cast(forms.ModelChoiceField, self.fields["pupil"]).queryset = (
+            children if children is not None else Pupil.objects.none()
+        )
+        cast(forms.ModelChoiceField, self.fields["pupil"]).empty_label = "Not about one child"
         self.fields["pupil"].required = False
         self.already_attached = already_attached
         self.inspected: list = []
@@ -61,7 +64,8 @@ class ComplaintForm(forms.ModelForm):
     def clean_attachments(self):
         """Keep each acceptable file in `inspected`; explain each refused one beside the field."""
         files = self.cleaned_data.get("attachments") or []
-        errors, accepted = [], []
+        errors: list[str] = []
+        accepted: list[tuple] = []
         for upload in files:
             if self.already_attached + len(accepted) >= MAX_FILES:
                 errors.append(f"At most {MAX_FILES} files can be attached; “{upload.name}” was not added.")
@@ -102,8 +106,15 @@ class NoteForm(forms.Form):
     )
 
 
+class StaffField(forms.ModelChoiceField):
+    """A member of staff, shown by their full name."""
+
+    def label_from_instance(self, obj: User) -> str:
+        return obj.full_name
+
+
 class HandlerForm(forms.Form):
-    handler = forms.ModelChoiceField(
+    handler = StaffField(
         label="Member of staff handling the informal stage",
         queryset=None,
         required=False,
@@ -115,8 +126,7 @@ class HandlerForm(forms.Form):
 
     def __init__(self, *args, school: School, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["handler"].queryset = informal_handler_choices(school)
-        self.fields["handler"].label_from_instance = lambda user: user.full_name
+        cast(StaffField, self.fields["handler"]).queryset = informal_handler_choices(school)
 
 
 class StageForm(forms.Form):
@@ -131,10 +141,13 @@ class StageForm(forms.Form):
 
     def __init__(self, *args, complaint: Complaint, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["stage"].choices = [(s.value, s.label) for s in complaint.allowed_next_stages]
+        cast(forms.ChoiceField, self.fields["stage"]).choices = [
+            (s.value, s.label) for s in complaint.allowed_next_stages
+        ]
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("stage") == Stage.CLOSED and not (data.get("reason") or "").strip():
             self.add_error("reason", "Say briefly how the complaint was resolved: the parent sees this.")
         return data
@@ -168,7 +181,7 @@ class SettingsForm(forms.ModelForm):
             days = sorted(parse_holidays(self.instance.holidays or []))
             self.fields["holiday_text"].initial = "\n".join(d.strftime("%d/%m/%Y") for d in days)
         for name in ("acknowledge_days", "respond_days", "panel_respond_days"):
-            self.fields[name].min_value = 1
+            cast(forms.IntegerField, self.fields[name]).min_value = 1
             self.fields[name].widget.attrs["min"] = 1
 
     def clean_holiday_text(self) -> list[str]:
@@ -243,7 +256,8 @@ class TermlyReportForm(forms.Form):
     period_end = forms.DateField(label="To", widget=DateInput())
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end < start:
             self.add_error("period_end", "The end of the period must come after its start.")

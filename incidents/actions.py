@@ -4,7 +4,7 @@ timeline entry (and, through django-simple-history, an audit row), side effects 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -488,7 +488,7 @@ STEP_KINDS_WITH_REFERENCE = {
 
 def discard_stale_uploads(older_than_hours: int = 24) -> int:
     """Files staged on a report form that was never sent: removed after a day. Evidence is never touched."""
-    cutoff = timezone.now() - timezone.timedelta(hours=older_than_hours)
+    cutoff = timezone.now() - timedelta(hours=older_than_hours)
     stale = list(StagedUpload.objects.filter(created_at__lt=cutoff))
     for staged in stale:
         name = staged.file.name

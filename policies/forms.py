@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -21,6 +22,8 @@ class UploadMixin:
     """Reads an uploaded policy into Markdown, with a clear message beside the field on failure."""
 
     upload_notes: list[str]
+    upload_markdown: str | None
+    cleaned_data: dict[str, Any]  # given by the form this is mixed into
 
     def clean_upload(self):
         upload = self.cleaned_data.get("upload")
@@ -65,7 +68,8 @@ class NewPolicyForm(UploadMixin, DocumentForm):
     )
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if not self.errors and not cleaned.get("body_markdown", "").strip() and not self.upload_markdown:
             self.add_error("body_markdown", "Write the policy text here, or choose a file to start from.")
         if self.upload_markdown:
