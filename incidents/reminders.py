@@ -9,11 +9,10 @@ from datetime import date, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from incidents.models import EscalationStep, Outcome, Status
 from notifications.outbox import notify
 
-from .facts import uk_date
-from .models import StepReminder
+from .letters.facts import uk_date
+from .models import EscalationStep, Outcome, Status, StepReminder
 
 OPEN_STATUSES = [Status.TRIAGED, Status.IN_PROGRESS]
 
