@@ -85,6 +85,9 @@ INSTALLED_APPS = [
     "notifications",
     "dashboard",
 ]
+if DEBUG:
+    # Demo data and seed_demo (published passwords): never installed in production.
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
