@@ -108,7 +108,11 @@ INSTALLED_APPS = [
     "agreements",
     "complaints",
     "notifications",
+    "dashboard",
 ]
+if DEBUG:
+    # Demo data and seed_demo (published passwords): never installed in production.
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -180,7 +184,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:home"
+LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
 
@@ -386,7 +390,7 @@ CELERY_BEAT_SCHEDULE["agreement-signing-reminders"] = {
 }
 # Letters: remind owners of escalation steps due tomorrow, and of overdue ones, once per window.
 CELERY_BEAT_SCHEDULE["escalation-step-reminders"] = {
-    "task": "incidents.letters.tasks.remind_due_steps",
+    "task": "incidents.tasks.remind_due_steps",
     "schedule": crontab(hour=6, minute=50),
     "options": {"expires": 60 * 60 * 12},
 }

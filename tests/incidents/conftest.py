@@ -51,15 +51,6 @@ def upload(name: str = "screenshot.png", content: bytes | None = None, content_t
     return SimpleUploadedFile(name, image_bytes() if content is None else content, content_type=content_type)
 
 
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
-    }
-    settings.MEDIA_ROOT = tmp_path
-
-
 @pytest.fixture
 def facebook(db) -> Platform:
     ensure_platforms()
