@@ -16,14 +16,15 @@ from notifications.outbox import DeliveryDeferred, deliver, describe_error, noti
 pytestmark = pytest.mark.django_db
 
 
-def _notification(cast, key: str = "test:1") -> Notification:
-    return notify(
+def _notification(cast, key: str = "test:1") -> Notification | None:
+    notification = notify(
         key=key,
         to=["jo.parent@example.org"],
         template="invitation",
         context={"invitation": None, "accept_url": "https://x.example/a", "school": cast.school},
         school=cast.school,
     )
+    return notification
 
 
 @pytest.fixture

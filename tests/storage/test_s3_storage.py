@@ -17,6 +17,7 @@ import uuid
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import boto3
 import pytest
@@ -48,7 +49,7 @@ CREDENTIALS = {"access_key": "testing-key", "secret_key": "testing-secret"}
 @dataclass
 class S3:
     endpoint: str
-    client: object
+    client: Any  # a boto3 S3 client (boto3 ships no types)
     prefix: str
 
     def stored_keys(self) -> list[str]:
@@ -129,7 +130,9 @@ def s3(moto_endpoint: str, settings, tmp_path) -> Iterator[S3]:
 def report_form(client) -> dict:
     ensure_reference_data()
     page = client.get(reverse("incidents:report"))
-    token = re.search(r'name="form_token" value="([^"]+)"', page.content.decode()).group(1)
+    found = re.search(r'name="form_token" value="([^"]+)"', page.content.decode())
+    assert found, "the report form carries its one-time token"
+    token = found.group(1)
     return {
         "form_token": token,
         "platform": Platform.objects.get(name="Facebook").pk,
