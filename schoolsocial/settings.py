@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "agreements",
     "complaints",
     "notifications",
+    "files",
     "dashboard",
 ]
 if DEBUG:
@@ -396,7 +397,7 @@ CELERY_BEAT_SCHEDULE["escalation-step-reminders"] = {
 }
 # Incidents: files staged on report forms that were never sent are removed after a day.
 CELERY_BEAT_SCHEDULE["discard-stale-uploads"] = {
-    "task": "incidents.tasks.discard_stale_uploads",
+    "task": "files.tasks.discard_stale_uploads",
     "schedule": crontab(hour=3, minute=15),
     "options": {"expires": 60 * 60 * 12},
 }

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -123,7 +123,7 @@ def _detail_context(request: AuthenticatedRequest, complaint: Complaint, **forms
 
 
 def _post(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     pk: int,
     form_name: str,
     make_form: Callable,

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
+from files import staging
 from incidents import actions
 from incidents.models import Nature, Platform, PosterKind
 from schoolsocial.lib.uploads import inspect_upload
@@ -88,9 +89,7 @@ def file_report(cast, facebook):
         for index in range(files):
             item = upload(f"shot-{index}.png")
             staged.append(
-                actions.stage_upload(
-                    school=school, user=reporter, form_token=token, upload=item, facts=inspect_upload(item)
-                )
+                staging.stage(school=school, user=reporter, form_token=token, upload=item, facts=inspect_upload(item))
             )
         return actions.report(
             school=school,
