@@ -82,7 +82,7 @@ def _next_month(day: date) -> date:
 
 
 def _generation(school_id: int) -> int:
-    return cache.get_or_set(f"complaints:stats-generation:{school_id}", 1, None)
+    return cache.get_or_set(f"complaints:stats-generation:{school_id}", 1, None) or 1
 
 
 def invalidate(school_id: int) -> None:

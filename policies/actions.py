@@ -320,7 +320,7 @@ def run_review_sweep(today: date | None = None) -> SweepResult:
                     "version": r.version,
                     "window": r.window,
                     "overdue": r.window.startswith("overdue"),
-                    "days": abs((r.version.review_date - today).days),
+                    "days": abs((r.version.review_date - today).days) if r.version.review_date else 0,
                 }
                 for r in reminders
             ]

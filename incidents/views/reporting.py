@@ -28,7 +28,8 @@ from ..models import Incident
 
 def accept_files(request: AuthenticatedRequest, files: list, *, already: int, stage) -> tuple[list, list[str]]:
     """Check each file by its content; keep the good ones (via `stage`) and explain the others."""
-    accepted, errors = [], []
+    accepted: list = []
+    errors: list[str] = []
     for upload in files:
         if already + len(accepted) >= MAX_FILES:
             errors.append(f"At most {MAX_FILES} files can be attached at once; “{upload.name}” was not added.")
@@ -43,7 +44,9 @@ def accept_files(request: AuthenticatedRequest, files: list, *, already: int, st
 
 
 def _initial_from_post(data: QueryDict) -> dict:
-    initial = {key: data.get(key) for key in data if key not in ("csrfmiddlewaretoken", "remove_upload")}
+    initial: dict[str, object] = {
+        key: data.get(key) for key in data if key not in ("csrfmiddlewaretoken", "remove_upload")
+    }
     initial["natures"] = data.getlist("natures")
     return initial
 
@@ -158,6 +161,6 @@ def add_evidence_and_render(request: AuthenticatedRequest, incident: Incident, n
     else:
         for field, field_errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            for error in field_errors:
-                messages.error(request, f"{label}: {error} No file was added; please choose them again.")
+            for message in field_errors:
+                messages.error(request, f"{label}: {message} No file was added; please choose them again.")
     return redirect(next_url, pk=incident.pk)
