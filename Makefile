@@ -51,6 +51,7 @@ seed: deps
 lint: dev-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: dev-deps
 	$(VENV)/bin/ruff format .

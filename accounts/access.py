@@ -6,10 +6,10 @@ school or another family is indistinguishable from one that does not exist.
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from .models import CASE_ROLES, RECORDS_ROLES, Invitation, ParentLink, Pupil, Role, School, SchoolClass
+from .models import CASE_ROLES, RECORDS_ROLES, Invitation, Membership, ParentLink, Pupil, Role, School, SchoolClass
 
 
 def school_ids_for(user, roles=frozenset(Role)) -> set[int]:
@@ -18,15 +18,26 @@ def school_ids_for(user, roles=frozenset(Role)) -> set[int]:
     return user.school_ids_with(roles)
 
 
-def require_role(request, *roles: Role) -> School:
-    """The current school if the person holds one of `roles` there; otherwise 404.
+def require_membership(request: HttpRequest, *roles: Role) -> Membership:
+    """The membership the person is acting in, if its role is one of `roles`; otherwise 404.
 
     A page meant for another role answers 404 too: it neither confirms nor denies anything.
     """
     membership = getattr(request, "membership", None)
     if membership is None or membership.role not in roles:
         raise Http404("No such page.")
-    return membership.school
+    return membership
+
+
+def require_role(request: HttpRequest, *roles: Role) -> School:
+    """The current school if the person holds one of `roles` there; otherwise 404."""
+    return require_membership(request, *roles).school
+
+
+def acting_role(request: HttpRequest) -> Role | None:
+    """The role the person is acting in right now; None for someone with no membership."""
+    membership = getattr(request, "membership", None)
+    return Role(membership.role) if membership is not None else None
 
 
 def get_pupil_for(user, pk: int, school: School | None = None) -> Pupil:

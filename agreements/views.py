@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404, HttpResponse, StreamingHttpRespon
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.access import require_role
+from accounts.access import acting_role, require_role
 from accounts.audit import client_ip, log_access
 from accounts.http import AuthenticatedRequest
 from accounts.models import ParentLink, Role, SchoolClass
@@ -154,7 +154,7 @@ def verify(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def signature_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def signature_pdf(request: AuthenticatedRequest, pk: int) -> FileResponse:
     school = require_role(request, Role.PARENT, *STAFF)
     signature = get_signature_for(request.user, pk, school, _role(request))
     if signature.kind != SignatureKind.SIGNED:
@@ -168,7 +168,7 @@ def signature_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def signature_scan(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def signature_scan(request: AuthenticatedRequest, pk: int) -> FileResponse:
     school = require_role(request, *STAFF)
     signature = get_signature_for(request.user, pk, school, _role(request))
     if not signature.scan:
@@ -209,7 +209,7 @@ def coverage(request: AuthenticatedRequest) -> HttpResponse:
             "waiting": queries.decorate(waiting.object_list, version),
             "draft": draft,
             "current_year": current_academic_year(),
-            "can_manage": request.membership.role in MANAGE,
+            "can_manage": acting_role(request) in MANAGE,
         },
     )
 
@@ -228,7 +228,7 @@ def class_coverage(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def coverage_csv(request: AuthenticatedRequest) -> HttpResponse:
+def coverage_csv(request: AuthenticatedRequest) -> StreamingHttpResponse:
     school = require_role(request, *STAFF)
     version = AgreementVersion.objects.current_for(school.pk)
     class_id = request.GET.get("class", "")
@@ -289,7 +289,7 @@ def version_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "agreements/version_list.html",
-        {"versions": versions, "can_manage": request.membership.role in MANAGE},
+        {"versions": versions, "can_manage": acting_role(request) in MANAGE},
     )
 
 
@@ -300,7 +300,7 @@ def version_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "agreements/version_detail.html",
-        {"version": version, "can_manage": request.membership.role in MANAGE},
+        {"version": version, "can_manage": acting_role(request) in MANAGE},
     )
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.access import require_role
+from accounts.access import acting_role, require_role
 from accounts.http import AuthenticatedRequest
 from accounts.models import Role
 
@@ -40,7 +40,7 @@ def get_working_complaint(request: AuthenticatedRequest, pk: int) -> Complaint:
     """A complaint for the headteacher at its school, or for the member of staff assigned its
     informal stage while it is still informal; 404 for anyone else."""
     school = require_role(request, *INFORMAL_HANDLER_ROLES)
-    if request.membership.role in HANDLER_ROLES:
+    if acting_role(request) in HANDLER_ROLES:
         return get_handled_complaint(request, pk)
     complaints = Complaint.objects.assigned_to(request.user).filter(school=school)
     return get_object_or_404(

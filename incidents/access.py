@@ -59,7 +59,8 @@ def evidence_for(request, incident: Incident):
     """The evidence of `incident` this person may see: all of it for the case handlers, only their
     own uploads for the reporter, none for governors."""
     evidence = Evidence.objects.filter(incident=incident).select_related("uploaded_by")
-    if is_case_handler(request) and incident.school_id == acting_school(request).pk:
+    school = acting_school(request)
+    if is_case_handler(request) and school is not None and incident.school_id == school.pk:
         return evidence
     if request.membership is not None and request.membership.role != Role.GOVERNOR:
         return evidence.filter(uploaded_by=request.user, incident__reporter=request.user)
@@ -67,10 +68,10 @@ def evidence_for(request, incident: Incident):
 
 
 def get_evidence_for(request, pk: int) -> Evidence:
-    school = acting_school(request)
     membership = getattr(request, "membership", None)
-    if school is None or membership.role == Role.GOVERNOR:
+    if membership is None or membership.role == Role.GOVERNOR:
         raise Http404("No such file.")
+    school = membership.school
     files = Evidence.objects.filter(school=school).select_related("incident")
     if membership.role not in CASE_ROLES:
         files = files.filter(uploaded_by=request.user, incident__reporter=request.user)

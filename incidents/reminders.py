@@ -34,6 +34,7 @@ def sweep(today: date | None = None) -> int:
     today = today or timezone.localdate()
     sent = 0
     for step, window in steps_needing_reminders(today):
+        assert step.due_date is not None and step.owner is not None  # the query selects only steps with both
         try:
             with transaction.atomic():
                 StepReminder.objects.create(step=step, window=window, due_date=step.due_date)

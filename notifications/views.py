@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from accounts.access import require_role
+from accounts.access import acting_role, require_role
 from accounts.audit import log_access
 from accounts.http import AuthenticatedRequest
 from accounts.models import Role
@@ -68,7 +68,7 @@ def notification_list(request: AuthenticatedRequest) -> HttpResponse:
         {
             "form": form if form.is_bound else NotificationFilterForm(initial={"period": delivery.DEFAULT_PERIOD}),
             "page": page,
-            "rows": _rows(page, show_case_subjects=request.membership.role == Role.HEADTEACHER),
+            "rows": _rows(page, show_case_subjects=acting_role(request) == Role.HEADTEACHER),
             "state": state,
             "state_label": delivery.STATES[state][0] if state else "",
             "period": period,

@@ -55,6 +55,9 @@ echo "== Lint (ruff)"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 
+echo "== Types (mypy with django-stubs; settings in pyproject.toml)"
+.venv/bin/mypy
+
 echo "== Migrations are complete"
 $PY manage.py makemigrations --check --dry-run
 

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.access import require_role
+from accounts.access import acting_role, require_role
 from accounts.audit import log_access
 from accounts.http import AuthenticatedRequest
 from accounts.models import Role
@@ -71,7 +71,7 @@ def letter_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             if form.has_changed():
                 letter = actions.update_draft(letter=letter, by=request.user, **fields)
             if action == "finalise":
-                if request.membership.role != Role.HEADTEACHER:
+                if acting_role(request) != Role.HEADTEACHER:
                     messages.error(request, "Only the headteacher can finalise a letter.")
                     return redirect("letters:edit", letter.pk)
                 try:
@@ -97,7 +97,7 @@ def letter_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "letter": letter,
             "incident": letter.incident,
             "form": form,
-            "can_finalise": request.membership.role == Role.HEADTEACHER,
+            "can_finalise": acting_role(request) == Role.HEADTEACHER,
         },
     )
 
@@ -139,7 +139,7 @@ def letter_status(request: AuthenticatedRequest, pk: int) -> JsonResponse:
 
 
 @login_required
-def letter_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def letter_pdf(request: AuthenticatedRequest, pk: int) -> FileResponse:
     school = require_role(request, *CASE)
     letter = get_letter_for(request, pk)
     if not letter.pdf_ready:
@@ -251,7 +251,7 @@ def bundle_status(request: AuthenticatedRequest, pk: int) -> JsonResponse:
 
 
 @login_required
-def bundle_download(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def bundle_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     school = require_role(request, *CASE)
     bundle = get_bundle_for(request, pk)
     if not bundle.sha256:

@@ -13,7 +13,7 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.access import require_role
+from accounts.access import acting_role, require_membership, require_role
 from accounts.audit import log_access
 from accounts.http import AuthenticatedRequest
 from accounts.models import Role
@@ -53,7 +53,8 @@ def _initial_from_post(data: QueryDict) -> dict:
 
 @login_required
 def report(request: AuthenticatedRequest) -> HttpResponse:
-    school = require_role(request, *REPORTER_ROLES)
+    membership = require_membership(request, *REPORTER_ROLES)
+    school = membership.school
     if request.method != "POST":
         form = ReportForm(school=school)
         return render(request, "incidents/report_form.html", {"form": form, "staged": []})
@@ -82,7 +83,7 @@ def report(request: AuthenticatedRequest) -> HttpResponse:
         incident = actions.report(
             school=school,
             reporter=request.user,
-            role=request.membership.role,
+            role=membership.role,
             details=form.report_details(),
             natures=form.cleaned_data["natures"],
             urls=form.cleaned_data["url_text"],
@@ -130,7 +131,7 @@ def report_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "entries": entries,
             "evidence": evidence_for(request, incident),
             "evidence_form": EvidenceForm(),
-            "is_case_handler": request.membership.role in (Role.HEADTEACHER, Role.DSL),
+            "is_case_handler": acting_role(request) in (Role.HEADTEACHER, Role.DSL),
         },
     )
 

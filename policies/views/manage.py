@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import require_role
+from accounts.access import acting_role, require_role
 from accounts.http import AuthenticatedRequest
 from accounts.models import Role
 
@@ -72,7 +72,7 @@ def policy_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "current": current,
             "open_version": open_version,
             "can_approve": actions.can_approve(request.user, document),
-            "is_headteacher": request.membership.role == Role.HEADTEACHER,
+            "is_headteacher": acting_role(request) == Role.HEADTEACHER,
         },
     )
 

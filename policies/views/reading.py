@@ -7,10 +7,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.access import require_role
+from accounts.access import acting_role, require_role
 from accounts.http import AuthenticatedRequest
 from accounts.models import Role, School
 
@@ -34,7 +35,7 @@ def staff_list(request: AuthenticatedRequest) -> HttpResponse:
 def version_detail(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     school = require_role(request, *READERS)
     version = get_version_for(request.user, pk, number, school)
-    role = request.membership.role
+    role = acting_role(request)
     acknowledged_at = None
     if role in STAFF:
         acknowledged_at = (
@@ -75,13 +76,13 @@ def acknowledge(request: AuthenticatedRequest, pk: int, number: int) -> HttpResp
 
 
 @login_required
-def version_pdf(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
+def version_pdf(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponseBase:
     school = require_role(request, *READERS)
     version = get_version_for(request.user, pk, number, school)
     return _pdf_or_preparing(request, version)
 
 
-def _pdf_or_preparing(request: HttpRequest, version: PolicyVersion) -> HttpResponse:
+def _pdf_or_preparing(request: HttpRequest, version: PolicyVersion) -> HttpResponseBase:
     if version.status not in (Status.APPROVED, Status.SUPERSEDED):
         raise Http404("Only approved versions have a PDF.")
     if version.pdf and default_storage.exists(version.pdf.name):
@@ -134,5 +135,5 @@ def public_detail(request: HttpRequest, code: str, slug: str) -> HttpResponse:
     )
 
 
-def public_pdf(request: HttpRequest, code: str, slug: str) -> HttpResponse:
+def public_pdf(request: HttpRequest, code: str, slug: str) -> HttpResponseBase:
     return _pdf_or_preparing(request, _public_version(code, slug))
