@@ -29,7 +29,7 @@ def project_modules() -> list[Path]:
 def imported_apps(path: Path) -> set[str]:
     """The project's apps a module imports, at the top or inside a function."""
     tree = ast.parse(path.read_text(), filename=str(path))
-    found = set()
+    found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found.update(alias.name.split(".")[0] for alias in node.names)
