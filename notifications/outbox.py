@@ -47,7 +47,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from schoolsocial.lib.email import build_message, render_email
-from schoolsocial.lib.tasks import enqueue_on_commit
+from schoolsocial.lib.tasks import enqueue_now, enqueue_on_commit
 
 from .models import Notification
 
@@ -318,10 +318,8 @@ def _schedule_retry(rows, notification_id: int, attempts: int, results: dict, er
     if soon:
         from .tasks import deliver_notification
 
-        try:
-            deliver_notification.apply_async((notification_id,), countdown=delay)
-        except Exception:  # the broker is down: the relay queues it once it is back
-            logger.warning("Could not queue the retry of notification %s; the relay will", notification_id)
+        if not enqueue_now(deliver_notification, notification_id, countdown=delay):
+            # The broker is down: the relay queues it once it is back.
             Notification.objects.filter(pk=notification_id, status=Status.QUEUED).update(enqueued_at=None)
     return "deferred"
 
@@ -346,7 +344,7 @@ def relay(now: datetime | None = None, batch: int = RELAY_BATCH) -> dict[str, in
     if ids:
         Notification.objects.filter(pk__in=ids, status=Status.QUEUED).update(enqueued_at=now)
     for notification_id in ids:
-        deliver_notification.delay(notification_id)
+        enqueue_now(deliver_notification, notification_id)
     if ids:
         logger.warning("Relay re-queued %s notification(s) that had no task", len(ids))
     return {"requeued": len(ids), "settled": settled}

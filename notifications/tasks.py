@@ -7,6 +7,7 @@ from celery.signals import worker_ready
 from django.db import InterfaceError, OperationalError
 
 from schoolsocial.lib.email import build_message
+from schoolsocial.lib.tasks import enqueue_now
 
 from . import outbox
 
@@ -46,7 +47,4 @@ def relay_outbox() -> dict:
 
 @worker_ready.connect
 def _relay_when_a_worker_starts(sender=None, **kwargs) -> None:
-    try:
-        relay_outbox.delay()
-    except Exception:  # noqa: BLE001 - a worker must start even if the broker hiccups; beat will relay
-        outbox.logger.warning("Could not queue the outbox relay at worker start", exc_info=True)
+    enqueue_now(relay_outbox)  # what a dead worker left behind is picked up now, not in a minute

@@ -27,5 +27,16 @@ def enqueue_on_commit(task, *args, **kwargs) -> None:
     transaction.on_commit(publish)
 
 
+def enqueue_now(task, *args, countdown: float | None = None) -> bool:
+    """Queue a task at once, outside any transaction (a relay, a retry): True if the broker took
+    it. Only for work whose rows already say it is owed, so a relay can queue it again."""
+    try:
+        task.apply_async(args, countdown=countdown)
+    except BrokerUnavailable:
+        logger.warning("Broker unavailable: %s(%s) left for the relay", task.name, args, exc_info=True)
+        return False
+    return True
+
+
 def on_commit(func: Callable[[], None]) -> None:
     transaction.on_commit(func)
