@@ -102,6 +102,8 @@ def update_draft(*, letter: Letter, by: User, **fields) -> Letter:
     letter = _locked(letter)
     if letter.is_final:
         raise LetterError("This letter is final and cannot be changed.")
+    if all(getattr(letter, name) == value for name, value in fields.items()):
+        return letter  # the same edit sent twice (a double click) changes nothing the second time
     for name, value in fields.items():
         setattr(letter, name, value)
     letter.revision += 1
