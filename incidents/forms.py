@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
+from django.http import QueryDict
 from django.utils import timezone
 
 from accounts.models import Pupil, Role, School, User
@@ -300,8 +301,9 @@ class TriageForm(forms.ModelForm):
     def saw_version(self, version: int) -> None:
         """After a stale submit: the person's answers stay, and the next save is checked against
         the version they have now been shown."""
-        self.data = self.data.copy()
-        self.data["seen_version"] = str(version)
+        data = cast(QueryDict, self.data).copy()  # bound to request.POST, a QueryDict
+        data["seen_version"] = str(version)
+        self.data = data
 
     def clean(self):
         super().clean()
