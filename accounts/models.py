@@ -109,6 +109,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(unique=True)
     full_name = models.CharField(max_length=200)
+    title = models.CharField(
+        max_length=20, blank=True, help_text="Mr, Mrs, Ms, Dr...: letters begin “Dear Mr Da Silva”."
+    )
+    phone = models.CharField(max_length=40, blank=True)
     postal_address = models.TextField(blank=True, help_text="Used when a letter is addressed to this person.")
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May use the Django admin site.")
@@ -132,6 +136,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def salutation(self) -> str:
+        """What follows "Dear": "Mr Da Silva" when the title is known, the full name otherwise."""
+        return salutation(self.title, self.full_name)
 
     @property
     def requires_two_factor(self) -> bool:
@@ -210,20 +219,29 @@ class PupilQuerySet(models.QuerySet):
 
 class Pupil(models.Model):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="pupils")
+    # The legal first name; `preferred_first_name` is what the child is called, when different.
     first_name = models.CharField(max_length=100)
+    preferred_first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100)
+    # Unique pupil number and admission number from the MIS: how a re-import finds the same child.
+    upn = models.CharField("UPN", max_length=20, blank=True)
+    admission_number = models.CharField(max_length=20, blank=True)
     school_class = models.ForeignKey(
         SchoolClass, null=True, blank=True, on_delete=models.SET_NULL, related_name="pupils"
     )
     date_of_birth = models.DateField()
     is_on_roll = models.BooleanField(default=True)
+    left_on = models.DateField(null=True, blank=True)
     history = HistoricalRecords()
 
     objects = PupilQuerySet.as_manager()
 
     class Meta:
         ordering = ["last_name", "first_name"]
-        indexes = [models.Index(fields=["school", "last_name", "first_name"])]
+        indexes = [
+            models.Index(fields=["school", "last_name", "first_name"]),
+            models.Index(fields=["school", "upn"]),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -232,8 +250,12 @@ class Pupil(models.Model):
         return reverse("accounts:pupil_detail", args=[self.pk])
 
     @property
+    def known_as(self) -> str:
+        return self.preferred_first_name or self.first_name
+
+    @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
+        return f"{self.known_as} {self.last_name}"
 
 
 class Relationship(models.TextChoices):
@@ -256,6 +278,19 @@ class ParentLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.parent} ({self.get_relationship_display()} of {self.pupil})"
+
+
+def salutation(title: str, full_name: str) -> str:
+    """ "Mr Da Silva" from ("Mr", "Michael Da Silva"); the full name alone when there is no title.
+
+    The surname is everything after the first word, so "Da Silva" and "van der Berg" survive whole.
+    """
+    words = full_name.split()
+    if title.strip() and len(words) >= 2:
+        return f"{title.strip().rstrip('.')} {' '.join(words[1:])}"
+    if title.strip() and words:
+        return f"{title.strip().rstrip('.')} {words[0]}"
+    return full_name
 
 
 def hash_token(token: str) -> str:
@@ -388,3 +423,7 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} to {', '.join(self.to)} ({self.get_status_display()})"
+
+
+# The MIS import's models live with the import; imported here so Django registers them with accounts.
+from .roll.models import ColumnMapping, Contact, PupilContact, RollImport  # noqa: E402, F401

@@ -28,3 +28,7 @@ def deliver_notification(self, notification_id: int) -> str:
     except DeliveryDeferred as deferred:
         countdown = min(settings.NOTIFY_RETRY_BASE_SECONDS * 2**self.request.retries, 3600)
         raise self.retry(exc=deferred.error, countdown=countdown) from deferred.error
+
+
+# The MIS import's tasks live with the import; imported here so workers find them.
+from .roll.tasks import apply_roll_import, preview_roll_import  # noqa: E402, F401
