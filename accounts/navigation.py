@@ -40,6 +40,7 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("Home", "accounts:home"),
         ("Pupils", "accounts:pupil_list"),
         ("Classes", "accounts:class_list"),
+        ("Import from MIS", "accounts:roll_import_list"),
         ("Invitations", "accounts:invitation_list"),
         ("Agreements", "agreements:coverage"),
         ("Email delivery", "accounts:notifications"),
@@ -62,6 +63,7 @@ SETTINGS_NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("Letter wording", "letters:wording_list"),
         ("Complaint deadlines", "complaints:settings"),
         ("Classes", "accounts:class_list"),
+        ("Import from MIS", "accounts:roll_import_list"),
         ("Email delivery", "accounts:notifications"),
     ],
 }

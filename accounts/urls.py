@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import auth, home, notifications, records
+from .views import auth, home, notifications, records, roll
 
 app_name = "accounts"
 
@@ -34,6 +34,13 @@ urlpatterns = [
     path("invitations/new/", records.invitation_create, name="invitation_create"),
     path("invitations/<int:pk>/resend/", records.invitation_resend, name="invitation_resend"),
     path("invite/<str:token>/", records.accept_invitation, name="accept_invitation"),
+    path("roll/imports/", roll.roll_import_list, name="roll_import_list"),
+    path("roll/imports/new/", roll.roll_import_start, name="roll_import_start"),
+    path("roll/imports/<int:pk>/", roll.roll_import_detail, name="roll_import_detail"),
+    path("roll/imports/<int:pk>/columns/", roll.roll_import_columns, name="roll_import_columns"),
+    path("roll/imports/<int:pk>/confirm/", roll.roll_import_confirm, name="roll_import_confirm"),
+    path("roll/imports/<int:pk>/discard/", roll.roll_import_discard, name="roll_import_discard"),
+    path("roll/imports/<int:pk>/download/", roll.roll_import_csv, name="roll_import_csv"),
     path("emails/", notifications.notification_list, name="notifications"),
     path("emails/<int:pk>/send-again/", notifications.notification_send_again, name="notification_send_again"),
 ]
