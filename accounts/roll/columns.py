@@ -249,7 +249,7 @@ _YEAR_ALIASES: dict[str, str] = {
 
 def year_group(text: str) -> str | None:
     """ "Y3", "3", "Year 3", "NC Year 3", "Yr 3" -> "Year 3"; "R", "Rec", "YR" -> "Reception"; else None."""
-    key = normalise_heading(text)
+    key = re.sub(r"[\s_-]", "", text.lower())
     if key in _YEAR_ALIASES:
         return _YEAR_ALIASES[key]
     match = re.fullmatch(r"(?:nc)?(?:year|yr|y)?(\d{1,2})", key)

@@ -253,3 +253,17 @@ def test_an_outcome_letter_cannot_be_finalised_with_the_gap_left_for_the_outcome
     client.post(reverse("letters:edit", args=[letter.pk]), form)
     letter.refresh_from_db()
     assert letter.is_final
+
+
+def test_a_known_title_makes_the_letter_say_dear_mr_surname(cast, case):
+    incident, step = case
+    parent = incident.poster_parent or cast.parent
+    parent.title, parent.full_name = "Mr", "Michael Da Silva"
+    parent.save()
+    letter = actions.create_letter(incident=incident, step=step, kind=LetterKind.REMOVAL_REQUEST, by=cast.headteacher)
+    assert letter.recipient_name == "Mr Michael Da Silva"
+    assert letter.body.startswith("Dear Mr Da Silva,")
+
+
+def test_without_a_title_the_letter_uses_the_full_name(letter):
+    assert letter.body.startswith("Dear Siân O'Connor-Müller,")
