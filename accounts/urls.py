@@ -1,12 +1,11 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import auth, home, notifications, records, roll
+from .views import auth, records, roll
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("", home.home, name="home"),
     path("sign-in/", auth.LoginView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("two-factor/setup/", auth.two_factor_setup, name="two_factor_setup"),
@@ -41,6 +40,4 @@ urlpatterns = [
     path("roll/imports/<int:pk>/confirm/", roll.roll_import_confirm, name="roll_import_confirm"),
     path("roll/imports/<int:pk>/discard/", roll.roll_import_discard, name="roll_import_discard"),
     path("roll/imports/<int:pk>/download/", roll.roll_import_csv, name="roll_import_csv"),
-    path("emails/", notifications.notification_list, name="notifications"),
-    path("emails/<int:pk>/send-again/", notifications.notification_send_again, name="notification_send_again"),
 ]
