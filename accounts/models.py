@@ -13,6 +13,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from simple_history.models import HistoricalRecords
 
 
@@ -117,6 +118,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May use the Django admin site.")
     date_joined = models.DateTimeField(default=timezone.now)
+    # Raised to sign the person out everywhere at once (a role removed, a leaver, a second factor reset).
+    session_version = models.PositiveIntegerField(default=0, editable=False)
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     objects = UserManager()
@@ -136,6 +139,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def _get_session_auth_hash(self, secret=None):
+        # Every signed-in session carries this hash; a new session_version makes each one stale, so
+        # Django signs the person out on their next request, wherever they are signed in.
+        return salted_hmac(
+            "accounts.User.session", f"{self.password}:{self.session_version}", secret=secret, algorithm="sha256"
+        ).hexdigest()
 
     @property
     def salutation(self) -> str:
@@ -170,6 +180,8 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
+    # A deputy DSL holds the DSL role (the same duties and the same access), named as the deputy.
+    is_deputy = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -186,6 +198,10 @@ class Membership(models.Model):
     @property
     def role_enum(self) -> Role:
         return Role(self.role)
+
+    @property
+    def role_label(self) -> str:
+        return "Deputy designated safeguarding lead" if self.is_deputy else self.get_role_display()
 
 
 class SchoolClass(models.Model):
@@ -317,6 +333,9 @@ class Invitation(models.Model):
     full_name = models.CharField(max_length=200)
     relationship = models.CharField(max_length=20, choices=Relationship.choices, default=Relationship.CARER)
     pupils = models.ManyToManyField(Pupil, related_name="invitations")
+    # Staff, governors and office staff are invited too: the role they get when they accept.
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PARENT)
+    is_deputy = models.BooleanField(default=False)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -357,6 +376,34 @@ class Invitation(models.Model):
         if self.is_expired:
             return "Expired"
         return "Waiting"
+
+
+class PeopleEvent(models.Model):
+    """Who changed whose access at a school, and why: roles given and taken away, leavers, second
+    factors reset. Membership rows keep their own history too; this is the page's plain record."""
+
+    class Action(models.TextChoices):
+        INVITED = "invited", "Invited"
+        ROLE_CHANGED = "role_changed", "Role changed"
+        ROLE_REMOVED = "role_removed", "Role removed"
+        DEACTIVATED = "deactivated", "Account switched off"
+        SECOND_FACTOR_RESET = "second_factor_reset", "Second factor reset"
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    person_email = models.EmailField()
+    action = models.CharField(max_length=30, choices=Action.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    reason = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["school", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.person_email} ({self.detail})"
 
 
 class AccessLog(models.Model):
