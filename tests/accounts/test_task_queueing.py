@@ -18,6 +18,7 @@ PROJECT_APPS = (
     "agreements",
     "complaints",
     "notifications",
+    "files",
     "dashboard",
     "schoolsocial",
 )
