@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0007_mis_import"),
+        ("accounts", "0008_mis_import"),
     ]
 
     operations = [

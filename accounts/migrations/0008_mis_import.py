@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0006_notification_moved"),
+        ("accounts", "0007_school_is_demo"),
     ]
 
     operations = [
