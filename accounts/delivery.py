@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from schoolsocial.lib.tasks import enqueue_on_commit
 
-from .models import RECORDS_ROLES, Notification, School, User
+from .models import Membership, Notification, School
+from .permissions import require
 
 Status = Notification.Status
 
@@ -83,10 +84,11 @@ def school_notifications(school: School) -> QuerySet[Notification]:
     return Notification.objects.filter(school=school).only(*LIST_FIELDS)
 
 
-def get_notification_for(user: User, pk: int, school: School) -> Notification:
-    """One of `school`'s emails, if this person is its headteacher or office; otherwise 404."""
-    schools = user.school_ids_with(RECORDS_ROLES) if user.is_authenticated else set()
-    return get_object_or_404(school_notifications(school).filter(school_id__in=schools), pk=pk)
+def get_notification_for(membership: Membership | None, pk: int) -> Notification:
+    """One of the acting school's emails (`membership` is `request.membership`), if the person's
+    role there may check email delivery; otherwise 404."""
+    school = require(membership, "notifications.view_delivery")
+    return get_object_or_404(school_notifications(school), pk=pk)
 
 
 def since(days: int) -> datetime:

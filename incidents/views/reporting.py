@@ -13,15 +13,14 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.access import require_role
 from accounts.audit import log_access
-from accounts.models import Role
+from accounts.permissions import may, require
 from schoolsocial.lib.uploads import inspect_upload
 
 from .. import actions
-from ..access import REPORTER_ROLES, evidence_for, get_own_report_for
+from ..access import evidence_for, get_own_report_for, own_reports_for, staged_uploads_for
 from ..forms import MAX_FILES, EvidenceForm, ReportForm
-from ..models import Incident, StagedUpload
+from ..models import Incident
 
 
 def accept_files(request: HttpRequest, files: list, *, already: int, stage) -> tuple[list, list[str]]:
@@ -48,7 +47,7 @@ def _initial_from_post(data: QueryDict) -> dict:
 
 @login_required
 def report(request: HttpRequest) -> HttpResponse:
-    school = require_role(request, *REPORTER_ROLES)
+    school = require(request, "incidents.report")
     if request.method != "POST":
         form = ReportForm(school=school)
         return render(request, "incidents/report_form.html", {"form": form, "staged": []})
@@ -59,7 +58,7 @@ def report(request: HttpRequest) -> HttpResponse:
         form = ReportForm(initial={**_initial_from_post(request.POST), "form_token": uuid.uuid4()}, school=school)
         return render(request, "incidents/report_form.html", {"form": form, "staged": []})
 
-    existing = StagedUpload.objects.filter(uploaded_by=request.user, school=school, form_token=token)
+    existing = staged_uploads_for(request.membership, token)
     _, file_errors = accept_files(
         request,
         request.FILES.getlist("evidence"),
@@ -92,7 +91,7 @@ def report(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def report_done(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = get_own_report_for(request, pk)
+    incident = get_own_report_for(request.membership, pk)
     log_access(request, incident)
     evidence_count = incident.evidence.count()
     return render(request, "incidents/report_done.html", {"incident": incident, "evidence_count": evidence_count})
@@ -100,9 +99,8 @@ def report_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def my_reports(request: HttpRequest) -> HttpResponse:
-    school = require_role(request, *REPORTER_ROLES)
     reports = (
-        Incident.objects.filter(reporter=request.user, school=school)
+        own_reports_for(request.membership)
         .select_related("platform")
         .annotate(file_count=Count("evidence"))
         .order_by("-created_at", "-pk")
@@ -114,7 +112,7 @@ def my_reports(request: HttpRequest) -> HttpResponse:
 @login_required
 def report_status(request: HttpRequest, pk: int) -> HttpResponse:
     """What the reporter may see of their report: its status and the public part of the timeline."""
-    incident = get_own_report_for(request, pk)
+    incident = get_own_report_for(request.membership, pk)
     log_access(request, incident)
     entries = incident.timeline.filter(internal=False).order_by("at", "pk")
     return render(
@@ -123,9 +121,9 @@ def report_status(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "incident": incident,
             "entries": entries,
-            "evidence": evidence_for(request, incident),
+            "evidence": evidence_for(request.membership, incident),
             "evidence_form": EvidenceForm(),
-            "is_case_handler": request.membership.role in (Role.HEADTEACHER, Role.DSL),
+            "is_case_handler": may(request.membership, "incidents.view_all"),
         },
     )
 
@@ -133,7 +131,7 @@ def report_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def report_add_evidence(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = get_own_report_for(request, pk)
+    incident = get_own_report_for(request.membership, pk)
     return add_evidence_and_render(request, incident, "incidents:report_status")
 
 
