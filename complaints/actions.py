@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.models import Membership, Pupil, School, User
 from accounts.permissions import roles_with
 from incidents.models import StagedUpload
-from schoolsocial.lib.notify import notify
+from notifications.outbox import notify
 from schoolsocial.lib.tasks import enqueue_on_commit
 from schoolsocial.lib.uploads import Inspected
 

@@ -14,7 +14,7 @@ from django.utils.text import slugify
 
 from accounts.models import Membership, School
 from accounts.permissions import roles_with, schools_where
-from schoolsocial.lib.notify import notify
+from notifications.outbox import notify
 from schoolsocial.lib.tasks import enqueue_on_commit
 
 from . import reviews

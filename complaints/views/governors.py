@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.audit import log_access
 from accounts.permissions import require
+from incidents.statistics import incident_figures
 
 from .. import actions
 from ..access import (
@@ -25,7 +26,7 @@ from ..forms import DeclarationForm, PanelForm, TermlyReportForm
 from ..models import Stage, TermlyReport
 from ..panel import build_bundle
 from ..reports import term_start
-from ..statistics import complaint_figures, incident_figures
+from ..statistics import complaint_figures
 from .files import open_or_404, private_file_response
 
 

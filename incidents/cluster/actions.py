@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, School, User
 from accounts.permissions import roles_with
-from schoolsocial.lib.notify import notify
+from notifications.outbox import notify
 
 from ..actions import ActionError, refresh_next_due
 from ..models import ClusterAlert, EntryKind, EscalationStep, Outcome, StepKind, TimelineEntry

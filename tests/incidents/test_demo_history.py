@@ -12,7 +12,6 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from accounts.models import Cluster, Role, School
-from complaints.statistics import incident_figures
 from incidents import actions, history_demo
 from incidents.models import (
     FINISHED_STATUSES,
@@ -25,6 +24,7 @@ from incidents.models import (
     TimelineEntry,
     seconds_between,
 )
+from incidents.statistics import incident_figures
 from tests.conftest import ensure_reference_data
 from tests.factories import make_school, make_user
 
@@ -152,6 +152,6 @@ def test_seeding_again_adds_nothing_and_sends_no_email(demo):
     for school, people in demo:
         assert history_demo.seed_school(school, people) == 0
     assert (Incident.objects.count(), EscalationStep.objects.count(), TimelineEntry.objects.count()) == counts
-    from accounts.models import Notification
+    from notifications.models import Notification
 
     assert not Notification.objects.exists()  # past alerts are recorded as sent then, not emailed now
