@@ -207,3 +207,14 @@ def requires(ability: str) -> Callable:
         return wrapped
 
     return decorator
+
+
+def matrix() -> str:
+    """The table as a role x ability grid ("x" = may), one ability a line, for reading and review."""
+    roles = list(Role)
+    width = max(len(name) for name in PERMISSIONS)
+    lines = [" ".join([" " * width, *(role.value.ljust(11) for role in roles)]).rstrip()]
+    for name, ability in PERMISSIONS.items():
+        marks = [("x" if role in ability.roles else ".").ljust(11) for role in roles]
+        lines.append(" ".join([name.ljust(width), *marks]).rstrip())
+    return "\n".join(lines)
