@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404
 from accounts.models import Membership
 from accounts.permissions import may, require
 
-from .models import ClusterAlert, EscalationStep, Evidence, Incident, IncidentNature, Platform, StagedUpload
+from .models import ClusterAlert, EscalationStep, Evidence, Incident, IncidentNature, Platform
 
 
 def cases_for(membership: Membership | None) -> QuerySet[Incident]:
@@ -79,13 +79,6 @@ def own_reports_for(membership: Membership | None) -> QuerySet[Incident]:
 def get_own_report_for(membership: Membership | None, pk: int) -> Incident:
     """A report the signed-in person filed, at the school they are acting for; 404 otherwise."""
     return get_object_or_404(own_reports_for(membership).select_related("platform", "school"), pk=pk)
-
-
-def staged_uploads_for(membership: Membership | None, form_token) -> QuerySet[StagedUpload]:
-    """The files this person has already attached to the report form they are filling in."""
-    school = require(membership, "incidents.report")
-    assert membership is not None
-    return StagedUpload.objects.filter(uploaded_by=membership.user, school=school, form_token=form_token)
 
 
 def evidence_for(membership: Membership | None, incident: Incident) -> QuerySet[Evidence]:

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from accounts.access import own_children_for
 from accounts.audit import log_access
 from accounts.permissions import require
-from incidents import actions as incident_actions
+from files import staging
 
 from .. import actions
 from ..access import get_own_complaint, own_complaints_for
@@ -22,7 +22,7 @@ from ..forms import ComplaintForm, form_token_from
 
 @login_required
 def raise_complaint(request: HttpRequest) -> HttpResponse:
-    """The complaint form. Good files are staged at once (incidents' StagedUpload, keyed to this
+    """The complaint form. Good files are staged at once (files.staging, keyed to this
     parent and this form's token), so a submit that needs another look loses nothing."""
     school = require(request, "complaints.raise")
     children = own_children_for(request.membership).order_by("first_name")
@@ -36,11 +36,11 @@ def raise_complaint(request: HttpRequest) -> HttpResponse:
     form = ComplaintForm(data, request.FILES, children=children, already_attached=len(staged))
     valid = form.is_valid()
     for upload, facts in form.inspected:
-        incident_actions.stage_upload(school=school, user=request.user, form_token=token, upload=upload, facts=facts)
+        staging.stage(school=school, user=request.user, form_token=token, upload=upload, facts=facts)
 
     remove = data.get("remove_upload", "")
     if remove.isdigit():
-        incident_actions.discard_staged_upload(user=request.user, form_token=token, pk=int(remove))
+        staging.discard(user=request.user, form_token=token, pk=int(remove))
         for message in form.errors.get("attachments", []):
             messages.error(request, message)
         initial = {key: data.get(key) for key in ("pupil", "subject", "details", "desired_outcome", "form_token")}
