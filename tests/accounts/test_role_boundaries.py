@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.middleware import MEMBERSHIP_SESSION_KEY
 from accounts.models import Membership, Role
+from accounts.navigation import nav_for, settings_nav_for
 from complaints import actions as complaint_actions
 from complaints.models import Complaint
 from incidents.letters import actions as letter_actions
@@ -225,3 +226,14 @@ def test_a_school_only_platform_of_another_school_is_404(cast, client_for):
     head = client_for(cast.headteacher)
     assert head.get(reverse("incidents:platform_edit", args=[shared.pk])).status_code == 200
     assert head.get(reverse("incidents:platform_edit", args=[other_platform.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("role", ["headteacher", "dsl", "staff", "governor", "office", "parent"])
+def test_every_menu_entry_a_role_is_shown_opens_for_that_role(cast, client_for, role):
+    """The menus and the permissions table agree: no role is shown a link that answers 404."""
+    client = client_for(getattr(cast, role))
+    entries = nav_for(Role(role)) + settings_nav_for(Role(role))
+    assert entries
+    assert {entry["label"]: client.get(entry["url"]).status_code for entry in entries} == {
+        entry["label"]: 200 for entry in entries
+    }
