@@ -237,3 +237,21 @@ def test_every_menu_entry_a_role_is_shown_opens_for_that_role(cast, client_for, 
     assert {entry["label"]: client.get(entry["url"]).status_code for entry in entries} == {
         entry["label"]: 200 for entry in entries
     }
+
+
+def test_governors_read_a_draft_but_only_the_headteacher_is_offered_its_editing(cast, client_for):
+    draft = make_policy(cast.school, cast.headteacher)
+    page = reverse("policies:version", args=[draft.document_id, draft.number])
+    edit = reverse("policies:draft_edit", args=[draft.document_id, draft.number])
+    head_page = client_for(cast.headteacher).get(page).content.decode()
+    assert "Edit draft" in head_page and "Send for approval" in head_page
+
+    governor = client_for(cast.governor)
+    governor_page = governor.get(page)
+    assert governor_page.status_code == 200
+    assert "Edit draft" not in governor_page.content.decode()
+    assert governor.post(edit, {"body_markdown": "# Changed", "change_summary": "Changed"}).status_code == 404
+    draft.refresh_from_db()
+    assert draft.body_markdown.startswith("# Social media")
+    # Staff never see a draft at all.
+    assert client_for(cast.staff).get(page).status_code == 404
