@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Pupil, Role, School, User
+from accounts.permissions import roles_with
 from schoolsocial.lib.concurrency import current_version
 
 from .models import (
@@ -283,7 +284,7 @@ class TriageForm(forms.ModelForm):
         self.fields["poster_parent"].queryset = User.objects.filter(
             memberships__school=school, memberships__role=Role.PARENT
         ).distinct()
-        self.fields["owner"].queryset = school_staff(school, roles=(Role.HEADTEACHER, Role.DSL))
+        self.fields["owner"].queryset = school_staff(school, roles=roles_with("incidents.own_cases"))
         self.fields["owner"].required = True
         self.fields["owner"].empty_label = "Choose…"
         if self.instance.pk and not self.is_bound:

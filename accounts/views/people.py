@@ -10,10 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from .. import people
-from ..access import get_staff_person_for, require_role
-from ..models import Membership, PeopleEvent, Role
-
-MANAGERS = (Role.HEADTEACHER, Role.OFFICE)
+from ..access import get_staff_person_for
+from ..models import Membership, PeopleEvent
+from ..permissions import require
 
 
 class InvitePersonForm(forms.Form):
@@ -41,7 +40,7 @@ class ResetSecondFactorForm(forms.Form):
 
 @login_required
 def people_list(request: HttpRequest) -> HttpResponse:
-    school = require_role(request, *MANAGERS)
+    school = require(request, "people.manage_staff")
     memberships = (
         Membership.objects.filter(school=school, role__in=people.STAFF_ROLES)
         .select_related("user")
@@ -57,7 +56,7 @@ def people_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def people_invite(request: HttpRequest) -> HttpResponse:
-    school = require_role(request, *MANAGERS)
+    school = require(request, "people.manage_staff")
     form = InvitePersonForm(request.POST or None, actor_role=request.membership.role)
     if request.method == "POST" and form.is_valid():
         try:
@@ -83,8 +82,8 @@ def _manageable(request, person, school) -> list[Membership]:
 
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, *MANAGERS)
-    person = get_staff_person_for(request.user, pk, school)
+    school = require(request, "people.manage_staff")
+    person = get_staff_person_for(request.membership, pk)
     memberships = list(Membership.objects.filter(user=person, school=school, role__in=people.STAFF_ROLES))
     manageable = {m.pk for m in memberships if people.may_manage(request.membership.role, m)}
     if not manageable:
@@ -116,7 +115,7 @@ def _membership_for(request, school, pk: int) -> Membership:
 @require_POST
 @login_required
 def membership_change(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, *MANAGERS)
+    school = require(request, "people.manage_staff")
     membership = _membership_for(request, school, pk)
     allowed = {c.key for c in people.choices_for(request.membership.role)}
     choice = request.POST.get("role", "")
@@ -133,7 +132,7 @@ def membership_change(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, *MANAGERS)
+    school = require(request, "people.manage_staff")
     membership = _membership_for(request, school, pk)
     try:
         people.remove_role(membership, by=request.user)
@@ -149,8 +148,8 @@ def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, *MANAGERS)
-    person = get_staff_person_for(request.user, pk, school)
+    school = require(request, "people.manage_staff")
+    person = get_staff_person_for(request.membership, pk)
     memberships = list(Membership.objects.filter(user=person, school=school, role__in=people.STAFF_ROLES))
     if not all(people.may_manage(request.membership.role, m) for m in memberships):
         raise Http404("No such person.")
@@ -165,8 +164,8 @@ def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def person_reset_second_factor(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, *MANAGERS)
-    person = get_staff_person_for(request.user, pk, school)
+    school = require(request, "people.manage_staff")
+    person = get_staff_person_for(request.membership, pk)
     memberships = list(Membership.objects.filter(user=person, school=school, role__in=people.STAFF_ROLES))
     if not all(people.may_manage(request.membership.role, m) for m in memberships):
         raise Http404("No such person.")
