@@ -17,12 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accounts.models import RECORDS_ROLES, Pupil, Role, School
+from accounts.models import Pupil, School
+from accounts.permissions import schools_where
 
 from . import fingerprint
 from .years import current_academic_year
-
-STAFF_VIEW_ROLES = RECORDS_ROLES  # headteacher and office see coverage and signatures
 
 
 class AgreementImmutable(Exception):
@@ -63,8 +62,8 @@ class AgreementVersionQuerySet(models.QuerySet):
         published versions of their children's schools."""
         if not user.is_authenticated:
             return self.none()
-        staff_schools = user.school_ids_with(STAFF_VIEW_ROLES)
-        parent_schools = user.school_ids_with({Role.PARENT})
+        staff_schools = schools_where(user, "agreements.view_signatures")
+        parent_schools = schools_where(user, "agreements.sign")
         return self.filter(
             models.Q(school_id__in=staff_schools)
             | models.Q(school_id__in=parent_schools, status__in=[VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED])
@@ -191,7 +190,7 @@ class SignatureQuerySet(models.QuerySet):
         """Signatures of the schools where this person is headteacher or office, and a parent's own."""
         if not user.is_authenticated:
             return self.none()
-        staff_schools = user.school_ids_with(STAFF_VIEW_ROLES)
+        staff_schools = schools_where(user, "agreements.view_signatures")
         return self.filter(models.Q(school_id__in=staff_schools) | models.Q(parent=user))
 
     # Records are evidence: the application never changes or removes them in bulk either.

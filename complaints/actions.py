@@ -14,7 +14,8 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Membership, Pupil, Role, School, User
+from accounts.models import Membership, Pupil, School, User
+from accounts.permissions import roles_with
 from files import staging
 from files.models import StagedUpload
 from notifications.outbox import notify
@@ -23,7 +24,6 @@ from schoolsocial.lib.uploads import Inspected
 
 from .deadlines import NEARING, OVERDUE, add_school_days, deadline_state
 from .models import (
-    INFORMAL_HANDLER_ROLES,
     Attachment,
     Complaint,
     ComplaintEntry,
@@ -76,7 +76,7 @@ def informal_handler_choices(school: School) -> QuerySet[User]:
         User.objects.filter(
             is_active=True,
             memberships__school=school,
-            memberships__role__in=INFORMAL_HANDLER_ROLES,
+            memberships__role__in=roles_with("complaints.handle_informal"),
             memberships__is_active=True,
         )
         .distinct()
@@ -176,7 +176,7 @@ def raise_complaint(
         _entry(complaint, None, EntryKind.NOTE, f"Informal stage given to {handler.full_name} (class teacher)")
     notify(
         key=f"complaint-new:{complaint.pk}",
-        to=_emails(school, {Role.HEADTEACHER}),
+        to=_emails(school, roles_with("complaints.manage")),
         template="complaint-new",
         context={"complaint": complaint, "school": school, "url": _absolute(complaint.get_absolute_url())},
         school=school,
@@ -291,7 +291,7 @@ def move_stage(*, complaint: Complaint, by: User, stage: str, reason: str = "") 
     if stage == Stage.PANEL:
         notify(
             key=f"complaint-panel:{complaint.pk}",
-            to=_emails(complaint.school, {Role.GOVERNOR}),
+            to=_emails(complaint.school, roles_with("complaints.panel")),
             template="complaint-panel",
             context={
                 "complaint": complaint,
@@ -457,7 +457,7 @@ def run_deadline_sweep(today: date | None = None) -> SweepResult:
             continue
         which = complaint.next_deadline_label.lower()
         if complaint.school_id not in recipients:
-            recipients[complaint.school_id] = _emails(complaint.school, {Role.HEADTEACHER})
+            recipients[complaint.school_id] = _emails(complaint.school, roles_with("complaints.manage"))
             handlers[complaint.school_id] = set(informal_handler_choices(complaint.school).values_list("pk", flat=True))
         to = list(recipients[complaint.school_id])
         handler = complaint.informal_handler

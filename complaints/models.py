@@ -21,15 +21,11 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accounts.models import Pupil, Role, School
+from accounts.models import Pupil, School
+from accounts.permissions import schools_where
 from files.models import FileFacts, random_name
 
 from .deadlines import parse_holidays
-
-# Who handles complaints at the school: reads every complaint, responds, moves the stage.
-HANDLER_ROLES = frozenset({Role.HEADTEACHER})
-# Who may be assigned the informal stage of a complaint (the class teacher or relevant staff).
-INFORMAL_HANDLER_ROLES = frozenset({Role.HEADTEACHER, Role.DSL, Role.STAFF})
 
 
 class Stage(models.TextChoices):
@@ -110,7 +106,7 @@ class ComplaintQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(
-            Q(school_id__in=user.school_ids_with(HANDLER_ROLES)) | Q(parent=user) | self._assigned_q(user)
+            Q(school_id__in=schools_where(user, "complaints.manage")) | Q(parent=user) | self._assigned_q(user)
         )
 
     def assigned_to(self, user) -> ComplaintQuerySet:
@@ -125,7 +121,7 @@ class ComplaintQuerySet(models.QuerySet):
         return Q(
             informal_handler=user,
             stage=Stage.INFORMAL,
-            school_id__in=user.school_ids_with(INFORMAL_HANDLER_ROLES),
+            school_id__in=schools_where(user, "complaints.handle_informal"),
         )
 
     def for_panel(self, school: School) -> ComplaintQuerySet:

@@ -14,6 +14,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from accounts.models import Pupil, Role, School, User
+from accounts.permissions import roles_with
 from schoolsocial.lib.concurrency import current_version
 
 from .models import (
@@ -290,7 +291,7 @@ class TriageForm(forms.ModelForm):
             memberships__school=school, memberships__role=Role.PARENT
         ).distinct()
         cast(forms.ModelChoiceField, self.fields["owner"]).queryset = school_staff(
-            school, roles=(Role.HEADTEACHER, Role.DSL)
+            school, roles=roles_with("incidents.own_cases")
         )
         self.fields["owner"].required = True
         cast(forms.ModelChoiceField, self.fields["owner"]).empty_label = "Choose…"

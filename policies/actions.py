@@ -12,13 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from accounts.models import Membership, Role, School
+from accounts.models import Membership, School
+from accounts.permissions import roles_with, schools_where
 from notifications.outbox import notify
 from schoolsocial.lib.tasks import enqueue_on_commit
 
 from . import reviews
 from .models import (
-    ACKNOWLEDGING_ROLES,
     Acknowledgement,
     ImmutableVersion,
     Owner,
@@ -38,7 +38,7 @@ class NotAllowed(Exception):
 def can_approve(user, document: PolicyDocument) -> bool:
     """The headteacher approves the policies the headteacher owns; governors approve the ones the
     governing body owns."""
-    return document.school_id in user.school_ids_with({document.owner_enum.approver_role})
+    return document.school_id in schools_where(user, document.owner_enum.approval_ability)
 
 
 def unique_slug(school: School, title: str) -> str:
@@ -126,8 +126,7 @@ def submit_for_approval(version: PolicyVersion) -> PolicyVersion:
     version.submitted_at = timezone.now()
     version.save()
     document = version.document
-    role = document.owner_enum.approver_role
-    approvers = _emails(document.school_id, {role})
+    approvers = _emails(document.school_id, roles_with(document.owner_enum.approval_ability))
     notify(
         key=f"policy-approval-request:{version.pk}:{version.submitted_at:%Y%m%d%H%M%S}",
         to=approvers,
@@ -215,7 +214,7 @@ def _staff_to_acknowledge(school_id: int):
         User.objects.filter(
             is_active=True,
             memberships__school_id=school_id,
-            memberships__role__in=ACKNOWLEDGING_ROLES,
+            memberships__role__in=roles_with("policies.acknowledge"),
             memberships__is_active=True,
         )
         .distinct()
@@ -336,18 +335,18 @@ def run_review_sweep(today: date | None = None) -> SweepResult:
 
 
 def _owner_recipients(school_ids: set[int]) -> dict[tuple[int, str], list[str]]:
-    """Who is emailed for each owner: the governors for the governing body's policies, the
-    headteacher for theirs. The headteacher is copied on governing-body reviews too, because the
-    headteacher drafts the new version."""
+    """Who is emailed for each owner: the people who approve that owner's policies, and the
+    headteacher ("policies.manage") for every owner, because the headteacher drafts the new version."""
+    told = {owner: roles_with(owner.approval_ability) | roles_with("policies.manage") for owner in Owner}
     rows = Membership.objects.filter(
         school_id__in=school_ids,
-        role__in=[Role.HEADTEACHER, Role.GOVERNOR],
+        role__in=set().union(*told.values()),
         is_active=True,
         user__is_active=True,
     ).values_list("school_id", "role", "user__email")
     result: dict[tuple[int, str], list[str]] = {}
     for school_id, role, email in rows:
-        result.setdefault((school_id, Owner.GOVERNING_BODY), []).append(email)
-        if role == Role.HEADTEACHER:
-            result.setdefault((school_id, Owner.HEADTEACHER), []).append(email)
+        for owner, roles in told.items():
+            if role in roles:
+                result.setdefault((school_id, owner), []).append(email)
     return {key: sorted(set(emails)) for key, emails in result.items()}

@@ -24,6 +24,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Role, School
+from accounts.permissions import roles_with, schools_where
 
 from .rendering import render_markdown
 
@@ -46,15 +47,17 @@ class Owner(models.TextChoices):
     GOVERNING_BODY = "governing_body", "Governing body"
 
     @property
+    def approval_ability(self) -> str:
+        """The ability in `accounts.permissions` that approves a policy of this owner."""
+        if self == Owner.HEADTEACHER:
+            return "policies.approve_headteacher_owned"
+        return "policies.approve_governing_body_owned"
+
+    @property
     def approver_role(self) -> Role:
-        return Role.HEADTEACHER if self == Owner.HEADTEACHER else Role.GOVERNOR
-
-
-# Who reads and acknowledges each new version of a policy that applies to staff.
-ACKNOWLEDGING_ROLES = frozenset({Role.STAFF, Role.DSL})
-# Who manages policies (drafts, imports, sees acknowledgements) and who may look at the list.
-MANAGING_ROLES = frozenset({Role.HEADTEACHER})
-OVERSIGHT_ROLES = frozenset({Role.HEADTEACHER, Role.GOVERNOR})
+        """The one role that approves a policy of this owner."""
+        (role,) = roles_with(self.approval_ability)
+        return role
 
 
 class PolicyDocumentQuerySet(models.QuerySet):
@@ -62,7 +65,7 @@ class PolicyDocumentQuerySet(models.QuerySet):
         """Documents of the schools where this person is headteacher, governor, DSL or staff."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(school_id__in=user.school_ids_with(OVERSIGHT_ROLES | ACKNOWLEDGING_ROLES))
+        return self.filter(school_id__in=schools_where(user, "policies.read"))
 
 
 class PolicyDocument(models.Model):

@@ -6,16 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.access import acting_role, require_role
 from accounts.audit import log_access
 from accounts.http import AuthenticatedRequest
-from accounts.models import Role
-from incidents.access import get_case_for
-from incidents.models import EscalationStep
+from accounts.permissions import may, require, requires
+from incidents.access import get_case_for, get_step_of
 
 from . import actions
 from .access import get_bundle_for, get_letter_for
@@ -23,13 +21,11 @@ from .forms import DraftForm, EmailLetterForm, HandoverForm, NewLetterForm, Word
 from .models import LETTER_FOR_STEP, LetterKind, RenderState
 from .wording import PLACEHOLDERS
 
-CASE = (Role.HEADTEACHER, Role.DSL)
-
 
 @login_required
+@requires("letters.draft")
 def incident_letters(request: AuthenticatedRequest, incident_pk: int) -> HttpResponse:
-    require_role(request, *CASE)
-    incident = get_case_for(request, incident_pk)
+    incident = get_case_for(request.membership, incident_pk)
     letters = list(incident.letters.select_related("step").order_by("-created_at", "-pk"))
     bundles = list(incident.bundles.order_by("-requested_at", "-pk")[:5])
     steps = list(incident.steps.order_by("created_at", "pk"))
@@ -41,13 +37,13 @@ def incident_letters(request: AuthenticatedRequest, incident_pk: int) -> HttpRes
 
 
 @login_required
+@requires("letters.draft")
 def letter_new(request: AuthenticatedRequest, incident_pk: int) -> HttpResponse:
-    require_role(request, *CASE)
-    incident = get_case_for(request, incident_pk)
+    incident = get_case_for(request.membership, incident_pk)
     step = None
     step_id = request.POST.get("step") or request.GET.get("step")
     if step_id and str(step_id).isdigit():
-        step = get_object_or_404(EscalationStep, pk=step_id, incident=incident)
+        step = get_step_of(incident, int(step_id))
     initial_kind = LETTER_FOR_STEP.get(step.kind, LetterKind.OUTCOME) if step else LetterKind.REMOVAL_REQUEST
     form = NewLetterForm(request.POST or None, initial={"kind": initial_kind})
     if request.method == "POST" and form.is_valid():
@@ -59,8 +55,8 @@ def letter_new(request: AuthenticatedRequest, incident_pk: int) -> HttpResponse:
 
 @login_required
 def letter_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    school = require_role(request, *CASE)
-    letter = get_letter_for(request, pk)
+    school = require(request, "letters.draft")
+    letter = get_letter_for(request.membership, pk)
     if letter.is_final:
         return redirect("letters:detail", letter.pk)
     form = DraftForm(request.POST or None, instance=letter)
@@ -76,7 +72,7 @@ def letter_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 messages.info(request, "This letter was already finalised; it is shown as it was made final.")
                 return redirect("letters:detail", letter.pk)
             if action == "finalise":
-                if acting_role(request) != Role.HEADTEACHER:
+                if not may(request.membership, "letters.finalise"):
                     messages.error(request, "Only the headteacher can finalise a letter.")
                     return redirect("letters:edit", letter.pk)
                 try:
@@ -102,15 +98,15 @@ def letter_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "letter": letter,
             "incident": letter.incident,
             "form": form,
-            "can_finalise": acting_role(request) == Role.HEADTEACHER,
+            "can_finalise": may(request.membership, "letters.finalise"),
         },
     )
 
 
 @login_required
 def letter_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    school = require_role(request, *CASE)
-    letter = get_letter_for(request, pk)
+    school = require(request, "letters.draft")
+    letter = get_letter_for(request.membership, pk)
     if not letter.is_final:
         return redirect("letters:edit", letter.pk)
     log_access(request, letter, school=school)
@@ -130,8 +126,7 @@ def letter_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def letter_status(request: AuthenticatedRequest, pk: int) -> JsonResponse:
-    require_role(request, *CASE)
-    letter = get_letter_for(request, pk)
+    letter = get_letter_for(request.membership, pk)
     return JsonResponse(
         {
             "state": letter.render_state or "none",
@@ -144,9 +139,9 @@ def letter_status(request: AuthenticatedRequest, pk: int) -> JsonResponse:
 
 
 @login_required
-def letter_pdf(request: AuthenticatedRequest, pk: int) -> FileResponse:
-    school = require_role(request, *CASE)
-    letter = get_letter_for(request, pk)
+def letter_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    school = require(request, "letters.draft")
+    letter = get_letter_for(request.membership, pk)
     if not letter.pdf_ready:
         raise Http404("The PDF is not ready yet.")
     file = letter.pdf if letter.is_final else letter.preview_pdf
@@ -160,8 +155,8 @@ def letter_pdf(request: AuthenticatedRequest, pk: int) -> FileResponse:
 @login_required
 @require_POST
 def letter_email(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    require_role(request, Role.HEADTEACHER)
-    letter = get_letter_for(request, pk)
+    require(request, "letters.email")
+    letter = get_letter_for(request.membership, pk)
     form = EmailLetterForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give a valid email address to send the letter to.")
@@ -178,8 +173,7 @@ def letter_email(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def letter_handover(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    require_role(request, *CASE)
-    letter = get_letter_for(request, pk)
+    letter = get_letter_for(request.membership, pk)
     form = HandoverForm(request.POST)
     if form.is_valid():
         try:
@@ -198,14 +192,14 @@ def letter_handover(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 # --- The school's wording -------------------------------------------------------------------------
 @login_required
 def wording_list(request: AuthenticatedRequest) -> HttpResponse:
-    school = require_role(request, Role.HEADTEACHER)
+    school = require(request, "letters.edit_wording")
     rows = [(kind, actions.current_wording(school, kind)) for kind in LetterKind]
     return render(request, "letters/wording_list.html", {"rows": rows})
 
 
 @login_required
 def wording_edit(request: AuthenticatedRequest, kind: str) -> HttpResponse:
-    school = require_role(request, Role.HEADTEACHER)
+    school = require(request, "letters.edit_wording")
     if kind not in LetterKind.values:
         raise Http404("No such letter.")
     template, subject, body = actions.wording_text(school, kind)
@@ -224,9 +218,9 @@ def wording_edit(request: AuthenticatedRequest, kind: str) -> HttpResponse:
 # --- Referral bundle ------------------------------------------------------------------------------
 @login_required
 @require_POST
+@requires("letters.draft")
 def bundle_create(request: AuthenticatedRequest, incident_pk: int) -> HttpResponse:
-    require_role(request, *CASE)
-    incident = get_case_for(request, incident_pk)
+    incident = get_case_for(request.membership, incident_pk)
     bundle = actions.request_bundle(incident=incident, by=request.user)
     messages.info(request, "The referral bundle is being built.")
     return redirect("letters:bundle_detail", bundle.pk)
@@ -234,15 +228,13 @@ def bundle_create(request: AuthenticatedRequest, incident_pk: int) -> HttpRespon
 
 @login_required
 def bundle_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    require_role(request, *CASE)
-    bundle = get_bundle_for(request, pk)
+    bundle = get_bundle_for(request.membership, pk)
     return render(request, "letters/bundle_detail.html", {"bundle": bundle, "incident": bundle.incident})
 
 
 @login_required
 def bundle_status(request: AuthenticatedRequest, pk: int) -> JsonResponse:
-    require_role(request, *CASE)
-    bundle = get_bundle_for(request, pk)
+    bundle = get_bundle_for(request.membership, pk)
     ready = bundle.state == RenderState.READY and bool(bundle.sha256)
     return JsonResponse(
         {
@@ -256,9 +248,9 @@ def bundle_status(request: AuthenticatedRequest, pk: int) -> JsonResponse:
 
 
 @login_required
-def bundle_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
-    school = require_role(request, *CASE)
-    bundle = get_bundle_for(request, pk)
+def bundle_download(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    school = require(request, "letters.draft")
+    bundle = get_bundle_for(request.membership, pk)
     if not bundle.sha256:
         raise Http404("The bundle is not ready yet.")
     handle = _open_or_404(bundle.file)

@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accounts.models import CASE_ROLES, Pupil, Role, School
+from accounts.models import Pupil, Role, School
+from accounts.permissions import schools_where
 
 from .choices import ALLOWED_TRANSITIONS, FINISHED_STATUSES, Certainty, Nature, PosterKind, Severity, Status
 
@@ -140,7 +141,7 @@ class IncidentQuerySet(models.QuerySet):
         headteacher or DSL, and the ones they filed themselves. Nothing else."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(Q(school_id__in=user.school_ids_with(CASE_ROLES)) | Q(reporter=user))
+        return self.filter(Q(school_id__in=schools_where(user, "incidents.view_all")) | Q(reporter=user))
 
     def overdue(self, today=None) -> IncidentQuerySet:
         return self.filter(next_due_on__lt=today or timezone.localdate())

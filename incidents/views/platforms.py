@@ -12,9 +12,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from accounts.access import require_role
 from accounts.http import AuthenticatedRequest
-from accounts.models import Role, School
+from accounts.models import School
+from accounts.permissions import require
 
 from .. import platforms as directory
 from ..access import get_platform_for
@@ -24,20 +24,20 @@ from ..models import Platform
 
 @login_required
 def platform_list(request: AuthenticatedRequest) -> HttpResponse:
-    school = require_role(request, Role.HEADTEACHER, Role.DSL)
+    school = require(request, "incidents.view_platforms")
     return render(request, "incidents/platform_list.html", {"entries": directory.directory_for(school)})
 
 
 @login_required
 def platform_create(request: AuthenticatedRequest) -> HttpResponse:
-    school = require_role(request, Role.HEADTEACHER)
+    school = require(request, "incidents.manage_platforms")
     return _edit_own(request, school, Platform())
 
 
 @login_required
 def platform_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    school = require_role(request, Role.HEADTEACHER)
-    platform = get_platform_for(school, pk)
+    school = require(request, "incidents.manage_platforms")
+    platform = get_platform_for(request.membership, pk)
     if platform.is_shared:
         return _edit_school_settings(request, school, platform)
     return _edit_own(request, school, platform)

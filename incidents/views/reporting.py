@@ -13,15 +13,14 @@ from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.access import acting_role, require_membership, require_role
 from accounts.audit import log_access
 from accounts.http import AuthenticatedRequest
-from accounts.models import Role
+from accounts.permissions import may, require
 from files import staging
 from schoolsocial.lib.uploads import inspect_upload
 
 from .. import actions
-from ..access import REPORTER_ROLES, evidence_for, get_own_report_for
+from ..access import evidence_for, get_own_report_for, own_reports_for
 from ..forms import MAX_FILES, EvidenceForm, ReportForm
 from ..models import Incident
 
@@ -53,8 +52,7 @@ def _initial_from_post(data: QueryDict) -> dict:
 
 @login_required
 def report(request: AuthenticatedRequest) -> HttpResponse:
-    membership = require_membership(request, *REPORTER_ROLES)
-    school = membership.school
+    school = require(request, "incidents.report")
     if request.method != "POST":
         form = ReportForm(school=school)
         return render(request, "incidents/report_form.html", {"form": form, "staged": []})
@@ -83,7 +81,7 @@ def report(request: AuthenticatedRequest) -> HttpResponse:
         incident = actions.report(
             school=school,
             reporter=request.user,
-            role=membership.role,
+            role=request.membership.role,
             details=form.report_details(),
             natures=form.cleaned_data["natures"],
             urls=form.cleaned_data["url_text"],
@@ -98,7 +96,7 @@ def report(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def report_done(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    incident = get_own_report_for(request, pk)
+    incident = get_own_report_for(request.membership, pk)
     log_access(request, incident)
     evidence_count = incident.evidence.count()
     return render(request, "incidents/report_done.html", {"incident": incident, "evidence_count": evidence_count})
@@ -106,9 +104,8 @@ def report_done(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @login_required
 def my_reports(request: AuthenticatedRequest) -> HttpResponse:
-    school = require_role(request, *REPORTER_ROLES)
     reports = (
-        Incident.objects.filter(reporter=request.user, school=school)
+        own_reports_for(request.membership)
         .select_related("platform")
         .annotate(file_count=Count("evidence"))
         .order_by("-created_at", "-pk")
@@ -120,7 +117,7 @@ def my_reports(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def report_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """What the reporter may see of their report: its status and the public part of the timeline."""
-    incident = get_own_report_for(request, pk)
+    incident = get_own_report_for(request.membership, pk)
     log_access(request, incident)
     entries = incident.timeline.filter(internal=False).order_by("at", "pk")
     return render(
@@ -129,9 +126,9 @@ def report_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         {
             "incident": incident,
             "entries": entries,
-            "evidence": evidence_for(request, incident),
+            "evidence": evidence_for(request.membership, incident),
             "evidence_form": EvidenceForm(),
-            "is_case_handler": acting_role(request) in (Role.HEADTEACHER, Role.DSL),
+            "is_case_handler": may(request.membership, "incidents.view_all"),
         },
     )
 
@@ -139,7 +136,7 @@ def report_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def report_add_evidence(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    incident = get_own_report_for(request, pk)
+    incident = get_own_report_for(request.membership, pk)
     return add_evidence_and_render(request, incident, "incidents:report_status")
 
 

@@ -7,25 +7,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.access import acting_role, require_role
 from accounts.http import AuthenticatedRequest
-from accounts.models import Role, School
+from accounts.models import School
+from accounts.permissions import may, require
 
 from .. import actions, selectors
 from ..access import get_version_for
 from ..models import Acknowledgement, PolicyVersion, Status
 
-READERS = (Role.HEADTEACHER, Role.GOVERNOR, Role.DSL, Role.STAFF)
-STAFF = (Role.STAFF, Role.DSL)
-
 
 @login_required
 def staff_list(request: AuthenticatedRequest) -> HttpResponse:
-    school = require_role(request, *STAFF)
+    school = require(request, "policies.acknowledge")
     versions = list(selectors.current_versions_for_staff(school, request.user))
     to_read = [v for v in versions if v.document.staff_must_acknowledge and not v.acknowledged]
     return render(request, "policies/staff_list.html", {"versions": versions, "to_read": to_read, "school": school})
@@ -33,11 +29,12 @@ def staff_list(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def version_detail(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
-    school = require_role(request, *READERS)
-    version = get_version_for(request.user, pk, number, school)
-    role = acting_role(request)
+    require(request, "policies.read")
+    version = get_version_for(request.membership, pk, number)
+    role = request.membership.role
+    acknowledges = may(request.membership, "policies.acknowledge")
     acknowledged_at = None
-    if role in STAFF:
+    if acknowledges:
         acknowledged_at = (
             Acknowledgement.objects.filter(version=version, user=request.user)
             .values_list("acknowledged_at", flat=True)
@@ -52,8 +49,8 @@ def version_detail(request: AuthenticatedRequest, pk: int, number: int) -> HttpR
             "version": version,
             "document": version.document,
             "role": role,
-            "is_headteacher": role == Role.HEADTEACHER,
-            "is_staff_reader": role in STAFF,
+            "can_manage": may(request.membership, "policies.manage"),
+            "is_acknowledging_reader": acknowledges,
             "can_approve": actions.can_approve(request.user, version.document),
             "acknowledged_at": acknowledged_at,
         },
@@ -63,8 +60,8 @@ def version_detail(request: AuthenticatedRequest, pk: int, number: int) -> HttpR
 @require_POST
 @login_required
 def acknowledge(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
-    school = require_role(request, *STAFF)
-    version = get_version_for(request.user, pk, number, school)
+    require(request, "policies.acknowledge")
+    version = get_version_for(request.membership, pk, number)
     try:
         actions.acknowledge(version, by=request.user)
         messages.success(
@@ -76,13 +73,13 @@ def acknowledge(request: AuthenticatedRequest, pk: int, number: int) -> HttpResp
 
 
 @login_required
-def version_pdf(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponseBase:
-    school = require_role(request, *READERS)
-    version = get_version_for(request.user, pk, number, school)
+def version_pdf(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
+    require(request, "policies.read")
+    version = get_version_for(request.membership, pk, number)
     return _pdf_or_preparing(request, version)
 
 
-def _pdf_or_preparing(request: HttpRequest, version: PolicyVersion) -> HttpResponseBase:
+def _pdf_or_preparing(request: HttpRequest, version: PolicyVersion) -> HttpResponse:
     if version.status not in (Status.APPROVED, Status.SUPERSEDED):
         raise Http404("Only approved versions have a PDF.")
     if version.pdf and default_storage.exists(version.pdf.name):
@@ -135,5 +132,5 @@ def public_detail(request: HttpRequest, code: str, slug: str) -> HttpResponse:
     )
 
 
-def public_pdf(request: HttpRequest, code: str, slug: str) -> HttpResponseBase:
+def public_pdf(request: HttpRequest, code: str, slug: str) -> HttpResponse:
     return _pdf_or_preparing(request, _public_version(code, slug))
