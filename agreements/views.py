@@ -146,7 +146,7 @@ def verify(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def signature_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def signature_pdf(request: AuthenticatedRequest, pk: int) -> FileResponse:
     signature = get_signature_for(request.membership, pk)
     if signature.kind != SignatureKind.SIGNED:
         raise Http404("No such page.")
@@ -159,7 +159,7 @@ def signature_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def signature_scan(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def signature_scan(request: AuthenticatedRequest, pk: int) -> FileResponse:
     require(request, "agreements.view_signatures")
     signature = get_signature_for(request.membership, pk)
     if not signature.scan:
@@ -219,7 +219,7 @@ def class_coverage(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def coverage_csv(request: AuthenticatedRequest) -> HttpResponse:
+def coverage_csv(request: AuthenticatedRequest) -> StreamingHttpResponse:
     school = require(request, "agreements.view_signatures")
     version = AgreementVersion.objects.current_for(school.pk)
     class_id = request.GET.get("class", "")

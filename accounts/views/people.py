@@ -16,7 +16,7 @@ from accounts.http import AuthenticatedRequest
 from .. import people
 from ..access import get_staff_person_for
 from ..models import Membership, PeopleEvent
-from ..permissions import require
+from ..permissions import require, require_membership
 
 
 class InvitePersonForm(forms.Form):
@@ -44,6 +44,11 @@ class ResetSecondFactorForm(forms.Form):
     )
 
 
+def _acting_role(request: AuthenticatedRequest) -> str:
+    """The role of the person managing staff: what they may give or take away depends on it."""
+    return require_membership(request, "people.manage_staff").role
+
+
 @login_required
 def people_list(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "people.manage_staff")
@@ -63,7 +68,7 @@ def people_list(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def people_invite(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "people.manage_staff")
-    form = InvitePersonForm(request.POST or None, actor_role=request.membership.role)
+    form = InvitePersonForm(request.POST or None, actor_role=_acting_role(request))
     if request.method == "POST" and form.is_valid():
         try:
             invitation = people.invite(
@@ -83,7 +88,7 @@ def people_invite(request: AuthenticatedRequest) -> HttpResponse:
 
 def _manageable(request, person, school) -> list[Membership]:
     memberships = list(Membership.objects.filter(user=person, school=school, role__in=people.STAFF_ROLES))
-    return [m for m in memberships if people.may_manage(request.membership.role, m)]
+    return [m for m in memberships if people.may_manage(_acting_role(request), m)]
 
 
 @login_required
@@ -91,7 +96,7 @@ def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require(request, "people.manage_staff")
     person = get_staff_person_for(request.membership, pk)
     memberships = list(Membership.objects.filter(user=person, school=school, role__in=people.STAFF_ROLES))
-    manageable = {m.pk for m in memberships if people.may_manage(request.membership.role, m)}
+    manageable = {m.pk for m in memberships if people.may_manage(_acting_role(request), m)}
     if not manageable:
         raise Http404("No such person.")
     return render(
@@ -101,7 +106,7 @@ def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "person": person,
             "memberships": memberships,
             "manageable": manageable,
-            "choices": people.choices_for(request.membership.role),
+            "choices": people.choices_for(_acting_role(request)),
             "may_manage_all": len(manageable) == len(memberships),
             "reset_form": ResetSecondFactorForm(),
             "events": PeopleEvent.objects.filter(school=school, person=person).select_related("by")[:20],
@@ -113,7 +118,7 @@ def _membership_for(request, school, pk: int) -> Membership:
     membership = get_object_or_404(
         Membership.objects.filter(school=school, role__in=people.STAFF_ROLES).select_related("user"), pk=pk
     )
-    if not people.may_manage(request.membership.role, membership):
+    if not people.may_manage(_acting_role(request), membership):
         raise Http404("No such role.")
     return membership
 
@@ -123,7 +128,7 @@ def _membership_for(request, school, pk: int) -> Membership:
 def membership_change(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require(request, "people.manage_staff")
     membership = _membership_for(request, school, pk)
-    allowed = {c.key for c in people.choices_for(request.membership.role)}
+    allowed = {c.key for c in people.choices_for(_acting_role(request))}
     choice = request.POST.get("role", "")
     if choice not in allowed:
         raise Http404("No such role.")
@@ -157,7 +162,7 @@ def person_deactivate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require(request, "people.manage_staff")
     person = get_staff_person_for(request.membership, pk)
     memberships = list(Membership.objects.filter(user=person, school=school, role__in=people.STAFF_ROLES))
-    if not all(people.may_manage(request.membership.role, m) for m in memberships):
+    if not all(people.may_manage(_acting_role(request), m) for m in memberships):
         raise Http404("No such person.")
     try:
         people.deactivate(person, school, by=request.user)
@@ -173,12 +178,12 @@ def person_reset_second_factor(request: AuthenticatedRequest, pk: int) -> HttpRe
     school = require(request, "people.manage_staff")
     person = get_staff_person_for(request.membership, pk)
     memberships = list(Membership.objects.filter(user=person, school=school, role__in=people.STAFF_ROLES))
-    if not all(people.may_manage(request.membership.role, m) for m in memberships):
+    if not all(people.may_manage(_acting_role(request), m) for m in memberships):
         raise Http404("No such person.")
     form = ResetSecondFactorForm(request.POST)
     if form.is_valid():
         people.reset_second_factor(person, school, by=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, f"{person.full_name} will set up a new authenticator when they next sign in.")
         return redirect("accounts:person_detail", person.pk)
-    messages.error(request, form.errors["reason"][0])
+    messages.error(request, str(form.errors["reason"][0]))
     return redirect("accounts:person_detail", person.pk)

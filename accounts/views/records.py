@@ -32,7 +32,7 @@ def pupil_list(request: AuthenticatedRequest) -> HttpResponse:
     )
     class_id = request.GET.get("class")
     if class_id and class_id.isdigit():
-        pupils = pupils.filter(school_class_id=class_id)
+        pupils = pupils.filter(school_class_id=int(class_id))
     query = request.GET.get("q", "").strip()
     # "ruby sto" finds Ruby Stone: every word typed must appear in the first or the last name.
     for word in query.split()[:5]:

@@ -155,7 +155,7 @@ CSV_HEADER = ["File", "Line", "What happens", "Name", "UPN", "Class", "Details"]
 
 
 @login_required
-def roll_import_csv(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def roll_import_csv(request: AuthenticatedRequest, pk: int) -> StreamingHttpResponse:
     """The preview (or, once imported, the result) as a spreadsheet, every row included."""
     require(request, "records.import_roll")
     roll_import = get_roll_import_for(request.membership, pk)

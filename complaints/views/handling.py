@@ -112,9 +112,7 @@ def _detail_context(request: AuthenticatedRequest, complaint: Complaint, **forms
                 "panel": panel,
                 "stage_form": forms.get("stage_form") or StageForm(complaint=complaint),
                 "link_form": forms.get("link_form")
-                or LinkIncidentForm(
-                    initial={"reference": complaint.incident.reference if complaint.incident_id else ""}
-                ),
+                or LinkIncidentForm(initial={"reference": complaint.incident.reference if complaint.incident else ""}),
                 "handler_form": forms.get("handler_form")
                 or HandlerForm(school=complaint.school, initial={"handler": complaint.informal_handler_id}),
             }

@@ -43,7 +43,7 @@ def raise_complaint(request: AuthenticatedRequest) -> HttpResponse:
     if remove.isdigit():
         staging.discard(user=request.user, form_token=token, pk=int(remove))
         for message in form.errors.get("attachments", []):
-            messages.error(request, message)
+            messages.error(request, str(message))
         initial = {key: data.get(key) for key in ("pupil", "subject", "details", "desired_outcome", "form_token")}
         form = ComplaintForm(initial=initial, children=children)
         return _raise_page(request, form, staged=_staged(school, request.user, token))

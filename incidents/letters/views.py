@@ -139,7 +139,7 @@ def letter_status(request: AuthenticatedRequest, pk: int) -> JsonResponse:
 
 
 @login_required
-def letter_pdf(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def letter_pdf(request: AuthenticatedRequest, pk: int) -> FileResponse:
     school = require(request, "letters.draft")
     letter = get_letter_for(request.membership, pk)
     if not letter.pdf_ready:
@@ -248,7 +248,7 @@ def bundle_status(request: AuthenticatedRequest, pk: int) -> JsonResponse:
 
 
 @login_required
-def bundle_download(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+def bundle_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     school = require(request, "letters.draft")
     bundle = get_bundle_for(request.membership, pk)
     if not bundle.sha256:

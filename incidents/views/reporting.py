@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.audit import log_access
 from accounts.http import AuthenticatedRequest
-from accounts.permissions import may, require
+from accounts.permissions import may, require_membership
 from files import staging
 from schoolsocial.lib.uploads import inspect_upload
 
@@ -52,7 +52,8 @@ def _initial_from_post(data: QueryDict) -> dict:
 
 @login_required
 def report(request: AuthenticatedRequest) -> HttpResponse:
-    school = require(request, "incidents.report")
+    reporter = require_membership(request, "incidents.report")
+    school = reporter.school
     if request.method != "POST":
         form = ReportForm(school=school)
         return render(request, "incidents/report_form.html", {"form": form, "staged": []})
@@ -81,7 +82,7 @@ def report(request: AuthenticatedRequest) -> HttpResponse:
         incident = actions.report(
             school=school,
             reporter=request.user,
-            role=request.membership.role,
+            role=reporter.role,
             details=form.report_details(),
             natures=form.cleaned_data["natures"],
             urls=form.cleaned_data["url_text"],

@@ -7,12 +7,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedRequest
 from accounts.models import School
-from accounts.permissions import may, require
+from accounts.permissions import may, require, require_membership
 
 from .. import actions, selectors
 from ..access import get_version_for
@@ -29,9 +30,9 @@ def staff_list(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def version_detail(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
-    require(request, "policies.read")
-    version = get_version_for(request.membership, pk, number)
-    role = request.membership.role
+    reader = require_membership(request, "policies.read")
+    version = get_version_for(reader, pk, number)
+    role = reader.role
     acknowledges = may(request.membership, "policies.acknowledge")
     acknowledged_at = None
     if acknowledges:
@@ -73,13 +74,13 @@ def acknowledge(request: AuthenticatedRequest, pk: int, number: int) -> HttpResp
 
 
 @login_required
-def version_pdf(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
+def version_pdf(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponseBase:
     require(request, "policies.read")
     version = get_version_for(request.membership, pk, number)
     return _pdf_or_preparing(request, version)
 
 
-def _pdf_or_preparing(request: HttpRequest, version: PolicyVersion) -> HttpResponse:
+def _pdf_or_preparing(request: HttpRequest, version: PolicyVersion) -> HttpResponseBase:
     if version.status not in (Status.APPROVED, Status.SUPERSEDED):
         raise Http404("Only approved versions have a PDF.")
     if version.pdf and default_storage.exists(version.pdf.name):
@@ -132,5 +133,5 @@ def public_detail(request: HttpRequest, code: str, slug: str) -> HttpResponse:
     )
 
 
-def public_pdf(request: HttpRequest, code: str, slug: str) -> HttpResponse:
+def public_pdf(request: HttpRequest, code: str, slug: str) -> HttpResponseBase:
     return _pdf_or_preparing(request, _public_version(code, slug))

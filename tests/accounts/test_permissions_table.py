@@ -91,7 +91,7 @@ def abilities_named_in_code() -> dict[str, list[str]]:
                 if isinstance(value, str) and value.startswith("policies.approve_"):
                     name = value
             if name is not None:
-                found.setdefault(name, []).append(f"{path.relative_to(ROOT)}:{node.lineno}")
+                found.setdefault(name, []).append(f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}")
     return found
 
 
