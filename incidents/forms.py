@@ -11,8 +11,10 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Pupil, Role, School, User
+from schoolsocial.lib.workflow import TransitionChoiceField
 
 from .models import (
+    INCIDENT_WORKFLOW,
     RECORDABLE_OUTCOMES,
     Certainty,
     Incident,
@@ -342,12 +344,12 @@ class SkipForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(label="New status", choices=())
+    status = TransitionChoiceField(label="New status")
     reason = forms.CharField(label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, incident: Incident, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [(s.value, s.label) for s in incident.allowed_next_statuses]
+        self.fields["status"].offer(INCIDENT_WORKFLOW, incident.status)
 
     def clean(self):
         data = super().clean()

@@ -18,7 +18,7 @@ from .. import actions
 from ..access import evidence_for, get_case_for
 from ..forms import EvidenceForm, IncidentFilterForm, NoteForm, OutcomeForm, SkipForm, StatusForm, StepForm, TriageForm
 from ..letters.models import LETTER_FOR_STEP, Letter
-from ..models import EscalationStep, Incident, IncidentNature, Status, StepKind
+from ..models import EscalationStep, Incident, IncidentNature, InvalidTransition, Status, StepKind
 from ..paging import page_of
 from .reporting import add_evidence_and_render
 
@@ -153,7 +153,7 @@ def incident_triage(request: HttpRequest, pk: int) -> HttpResponse:
                 safeguarding_concern=data["safeguarding_concern"],
                 note=data["note"],
             )
-        except actions.ActionError as error:
+        except (actions.ActionError, InvalidTransition) as error:
             messages.error(request, str(error))
         else:
             messages.success(request, f"{incident.reference} is triaged. The suggested next steps are below.")
@@ -165,7 +165,7 @@ def incident_triage(request: HttpRequest, pk: int) -> HttpResponse:
 def _after(request: HttpRequest, incident: Incident, attempt, success: str) -> HttpResponse:
     try:
         attempt()
-    except actions.ActionError as error:
+    except (actions.ActionError, InvalidTransition) as error:
         messages.error(request, str(error))
     else:
         messages.success(request, success)
