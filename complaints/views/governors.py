@@ -18,7 +18,7 @@ from accounts.models import Role
 from .. import actions
 from ..access import declaration_for, get_bundle_complaint, get_handled_complaint, get_panel_complaint
 from ..forms import DeclarationForm, PanelForm, TermlyReportForm
-from ..models import HANDLER_ROLES, Complaint, ConflictDeclaration, PanelRecord, Stage, TermlyReport
+from ..models import HANDLER_ROLES, Complaint, ConflictDeclaration, InvalidTransition, PanelRecord, Stage, TermlyReport
 from ..panel import build_bundle
 from ..reports import term_start
 from ..statistics import complaint_figures, incident_figures
@@ -81,7 +81,7 @@ def panel_bundle(request: HttpRequest, pk: int) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             try:
                 actions.record_panel_decision(complaint=complaint, by=request.user, **form.cleaned_data)
-            except actions.ActionError as error:
+            except (actions.ActionError, InvalidTransition) as error:
                 form.add_error(None, str(error))
             else:
                 messages.success(

@@ -29,7 +29,7 @@ from ..forms import (
     SettingsForm,
     StageForm,
 )
-from ..models import HANDLER_ROLES, INFORMAL_HANDLER_ROLES, Complaint, ComplaintSettings, Stage
+from ..models import HANDLER_ROLES, INFORMAL_HANDLER_ROLES, Complaint, ComplaintSettings, InvalidTransition, Stage
 
 FILTERS = {"open": "Open", **{s.value: s.label for s in Stage}, "all": "All"}
 
@@ -140,7 +140,7 @@ def _post(
     if form.is_valid():
         try:
             act(complaint, form.cleaned_data)
-        except actions.ActionError as error:
+        except (actions.ActionError, InvalidTransition) as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, done)
