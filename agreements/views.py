@@ -17,7 +17,7 @@ from accounts.models import ParentLink, Role, SchoolClass
 from . import actions, documents, export, queries
 from .access import STAFF, get_family_link_for, get_own_child, get_signature_for, get_version_for
 from .forms import PaperSignatureForm, SignForm, VersionForm, WithdrawForm
-from .models import AgreementVersion, Signature, SignatureKind, SignedCopy, VersionStatus
+from .models import AgreementVersion, InvalidTransition, Signature, SignatureKind, SignedCopy, VersionStatus
 from .years import current_academic_year
 
 MANAGE = (Role.HEADTEACHER,)
@@ -337,7 +337,7 @@ def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
     version = get_version_for(request.user, pk, school)
     try:
         actions.publish(version, by=request.user)
-    except actions.VersionNotEditable as error:
+    except InvalidTransition as error:  # published already (a second click), or superseded
         messages.error(request, str(error))
     else:
         messages.success(
