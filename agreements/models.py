@@ -1,7 +1,8 @@
 """The home-school social-media agreement: the school's versions of it, and parents' signatures.
 
 An `AgreementVersion` is drafted, then approved and published by the headteacher, then
-superseded by the next one (the moves in `ALLOWED_TRANSITIONS`, checked by `AGREEMENT_WORKFLOW`). Once published its words never change: parents signed them.
+superseded by the next one (the moves in `ALLOWED_TRANSITIONS`, checked by `AGREEMENT_WORKFLOW`).
+Once published its words never change: parents signed them.
 
 A `Signature` is a record of a parent acknowledging one version for one child. It is written
 once and never edited or deleted by the application; withdrawing writes a new record. Each

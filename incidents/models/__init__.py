@@ -16,7 +16,7 @@ from .choices import (
     StepKind,
 )
 from .cluster import ANONYMOUS_SENDER, ClusterAlert
-from .evidence import CONTENT_TYPES, Evidence, StagedUpload
+from .evidence import Evidence
 from .incident import (
     Incident,
     IncidentNature,
@@ -27,12 +27,11 @@ from .incident import (
     seconds_between,
 )
 from .platforms import SchoolPlatform
-from .steps import EscalationStep, TimelineEntry
+from .steps import EscalationStep, StepReminder, TimelineEntry
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
     "ANONYMOUS_SENDER",
-    "CONTENT_TYPES",
     "DISCRIMINATORY_NATURES",
     "FINISHED_STATUSES",
     "INCIDENT_WORKFLOW",
@@ -53,9 +52,9 @@ __all__ = [
     "PosterKind",
     "SchoolPlatform",
     "Severity",
-    "StagedUpload",
     "Status",
     "StepKind",
+    "StepReminder",
     "TimelineEntry",
     "resolved_at_for",
     "seconds_between",
