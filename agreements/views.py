@@ -25,7 +25,7 @@ from .access import (
     signed_copy_of,
 )
 from .forms import PaperSignatureForm, SignForm, VersionForm, WithdrawForm
-from .models import AgreementVersion, SignatureKind, VersionStatus
+from .models import AgreementVersion, InvalidTransition, SignatureKind, VersionStatus
 from .years import current_academic_year
 
 
@@ -327,7 +327,7 @@ def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
     version = get_version_for(request.membership, pk)
     try:
         actions.publish(version, by=request.user)
-    except actions.VersionNotEditable as error:
+    except InvalidTransition as error:  # published already (a second click), or superseded
         messages.error(request, str(error))
     else:
         messages.success(

@@ -23,6 +23,7 @@ from schoolsocial.lib.uploads import Inspected
 
 from .deadlines import NEARING, OVERDUE, add_school_days, deadline_state
 from .models import (
+    COMPLAINT_WORKFLOW,
     Attachment,
     Complaint,
     ComplaintEntry,
@@ -32,7 +33,6 @@ from .models import (
     PanelRecord,
     Stage,
     TermlyReport,
-    can_transition,
 )
 
 MAX_FILES = 5
@@ -266,15 +266,13 @@ def add_note(*, complaint: Complaint, by: User, text: str) -> ComplaintEntry:
 
 @transaction.atomic
 def move_stage(*, complaint: Complaint, by: User, stage: str, reason: str = "") -> Complaint:
+    """Move the complaint on (or close it) and tell the parent; refused with InvalidTransition (its
+    message in plain words) when the workflow does not allow the move from where it is now."""
     complaint = _locked(complaint)
-    if not can_transition(complaint.stage, stage):
-        raise ActionError(
-            f"A complaint at the “{complaint.get_stage_display()}” stage cannot move to “{Stage(stage).label}”."
-        )
+    COMPLAINT_WORKFLOW.move(complaint, stage)
     reason = (reason or "").strip()
     if stage == Stage.CLOSED and not reason:
         raise ActionError("Say briefly how the complaint was resolved: the parent sees this.")
-    complaint.stage = stage
     now = timezone.now()
     if stage == Stage.CLOSED:
         complaint.closed_at = now
@@ -372,7 +370,7 @@ def record_panel_decision(
         reasons=reasons.strip(),
         recorded_by=by,
     )
-    complaint.stage = Stage.CLOSED
+    COMPLAINT_WORKFLOW.move(complaint, Stage.CLOSED)
     complaint.closed_at = timezone.now()
     complaint.responded_at = complaint.closed_at
     complaint.outcome_summary = f"Governors' panel: {record.get_decision_display()}."

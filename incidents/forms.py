@@ -13,8 +13,10 @@ from django.utils import timezone
 from accounts.models import Pupil, Role, School, User
 from accounts.permissions import roles_with
 from schoolsocial.lib.concurrency import current_version
+from schoolsocial.lib.workflow import TransitionChoiceField
 
 from .models import (
+    INCIDENT_WORKFLOW,
     RECORDABLE_OUTCOMES,
     Certainty,
     Incident,
@@ -353,12 +355,12 @@ class SkipForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(label="New status", choices=())
+    status = TransitionChoiceField(label="New status")
     reason = forms.CharField(label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, incident: Incident, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [(s.value, s.label) for s in incident.allowed_next_statuses]
+        self.fields["status"].offer(INCIDENT_WORKFLOW, incident.status)
 
     def clean(self):
         data = super().clean()

@@ -19,6 +19,7 @@ from schoolsocial.lib.tasks import enqueue_on_commit
 
 from . import reviews
 from .models import (
+    POLICY_WORKFLOW,
     Acknowledgement,
     ImmutableVersion,
     Owner,
@@ -122,7 +123,7 @@ def update_draft(version: PolicyVersion, *, body_markdown: str, change_summary: 
 @transaction.atomic
 def submit_for_approval(version: PolicyVersion) -> PolicyVersion:
     version = PolicyVersion.objects.select_for_update().select_related("document__school").get(pk=version.pk)
-    version.move_to(Status.AWAITING_APPROVAL)
+    POLICY_WORKFLOW.move(version, Status.AWAITING_APPROVAL)
     version.submitted_at = timezone.now()
     version.save()
     document = version.document
@@ -142,7 +143,7 @@ def return_to_draft(version: PolicyVersion, *, by) -> PolicyVersion:
     version = PolicyVersion.objects.select_for_update().select_related("document").get(pk=version.pk)
     if not can_approve(by, version.document):
         raise NotAllowed("Only the policy's owner can send it back to draft.")
-    version.move_to(Status.DRAFT)
+    POLICY_WORKFLOW.move(version, Status.DRAFT)
     version.submitted_at = None
     version.save()
     return version
@@ -160,13 +161,13 @@ def approve(version: PolicyVersion, *, by, review_date: date | None = None) -> P
     if not can_approve(by, document):
         owner = document.get_owner_display().lower()
         raise NotAllowed(f"This policy is owned by the {owner}, so only the {owner} can approve it.")
-    version.move_to(Status.APPROVED)  # refuses anything not awaiting approval
+    POLICY_WORKFLOW.move(version, Status.APPROVED)  # refuses anything not awaiting approval
     now = timezone.now()
     today = timezone.localdate(now)
     if review_date is not None and review_date <= today:
         raise NotAllowed("The review date must be in the future.")
     for previous in PolicyVersion.objects.select_for_update().filter(document=document, status=Status.APPROVED):
-        previous.move_to(Status.SUPERSEDED)
+        POLICY_WORKFLOW.move(previous, Status.SUPERSEDED)
         previous.superseded_at = now
         previous.save()
     version.approved_by = by
