@@ -125,19 +125,20 @@ needs_real_concurrency = pytest.mark.skipif(
 
 
 def test_a_sweep_racing_another_only_sends_what_it_recorded(cast, due_policy, monkeypatch):
-    """Deterministic version of the race: another sweep records the same reminder between this
-    sweep's decision and its insert. The insert skips the existing row, so nothing is sent twice."""
+    """Deterministic version of the race: another sweep records one of the same reminders after
+    this sweep read what was decided and before it writes. That policy is left out of this
+    sweep's email, the other still goes, and nothing is sent twice."""
     other = approved_policy(
         cast.school, cast.headteacher, title="Anti-bullying policy", review_date=due_policy.review_date
     )
     today = due_policy.review_date - timedelta(days=7)
-    real_bulk_create = PolicyReminder.objects.bulk_create
+    real_recipients = actions._owner_recipients
 
-    def racing_bulk_create(objs, **kwargs):
-        PolicyReminder.objects.create(version=due_policy, window="7-days", sweep_id="the-other-sweep")
-        return real_bulk_create(objs, **kwargs)
+    def recipients_after_the_other_sweep(school_ids):
+        PolicyReminder.objects.create(version=due_policy, window="7-days")
+        return real_recipients(school_ids)
 
-    monkeypatch.setattr(PolicyReminder.objects, "bulk_create", racing_bulk_create)
+    monkeypatch.setattr(actions, "_owner_recipients", recipients_after_the_other_sweep)
     result = run_review_sweep(today)
     assert result.reminders == 1
     email = review_emails().get()
