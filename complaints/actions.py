@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import Membership, Pupil, Role, School, User
 from incidents.models import StagedUpload
 from schoolsocial.lib.notify import notify
+from schoolsocial.lib.sweeps import decide_once
 from schoolsocial.lib.tasks import enqueue_on_commit
 from schoolsocial.lib.uploads import Inspected
 
@@ -26,6 +27,7 @@ from .models import (
     Attachment,
     Complaint,
     ComplaintEntry,
+    ComplaintReminder,
     ComplaintSettings,
     ConflictDeclaration,
     EntryKind,
@@ -504,23 +506,29 @@ def run_deadline_sweep(today: date | None = None) -> SweepResult:
             and handler.email not in to
         ):
             to.append(handler.email)
-        with transaction.atomic():
-            sent = notify(
-                key=f"complaint-deadline:{complaint.pk}:{complaint.stage}:{which}:{complaint.next_due_on}:{state}",
-                to=to,
-                template="complaint-deadline",
-                context={
-                    "complaint": complaint,
-                    "school": complaint.school,
-                    "which": which,
-                    "overdue": state == OVERDUE,
-                    "url": _absolute(complaint.get_absolute_url()),
-                },
-                school=complaint.school,
-            )
-        if sent is not None:
+        decision = ComplaintReminder(
+            complaint=complaint, stage=complaint.stage, deadline=which, due_on=complaint.next_due_on, state=state
+        )
+        if decide_once([decision], lambda rows, to=to: _deadline_email(rows[0], to)):
             result.reminders += 1
     return result
+
+
+def _deadline_email(reminder: ComplaintReminder, to: list[str]):
+    complaint = reminder.complaint
+    return notify(
+        key=reminder.email_key,
+        to=to,
+        template="complaint-deadline",
+        context={
+            "complaint": complaint,
+            "school": complaint.school,
+            "which": reminder.deadline,
+            "overdue": reminder.state == OVERDUE,
+            "url": _absolute(complaint.get_absolute_url()),
+        },
+        school=complaint.school,
+    )
 
 
 # --- Termly report --------------------------------------------------------------------------

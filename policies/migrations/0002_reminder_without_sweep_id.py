@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('policies', '0001_initial'),
+        ("policies", "0001_initial"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='policyreminder',
-            name='sweep_id',
+            model_name="policyreminder",
+            name="sweep_id",
         ),
     ]
