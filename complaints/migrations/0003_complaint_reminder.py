@@ -6,25 +6,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('complaints', '0002_informal_handler'),
+        ("complaints", "0002_informal_handler"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ComplaintReminder',
+            name="ComplaintReminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.CharField(choices=[('informal', 'Informal'), ('formal', 'Formal (headteacher)'), ('panel', "Governors' panel"), ('closed', 'Closed')], max_length=20)),
-                ('deadline', models.CharField(max_length=20)),
-                ('due_on', models.DateField()),
-                ('state', models.CharField(max_length=10)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('complaint', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='complaints.complaint')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("informal", "Informal"),
+                            ("formal", "Formal (headteacher)"),
+                            ("panel", "Governors' panel"),
+                            ("closed", "Closed"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("deadline", models.CharField(max_length=20)),
+                ("due_on", models.DateField()),
+                ("state", models.CharField(max_length=10)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "complaint",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="reminders", to="complaints.complaint"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('complaint', 'stage', 'deadline', 'due_on', 'state'), name='unique_complaint_reminder')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("complaint", "stage", "deadline", "due_on", "state"), name="unique_complaint_reminder"
+                    )
+                ],
             },
         ),
     ]

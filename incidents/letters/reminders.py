@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from incidents.models import EscalationStep, Outcome, Status
-from schoolsocial.lib.notify import notify
+from notifications.outbox import notify
 from schoolsocial.lib.sweeps import decide_once
 
 from .facts import uk_date
