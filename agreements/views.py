@@ -17,7 +17,7 @@ from accounts.models import ParentLink, Role, SchoolClass
 from . import actions, documents, export, queries
 from .access import STAFF, get_family_link_for, get_own_child, get_signature_for, get_version_for
 from .forms import PaperSignatureForm, SignForm, VersionForm, WithdrawForm
-from .models import AgreementVersion, Signature, SignatureKind, SignedCopy, VersionStatus
+from .models import AgreementVersion, Signature, SignatureKind, VersionStatus
 from .years import current_academic_year
 
 MANAGE = (Role.HEADTEACHER,)
@@ -158,10 +158,8 @@ def signature_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     signature = get_signature_for(request.user, pk, school, _role(request))
     if signature.kind != SignatureKind.SIGNED:
         raise Http404("No such page.")
-    copy = SignedCopy.objects.filter(signature=signature).first()
-    if copy is None or not default_storage.exists(copy.file.name):
-        # Normally rendered by the task straight after signing; this covers a task still queued.
-        copy = documents.ensure_signed_copy(signature)
+    # Normally rendered by the task straight after signing; this covers a task still queued.
+    copy = documents.ensure_signed_copy(signature)
     log_access(request, signature, action="download")
     return _private_file(copy.file.name, "application/pdf", documents.download_name(signature))
 

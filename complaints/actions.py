@@ -17,6 +17,8 @@ from django.utils import timezone
 from accounts.models import Membership, Pupil, Role, School, User
 from incidents.models import StagedUpload
 from notifications.outbox import notify
+from schoolsocial.lib.pdf import render_pdf
+from schoolsocial.lib.store_once import store_once
 from schoolsocial.lib.sweeps import decide_once
 from schoolsocial.lib.tasks import enqueue_on_commit
 from schoolsocial.lib.uploads import Inspected
@@ -36,6 +38,7 @@ from .models import (
     TermlyReport,
     can_transition,
 )
+from .panel import letter_context
 
 MAX_FILES = 5
 
@@ -431,23 +434,21 @@ def record_panel_decision(
     return record
 
 
-def store_panel_letter(record: PanelRecord, content: bytes) -> bool:
-    """Keep the rendered letter (once) and email it to the parent. False if it was already there."""
-    from django.core.files.base import ContentFile
-
+def store_panel_letter(record: PanelRecord) -> bool:
+    """Render and keep the panel's outcome letter (once) and email it to the parent, together.
+    False if it was already there."""
+    complaint = record.complaint
     with transaction.atomic():
-        record = (
-            PanelRecord.objects.select_for_update()
-            .select_related("complaint__school", "complaint__parent")
-            .get(pk=record.pk)
+        stored = store_once(
+            record,
+            render=lambda: render_pdf("complaints/pdf/panel_letter.html", letter_context(record)),
+            filename=f"{complaint.reference}-panel-outcome.pdf",
+            file_field="letter",
+            sha256_field="letter_sha256",
+            also={"letter_rendered_at": timezone.now()},
         )
-        if record.letter:
+        if stored is None or not stored.stored_now:
             return False
-        complaint = record.complaint
-        record.letter.save(f"{complaint.reference}-panel-outcome.pdf", ContentFile(content), save=False)
-        record.letter_sha256 = hashlib.sha256(content).hexdigest()
-        record.letter_rendered_at = timezone.now()
-        record.save()
         notify(
             key=f"complaint-panel-letter:{record.pk}",
             to=[complaint.parent.email],
@@ -457,7 +458,7 @@ def store_panel_letter(record: PanelRecord, content: bytes) -> bool:
             attachments=[
                 {
                     "name": f"{complaint.reference}-outcome.pdf",
-                    "path": record.letter.name,
+                    "path": stored.name,
                     "mimetype": "application/pdf",
                 }
             ],

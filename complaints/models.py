@@ -454,6 +454,7 @@ class TermlyReport(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
     pdf = models.FileField(upload_to="complaints/reports/", max_length=200, blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -188,11 +188,23 @@ def approve(version: PolicyVersion, *, by, review_date: date | None = None) -> P
     return version
 
 
+# How long one request to make a version's PDF stands before another reader may ask again (the
+# render takes seconds; a request whose task was lost is retried after this).
+PDF_REQUEST_STANDS = timedelta(minutes=5)
+
+
 def request_pdf(version: PolicyVersion) -> bool:
-    """Queue the PDF of an approved version unless it exists or is already being made."""
+    """Queue the PDF of an approved version unless it exists or is already being made. A
+    conditional UPDATE claims the request, so it needs no cache and only one reader queues it."""
     if version.pdf or version.status not in (Status.APPROVED, Status.SUPERSEDED):
         return False
-    if not cache.add(f"policy-pdf-queued:{version.pk}", True, timeout=300):
+    now = timezone.now()
+    claimed = (
+        PolicyVersion.objects.filter(pk=version.pk, pdf="")
+        .filter(Q(pdf_requested_at__isnull=True) | Q(pdf_requested_at__lt=now - PDF_REQUEST_STANDS))
+        .update(pdf_requested_at=now)
+    )
+    if not claimed:
         return False
     from .tasks import render_version_pdf
 

@@ -188,8 +188,12 @@ class PolicyVersion(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     review_date = models.DateField(null=True, blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
-    # The cached PDF of an approved version, in private storage, served by a view.
+    # The PDF of an approved version, in private storage, served by a view; stored once, with
+    # its SHA-256, by `schoolsocial.lib.store_once`. `pdf_requested_at` keeps many readers of a
+    # version whose PDF is still being made from queueing a render each.
     pdf = models.FileField(upload_to="policies/pdf/", blank=True, editable=False)
+    pdf_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    pdf_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     objects = PolicyVersionQuerySet.as_manager()
