@@ -669,7 +669,7 @@ def seed_school(school: School, people: dict) -> int:
         for plan in plans:
             _work(school, plan, platforms[plan.case.platform], rng.choice(reporters), head, dsl, rng)
         _move_back(plans, now)
-    from complaints import statistics  # the figures cached for this school are out of date
+    from incidents import statistics  # the figures cached for this school are out of date
 
     statistics.invalidate(school.pk)
     return len(plans)

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "agreements",
     "complaints",
     "notifications",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -155,7 +156,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:home"
+LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
 
@@ -345,7 +346,7 @@ CELERY_BEAT_SCHEDULE["agreement-signing-reminders"] = {
 }
 # Letters: remind owners of escalation steps due tomorrow, and of overdue ones, once per window.
 CELERY_BEAT_SCHEDULE["escalation-step-reminders"] = {
-    "task": "incidents.letters.tasks.remind_due_steps",
+    "task": "incidents.tasks.remind_due_steps",
     "schedule": crontab(hour=6, minute=50),
     "options": {"expires": 60 * 60 * 12},
 }

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from schoolsocial.lib.store_once import store_once
 
-from . import bundles, reminders
+from . import bundles
 from .models import EvidenceBundle, Letter, LetterStatus, RenderState
 from .rendering import letter_pdf
 
@@ -102,9 +102,3 @@ def build_bundle(bundle_id: int) -> str:
         },
     )
     return "built" if stored and stored.stored_now else "skipped"
-
-
-@shared_task(acks_late=True)
-def remind_due_steps() -> int:
-    """The daily sweep (Celery beat): remind step owners of steps due tomorrow and overdue."""
-    return reminders.sweep()

@@ -26,7 +26,7 @@ from .incident import (
     seconds_between,
 )
 from .platforms import SchoolPlatform
-from .steps import EscalationStep, TimelineEntry
+from .steps import EscalationStep, StepReminder, TimelineEntry
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
@@ -54,6 +54,7 @@ __all__ = [
     "StagedUpload",
     "Status",
     "StepKind",
+    "StepReminder",
     "TimelineEntry",
     "can_transition",
     "resolved_at_for",

@@ -12,7 +12,6 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from accounts.models import Cluster, Role, School
-from complaints.statistics import incident_figures
 from incidents import actions, history_demo
 from incidents.models import (
     FINISHED_STATUSES,
@@ -25,6 +24,7 @@ from incidents.models import (
     TimelineEntry,
     seconds_between,
 )
+from incidents.statistics import incident_figures
 from tests.conftest import ensure_reference_data
 from tests.factories import make_school, make_user
 

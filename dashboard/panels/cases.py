@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .models import Incident, Status
+from incidents.models import Incident, Status
 
 PANEL_ROWS = 5
 
@@ -16,7 +16,7 @@ def case_panel(request: HttpRequest, school) -> dict:
     to_triage = list(incidents.filter(status=Status.REPORTED).order_by("-created_at", "-pk")[: PANEL_ROWS + 1])
     overdue = list(incidents.filter(next_due_on__lt=today).order_by("next_due_on", "pk")[: PANEL_ROWS + 1])
     return {
-        "template": "incidents/panels/cases.html",
+        "template": "dashboard/panels/cases.html",
         "to_triage": to_triage[:PANEL_ROWS],
         "more_to_triage": len(to_triage) > PANEL_ROWS,
         "overdue": overdue[:PANEL_ROWS],

@@ -9,12 +9,11 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from incidents.models import EscalationStep, Outcome, Status
 from notifications.outbox import notify
 from schoolsocial.lib.sweeps import decide_once
 
-from .facts import uk_date
-from .models import StepReminder
+from .letters.facts import uk_date
+from .models import EscalationStep, Outcome, Status, StepReminder
 
 OPEN_STATUSES = [Status.TRIAGED, Status.IN_PROGRESS]
 

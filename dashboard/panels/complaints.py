@@ -1,4 +1,5 @@
-"""Landing-page panels (registered in apps.py). Each runs a fixed number of queries."""
+"""Complaint panels, and the headteacher's "needs attention" and figures panels. Each runs a fixed
+number of queries."""
 
 from __future__ import annotations
 
@@ -6,11 +7,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from accounts.models import School
+from complaints.deadlines import add_school_days
+from complaints.models import Complaint, ComplaintSettings, Stage
+from incidents import statistics
 from incidents.models import Incident
-
-from . import statistics
-from .deadlines import add_school_days
-from .models import Complaint, ComplaintSettings, Stage
 
 PANEL_ROWS = 5
 
@@ -34,7 +34,7 @@ def attention_panel(request: HttpRequest, school: School) -> dict:
         .order_by("next_due_on", "pk")[: PANEL_ROWS + 1]
     )
     return {
-        "template": "complaints/panels/attention.html",
+        "template": "dashboard/panels/complaints_attention.html",
         "flagged": flagged[:PANEL_ROWS],
         "more_flagged": len(flagged) > PANEL_ROWS,
         "complaints_due": due[:PANEL_ROWS],
@@ -65,13 +65,13 @@ def coverage_panel(request: HttpRequest, school: School) -> dict | None:
     if version is None:
         return None  # the agreements panel already says none is published
     rows, total = school_coverage(school, version)
-    return {"template": "complaints/panels/coverage.html", "version": version, "rows": rows, "total": total}
+    return {"template": "dashboard/panels/complaints_coverage.html", "version": version, "rows": rows, "total": total}
 
 
 def charts_panel(request: HttpRequest, school: School) -> dict:
     figures = statistics.incident_figures(school)
     return {
-        "template": "complaints/panels/charts.html",
+        "template": "dashboard/panels/complaints_charts.html",
         "figures": figures,
         "chart_data": figures.chart_data(),
     }
@@ -90,12 +90,12 @@ def governor_panel(request: HttpRequest, school: School) -> dict:
         .select_related("document")
         .order_by("document__title")[:10]
     )
-    return {"template": "complaints/panels/governor.html", "waiting": waiting, "to_approve": to_approve}
+    return {"template": "dashboard/panels/complaints_governor.html", "waiting": waiting, "to_approve": to_approve}
 
 
 def parent_panel(request: HttpRequest, school: School) -> dict | None:
     open_count = Complaint.objects.open().filter(school=school, parent=request.user).count()
-    return {"template": "complaints/panels/parent.html", "open_count": open_count}
+    return {"template": "dashboard/panels/complaints_parent.html", "open_count": open_count}
 
 
 def assigned_panel(request: HttpRequest, school: School) -> dict | None:
@@ -109,7 +109,7 @@ def assigned_panel(request: HttpRequest, school: School) -> dict | None:
     if not complaints:
         return None
     return {
-        "template": "complaints/panels/assigned.html",
+        "template": "dashboard/panels/complaints_assigned.html",
         "complaints": complaints[:PANEL_ROWS],
         "more": len(complaints) > PANEL_ROWS,
         "today": timezone.localdate(),

@@ -5,15 +5,14 @@ from __future__ import annotations
 from django.http import HttpRequest
 
 from accounts.models import ParentLink, School
-
-from . import queries
-from .models import AgreementVersion, Signature, SignatureKind
+from agreements import queries
+from agreements.models import AgreementVersion, Signature, SignatureKind
 
 
 def staff_panel(request: HttpRequest, school: School) -> dict:
     version = AgreementVersion.objects.current_for(school.pk)
     _, total = queries.school_coverage(school, version) if version else (None, None)
-    return {"template": "agreements/panels/staff.html", "version": version, "total": total}
+    return {"template": "dashboard/panels/agreement_coverage.html", "version": version, "total": total}
 
 
 def parent_panel(request: HttpRequest, school: School) -> dict | None:
@@ -36,4 +35,4 @@ def parent_panel(request: HttpRequest, school: School) -> dict | None:
     if not waiting:
         return None
     names = waiting[0] if len(waiting) == 1 else ", ".join(waiting[:-1]) + " and " + waiting[-1]
-    return {"template": "agreements/panels/parent.html", "names": names}
+    return {"template": "dashboard/panels/agreement_parent.html", "names": names}

@@ -1,14 +1,6 @@
-"""The landing page of each role.
-
-Other apps add panels to a role's page by registering a function in `HOME_PANELS` from their
-AppConfig.ready(): `register_panel(Role.HEADTEACHER, my_panel)`. A panel function takes
-(request, school) and returns a dict with at least "template", or None to show nothing.
-"""
+"""The landing page of each role: the role's own summary and its panels (see panels/__init__.py)."""
 
 from __future__ import annotations
-
-from collections import defaultdict
-from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
@@ -16,15 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from ..models import Invitation, ParentLink, Pupil, Role
+from accounts.models import Invitation, ParentLink, Pupil, Role
 
-Panel = Callable[[HttpRequest, object], dict | None]
-HOME_PANELS: dict[Role, list[Panel]] = defaultdict(list)
-
-
-def register_panel(role: Role, panel: Panel) -> None:
-    if panel not in HOME_PANELS[role]:
-        HOME_PANELS[role].append(panel)
+from .panels import panels_for
 
 
 def _parent_context(request: HttpRequest, school) -> dict:
@@ -52,10 +38,10 @@ HOME_CONTEXT = {Role.PARENT: _parent_context, Role.OFFICE: _office_context}
 def home(request: HttpRequest) -> HttpResponse:
     membership = request.membership
     if membership is None:
-        return render(request, "accounts/home/no_membership.html")
+        return render(request, "dashboard/no_membership.html")
     role = membership.role_enum
     school = membership.school
     extra = HOME_CONTEXT.get(role)
-    panels = [panel for panel in (fn(request, school) for fn in HOME_PANELS[role]) if panel]
+    panels = [panel for panel in (fn(request, school) for fn in panels_for(role)) if panel]
     context = {"school": school, "panels": panels, **(extra(request, school) if extra else {})}
-    return render(request, f"accounts/home/{role.value}.html", context)
+    return render(request, f"dashboard/{role.value}.html", context)

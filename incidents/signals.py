@@ -12,7 +12,7 @@ def _incident_changed(sender, instance, **kwargs) -> None:
 
 
 def _child_changed(sender, instance, **kwargs) -> None:
-    from incidents.models import Incident
+    from .models import Incident
 
     school_id = Incident.objects.filter(pk=instance.incident_id).values_list("school_id", flat=True).first()
     if school_id is not None:
@@ -20,9 +20,9 @@ def _child_changed(sender, instance, **kwargs) -> None:
 
 
 def connect() -> None:
-    from incidents.models import EscalationStep, Incident, IncidentNature
+    from .models import EscalationStep, Incident, IncidentNature
 
     for signal in (post_save, post_delete):
-        signal.connect(_incident_changed, sender=Incident, dispatch_uid=f"complaints-stats-incident-{signal}")
+        signal.connect(_incident_changed, sender=Incident, dispatch_uid=f"incident-figures-incident-{signal}")
         for model in (IncidentNature, EscalationStep):
-            signal.connect(_child_changed, sender=model, dispatch_uid=f"complaints-stats-{model.__name__}-{signal}")
+            signal.connect(_child_changed, sender=model, dispatch_uid=f"incident-figures-{model.__name__}-{signal}")

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.http import HttpRequest
 from django.utils import timezone
 
-from ..models import ClusterAlert
+from incidents.models import ClusterAlert
 
 PANEL_ROWS = 5
 PANEL_DAYS = 90
@@ -26,7 +26,7 @@ def cluster_panel(request: HttpRequest, school) -> dict | None:
     for alert in alerts:
         alert.sender = alert.sender_label(school)
     return {
-        "template": "incidents/panels/cluster_alerts.html",
+        "template": "dashboard/panels/cluster_alerts.html",
         "alerts": alerts[:PANEL_ROWS],
         "more": len(alerts) > PANEL_ROWS,
         "days": PANEL_DAYS,
