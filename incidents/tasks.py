@@ -1,12 +1,6 @@
 from celery import shared_task
 
-from . import actions, reminders
-
-
-@shared_task(acks_late=True)
-def discard_stale_uploads() -> int:
-    """Remove files staged on report forms that were never sent (daily, from Celery beat)."""
-    return actions.discard_stale_uploads()
+from . import reminders
 
 
 @shared_task(acks_late=True)

@@ -83,8 +83,12 @@ INSTALLED_APPS = [
     "agreements",
     "complaints",
     "notifications",
+    "files",
     "dashboard",
 ]
+if DEBUG:
+    # Demo data and seed_demo (published passwords): never installed in production.
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -352,7 +356,7 @@ CELERY_BEAT_SCHEDULE["escalation-step-reminders"] = {
 }
 # Incidents: files staged on report forms that were never sent are removed after a day.
 CELERY_BEAT_SCHEDULE["discard-stale-uploads"] = {
-    "task": "incidents.tasks.discard_stale_uploads",
+    "task": "files.tasks.discard_stale_uploads",
     "schedule": crontab(hour=3, minute=15),
     "options": {"expires": 60 * 60 * 12},
 }

@@ -13,7 +13,7 @@ from .choices import (
     StepKind,
 )
 from .cluster import ANONYMOUS_SENDER, ClusterAlert
-from .evidence import CONTENT_TYPES, Evidence, StagedUpload
+from .evidence import Evidence
 from .incident import (
     Incident,
     IncidentNature,
@@ -31,7 +31,6 @@ from .steps import EscalationStep, StepReminder, TimelineEntry
 __all__ = [
     "ALLOWED_TRANSITIONS",
     "ANONYMOUS_SENDER",
-    "CONTENT_TYPES",
     "DISCRIMINATORY_NATURES",
     "FINISHED_STATUSES",
     "RECORDABLE_OUTCOMES",
@@ -51,7 +50,6 @@ __all__ = [
     "PosterKind",
     "SchoolPlatform",
     "Severity",
-    "StagedUpload",
     "Status",
     "StepKind",
     "StepReminder",

@@ -384,8 +384,8 @@ def test_list_and_panel_queries_are_constant(
 def test_the_demo_sends_one_anonymous_alert_once(cast, on_commit_runs_immediately):
     import io
 
-    from incidents import demo
-    from incidents.cluster import demo as cluster_demo
+    from demo import cluster as cluster_demo
+    from demo import incidents as demo
 
     demo.seed([cast.school], {}, io.StringIO())
     cluster_demo.seed([cast.school, cast.other_school], demo.LETTERS_STORY, io.StringIO())

@@ -9,8 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Membership, Role
-
-from .models import Owner, PolicyDocument, PolicyVersion, Status
+from policies.models import Owner, PolicyDocument, PolicyVersion, Status
 
 SOCIAL_MEDIA_V1 = """# Social media policy
 

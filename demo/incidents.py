@@ -1,5 +1,5 @@
 """Demo incidents: a handful of believable cases per school, a year of past cases behind them
-(history_demo.py, for the charts and the governors' report), plus bulk rows for benchmarks.
+(incident_history.py, for the charts and the governors' report), plus bulk rows for benchmarks.
 
 Idempotent: the story and past incidents are found again by their content; bulk rows are only
 topped up to options["incidents"] per school.
@@ -14,12 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Membership, ParentLink, Pupil, Role
-
-from . import actions, history_demo
-from . import platforms as platform_directory
-from .cluster import demo as cluster_demo
-from .letters import demo as letters_demo
-from .models import (
+from incidents import actions
+from incidents import platforms as platform_directory
+from incidents.models import (
     FINISHED_STATUSES,
     EscalationStep,
     Incident,
@@ -33,6 +30,10 @@ from .models import (
     TimelineEntry,
     seconds_between,
 )
+
+from . import cluster as cluster_demo
+from . import incident_history as history_demo
+from . import letters as letters_demo
 
 STORIES = [
     {
@@ -312,7 +313,7 @@ def _bulk(school, people, wanted: int) -> int:
 
 def _reserve(school, year: int, count: int) -> int:
     """Take `count` reference numbers at once; returns the first."""
-    from .models import IncidentSequence
+    from incidents.models import IncidentSequence
 
     IncidentSequence.objects.get_or_create(school=school, year=year)
     sequence = IncidentSequence.objects.select_for_update().get(school=school, year=year)

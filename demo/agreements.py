@@ -9,9 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Membership, ParentLink, Role, School
-
-from . import actions
-from .models import AgreementVersion, Signature, VersionStatus
+from agreements import actions
+from agreements.models import AgreementVersion, Signature, VersionStatus
 
 CONTENT = {
     "title": "Home-school agreement on social media",

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from incidents import demo
+from demo import incidents as demo
 from incidents.letters.models import DeliveryMethod, Letter, LetterKind, LetterStatus
 from incidents.models import EntryKind, Incident, Outcome, StepKind
 

@@ -12,7 +12,8 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from accounts.models import Cluster, Role, School
-from incidents import actions, history_demo
+from demo import incident_history as history_demo
+from incidents import actions
 from incidents.models import (
     FINISHED_STATUSES,
     EscalationStep,

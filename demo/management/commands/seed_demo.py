@@ -1,23 +1,32 @@
 """Build (or refresh) the demo cluster and print the logins.
 
-Idempotent: running it twice leaves one copy of everything. Other apps add their demo data by
-providing `<app>/demo.py` with `seed(schools, options, stdout)`; sizes such as `--incidents 10000`
-are passed through to them for benchmarks.
+Idempotent: running it twice leaves one copy of everything. Each area's demo data is a module of
+this package with `seed(schools, options, stdout)`, run in DEMO_MODULES order; sizes such as
+`--incidents 10000` are passed through for benchmarks.
+
+It refuses to run unless DEBUG is on (or --i-know-this-is-not-production is given), and it never
+touches a school it did not create (School.is_demo): the demo password and printed recovery codes
+must never reach a real school's accounts.
 """
 
 from __future__ import annotations
 
-import importlib
 import random
 from datetime import date
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import two_factor
 from accounts.models import Cluster, Membership, ParentLink, Pupil, Relationship, Role, School, SchoolClass, User
+from demo import agreements as demo_agreements
+from demo import complaints as demo_complaints
+from demo import emails as demo_emails
+from demo import incidents as demo_incidents
+from demo import policies as demo_policies
 
 DEMO_PASSWORD = "schoolsocial-demo-2026"
 
@@ -135,8 +144,8 @@ PARENT_FIRST_NAMES = [
     "Steven",
 ]
 PUPILS_PER_CLASS = 4
-# Policies first: the demo letters quote the policy in force.
-DEMO_APPS = ["policies", "incidents", "agreements", "complaints", "accounts"]
+# Policies first: the demo letters quote the policy in force; emails last (it marks some as failed).
+DEMO_MODULES = [demo_policies, demo_incidents, demo_agreements, demo_complaints, demo_emails]
 
 
 class Command(BaseCommand):
@@ -144,11 +153,26 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--incidents", type=int, default=None, help="How many demo incidents per school.")
-        parser.add_argument("--parents", type=int, default=None, help="Extra parents per school, for benchmarks.")
-        parser.add_argument("--policies", type=int, default=None, help="How many demo policies per school.")
         parser.add_argument("--quiet", action="store_true", help="Do not print the logins.")
+        parser.add_argument(
+            "--i-know-this-is-not-production",
+            action="store_true",
+            dest="not_production",
+            help="Run although DEBUG is off (a test or staging database that holds no real school).",
+        )
 
     def handle(self, *args, **options):
+        if not settings.DEBUG and not options["not_production"]:
+            raise CommandError(
+                "seed_demo only runs with DEBUG on: it creates accounts with a published password. "
+                "On a database that holds no real school, add --i-know-this-is-not-production."
+            )
+        taken = School.objects.filter(short_code__in=[spec["short_code"] for spec in SCHOOLS], is_demo=False)
+        if taken.exists():
+            codes = ", ".join(sorted(taken.values_list("short_code", flat=True)))
+            raise CommandError(
+                f"A school that is not demo data already uses the code {codes}: seed_demo changes nothing."
+            )
         # Demo people have made-up addresses: whatever the demo data triggers (reminders, alerts)
         # is recorded as usual but never leaves the machine.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
@@ -162,11 +186,7 @@ class Command(BaseCommand):
                 school, school_logins = self.seed_school(cluster, spec)
                 schools.append(school)
                 logins.extend(school_logins)
-        for app in DEMO_APPS:
-            try:
-                module = importlib.import_module(f"{app}.demo")
-            except ModuleNotFoundError:
-                continue
+        for module in DEMO_MODULES:
             module.seed(schools, options, self.stdout)
         if not options["quiet"]:
             self.print_logins(logins)
@@ -181,6 +201,7 @@ class Command(BaseCommand):
                 "email": f"office@{spec['domain']}",
                 "headteacher_name": spec["headteacher"],
                 "cluster": cluster,
+                "is_demo": True,
             },
         )
         logins = []

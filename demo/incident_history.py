@@ -22,9 +22,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Membership, Role, School, User
-
-from . import actions, escalation
-from .models import (
+from incidents import actions, escalation
+from incidents.models import (
     EntryKind,
     EscalationStep,
     Incident,

@@ -11,9 +11,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import Membership, ParentLink, Role
-
-from . import actions
-from .models import Complaint, ComplaintSettings, Stage
+from complaints import actions
+from complaints.models import Complaint, ComplaintSettings, Stage
 
 STORIES = [
     {

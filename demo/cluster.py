@@ -6,11 +6,10 @@ from __future__ import annotations
 from django.db import transaction
 
 from accounts.models import Membership, Role
-
-from .. import actions as incident_actions
-from ..models import ClusterAlert, Incident, Nature, Status, StepKind
-from . import actions
-from .drafts import Draft
+from incidents import actions as incident_actions
+from incidents.cluster import actions
+from incidents.cluster.drafts import Draft
+from incidents.models import ClusterAlert, Incident, Nature, Status, StepKind
 
 DRAFT = Draft.from_data(
     {

@@ -14,10 +14,9 @@ from django.utils import timezone
 
 from accounts.models import Role, School
 from incidents import actions as incident_actions
+from incidents.letters import actions
+from incidents.letters.models import Letter, LetterKind
 from incidents.models import Incident, Outcome, StepKind
-
-from . import actions
-from .models import Letter, LetterKind
 
 REMOVAL_NOTE = "The letter was emailed with a week to take the post down. No reply, and the post is still up."
 
