@@ -123,13 +123,8 @@ PLACES = [final_letter, referral_bundle, panel_letter, policy_pdf, signed_copy, 
 
 
 @pytest.fixture
-def storage_dir(settings, tmp_path) -> Path:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
-    }
-    settings.MEDIA_ROOT = tmp_path
-    return tmp_path
+def storage_dir(tmp_path) -> Path:
+    return tmp_path  # every test's private storage (tests/conftest.py)
 
 
 def files_in(folder: Path) -> set[Path]:

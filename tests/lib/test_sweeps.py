@@ -102,11 +102,7 @@ SWEEPS = [policy_sweep, agreement_sweep, step_sweep, complaint_sweep]
 
 
 @pytest.fixture(params=SWEEPS, ids=lambda build: build.__name__)
-def sweep(request, cast, settings, tmp_path) -> Sweep:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
-    }
+def sweep(request, cast) -> Sweep:
     built = request.param(cast)
     Notification.objects.all().delete()  # what setting up sent (the complaint's receipt...)
     mail.outbox.clear()
