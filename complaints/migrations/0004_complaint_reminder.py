@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("complaints", "0002_informal_handler"),
+        ("complaints", "0003_attachment_file_facts"),
     ]
 
     operations = [

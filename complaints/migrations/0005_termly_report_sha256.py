@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("complaints", "0003_complaint_reminder"),
+        ("complaints", "0004_complaint_reminder"),
     ]
 
     operations = [
