@@ -18,7 +18,7 @@ from files.models import StagedUpload
 from notifications.outbox import notify
 from schoolsocial.lib.uploads import Inspected
 
-from . import escalation
+from . import escalation, timeline
 from .models import (
     EntryKind,
     EscalationStep,
@@ -360,18 +360,7 @@ def _entry(
     step: EscalationStep | None = None,
     at: datetime | None = None,
 ) -> TimelineEntry:
-    entry = TimelineEntry(
-        incident=incident,
-        actor=actor,
-        kind=kind,
-        summary=summary[:300],
-        body=body,
-        internal=internal,
-        step=step,
-        at=at or timezone.now(),
-    )
-    entry.save()
-    return entry
+    return timeline.record(incident, actor, kind, summary, body=body, internal=internal, step=step, at=at)
 
 
 def refresh_next_due(incident: Incident) -> None:
