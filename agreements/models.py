@@ -321,11 +321,12 @@ class Signature(models.Model):
 
 
 class SignedCopy(models.Model):
-    """The PDF copy of a signature, rendered by a Celery task and kept in private storage."""
+    """The PDF copy of a signature, rendered by a Celery task and kept in private storage. The row
+    is made first with an empty file and fingerprint; `documents.ensure_signed_copy` fills them once."""
 
     signature = models.OneToOneField(Signature, on_delete=models.PROTECT, related_name="signed_copy")
-    file = models.FileField(upload_to="agreements/signed/", max_length=300)
-    sha256 = models.CharField(max_length=64)
+    file = models.FileField(upload_to="agreements/signed/", max_length=300, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -22,7 +22,6 @@ from .access import (
     get_version_for,
     own_links_for,
     own_signatures_for,
-    signed_copy_of,
 )
 from .forms import PaperSignatureForm, SignForm, VersionForm, WithdrawForm
 from .models import AgreementVersion, InvalidTransition, SignatureKind, VersionStatus
@@ -149,10 +148,8 @@ def signature_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     signature = get_signature_for(request.membership, pk)
     if signature.kind != SignatureKind.SIGNED:
         raise Http404("No such page.")
-    copy = signed_copy_of(signature)
-    if copy is None or not default_storage.exists(copy.file.name):
-        # Normally rendered by the task straight after signing; this covers a task still queued.
-        copy = documents.ensure_signed_copy(signature)
+    # Normally rendered by the task straight after signing; this covers a task still queued.
+    copy = documents.ensure_signed_copy(signature)
     log_access(request, signature, action="download")
     return _private_file(copy.file.name, "application/pdf", documents.download_name(signature))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +17,9 @@ from accounts.permissions import roles_with
 from files import staging
 from files.models import StagedUpload
 from notifications.outbox import notify
+from schoolsocial.lib.pdf import render_pdf
+from schoolsocial.lib.store_once import store_once
+from schoolsocial.lib.sweeps import decide_once
 from schoolsocial.lib.tasks import enqueue_on_commit
 from schoolsocial.lib.uploads import Inspected
 
@@ -27,6 +29,7 @@ from .models import (
     Attachment,
     Complaint,
     ComplaintEntry,
+    ComplaintReminder,
     ComplaintSettings,
     ConflictDeclaration,
     EntryKind,
@@ -34,6 +37,7 @@ from .models import (
     Stage,
     TermlyReport,
 )
+from .panel import letter_context
 
 MAX_FILES = 5
 
@@ -390,23 +394,21 @@ def record_panel_decision(
     return record
 
 
-def store_panel_letter(record: PanelRecord, content: bytes) -> bool:
-    """Keep the rendered letter (once) and email it to the parent. False if it was already there."""
-    from django.core.files.base import ContentFile
-
+def store_panel_letter(record: PanelRecord) -> bool:
+    """Render and keep the panel's outcome letter (once) and email it to the parent, together.
+    False if it was already there."""
+    complaint = record.complaint
     with transaction.atomic():
-        record = (
-            PanelRecord.objects.select_for_update()
-            .select_related("complaint__school", "complaint__parent")
-            .get(pk=record.pk)
+        stored = store_once(
+            record,
+            render=lambda: render_pdf("complaints/pdf/panel_letter.html", letter_context(record)),
+            filename=f"{complaint.reference}-panel-outcome.pdf",
+            file_field="letter",
+            sha256_field="letter_sha256",
+            also={"letter_rendered_at": timezone.now()},
         )
-        if record.letter:
+        if stored is None or not stored.stored_now:
             return False
-        complaint = record.complaint
-        record.letter.save(f"{complaint.reference}-panel-outcome.pdf", ContentFile(content), save=False)
-        record.letter_sha256 = hashlib.sha256(content).hexdigest()
-        record.letter_rendered_at = timezone.now()
-        record.save()
         notify(
             key=f"complaint-panel-letter:{record.pk}",
             to=[complaint.parent.email],
@@ -416,7 +418,7 @@ def store_panel_letter(record: PanelRecord, content: bytes) -> bool:
             attachments=[
                 {
                     "name": f"{complaint.reference}-outcome.pdf",
-                    "path": record.letter.name,
+                    "path": stored.name,
                     "mimetype": "application/pdf",
                 }
             ],
@@ -465,23 +467,29 @@ def run_deadline_sweep(today: date | None = None) -> SweepResult:
             and handler.email not in to
         ):
             to.append(handler.email)
-        with transaction.atomic():
-            sent = notify(
-                key=f"complaint-deadline:{complaint.pk}:{complaint.stage}:{which}:{complaint.next_due_on}:{state}",
-                to=to,
-                template="complaint-deadline",
-                context={
-                    "complaint": complaint,
-                    "school": complaint.school,
-                    "which": which,
-                    "overdue": state == OVERDUE,
-                    "url": _absolute(complaint.get_absolute_url()),
-                },
-                school=complaint.school,
-            )
-        if sent is not None:
+        decision = ComplaintReminder(
+            complaint=complaint, stage=complaint.stage, deadline=which, due_on=complaint.next_due_on, state=state
+        )
+        if decide_once([decision], lambda rows, to=to: _deadline_email(rows[0], to)):
             result.reminders += 1
     return result
+
+
+def _deadline_email(reminder: ComplaintReminder, to: list[str]):
+    complaint = reminder.complaint
+    return notify(
+        key=reminder.email_key,
+        to=to,
+        template="complaint-deadline",
+        context={
+            "complaint": complaint,
+            "school": complaint.school,
+            "which": reminder.deadline,
+            "overdue": reminder.state == OVERDUE,
+            "url": _absolute(complaint.get_absolute_url()),
+        },
+        school=complaint.school,
+    )
 
 
 # --- Termly report --------------------------------------------------------------------------

@@ -368,6 +368,34 @@ class ConflictDeclaration(models.Model):
         return f"{self.governor} on {self.complaint_id}: {answer}"
 
 
+class ComplaintReminder(models.Model):
+    """The decision to remind about one deadline of one complaint, nearing or passed: made once.
+
+    Written with its email in one savepoint by the daily sweep (`schoolsocial.lib.sweeps`), so
+    a second or concurrent sweep sends nothing twice. A moved deadline is a new decision."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="reminders")
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    deadline = models.CharField(max_length=20)  # "acknowledge" or "respond"
+    due_on = models.DateField()
+    state = models.CharField(max_length=10)  # "nearing" or "overdue"
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint", "stage", "deadline", "due_on", "state"], name="unique_complaint_reminder"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deadline} deadline {self.state} for complaint {self.complaint_id}"
+
+    @property
+    def email_key(self) -> str:
+        return f"complaint-deadline:{self.complaint_id}:{self.stage}:{self.deadline}:{self.due_on}:{self.state}"
+
+
 class Decision(models.TextChoices):
     UPHELD = "upheld", "Upheld"
     PARTLY_UPHELD = "partly_upheld", "Partly upheld"
@@ -409,6 +437,7 @@ class TermlyReport(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
     pdf = models.FileField(upload_to="complaints/reports/", max_length=200, blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

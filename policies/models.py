@@ -201,8 +201,12 @@ class PolicyVersion(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     review_date = models.DateField(null=True, blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
-    # The cached PDF of an approved version, in private storage, served by a view.
+    # The PDF of an approved version, in private storage, served by a view; stored once, with
+    # its SHA-256, by `schoolsocial.lib.store_once`. `pdf_requested_at` keeps many readers of a
+    # version whose PDF is still being made from queueing a render each.
     pdf = models.FileField(upload_to="policies/pdf/", blank=True, editable=False)
+    pdf_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    pdf_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     objects = PolicyVersionQuerySet.as_manager()
@@ -316,14 +320,13 @@ class Acknowledgement(models.Model):
 class PolicyReminder(models.Model):
     """The decision to send one review reminder: one row per version and window, ever.
 
-    `window` is "60-days", "30-days", "7-days" or "overdue-week-N". The sweep inserts these rows
-    (ignoring ones that already exist) in the same transaction as the emails it queues, and only
-    sends for rows carrying its own `sweep_id`: a second or concurrent sweep sends nothing twice.
+    `window` is "60-days", "30-days", "7-days" or "overdue-week-N". The sweep writes these rows
+    with the owner's email in one savepoint (`schoolsocial.lib.sweeps.decide_once`): a second or
+    concurrent sweep sends nothing twice, an interrupted one leaves no reminder unsent.
     """
 
     version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="reminders")
     window = models.CharField(max_length=30)
-    sweep_id = models.CharField(max_length=40, db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
