@@ -87,3 +87,20 @@ def own_parent_links_for(membership: Membership | None) -> QuerySet[ParentLink]:
     if membership is None:
         return ParentLink.objects.none()
     return ParentLink.objects.filter(parent=membership.user, pupil__school=membership.school)
+
+
+def staff_memberships_for(membership: Membership | None) -> QuerySet[Membership]:
+    """The staff, governor and office roles at the school, for its headteacher or office."""
+    from .people import STAFF_ROLES
+
+    school = require(membership, "people.manage_staff")
+    return Membership.objects.filter(school=school, role__in=STAFF_ROLES)
+
+
+def staff_memberships_of(membership: Membership | None, person) -> list[Membership]:
+    """One person's staff roles at the school, for its headteacher or office."""
+    return list(staff_memberships_for(membership).filter(user=person))
+
+
+def get_staff_membership_for(membership: Membership | None, pk: int) -> Membership:
+    return get_object_or_404(staff_memberships_for(membership).select_related("user"), pk=pk)

@@ -1,7 +1,8 @@
 """The home-school social-media agreement: the school's versions of it, and parents' signatures.
 
 An `AgreementVersion` is drafted, then approved and published by the headteacher, then
-superseded by the next one. Once published its words never change: parents signed them.
+superseded by the next one (the moves in `ALLOWED_TRANSITIONS`, checked by `AGREEMENT_WORKFLOW`).
+Once published its words never change: parents signed them.
 
 A `Signature` is a record of a parent acknowledging one version for one child. It is written
 once and never edited or deleted by the application; withdrawing writes a new record. Each
@@ -19,6 +20,8 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Pupil, School
 from accounts.permissions import schools_where
+from schoolsocial.lib.workflow import InvalidTransition as InvalidTransition  # callers catch it from here
+from schoolsocial.lib.workflow import Workflow
 
 from . import fingerprint
 from .years import current_academic_year
@@ -46,11 +49,22 @@ class VersionStatus(models.TextChoices):
 
 
 # The only status changes a version may make, kept as plain data.
-ALLOWED_TRANSITIONS: dict[str, set[str]] = {
-    VersionStatus.DRAFT: {VersionStatus.PUBLISHED},
-    VersionStatus.PUBLISHED: {VersionStatus.SUPERSEDED},
-    VersionStatus.SUPERSEDED: set(),
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    VersionStatus.DRAFT: frozenset({VersionStatus.PUBLISHED}),
+    VersionStatus.PUBLISHED: frozenset({VersionStatus.SUPERSEDED}),
+    VersionStatus.SUPERSEDED: frozenset(),
 }
+AGREEMENT_WORKFLOW = Workflow(
+    states=VersionStatus,
+    transitions=ALLOWED_TRANSITIONS,
+    noun="version",
+    # How each status reads after "This version is ...".
+    phrases={
+        VersionStatus.DRAFT: "a draft",
+        VersionStatus.PUBLISHED: "published",
+        VersionStatus.SUPERSEDED: "superseded",
+    },
+)
 
 # What parents read and sign. Frozen once a version is published.
 CONTENT_FIELDS = ("title", "introduction", "channels", "will_commitments", "will_not_commitments", "academic_year")
@@ -117,8 +131,7 @@ class AgreementVersion(models.Model):
         super().save(*args, **kwargs)
 
     def _check_change_allowed(self, stored: dict) -> None:
-        if stored["status"] != self.status and self.status not in ALLOWED_TRANSITIONS[stored["status"]]:
-            raise AgreementImmutable(f"A {stored['status']} version cannot become {self.status}.")
+        AGREEMENT_WORKFLOW.check_save(stored["status"], self.status)
         if stored["status"] != VersionStatus.DRAFT:
             changed = [name for name in CONTENT_FIELDS if getattr(self, name) != stored[name]]
             if changed:
@@ -308,11 +321,12 @@ class Signature(models.Model):
 
 
 class SignedCopy(models.Model):
-    """The PDF copy of a signature, rendered by a Celery task and kept in private storage."""
+    """The PDF copy of a signature, rendered by a Celery task and kept in private storage. The row
+    is made first with an empty file and fingerprint; `documents.ensure_signed_copy` fills them once."""
 
     signature = models.OneToOneField(Signature, on_delete=models.PROTECT, related_name="signed_copy")
-    file = models.FileField(upload_to="agreements/signed/", max_length=300)
-    sha256 = models.CharField(max_length=64)
+    file = models.FileField(upload_to="agreements/signed/", max_length=300, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

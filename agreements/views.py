@@ -23,10 +23,9 @@ from .access import (
     get_version_for,
     own_links_for,
     own_signatures_for,
-    signed_copy_of,
 )
 from .forms import PaperSignatureForm, SignForm, VersionForm, WithdrawForm
-from .models import AgreementVersion, SignatureKind, VersionStatus
+from .models import AgreementVersion, InvalidTransition, SignatureKind, VersionStatus
 from .years import current_academic_year
 
 
@@ -150,10 +149,8 @@ def signature_pdf(request: AuthenticatedRequest, pk: int) -> FileResponse:
     signature = get_signature_for(request.membership, pk)
     if signature.kind != SignatureKind.SIGNED:
         raise Http404("No such page.")
-    copy = signed_copy_of(signature)
-    if copy is None or not default_storage.exists(copy.file.name):
-        # Normally rendered by the task straight after signing; this covers a task still queued.
-        copy = documents.ensure_signed_copy(signature)
+    # Normally rendered by the task straight after signing; this covers a task still queued.
+    copy = documents.ensure_signed_copy(signature)
     log_access(request, signature, action="download")
     return _private_file(copy.file.name, "application/pdf", documents.download_name(signature))
 
@@ -328,7 +325,7 @@ def version_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     version = get_version_for(request.membership, pk)
     try:
         actions.publish(version, by=request.user)
-    except actions.VersionNotEditable as error:
+    except InvalidTransition as error:  # published already (a second click), or superseded
         messages.error(request, str(error))
     else:
         messages.success(

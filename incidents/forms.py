@@ -16,8 +16,10 @@ from django.utils import timezone
 from accounts.models import Pupil, Role, School, User
 from accounts.permissions import roles_with
 from schoolsocial.lib.concurrency import current_version
+from schoolsocial.lib.workflow import TransitionChoiceField
 
 from .models import (
+    INCIDENT_WORKFLOW,
     RECORDABLE_OUTCOMES,
     Certainty,
     Incident,
@@ -363,14 +365,12 @@ class SkipForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(label="New status", choices=())
+    status = TransitionChoiceField(label="New status")
     reason = forms.CharField(label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, incident: Incident, **kwargs):
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["status"]).choices = [
-            (s.value, s.label) for s in incident.allowed_next_statuses
-        ]
+        cast(TransitionChoiceField, self.fields["status"]).offer(INCIDENT_WORKFLOW, incident.status)
 
     def clean(self):
         super().clean()

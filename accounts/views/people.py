@@ -8,13 +8,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedRequest
 
 from .. import people
-from ..access import get_staff_person_for
+from ..access import get_staff_membership_for, get_staff_person_for, staff_memberships_for, staff_memberships_of
 from ..models import Membership, PeopleEvent
 from ..permissions import require, require_membership
 
@@ -52,11 +52,7 @@ def _acting_role(request: AuthenticatedRequest) -> str:
 @login_required
 def people_list(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "people.manage_staff")
-    memberships = (
-        Membership.objects.filter(school=school, role__in=people.STAFF_ROLES)
-        .select_related("user")
-        .order_by("user__full_name", "role")
-    )
+    memberships = staff_memberships_for(request.membership).select_related("user").order_by("user__full_name", "role")
     rows: dict[int, dict] = {}
     for membership in memberships:
         row = rows.setdefault(membership.user_id, {"user": membership.user, "roles": [], "former": []})
@@ -87,7 +83,7 @@ def people_invite(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _manageable(request, person, school) -> list[Membership]:
-    memberships = list(Membership.objects.filter(user=person, school=school, role__in=people.STAFF_ROLES))
+    memberships = staff_memberships_of(request.membership, person)
     return [m for m in memberships if people.may_manage(_acting_role(request), m)]
 
 
@@ -95,7 +91,7 @@ def _manageable(request, person, school) -> list[Membership]:
 def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require(request, "people.manage_staff")
     person = get_staff_person_for(request.membership, pk)
-    memberships = list(Membership.objects.filter(user=person, school=school, role__in=people.STAFF_ROLES))
+    memberships = staff_memberships_of(request.membership, person)
     manageable = {m.pk for m in memberships if people.may_manage(_acting_role(request), m)}
     if not manageable:
         raise Http404("No such person.")
@@ -115,9 +111,7 @@ def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 def _membership_for(request, school, pk: int) -> Membership:
-    membership = get_object_or_404(
-        Membership.objects.filter(school=school, role__in=people.STAFF_ROLES).select_related("user"), pk=pk
-    )
+    membership = get_staff_membership_for(request.membership, pk)
     if not people.may_manage(_acting_role(request), membership):
         raise Http404("No such role.")
     return membership
@@ -161,7 +155,7 @@ def membership_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def person_deactivate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require(request, "people.manage_staff")
     person = get_staff_person_for(request.membership, pk)
-    memberships = list(Membership.objects.filter(user=person, school=school, role__in=people.STAFF_ROLES))
+    memberships = staff_memberships_of(request.membership, person)
     if not all(people.may_manage(_acting_role(request), m) for m in memberships):
         raise Http404("No such person.")
     try:
@@ -177,7 +171,7 @@ def person_deactivate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def person_reset_second_factor(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require(request, "people.manage_staff")
     person = get_staff_person_for(request.membership, pk)
-    memberships = list(Membership.objects.filter(user=person, school=school, role__in=people.STAFF_ROLES))
+    memberships = staff_memberships_of(request.membership, person)
     if not all(people.may_manage(_acting_role(request), m) for m in memberships):
         raise Http404("No such person.")
     form = ResetSecondFactorForm(request.POST)

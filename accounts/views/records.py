@@ -128,7 +128,12 @@ def class_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 def invitation_list(request: AuthenticatedRequest) -> HttpResponse:
     invitations = access.invitations_for(request.membership).prefetch_related(
-        Prefetch("pupils", queryset=access.pupils_for(request.membership).only("id", "first_name", "last_name"))
+        Prefetch(
+            "pupils",
+            queryset=access.pupils_for(request.membership).only(
+                "id", "first_name", "preferred_first_name", "last_name"
+            ),
+        )
     )
     page = Paginator(invitations, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/invitation_list.html", {"page": page})

@@ -24,7 +24,7 @@ from ..access import (
     panel_complaints_for,
 )
 from ..forms import DeclarationForm, PanelForm, TermlyReportForm
-from ..models import Stage, TermlyReport
+from ..models import InvalidTransition, Stage, TermlyReport
 from ..panel import build_bundle
 from ..reports import term_start
 from ..statistics import complaint_figures
@@ -79,7 +79,7 @@ def panel_bundle(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             try:
                 actions.record_panel_decision(complaint=complaint, by=request.user, **form.cleaned_data)
-            except actions.ActionError as error:
+            except (actions.ActionError, InvalidTransition) as error:
                 form.add_error(None, str(error))
             else:
                 messages.success(

@@ -29,7 +29,7 @@ from ..forms import (
     SettingsForm,
     StageForm,
 )
-from ..models import Complaint, ComplaintSettings, Stage
+from ..models import Complaint, ComplaintSettings, InvalidTransition, Stage
 
 FILTERS = {"open": "Open", **{s.value: s.label for s in Stage}, "all": "All"}
 
@@ -138,7 +138,7 @@ def _post(
     if form.is_valid():
         try:
             act(complaint, form.cleaned_data)
-        except actions.ActionError as error:
+        except (actions.ActionError, InvalidTransition) as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, done)

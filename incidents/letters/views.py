@@ -21,6 +21,8 @@ from .forms import DraftForm, EmailLetterForm, HandoverForm, NewLetterForm, Word
 from .models import LETTER_FOR_STEP, LetterKind, RenderState
 from .wording import PLACEHOLDERS
 
+ALREADY_FINAL = "This letter was already finalised; it is shown here as it was made final."
+
 
 @login_required
 @requires("letters.draft")
@@ -58,6 +60,8 @@ def letter_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require(request, "letters.draft")
     letter = get_letter_for(request.membership, pk)
     if letter.is_final:
+        if request.method == "POST":  # a second click on Finalise, or an edit after someone finalised it
+            messages.info(request, ALREADY_FINAL)
         return redirect("letters:detail", letter.pk)
     form = DraftForm(request.POST or None, instance=letter)
     if request.method == "POST":
@@ -69,7 +73,7 @@ def letter_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                     letter = actions.update_draft(letter=letter, by=request.user, **fields)
             except actions.LetterError:
                 # Finalised meanwhile (a second click on Finalise, or someone else): nothing to save.
-                messages.info(request, "This letter was already finalised; it is shown as it was made final.")
+                messages.info(request, ALREADY_FINAL)
                 return redirect("letters:detail", letter.pk)
             if action == "finalise":
                 if not may(request.membership, "letters.finalise"):

@@ -19,7 +19,7 @@ from .. import actions
 from ..access import case_list_for, evidence_for, get_case_for, get_step_of, load_case_for, steps_of
 from ..forms import EvidenceForm, IncidentFilterForm, NoteForm, OutcomeForm, SkipForm, StatusForm, StepForm, TriageForm
 from ..letters.models import LETTER_FOR_STEP
-from ..models import Incident, Status, StepKind
+from ..models import Incident, InvalidTransition, Status, StepKind
 from ..paging import page_of
 from .reporting import add_evidence_and_render
 
@@ -137,7 +137,7 @@ def incident_triage(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             form.saw_version(stale.version)
             context = {"incident": incident, "form": form, "stale": stale, "saved_natures": incident.nature_labels}
             return render(request, "incidents/incident_triage.html", context, status=409)
-        except actions.ActionError as error:
+        except (actions.ActionError, InvalidTransition) as error:
             messages.error(request, str(error))
         else:
             messages.success(request, f"{incident.reference} is triaged. The suggested next steps are below.")
@@ -149,7 +149,7 @@ def incident_triage(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def _after(request: AuthenticatedRequest, incident: Incident, attempt, success: str) -> HttpResponse:
     try:
         attempt()
-    except actions.ActionError as error:
+    except (actions.ActionError, InvalidTransition) as error:
         messages.error(request, str(error))
     else:
         messages.success(request, success)
