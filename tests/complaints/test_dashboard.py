@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -36,11 +37,9 @@ def fixtures(cast):
 
 
 def _resolve(incident, when):
-    from unittest import mock
-
     incident.status = Status.TRIAGED
     incident.save()
-    with mock.patch("django.utils.timezone.now", return_value=when):
+    with time_machine.travel(when, tick=False):
         incident.status = Status.RESOLVED
         incident.save()
 
