@@ -16,10 +16,12 @@ from accounts.models import Membership, Pupil, Role, School, User
 from files import staging
 from files.models import StagedUpload
 from notifications.outbox import notify
+from schoolsocial.lib.concurrency import check_version
 from schoolsocial.lib.uploads import Inspected
 
 from . import escalation, timeline
 from .models import (
+    INCIDENT_WORKFLOW,
     EntryKind,
     EscalationStep,
     Evidence,
@@ -30,7 +32,6 @@ from .models import (
     Status,
     StepKind,
     TimelineEntry,
-    can_transition,
 )
 
 
@@ -171,9 +172,14 @@ def triage(
     pupils_identifiable: bool | None = None,
     safeguarding_concern: bool | None = None,
     note: str = "",
+    seen_version: int | None = None,
 ) -> Incident:
-    """Confirm the facts, the severity and who owns the case; the report moves to "triaged"."""
+    """Confirm the facts, the severity and who owns the case; the report moves to "triaged".
+
+    With `seen_version` (the version the form was opened at), a triage saved meanwhile by someone
+    else wins and this one raises StaleEdit, changing nothing."""
     incident = _locked(incident)
+    check_version(incident, seen_version)
     if incident.status in (Status.CLOSED, Status.RESOLVED):
         raise ActionError("This incident is finished. Reopen it before changing the triage.")
     incident.severity = severity
@@ -188,7 +194,7 @@ def triage(
         incident.safeguarding_concern = safeguarding_concern
     incident.triaged_at = timezone.now()
     if incident.status in (Status.REPORTED, Status.NO_ACTION):
-        incident.status = Status.TRIAGED
+        INCIDENT_WORKFLOW.move(incident, Status.TRIAGED)
     incident.save()
     codes = sorted(set(natures))
     IncidentNature.objects.filter(incident=incident).exclude(nature__in=codes).delete()
@@ -237,7 +243,7 @@ def add_step(
     )
     step.save()
     if incident.status == Status.TRIAGED:
-        incident.status = Status.IN_PROGRESS
+        INCIDENT_WORKFLOW.move(incident, Status.IN_PROGRESS)
         incident.save()
     _entry(
         incident,
@@ -319,14 +325,12 @@ def skip_step(
 
 @transaction.atomic
 def change_status(*, incident: Incident, by: User, status: str, reason: str = "") -> Incident:
+    """Move the incident to `status`; refused with InvalidTransition (its message in plain words)
+    when the workflow does not allow it from where the incident is now."""
     incident = _locked(incident)
-    if not can_transition(incident.status, status):
-        raise ActionError(
-            f"An incident that is “{incident.get_status_display()}” cannot become “{Status(status).label}”."
-        )
+    INCIDENT_WORKFLOW.move(incident, status)
     if status in (Status.RESOLVED, Status.CLOSED, Status.NO_ACTION) and not reason.strip():
         raise ActionError("Add a short reason: it is kept on the record.")
-    incident.status = status
     incident.save()
     _entry(
         incident, by, EntryKind.STATUS, f"Status changed to {Status(status).label.lower()}", body=reason, internal=False

@@ -11,8 +11,12 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Pupil, Role, School, User
+from accounts.permissions import roles_with
+from schoolsocial.lib.concurrency import current_version
+from schoolsocial.lib.workflow import TransitionChoiceField
 
 from .models import (
+    INCIDENT_WORKFLOW,
     RECORDABLE_OUTCOMES,
     Certainty,
     Incident,
@@ -235,6 +239,8 @@ class TriageForm(forms.ModelForm):
         label="Nature", choices=Nature.choices, widget=forms.CheckboxSelectMultiple, required=True
     )
     note = forms.CharField(label="Note (for the school only)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    # The version of the incident this form was opened at (schoolsocial.lib.concurrency).
+    seen_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Incident
@@ -280,11 +286,18 @@ class TriageForm(forms.ModelForm):
         self.fields["poster_parent"].queryset = User.objects.filter(
             memberships__school=school, memberships__role=Role.PARENT
         ).distinct()
-        self.fields["owner"].queryset = school_staff(school, roles=(Role.HEADTEACHER, Role.DSL))
+        self.fields["owner"].queryset = school_staff(school, roles=roles_with("incidents.own_cases"))
         self.fields["owner"].required = True
         self.fields["owner"].empty_label = "Choose…"
         if self.instance.pk and not self.is_bound:
             self.initial["natures"] = self.instance.nature_codes
+            self.initial["seen_version"] = current_version(self.instance)
+
+    def saw_version(self, version: int) -> None:
+        """After a stale submit: the person's answers stay, and the next save is checked against
+        the version they have now been shown."""
+        self.data = self.data.copy()
+        self.data["seen_version"] = str(version)
 
     def clean(self):
         data = super().clean()
@@ -342,12 +355,12 @@ class SkipForm(forms.Form):
 
 
 class StatusForm(forms.Form):
-    status = forms.ChoiceField(label="New status", choices=())
+    status = TransitionChoiceField(label="New status")
     reason = forms.CharField(label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, incident: Incident, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [(s.value, s.label) for s in incident.allowed_next_statuses]
+        self.fields["status"].offer(INCIDENT_WORKFLOW, incident.status)
 
     def clean(self):
         data = super().clean()
