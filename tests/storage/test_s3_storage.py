@@ -194,7 +194,7 @@ def test_a_missing_object_is_a_404_not_a_500(cast, client_for, s3):
 
 
 def test_a_letter_is_rendered_into_the_bucket_with_the_logo_read_from_it(
-    cast, client_for, s3, on_commit_runs_immediately
+    cast, client_for, s3, django_capture_on_commit_callbacks
 ):
     school = cast.school
     school.logo.save("crest.png", ContentFile(image_bytes("PNG", (60, 60), (0, 90, 40))), save=True)
@@ -202,7 +202,8 @@ def test_a_letter_is_rendered_into_the_bucket_with_the_logo_read_from_it(
     letter = letter_actions.create_letter(
         incident=incident, step=step, kind=LetterKind.WRITTEN_WARNING, by=cast.headteacher
     )
-    letter_actions.finalise(letter=letter, by=cast.headteacher)
+    with django_capture_on_commit_callbacks(execute=True):
+        letter_actions.finalise(letter=letter, by=cast.headteacher)
     letter = Letter.objects.get(pk=letter.pk)
     assert letter.pdf_sha256
 
@@ -224,7 +225,7 @@ def test_a_letter_is_rendered_into_the_bucket_with_the_logo_read_from_it(
     assert client_for(cast.headteacher).get(reverse("letters:pdf", args=[letter.pk])).status_code == 404
 
 
-def test_the_referral_bundle_is_built_from_the_bucket(cast, client_for, s3, on_commit_runs_immediately):
+def test_the_referral_bundle_is_built_from_the_bucket(cast, client_for, s3, django_capture_on_commit_callbacks):
     incident, step = make_case(cast)
     screenshot = image_bytes("PNG", (90, 60), (250, 200, 0))
     file = upload("screen shot.png", screenshot)
@@ -234,11 +235,13 @@ def test_the_referral_bundle_is_built_from_the_bucket(cast, client_for, s3, on_c
     letter = letter_actions.create_letter(
         incident=incident, step=step, kind=LetterKind.WRITTEN_WARNING, by=cast.headteacher
     )
-    letter_actions.finalise(letter=letter, by=cast.headteacher)
+    with django_capture_on_commit_callbacks(execute=True):
+        letter_actions.finalise(letter=letter, by=cast.headteacher)
     letter = Letter.objects.get(pk=letter.pk)
 
     client = client_for(cast.headteacher)
-    client.post(reverse("letters:bundle_create", args=[incident.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("letters:bundle_create", args=[incident.pk]))
     bundle = EvidenceBundle.objects.get()
     assert bundle.sha256
     assert s3.key_for(bundle.file.name) in s3.stored_keys()
