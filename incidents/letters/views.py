@@ -51,6 +51,13 @@ def letter_new(request: HttpRequest, incident_pk: int) -> HttpResponse:
     form = NewLetterForm(request.POST or None, initial={"kind": initial_kind})
     if request.method == "POST" and form.is_valid():
         letter = actions.create_letter(incident=incident, step=step, kind=form.cleaned_data["kind"], by=request.user)
+        if letter.used_standard_wording_instead:
+            messages.warning(
+                request,
+                "The school's own wording for this letter could not be used (it has curly brackets the "
+                "portal cannot fill in), so this draft uses the standard wording. Please correct the "
+                "wording on the Letter wording page.",
+            )
         messages.success(request, "Draft ready. Check the wording, then preview it as a PDF.")
         return redirect("letters:edit", letter.pk)
     return render(request, "letters/letter_new.html", {"incident": incident, "step": step, "form": form})
