@@ -10,13 +10,18 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
+from schoolsocial.lib.downloads import download_name as lib_download_name
 from schoolsocial.lib.pdf import image_data_uri, render_pdf
 
 from .models import Signature, SignedCopy
 
 
+def download_stem(signature: Signature) -> str:
+    return f"agreement-{slugify(signature.pupil_name)}-{signature.academic_year.replace('/', '-')}"
+
+
 def download_name(signature: Signature) -> str:
-    return f"agreement-{slugify(signature.pupil_name)}-{signature.academic_year.replace('/', '-')}.pdf"
+    return lib_download_name(download_stem(signature), "application/pdf")
 
 
 def render_signed_copy(signature: Signature) -> bytes:

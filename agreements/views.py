@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import require_role
 from accounts.audit import client_ip, log_access
 from accounts.models import ParentLink, Role, SchoolClass
+from schoolsocial.lib.downloads import private_file_response
 
 from . import actions, documents, export, queries
 from .access import STAFF, get_family_link_for, get_own_child, get_signature_for, get_version_for
@@ -163,7 +164,7 @@ def signature_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         # Normally rendered by the task straight after signing; this covers a task still queued.
         copy = documents.ensure_signed_copy(signature)
     log_access(request, signature, action="download")
-    return _private_file(copy.file.name, "application/pdf", documents.download_name(signature))
+    return _private_file(copy.file.name, "application/pdf", documents.download_stem(signature))
 
 
 @login_required
@@ -173,17 +174,11 @@ def signature_scan(request: HttpRequest, pk: int) -> HttpResponse:
     if not signature.scan:
         raise Http404("No such page.")
     log_access(request, signature, action="download-scan")
-    extension = signature.scan.name.rsplit(".", 1)[-1]
-    return _private_file(signature.scan.name, signature.scan_content_type, f"paper-form-{signature.pk}.{extension}")
+    return _private_file(signature.scan.name, signature.scan_content_type, f"paper-form-{signature.pk}")
 
 
-def _private_file(name: str, content_type: str, filename: str) -> FileResponse:
-    response = FileResponse(
-        default_storage.open(name, "rb"), as_attachment=True, filename=filename, content_type=content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+def _private_file(name: str, content_type: str, stem: str) -> FileResponse:
+    return private_file_response(default_storage.open(name, "rb"), stem=stem, content_type=content_type)
 
 
 # --- coverage (headteacher and office) ------------------------------------------------------------

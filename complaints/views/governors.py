@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import require_role
 from accounts.audit import log_access
 from accounts.models import Role
+from schoolsocial.lib.downloads import private_file_response
 
 from .. import actions
 from ..access import declaration_for, get_bundle_complaint, get_handled_complaint, get_panel_complaint
@@ -22,7 +23,7 @@ from ..models import HANDLER_ROLES, Complaint, ConflictDeclaration, PanelRecord,
 from ..panel import build_bundle
 from ..reports import term_start
 from ..statistics import complaint_figures, incident_figures
-from .files import open_or_404, private_file_response
+from .files import open_or_404
 
 
 @login_required
@@ -104,7 +105,7 @@ def panel_letter(request: HttpRequest, pk: int) -> FileResponse:
     record = get_object_or_404(PanelRecord, complaint=complaint)
     handle = open_or_404(record.letter)
     log_access(request, record, action="download", school=complaint.school)
-    return private_file_response(handle, f"{complaint.reference}-panel-outcome.pdf", "application/pdf")
+    return private_file_response(handle, stem=f"{complaint.reference}-panel-outcome", content_type="application/pdf")
 
 
 @login_required
@@ -149,5 +150,5 @@ def termly_report(request: HttpRequest, pk: int) -> FileResponse:
     report = get_object_or_404(TermlyReport, pk=pk, school=school)
     handle = open_or_404(report.pdf)
     log_access(request, report, action="download")
-    filename = f"{school.short_code}-governors-report-{report.period_end:%Y-%m-%d}.pdf"
-    return private_file_response(handle, filename, "application/pdf")
+    stem = f"{school.short_code}-governors-report-{report.period_end:%Y-%m-%d}"
+    return private_file_response(handle, stem=stem, content_type="application/pdf")

@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Notification, School
 from incidents.models import EscalationStep, Incident, StepKind
+from schoolsocial.lib.downloads import download_name
 
 
 class LetterKind(models.TextChoices):
@@ -173,8 +174,12 @@ class Letter(models.Model):
         return self.render_state == RenderState.READY and self.rendered_revision == self.revision
 
     @property
+    def filename_stem(self) -> str:
+        return f"{self.incident.reference}-{self.kind.replace('_', '-')}-{self.pk}"
+
+    @property
     def filename(self) -> str:
-        return f"{self.incident.reference}-{self.kind.replace('_', '-')}-{self.pk}.pdf"
+        return download_name(self.filename_stem, "application/pdf")
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
@@ -261,8 +266,12 @@ class EvidenceBundle(models.Model):
         return reverse("letters:bundle_download", args=[self.pk])
 
     @property
+    def filename_stem(self) -> str:
+        return f"{self.incident.reference}-referral-bundle-{self.pk}"
+
+    @property
     def filename(self) -> str:
-        return f"{self.incident.reference}-referral-bundle-{self.pk}.zip"
+        return download_name(self.filename_stem, "application/zip")
 
 
 class StepReminder(models.Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -15,6 +15,7 @@ from accounts.audit import log_access
 from accounts.models import Role
 from incidents.access import get_case_for
 from incidents.models import EscalationStep
+from schoolsocial.lib.downloads import private_file_response
 
 from . import actions
 from .access import get_bundle_for, get_letter_for
@@ -153,9 +154,7 @@ def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     file = letter.pdf if letter.is_final else letter.preview_pdf
     handle = _open_or_404(file)
     log_access(request, letter, action="download", school=school)
-    response = FileResponse(handle, content_type="application/pdf", filename=letter.filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(handle, stem=letter.filename_stem, content_type="application/pdf", inline=True)
 
 
 @login_required
@@ -264,9 +263,7 @@ def bundle_download(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("The bundle is not ready yet.")
     handle = _open_or_404(bundle.file)
     log_access(request, bundle, action="download", school=school)
-    response = FileResponse(handle, content_type="application/zip", filename=bundle.filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(handle, stem=bundle.filename_stem, content_type="application/zip")
 
 
 def _open_or_404(field_file: FieldFile) -> FieldFile:

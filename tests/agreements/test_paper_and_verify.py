@@ -131,3 +131,10 @@ def test_a_truncated_scan_is_refused_even_after_weasyprint_relaxed_pillow(cast, 
     response = post_paper(client_for(cast.office), cast, cut)
     assert "damaged" in response.content.decode()
     assert not Signature.objects.exists()
+
+
+def test_the_scan_downloads_under_a_name_built_from_its_type(cast, client_for, version):
+    post_paper(client_for(cast.office), cast, png_upload("form.html"))
+    signature = Signature.objects.get()
+    response = client_for(cast.headteacher).get(reverse("agreements:signature_scan", args=[signature.pk]))
+    assert response["Content-Disposition"] == f'attachment; filename="paper-form-{signature.pk}.png"'
