@@ -284,3 +284,15 @@ def test_saving_a_draft_sent_for_approval_from_another_tab_changes_nothing(cast,
     assert response.status_code == 200 and "Nothing was changed." in response.content.decode()
     version.refresh_from_db()
     assert version.body_markdown != "Late edit" and version.status == Status.AWAITING_APPROVAL
+
+
+def test_importing_a_word_bomb_explains_itself_and_stores_nothing(cast, client_for):
+    version = approved_policy(cast.school, cast.headteacher)
+    client = client_for(cast.headteacher)
+    upload = SimpleUploadedFile("policy.docx", build_docx([("p", "x" * 20_000_000)]))
+    response = client.post(
+        reverse("policies:import", args=[version.document.pk]), {"upload": upload, "change_summary": "From Word"}
+    )
+    assert response.status_code == 200
+    assert "far more text than a policy can" in response.content.decode()
+    assert PolicyVersion.objects.filter(document=version.document).count() == 1
