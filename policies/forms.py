@@ -66,9 +66,17 @@ class NewPolicyForm(UploadMixin, DocumentForm):
 
     def clean(self):
         cleaned = super().clean()
-        if not self.errors and not cleaned.get("body_markdown", "").strip() and not self.upload_markdown:
+        typed = cleaned.get("body_markdown", "").strip()
+        if not self.errors and not typed and not self.upload_markdown:
             self.add_error("body_markdown", "Write the policy text here, or choose a file to start from.")
-        if self.upload_markdown:
+        if typed and self.upload_markdown:
+            # Never drop what someone typed in favour of a file (or the other way round): ask.
+            self.add_error(
+                "upload",
+                "You have typed the policy text and chosen a file. Start from one of them: empty the "
+                "text box to use the file, or leave this empty to keep what you typed.",
+            )
+        elif self.upload_markdown:
             cleaned["body_markdown"] = self.upload_markdown
         return cleaned
 
