@@ -9,7 +9,7 @@ from .models import Role
 
 NAVIGATION: dict[Role, list[tuple[str, str]]] = {
     Role.HEADTEACHER: [
-        ("Dashboard", "accounts:home"),
+        ("Dashboard", "dashboard:home"),
         ("Incidents", "incidents:list"),
         ("Complaints", "complaints:list"),
         ("Policies", "policies:list"),
@@ -17,35 +17,35 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("Pupils", "accounts:pupil_list"),
     ],
     Role.DSL: [
-        ("Home", "accounts:home"),
+        ("Home", "dashboard:home"),
         ("Incidents", "incidents:list"),
         ("Cluster alerts", "cluster_alerts:list"),
         ("Complaints assigned to me", "complaints:assigned"),
         ("Policies", "policies:staff_list"),
     ],
     Role.STAFF: [
-        ("Home", "accounts:home"),
+        ("Home", "dashboard:home"),
         ("Report a post", "incidents:report"),
         ("My reports", "incidents:my_reports"),
         ("Complaints assigned to me", "complaints:assigned"),
         ("Policies", "policies:staff_list"),
     ],
     Role.GOVERNOR: [
-        ("Home", "accounts:home"),
+        ("Home", "dashboard:home"),
         ("Complaints", "complaints:governor_list"),
         ("Statistics", "complaints:statistics"),
         ("Policies", "policies:list"),
     ],
     Role.OFFICE: [
-        ("Home", "accounts:home"),
+        ("Home", "dashboard:home"),
         ("Pupils", "accounts:pupil_list"),
         ("Classes", "accounts:class_list"),
         ("Invitations", "accounts:invitation_list"),
         ("Agreements", "agreements:coverage"),
-        ("Email delivery", "accounts:notifications"),
+        ("Email delivery", "notifications:list"),
     ],
     Role.PARENT: [
-        ("Home", "accounts:home"),
+        ("Home", "dashboard:home"),
         ("Report a post", "incidents:report"),
         ("My reports", "incidents:my_reports"),
         ("Concerns and complaints", "complaints:my_complaints"),
@@ -62,7 +62,7 @@ SETTINGS_NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("Letter wording", "letters:wording_list"),
         ("Complaint deadlines", "complaints:settings"),
         ("Classes", "accounts:class_list"),
-        ("Email delivery", "accounts:notifications"),
+        ("Email delivery", "notifications:list"),
     ],
 }
 

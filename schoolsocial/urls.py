@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("dashboard.urls")),
     path("", include("accounts.urls")),
     path("incidents/", include("incidents.urls")),
     path("letters/", include("incidents.letters.urls")),
@@ -9,5 +10,6 @@ urlpatterns = [
     path("policies/", include("policies.urls")),
     path("agreements/", include("agreements.urls")),
     path("complaints/", include("complaints.urls")),
+    path("emails/", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -12,14 +12,10 @@ import re
 
 from django.http import FileResponse
 
-EXTENSIONS = {
-    "image/png": "png",
-    "image/jpeg": "jpg",
-    "image/webp": "webp",
-    "application/pdf": "pdf",
-    "application/zip": "zip",
-    "text/csv": "csv",
-}
+from .uploads import EXTENSIONS as UPLOADED_EXTENSIONS
+
+# The types we accept from uploads, and the ones only the portal makes (bundles, exports).
+EXTENSIONS = {**UPLOADED_EXTENSIONS, "application/zip": "zip", "text/csv": "csv"}
 
 
 def download_name(stem: str, content_type: str) -> str:
