@@ -4,6 +4,7 @@ Defaults give the embedded mode (`make run`): SQLite, tasks run in-process, emai
 `DJANGO_ENV=production` switches on the secure defaults and insists on a real SECRET_KEY.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -57,6 +58,16 @@ if not DEBUG and not ALLOWED_HOSTS:
         "for example ALLOWED_HOSTS=portal.school.example"
     )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# The reverse proxies in front of the portal (addresses or networks, e.g. 127.0.0.1 or
+# 10.0.0.0/24): only requests from these may say who the client is (X-Forwarded-For).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES holds {_proxy!r}, which is not an address or network (e.g. 127.0.0.1 or 10.0.0.0/24)."
+        ) from _error
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
@@ -173,7 +184,9 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The client's address: REMOTE_ADDR, or X-Forwarded-For when (and only when) the request comes
+# from one of our own reverse proxies (schoolsocial/lib/client_ip.py). The access log uses the same.
+AXES_CLIENT_IP_CALLABLE = "schoolsocial.lib.client_ip.client_ip"
 AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = "schoolsocial"
