@@ -174,6 +174,9 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
+# Reset emails each hour: per address (a mailbox is not flooded), per client (no bulk sending).
+PASSWORD_RESET_PER_ADDRESS = env_int("PASSWORD_RESET_PER_ADDRESS", 3)
+PASSWORD_RESET_PER_CLIENT = env_int("PASSWORD_RESET_PER_CLIENT", 10)
 
 # Staff in one school share one public IP, so lock out the pair (username, IP), not the IP.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
