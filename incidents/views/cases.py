@@ -16,11 +16,11 @@ from accounts.models import Role
 
 from .. import actions
 from ..access import evidence_for, get_case_for
-from ..forms import EvidenceForm, IncidentFilterForm, NoteForm, OutcomeForm, SkipForm, StatusForm, StepForm, TriageForm
+from ..forms import IncidentFilterForm, NoteForm, OutcomeForm, SkipForm, StatusForm, StepForm, TriageForm
 from ..letters.models import LETTER_FOR_STEP, Letter
 from ..models import EscalationStep, Incident, IncidentNature, Status, StepKind
 from ..paging import page_of
-from .reporting import add_evidence_and_render
+from .reporting import add_evidence_and_render, evidence_form_for
 
 CASE = (Role.HEADTEACHER, Role.DSL)
 PAGE_SIZE = 25
@@ -91,7 +91,7 @@ def _detail_context(request: HttpRequest, incident: Incident) -> dict:
         "step_form": StepForm(school=school),
         "status_form": StatusForm(incident=incident),
         "note_form": NoteForm(),
-        "evidence_form": EvidenceForm(),
+        "evidence_form": evidence_form_for(request, incident),
         "skip_form": SkipForm(),
         "can_plan": incident.status in (Status.TRIAGED, Status.IN_PROGRESS),
         "platform_kinds": (StepKind.PLATFORM_REPORT, StepKind.UNDERAGE_REPORT),

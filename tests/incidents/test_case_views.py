@@ -240,3 +240,28 @@ def test_timeline_page_shows_everything_in_order_with_who(cast, client_for, file
     assert positions == sorted(positions)
     assert page.count(timezone.localtime().strftime("%d/%m/%Y")) >= len(expected) - 4
     assert cast.dsl.full_name in page and cast.headteacher.full_name in page
+
+
+@pytest.mark.parametrize("who", ["headteacher", "parent"])
+def test_a_refused_file_keeps_the_description_typed_for_it(cast, client_for, file_report, who):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .conftest import upload
+
+    incident = file_report(files=1)
+    if who == "headteacher":
+        add_url, page_url = reverse("incidents:evidence_add", args=[incident.pk]), incident.get_absolute_url()
+    else:
+        add_url = reverse("incidents:report_add_evidence", args=[incident.pk])
+        page_url = reverse("incidents:report_status", args=[incident.pk])
+    client = client_for(getattr(cast, who))
+    description = "The second post, from the Year 6 chat on Friday evening"
+    refused = SimpleUploadedFile("post.html", b"<script>alert(1)</script>", content_type="text/html")
+    page = client.post(add_url, {"files": [refused], "description": description}, follow=True).content.decode()
+    assert "is not a picture or PDF we can accept" in page
+    assert f'value="{description}"' in page  # waiting in the form for the next try
+    assert incident.evidence.count() == 1
+    # Once used (or seen), it is not offered again.
+    client.post(add_url, {"files": [upload("post.png")], "description": description})
+    assert incident.evidence.filter(description=description).count() == 1
+    assert f'value="{description}"' not in client.get(page_url).content.decode()
