@@ -141,12 +141,13 @@ class StageForm(forms.Form):
 
 
 class LinkIncidentForm(forms.Form):
-    reference = forms.CharField(
-        label="Incident reference",
-        max_length=20,
-        required=False,
-        help_text="For example NBP-2026-0007. Leave empty to unlink.",
-    )
+    reference = forms.CharField(label="Incident reference", max_length=20, required=False)
+
+    def __init__(self, *args, school, **kwargs):
+        from incidents.actions import example_reference
+
+        super().__init__(*args, **kwargs)
+        self.fields["reference"].help_text = f"For example {example_reference(school)}. Leave empty to unlink."
 
 
 class SettingsForm(forms.ModelForm):

@@ -21,7 +21,7 @@ from . import actions
 from .access import get_bundle_for, get_letter_for
 from .forms import DraftForm, EmailLetterForm, HandoverForm, NewLetterForm, WordingForm
 from .models import LETTER_FOR_STEP, LetterKind, RenderState
-from .wording import PLACEHOLDERS
+from .wording import placeholders_for
 
 CASE = (Role.HEADTEACHER, Role.DSL)
 
@@ -217,7 +217,7 @@ def wording_edit(request: HttpRequest, kind: str) -> HttpResponse:
     return render(
         request,
         "letters/wording_edit.html",
-        {"form": form, "kind": LetterKind(kind), "current": template, "placeholders": PLACEHOLDERS},
+        {"form": form, "kind": LetterKind(kind), "current": template, "placeholders": placeholders_for(school)},
     )
 
 

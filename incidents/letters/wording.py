@@ -25,10 +25,21 @@ PLACEHOLDERS: dict[str, str] = {
     "posted_on": "when it was posted (or first seen)",
     "remove_by": "the date to remove the post by",
     "meeting_at": "the meeting's date and time",
-    "incident_reference": "the school's reference, for example NBP-2026-0007",
+    "incident_reference": "the school's reference for the incident",
     "policy_sentence": "the sentence naming the policy in force, its version and approval date",
     "agreement_sentence": "the sentence about the home-school agreement (blank if none)",
 }
+
+
+def placeholders_for(school) -> dict[str, str]:
+    """The blanks as the wording page explains them to `school` (its own reference format)."""
+    from incidents.actions import example_reference
+
+    return {
+        **PLACEHOLDERS,
+        "incident_reference": f"the school's reference for the incident, for example {example_reference(school)}",
+    }
+
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 ANY_SYNTAX = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")

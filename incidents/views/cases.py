@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import require_role
 from accounts.audit import log_access
-from accounts.models import Role
+from accounts.models import RECORDS_ROLES, Role
 
 from .. import actions
 from ..access import evidence_for, get_case_for
@@ -92,6 +92,8 @@ def _detail_context(request: HttpRequest, incident: Incident) -> dict:
         "status_form": StatusForm(incident=incident),
         "note_form": NoteForm(),
         "evidence_form": evidence_form_for(request, incident),
+        # The pupil's record is for the office and the headteacher: a DSL gets the name, no link.
+        "may_open_pupil_records": request.membership.role in RECORDS_ROLES,
         "skip_form": SkipForm(),
         "can_plan": incident.status in (Status.TRIAGED, Status.IN_PROGRESS),
         "platform_kinds": (StepKind.PLATFORM_REPORT, StepKind.UNDERAGE_REPORT),

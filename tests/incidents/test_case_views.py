@@ -265,3 +265,35 @@ def test_a_refused_file_keeps_the_description_typed_for_it(cast, client_for, fil
     client.post(add_url, {"files": [upload("post.png")], "description": description})
     assert incident.evidence.filter(description=description).count() == 1
     assert f'value="{description}"' not in client.get(page_url).content.decode()
+
+
+def test_the_incident_page_links_to_the_pupil_only_for_those_who_may_open_it(cast, client_for, file_report):
+    incident = actions.triage(
+        incident=file_report(),
+        by=cast.headteacher,
+        severity="medium",
+        natures=["cyberbullying"],
+        poster_kind="pupil",
+        poster_pupil=cast.child,
+        owner=cast.headteacher,
+    )
+    pupil_url = cast.child.get_absolute_url()
+    for who, may_open in (("dsl", False), ("headteacher", True)):
+        client = client_for(getattr(cast, who))
+        page = client.get(incident.get_absolute_url()).content.decode()
+        assert cast.child.full_name in page  # the DSL still sees who posted
+        assert (f'href="{pupil_url}"' in page) is may_open, who
+        assert (client.get(pupil_url).status_code == 200) is may_open, who  # no link to a 404
+
+
+def test_help_texts_show_the_acting_schools_own_reference_format(cast, client_for):
+    from django.utils import timezone
+
+    from complaints.forms import LinkIncidentForm
+    from incidents.letters.models import LetterKind
+
+    year = timezone.localdate().year
+    page = client_for(cast.other_headteacher).get(reverse("letters:wording_edit", args=[LetterKind.OUTCOME]))
+    assert f"HVP-{year}-0007" in page.content.decode() and "NBP-" not in page.content.decode()
+    help_text = LinkIncidentForm(school=cast.other_school).fields["reference"].help_text
+    assert f"For example HVP-{year}-0007." in help_text
