@@ -41,6 +41,7 @@ def facts_fields(facts: Inspected) -> dict:
         "width": facts.width,
         "height": facts.height,
         "pages": facts.pages,
+        "has_scripts": facts.has_scripts,
     }
 
 
@@ -93,7 +94,7 @@ def promote(staged: StagedUpload, record: FileFacts) -> None:
     """Copy the staged file into the unsaved `record` (same facts, same bytes, checked), then drop
     the staged row now and its file on commit. The caller saves the record."""
     content = checked_content(staged)
-    for name in ("original_name", "content_type", "size", "sha256", "width", "height", "pages"):
+    for name in ("original_name", "content_type", "size", "sha256", "width", "height", "pages", "has_scripts"):
         setattr(record, name, getattr(staged, name))
     record.file.save(staged.original_name or "file", ContentFile(content), save=False)
     name, storage = staged.file.name, staged.file.storage

@@ -31,6 +31,7 @@ KEPT_AS_UPLOADED = frozenset(
         "width",
         "height",
         "pages",
+        "has_scripts",
         "uploaded_by",
         "uploaded_at",
     }
