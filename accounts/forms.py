@@ -6,6 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, Set
 from django.utils import timezone
 
 from notifications.outbox import send_unrecorded
+from schoolsocial.lib.text import PlainTextMixin
 
 from .models import Invitation, Pupil, Relationship, Role, SchoolClass, User
 
@@ -68,7 +69,7 @@ class CodeForm(forms.Form):
     )
 
 
-class PupilForm(forms.ModelForm):
+class PupilForm(PlainTextMixin, forms.ModelForm):
     class Meta:
         model = Pupil
         fields = ["first_name", "last_name", "school_class", "date_of_birth", "is_on_roll"]
@@ -105,7 +106,7 @@ class PupilForm(forms.ModelForm):
 MAX_PUPIL_AGE = 21
 
 
-class SchoolClassForm(forms.ModelForm):
+class SchoolClassForm(PlainTextMixin, forms.ModelForm):
     class Meta:
         model = SchoolClass
         fields = ["name", "year_group", "teacher"]
@@ -142,7 +143,7 @@ class SchoolClassForm(forms.ModelForm):
         return name
 
 
-class InvitationForm(forms.ModelForm):
+class InvitationForm(PlainTextMixin, forms.ModelForm):
     pupils = forms.ModelMultipleChoiceField(
         queryset=Pupil.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -168,7 +169,7 @@ class InvitationForm(forms.ModelForm):
         return self.cleaned_data["email"].lower()
 
 
-class AcceptInvitationForm(forms.Form):
+class AcceptInvitationForm(PlainTextMixin, forms.Form):
     full_name = forms.CharField(label="Your full name", max_length=200)
     password1 = forms.CharField(
         label="Choose a password",

@@ -5,6 +5,7 @@ import uuid
 from django import forms
 from django.utils import timezone
 
+from schoolsocial.lib.text import PlainTextMixin
 from schoolsocial.lib.uploads import inspect_upload
 
 from .models import AgreementVersion
@@ -13,7 +14,7 @@ from .years import is_valid_academic_year
 YEAR_HINT = "Write the school year as two years, for example 2025/26."
 
 
-class VersionForm(forms.ModelForm):
+class VersionForm(PlainTextMixin, forms.ModelForm):
     class Meta:
         model = AgreementVersion
         fields = ["title", "academic_year", "introduction", "channels", "will_commitments", "will_not_commitments"]
@@ -63,7 +64,7 @@ class VersionForm(forms.ModelForm):
         return self._clean_lines("will_not_commitments", "commitment")
 
 
-class SignForm(forms.Form):
+class SignForm(PlainTextMixin, forms.Form):
     version_id = forms.IntegerField(widget=forms.HiddenInput)
     read = forms.BooleanField(error_messages={"required": "Please confirm you have read the agreement."})
     child = forms.BooleanField(error_messages={"required": "Please confirm which child you are signing for."})
@@ -85,7 +86,7 @@ class SignForm(forms.Form):
         return {key for key in ("read", "child", "acknowledge") if self.cleaned_data.get(key)}
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(PlainTextMixin, forms.Form):
     reason = forms.CharField(
         label="Why are you withdrawing? (optional)",
         required=False,
@@ -98,7 +99,7 @@ class WithdrawForm(forms.Form):
     )
 
 
-class PaperSignatureForm(forms.Form):
+class PaperSignatureForm(PlainTextMixin, forms.Form):
     """The scan is staged (files.staging) as soon as it is accepted, so a mistake in another
     field never makes the office choose the file again. `staged` is the scan kept so far."""
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Pupil, School
 from incidents.forms import DateInput, MultipleFileField
+from schoolsocial.lib.text import PlainTextMixin
 from schoolsocial.lib.uploads import ACCEPTED_HELP, inspect_upload
 
 from .actions import MAX_FILES, informal_handler_choices
@@ -26,7 +27,7 @@ def form_token_from(raw) -> uuid.UUID | None:
         return None
 
 
-class ComplaintForm(forms.ModelForm):
+class ComplaintForm(PlainTextMixin, forms.ModelForm):
     """The parent's complaint. Files are checked one by one: the good ones are kept (staged against
     `form_token`) even when something else needs another look, so a failed submit loses nothing."""
 
@@ -76,7 +77,7 @@ class ComplaintForm(forms.ModelForm):
         return files
 
 
-class MessageForm(forms.Form):
+class MessageForm(PlainTextMixin, forms.Form):
     message = forms.CharField(label="Message to the parent", widget=forms.Textarea(attrs={"rows": 5}), max_length=10000)
     final = forms.BooleanField(
         label="This is the school's response at this stage",
@@ -85,7 +86,7 @@ class MessageForm(forms.Form):
     )
 
 
-class AcknowledgeForm(forms.Form):
+class AcknowledgeForm(PlainTextMixin, forms.Form):
     acknowledgement = forms.CharField(
         label="Acknowledgement to the parent",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -94,7 +95,7 @@ class AcknowledgeForm(forms.Form):
     )
 
 
-class NoteForm(forms.Form):
+class NoteForm(PlainTextMixin, forms.Form):
     text = forms.CharField(
         label="Internal note (never shown to the parent or the governors)",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -102,7 +103,7 @@ class NoteForm(forms.Form):
     )
 
 
-class HandlerForm(forms.Form):
+class HandlerForm(PlainTextMixin, forms.Form):
     handler = forms.ModelChoiceField(
         label="Member of staff handling the informal stage",
         queryset=None,
@@ -119,7 +120,7 @@ class HandlerForm(forms.Form):
         self.fields["handler"].label_from_instance = lambda user: user.full_name
 
 
-class StageForm(forms.Form):
+class StageForm(PlainTextMixin, forms.Form):
     stage = forms.ChoiceField(label="Move to")
     reason = forms.CharField(
         label="Explanation for the parent",
@@ -140,7 +141,7 @@ class StageForm(forms.Form):
         return data
 
 
-class LinkIncidentForm(forms.Form):
+class LinkIncidentForm(PlainTextMixin, forms.Form):
     reference = forms.CharField(label="Incident reference", max_length=20, required=False)
 
     def __init__(self, *args, school, **kwargs):
@@ -150,7 +151,7 @@ class LinkIncidentForm(forms.Form):
         self.fields["reference"].help_text = f"For example {example_reference(school)}. Leave empty to unlink."
 
 
-class SettingsForm(forms.ModelForm):
+class SettingsForm(PlainTextMixin, forms.ModelForm):
     holiday_text = forms.CharField(
         label="School holidays",
         required=False,
@@ -205,7 +206,7 @@ def _uk_date(text: str) -> date:
     return datetime.strptime(text, "%d/%m/%Y").date()
 
 
-class DeclarationForm(forms.Form):
+class DeclarationForm(PlainTextMixin, forms.Form):
     has_conflict = forms.TypedChoiceField(
         label="Do you have a conflict of interest in this complaint?",
         choices=[
@@ -220,7 +221,7 @@ class DeclarationForm(forms.Form):
     )
 
 
-class PanelForm(forms.Form):
+class PanelForm(PlainTextMixin, forms.Form):
     meeting_date = forms.DateField(label="Date the panel met", widget=DateInput())
     members = forms.CharField(
         label="Panel members", widget=forms.Textarea(attrs={"rows": 3}), help_text="One governor per line."
@@ -239,7 +240,7 @@ class PanelForm(forms.Form):
         return day
 
 
-class TermlyReportForm(forms.Form):
+class TermlyReportForm(PlainTextMixin, forms.Form):
     period_start = forms.DateField(label="From", widget=DateInput())
     period_end = forms.DateField(label="To", widget=DateInput())
 

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Pupil, Role, School, User
+from schoolsocial.lib.text import PlainTextMixin
 
 from .models import (
     RECORDABLE_OUTCOMES,
@@ -86,7 +87,7 @@ def parse_urls(text: str) -> list[str]:
     return urls
 
 
-class ReportForm(forms.ModelForm):
+class ReportForm(PlainTextMixin, forms.ModelForm):
     """The one report form, for staff and parents, on a phone or a desk."""
 
     form_token = forms.UUIDField(widget=forms.HiddenInput)
@@ -230,7 +231,7 @@ def school_staff(school: School, roles=(Role.HEADTEACHER, Role.DSL, Role.STAFF))
     ).distinct()
 
 
-class TriageForm(forms.ModelForm):
+class TriageForm(PlainTextMixin, forms.ModelForm):
     natures = forms.MultipleChoiceField(
         label="Nature", choices=Nature.choices, widget=forms.CheckboxSelectMultiple, required=True
     )
@@ -295,7 +296,7 @@ class TriageForm(forms.ModelForm):
         return data
 
 
-class StepForm(forms.Form):
+class StepForm(PlainTextMixin, forms.Form):
     kind = forms.ChoiceField(label="Step", choices=StepKind.choices)
     owner = forms.ModelChoiceField(label="Who will do it", queryset=User.objects.none(), required=False)
     due_date = forms.DateField(
@@ -314,7 +315,7 @@ class StepForm(forms.Form):
         return due
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(PlainTextMixin, forms.Form):
     outcome = forms.ChoiceField(choices=[(o.value, o.label) for o in RECORDABLE_OUTCOMES], widget=forms.RadioSelect)
     external_reference = forms.CharField(label="Reference given", max_length=100, required=False)
     meeting_at = forms.DateTimeField(label="Meeting date and time", required=False, widget=DateTimeLocalInput())
@@ -332,7 +333,7 @@ class OutcomeForm(forms.Form):
             del self.fields["attendees"]
 
 
-class SkipForm(forms.Form):
+class SkipForm(PlainTextMixin, forms.Form):
     kind = forms.ChoiceField(choices=StepKind.choices, widget=forms.HiddenInput, required=False)
     reason = forms.CharField(
         label="Why is this step skipped?",
@@ -341,7 +342,7 @@ class SkipForm(forms.Form):
     )
 
 
-class StatusForm(forms.Form):
+class StatusForm(PlainTextMixin, forms.Form):
     status = forms.ChoiceField(label="New status", choices=())
     reason = forms.CharField(label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -359,7 +360,7 @@ class StatusForm(forms.Form):
         return data
 
 
-class NoteForm(forms.Form):
+class NoteForm(PlainTextMixin, forms.Form):
     text = forms.CharField(
         label="Add a note (for the school only)",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -367,7 +368,7 @@ class NoteForm(forms.Form):
     )
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(PlainTextMixin, forms.Form):
     files = MultipleFileField(
         label="Add screenshots or PDFs", help_text="Pictures (PNG, JPEG or WebP) or PDFs, up to 10 MB each."
     )
@@ -380,7 +381,7 @@ def _https_by_default(field, **kwargs):
     return field.formfield(**kwargs)
 
 
-class PlatformForm(forms.ModelForm):
+class PlatformForm(PlainTextMixin, forms.ModelForm):
     """A school's own platform (for example its parents' chat group): seen by that school only."""
 
     class Meta:
@@ -411,7 +412,7 @@ class PlatformForm(forms.ModelForm):
         return " ".join(self.cleaned_data["name"].split())
 
 
-class SchoolPlatformForm(forms.ModelForm):
+class SchoolPlatformForm(PlainTextMixin, forms.ModelForm):
     """A school's own link, notes and visibility for a platform in the shared directory."""
 
     class Meta:
@@ -421,7 +422,7 @@ class SchoolPlatformForm(forms.ModelForm):
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
 
-class IncidentFilterForm(forms.Form):
+class IncidentFilterForm(PlainTextMixin, forms.Form):
     q = forms.CharField(
         label="Search",
         required=False,

@@ -6,6 +6,8 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from schoolsocial.lib.text import PlainTextMixin
+
 from .importing import ImportFailed, markdown_from_upload
 from .models import PolicyDocument
 
@@ -39,7 +41,7 @@ class UploadMixin:
         return upload
 
 
-class DocumentForm(forms.ModelForm):
+class DocumentForm(PlainTextMixin, forms.ModelForm):
     class Meta:
         model = PolicyDocument
         fields = ["title", "category", "owner", "review_interval_months", "staff_must_acknowledge"]
@@ -81,7 +83,7 @@ class NewPolicyForm(UploadMixin, DocumentForm):
         return cleaned
 
 
-class DraftForm(forms.Form):
+class DraftForm(PlainTextMixin, forms.Form):
     body_markdown = forms.CharField(label="Policy text", widget=forms.Textarea(attrs={"rows": 24}), help_text=BODY_HELP)
     change_summary = forms.CharField(
         label="What changed in this version?",
@@ -97,7 +99,7 @@ class DraftForm(forms.Form):
         return body
 
 
-class ImportForm(UploadMixin, forms.Form):
+class ImportForm(UploadMixin, PlainTextMixin, forms.Form):
     upload = forms.FileField(label="File", help_text=UPLOAD_HELP)
     change_summary = forms.CharField(
         label="What changed in this version?",
@@ -107,7 +109,7 @@ class ImportForm(UploadMixin, forms.Form):
     )
 
 
-class ApproveForm(forms.Form):
+class ApproveForm(PlainTextMixin, forms.Form):
     review_date = forms.DateField(
         label="Review by",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -103,6 +103,8 @@ if DEBUG:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body: an oversized request is refused unread.
+    "schoolsocial.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -117,6 +119,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so that a locked-out sign-in gets the lockout page rather than the form.
     "axes.middleware.AxesMiddleware",
+    # The portal's own 404 page in development too (never Django's list of URL patterns).
+    "schoolsocial.middleware.ProjectNotFoundPageMiddleware",
 ]
 
 ROOT_URLCONF = "schoolsocial.urls"
@@ -291,9 +295,16 @@ if STORAGE_S3_BUCKET:
         },
     }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# What a request may carry. Form fields (a policy's text included) stay under
+# DATA_UPLOAD_MAX_MEMORY_SIZE; each file under MAX_UPLOAD_BYTES; the whole request, files and all,
+# under MAX_REQUEST_BYTES, refused unread (schoolsocial/middleware.py). Set the reverse proxy's
+# body limit to the same (nginx: client_max_body_size 50m).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 20  # the report form takes 10 at once
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 50 * 1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 
