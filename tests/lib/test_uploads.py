@@ -7,8 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from schoolsocial.lib.uploads import inspect_upload
-
-from .conftest import bomb_png, image_bytes, pdf_bytes, upload
+from tests.incidents.conftest import bomb_png, image_bytes, pdf_bytes, upload
 
 
 @pytest.mark.parametrize("fmt,content_type", [("PNG", "image/png"), ("JPEG", "image/jpeg"), ("WEBP", "image/webp")])
