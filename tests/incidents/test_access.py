@@ -186,3 +186,19 @@ def test_the_referral_bundle_names_evidence_from_its_type(cast, file_report, on_
     assert f"evidence/evidence-{reference}-1.png" in names
     assert f"evidence/evidence-{reference}-2.png" in names
     assert not [name for name in names if "html" in name]
+
+
+def test_evidence_with_scripts_is_marked_and_only_ever_downloaded(cast, client_for, file_report):
+    from schoolsocial.lib.uploads import inspect_upload
+    from tests.lib.test_uploads import pdf_with_script
+
+    incident = file_report()
+    item = upload("post.pdf", pdf_with_script(), "application/pdf")
+    [evidence] = actions.add_evidence(incident=incident, by=cast.headteacher, uploads=[(item, inspect_upload(item))])
+    evidence.refresh_from_db()
+    assert evidence.has_scripts is True
+    client = client_for(cast.headteacher)
+    assert "PDF with scripts (download only)" in client.get(incident.get_absolute_url()).content.decode()
+    response = client.get(evidence.get_absolute_url())
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"

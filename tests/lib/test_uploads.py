@@ -112,19 +112,3 @@ def test_a_pdf_with_javascript_is_kept_and_recorded_as_holding_scripts(where):
     assert facts.content_type == "application/pdf" and facts.pages == 1
     assert facts.has_scripts is True
     assert inspect_upload(upload("plain.pdf", pdf_bytes(), "application/pdf")).has_scripts is False
-
-
-@pytest.mark.django_db
-def test_evidence_with_scripts_is_marked_and_only_ever_downloaded(cast, client_for, file_report):
-    from incidents import actions
-
-    incident = file_report()
-    item = upload("post.pdf", pdf_with_script(), "application/pdf")
-    [evidence] = actions.add_evidence(incident=incident, by=cast.headteacher, uploads=[(item, inspect_upload(item))])
-    evidence.refresh_from_db()
-    assert evidence.has_scripts is True
-    client = client_for(cast.headteacher)
-    assert "PDF with scripts (download only)" in client.get(incident.get_absolute_url()).content.decode()
-    response = client.get(evidence.get_absolute_url())
-    assert response["Content-Disposition"].startswith("attachment;")
-    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
