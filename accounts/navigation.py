@@ -40,7 +40,9 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("Home", "dashboard:home"),
         ("Pupils", "accounts:pupil_list"),
         ("Classes", "accounts:class_list"),
+        ("Import from MIS", "accounts:roll_import_list"),
         ("Invitations", "accounts:invitation_list"),
+        ("Staff and governors", "accounts:people_list"),
         ("Agreements", "agreements:coverage"),
         ("Email delivery", "notifications:list"),
     ],
@@ -62,6 +64,8 @@ SETTINGS_NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("Letter wording", "letters:wording_list"),
         ("Complaint deadlines", "complaints:settings"),
         ("Classes", "accounts:class_list"),
+        ("Staff and governors", "accounts:people_list"),
+        ("Import from MIS", "accounts:roll_import_list"),
         ("Email delivery", "notifications:list"),
     ],
 }

@@ -13,10 +13,11 @@ from accounts.models import Pupil, School
 from incidents.forms import DateInput, MultipleFileField
 from schoolsocial.lib.text import PlainTextMixin
 from schoolsocial.lib.uploads import ACCEPTED_HELP, inspect_upload
+from schoolsocial.lib.workflow import TransitionChoiceField
 
 from .actions import MAX_FILES, informal_handler_choices
 from .deadlines import parse_holidays
-from .models import Complaint, ComplaintSettings, Decision, Stage
+from .models import COMPLAINT_WORKFLOW, Complaint, ComplaintSettings, Decision, Stage
 
 
 def form_token_from(raw) -> uuid.UUID | None:
@@ -121,7 +122,7 @@ class HandlerForm(PlainTextMixin, forms.Form):
 
 
 class StageForm(PlainTextMixin, forms.Form):
-    stage = forms.ChoiceField(label="Move to")
+    stage = TransitionChoiceField(label="Move to")
     reason = forms.CharField(
         label="Explanation for the parent",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -132,7 +133,7 @@ class StageForm(PlainTextMixin, forms.Form):
 
     def __init__(self, *args, complaint: Complaint, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["stage"].choices = [(s.value, s.label) for s in complaint.allowed_next_stages]
+        self.fields["stage"].offer(COMPLAINT_WORKFLOW, complaint.stage)
 
     def clean(self):
         data = super().clean()

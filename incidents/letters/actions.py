@@ -73,7 +73,11 @@ def create_letter(*, incident: Incident, step: EscalationStep | None, kind: str,
         raise LetterError("That step belongs to another incident.")
     template, subject, body = wording_text(incident.school, kind)
     facts = letter_facts.gather(incident, step)
-    body_facts = {**facts, "recipient_name": facts["recipient_name"] or "Parent or carer"}
+    body_facts = {
+        **facts,
+        "recipient_name": facts["recipient_name"] or "Parent or carer",
+        "salutation": facts.get("salutation") or facts["recipient_name"] or "Parent or carer",
+    }
     try:
         filled_subject, filled_body = fill(subject, facts), fill(body, body_facts)
     except ValidationError:

@@ -281,3 +281,17 @@ def test_the_same_edit_sent_twice_is_applied_once(cast, letter):
     changed = actions.update_draft(letter=letter, by=cast.headteacher, subject="A new subject")
     again = actions.update_draft(letter=letter, by=cast.headteacher, subject="A new subject")
     assert changed.revision == again.revision == 2
+
+
+def test_a_known_title_makes_the_letter_say_dear_mr_surname(cast, case):
+    incident, step = case
+    parent = incident.poster_parent or cast.parent
+    parent.title, parent.full_name = "Mr", "Michael Da Silva"
+    parent.save()
+    letter = actions.create_letter(incident=incident, step=step, kind=LetterKind.REMOVAL_REQUEST, by=cast.headteacher)
+    assert letter.recipient_name == "Mr Michael Da Silva"
+    assert letter.body.startswith("Dear Mr Da Silva,")
+
+
+def test_without_a_title_the_letter_uses_the_full_name(letter):
+    assert letter.body.startswith("Dear Siân O'Connor-Müller,")

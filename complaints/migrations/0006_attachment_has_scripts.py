@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("complaints", "0003_attachment_file_facts"),
+        ("complaints", "0005_termly_report_sha256"),
     ]
 
     operations = [
