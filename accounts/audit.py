@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.db import models
 
+from schoolsocial.lib.client_ip import client_ip
+
 from .models import AccessLog
 
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+__all__ = ["client_ip", "log_access"]
 
 
 def log_access(request, obj: models.Model, action: str = "view", school=None) -> AccessLog:

@@ -8,6 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, Set
 from django.utils import timezone
 
 from notifications.outbox import send_unrecorded
+from schoolsocial.lib.text import PlainTextMixin
 
 from .models import Invitation, Pupil, Relationship, Role, SchoolClass, User
 
@@ -70,7 +71,7 @@ class CodeForm(forms.Form):
     )
 
 
-class PupilForm(forms.ModelForm):
+class PupilForm(PlainTextMixin, forms.ModelForm):
     class Meta:
         model = Pupil
         fields = ["first_name", "last_name", "school_class", "date_of_birth", "is_on_roll"]
@@ -107,7 +108,7 @@ class PupilForm(forms.ModelForm):
 MAX_PUPIL_AGE = 21
 
 
-class SchoolClassForm(forms.ModelForm):
+class SchoolClassForm(PlainTextMixin, forms.ModelForm):
     class Meta:
         model = SchoolClass
         fields = ["name", "year_group", "teacher"]
@@ -151,7 +152,7 @@ class PupilsField(forms.ModelMultipleChoiceField):
         return f"{obj.full_name} ({obj.school_class or 'no class'})"
 
 
-class InvitationForm(forms.ModelForm):
+class InvitationForm(PlainTextMixin, forms.ModelForm):
     pupils = PupilsField(
         queryset=Pupil.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -175,7 +176,7 @@ class InvitationForm(forms.ModelForm):
         return self.cleaned_data["email"].lower()
 
 
-class AcceptInvitationForm(forms.Form):
+class AcceptInvitationForm(PlainTextMixin, forms.Form):
     full_name = forms.CharField(label="Your full name", max_length=200)
     password1 = forms.CharField(
         label="Choose a password",

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Pupil, School, User
 from incidents.forms import DateInput, MultipleFileField
+from schoolsocial.lib.text import PlainTextMixin
 from schoolsocial.lib.uploads import ACCEPTED_HELP, inspect_upload
 from schoolsocial.lib.workflow import TransitionChoiceField
 
@@ -28,7 +29,7 @@ def form_token_from(raw) -> uuid.UUID | None:
         return None
 
 
-class ComplaintForm(forms.ModelForm):
+class ComplaintForm(PlainTextMixin, forms.ModelForm):
     """The parent's complaint. Files are checked one by one: the good ones are kept (staged against
     `form_token`) even when something else needs another look, so a failed submit loses nothing."""
 
@@ -81,7 +82,7 @@ class ComplaintForm(forms.ModelForm):
         return files
 
 
-class MessageForm(forms.Form):
+class MessageForm(PlainTextMixin, forms.Form):
     message = forms.CharField(label="Message to the parent", widget=forms.Textarea(attrs={"rows": 5}), max_length=10000)
     final = forms.BooleanField(
         label="This is the school's response at this stage",
@@ -90,7 +91,7 @@ class MessageForm(forms.Form):
     )
 
 
-class AcknowledgeForm(forms.Form):
+class AcknowledgeForm(PlainTextMixin, forms.Form):
     acknowledgement = forms.CharField(
         label="Acknowledgement to the parent",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -99,7 +100,7 @@ class AcknowledgeForm(forms.Form):
     )
 
 
-class NoteForm(forms.Form):
+class NoteForm(PlainTextMixin, forms.Form):
     text = forms.CharField(
         label="Internal note (never shown to the parent or the governors)",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -114,7 +115,7 @@ class StaffField(forms.ModelChoiceField):
         return obj.full_name
 
 
-class HandlerForm(forms.Form):
+class HandlerForm(PlainTextMixin, forms.Form):
     handler = StaffField(
         label="Member of staff handling the informal stage",
         queryset=None,
@@ -130,7 +131,7 @@ class HandlerForm(forms.Form):
         cast(StaffField, self.fields["handler"]).queryset = informal_handler_choices(school)
 
 
-class StageForm(forms.Form):
+class StageForm(PlainTextMixin, forms.Form):
     stage = TransitionChoiceField(label="Move to")
     reason = forms.CharField(
         label="Explanation for the parent",
@@ -152,16 +153,17 @@ class StageForm(forms.Form):
         return data
 
 
-class LinkIncidentForm(forms.Form):
-    reference = forms.CharField(
-        label="Incident reference",
-        max_length=20,
-        required=False,
-        help_text="For example NBP-2026-0007. Leave empty to unlink.",
-    )
+class LinkIncidentForm(PlainTextMixin, forms.Form):
+    reference = forms.CharField(label="Incident reference", max_length=20, required=False)
+
+    def __init__(self, *args, school, **kwargs):
+        from incidents.actions import example_reference
+
+        super().__init__(*args, **kwargs)
+        self.fields["reference"].help_text = f"For example {example_reference(school)}. Leave empty to unlink."
 
 
-class SettingsForm(forms.ModelForm):
+class SettingsForm(PlainTextMixin, forms.ModelForm):
     holiday_text = forms.CharField(
         label="School holidays",
         required=False,
@@ -216,7 +218,7 @@ def _uk_date(text: str) -> date:
     return datetime.strptime(text, "%d/%m/%Y").date()
 
 
-class DeclarationForm(forms.Form):
+class DeclarationForm(PlainTextMixin, forms.Form):
     has_conflict = forms.TypedChoiceField(
         label="Do you have a conflict of interest in this complaint?",
         choices=[
@@ -231,7 +233,7 @@ class DeclarationForm(forms.Form):
     )
 
 
-class PanelForm(forms.Form):
+class PanelForm(PlainTextMixin, forms.Form):
     meeting_date = forms.DateField(label="Date the panel met", widget=DateInput())
     members = forms.CharField(
         label="Panel members", widget=forms.Textarea(attrs={"rows": 3}), help_text="One governor per line."
@@ -250,7 +252,7 @@ class PanelForm(forms.Form):
         return day
 
 
-class TermlyReportForm(forms.Form):
+class TermlyReportForm(PlainTextMixin, forms.Form):
     period_start = forms.DateField(label="From", widget=DateInput())
     period_end = forms.DateField(label="To", widget=DateInput())
 

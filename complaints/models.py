@@ -346,6 +346,13 @@ class Attachment(FileFacts):
     def get_absolute_url(self) -> str:
         return reverse("complaints:attachment", args=[self.pk])
 
+    def download_stem(self) -> str:
+        """The download's name before its extension (which comes from the detected type)."""
+        earlier = Attachment.objects.filter(complaint_id=self.complaint_id).filter(
+            models.Q(uploaded_at__lt=self.uploaded_at) | models.Q(uploaded_at=self.uploaded_at, pk__lt=self.pk)
+        )
+        return f"attachment-{self.complaint.reference}-{earlier.count() + 1}"
+
     def delete(self, *args, **kwargs):
         raise ValidationError("Attachments are never deleted.")
 

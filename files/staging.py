@@ -42,6 +42,7 @@ def facts_fields(facts: Inspected) -> dict:
         "width": facts.width,
         "height": facts.height,
         "pages": facts.pages,
+        "has_scripts": facts.has_scripts,
     }
 
 
@@ -81,16 +82,20 @@ def staged_for_update(*, user: User, school: School, form_token: uuid.UUID | Non
     )
 
 
+def checked_content(staged: StagedUpload) -> bytes:
+    """The staged file's bytes, if they are still the ones inspected (else FileChanged)."""
+    with staged.file.open("rb") as handle:
+        content = handle.read()
+    if hashlib.sha256(content).hexdigest() != staged.sha256:
+        raise FileChanged(f"“{staged.original_name}” changed after it was checked. Please attach it again.")
+    return content
+
+
 def promote(staged: StagedUpload, record: FileFacts) -> None:
     """Copy the staged file into the unsaved `record` (same facts, same bytes, checked), then drop
     the staged row now and its file on commit. The caller saves the record."""
-    digest = hashlib.sha256()
-    with staged.file.open("rb") as handle:
-        content = handle.read()
-    digest.update(content)
-    if digest.hexdigest() != staged.sha256:
-        raise FileChanged(f"“{staged.original_name}” changed after it was checked. Please attach it again.")
-    for name in ("original_name", "content_type", "size", "sha256", "width", "height", "pages"):
+    content = checked_content(staged)
+    for name in ("original_name", "content_type", "size", "sha256", "width", "height", "pages", "has_scripts"):
         setattr(record, name, getattr(staged, name))
     record.file.save(staged.original_name or "file", ContentFile(content), save=False)
     name, storage = staged.file.name, staged.file.storage

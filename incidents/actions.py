@@ -56,6 +56,11 @@ def next_reference(school: School, year: int) -> tuple[int, str]:
     return sequence.last_number, f"{school.short_code}-{year}-{sequence.last_number:04d}"
 
 
+def example_reference(school: School) -> str:
+    """What a reference of `school` looks like, for help texts: its own code, this year."""
+    return f"{school.short_code}-{timezone.localdate().year}-0007"
+
+
 # --- Files ------------------------------------------------------------------------------------
 
 

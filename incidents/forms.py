@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import Pupil, Role, School, User
 from accounts.permissions import roles_with
 from schoolsocial.lib.concurrency import current_version
+from schoolsocial.lib.text import PlainTextMixin
 from schoolsocial.lib.workflow import TransitionChoiceField
 
 from .models import (
@@ -93,7 +94,7 @@ def parse_urls(text: str) -> list[str]:
     return urls
 
 
-class ReportForm(forms.ModelForm):
+class ReportForm(PlainTextMixin, forms.ModelForm):
     """The one report form, for staff and parents, on a phone or a desk."""
 
     form_token = forms.UUIDField(widget=forms.HiddenInput)
@@ -238,7 +239,7 @@ def school_staff(school: School, roles=(Role.HEADTEACHER, Role.DSL, Role.STAFF))
     ).distinct()
 
 
-class TriageForm(forms.ModelForm):
+class TriageForm(PlainTextMixin, forms.ModelForm):
     natures = forms.MultipleChoiceField(
         label="Nature", choices=Nature.choices, widget=forms.CheckboxSelectMultiple, required=True
     )
@@ -318,7 +319,7 @@ class TriageForm(forms.ModelForm):
         return data
 
 
-class StepForm(forms.Form):
+class StepForm(PlainTextMixin, forms.Form):
     kind = forms.ChoiceField(label="Step", choices=StepKind.choices)
     owner = forms.ModelChoiceField(label="Who will do it", queryset=User.objects.none(), required=False)
     due_date = forms.DateField(
@@ -337,7 +338,7 @@ class StepForm(forms.Form):
         return due
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(PlainTextMixin, forms.Form):
     outcome = forms.ChoiceField(choices=[(o.value, o.label) for o in RECORDABLE_OUTCOMES], widget=forms.RadioSelect)
     external_reference = forms.CharField(label="Reference given", max_length=100, required=False)
     meeting_at = forms.DateTimeField(label="Meeting date and time", required=False, widget=DateTimeLocalInput())
@@ -355,7 +356,7 @@ class OutcomeForm(forms.Form):
             del self.fields["attendees"]
 
 
-class SkipForm(forms.Form):
+class SkipForm(PlainTextMixin, forms.Form):
     kind = forms.ChoiceField(choices=StepKind.choices, widget=forms.HiddenInput, required=False)
     reason = forms.CharField(
         label="Why is this step skipped?",
@@ -364,7 +365,7 @@ class SkipForm(forms.Form):
     )
 
 
-class StatusForm(forms.Form):
+class StatusForm(PlainTextMixin, forms.Form):
     status = TransitionChoiceField(label="New status")
     reason = forms.CharField(label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -383,7 +384,7 @@ class StatusForm(forms.Form):
         return data
 
 
-class NoteForm(forms.Form):
+class NoteForm(PlainTextMixin, forms.Form):
     text = forms.CharField(
         label="Add a note (for the school only)",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -391,7 +392,7 @@ class NoteForm(forms.Form):
     )
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(PlainTextMixin, forms.Form):
     # A declared field: the form's metaclass moves it into base_fields, so it never hides Form.files.
     files = MultipleFileField(  # type: ignore[assignment]
         label="Add screenshots or PDFs", help_text="Pictures (PNG, JPEG or WebP) or PDFs, up to 10 MB each."
@@ -405,7 +406,7 @@ def _https_by_default(field, **kwargs):
     return field.formfield(**kwargs)
 
 
-class PlatformForm(forms.ModelForm):
+class PlatformForm(PlainTextMixin, forms.ModelForm):
     """A school's own platform (for example its parents' chat group): seen by that school only."""
 
     class Meta:
@@ -436,7 +437,7 @@ class PlatformForm(forms.ModelForm):
         return " ".join(self.cleaned_data["name"].split())
 
 
-class SchoolPlatformForm(forms.ModelForm):
+class SchoolPlatformForm(PlainTextMixin, forms.ModelForm):
     """A school's own link, notes and visibility for a platform in the shared directory."""
 
     class Meta:
@@ -446,7 +447,7 @@ class SchoolPlatformForm(forms.ModelForm):
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
 
-class IncidentFilterForm(forms.Form):
+class IncidentFilterForm(PlainTextMixin, forms.Form):
     q = forms.CharField(
         label="Search",
         required=False,

@@ -37,6 +37,14 @@ class NotAllowed(Exception):
     """The person may not do this; the message says why in plain words."""
 
 
+class DraftAlreadyOpen(Exception):
+    """A new text was given but a draft is open: its text is replaced only when asked to."""
+
+    def __init__(self, draft: PolicyVersion) -> None:
+        super().__init__(f"Draft version {draft.number} is already open.")
+        self.draft = draft
+
+
 def can_approve(user, document: PolicyDocument) -> bool:
     """The headteacher approves the policies the headteacher owns; governors approve the ones the
     governing body owns."""
@@ -88,16 +96,24 @@ def open_version(document: PolicyDocument) -> PolicyVersion | None:
 
 @transaction.atomic
 def start_draft(
-    document: PolicyDocument, *, by, body_markdown: str | None = None, change_summary: str = ""
+    document: PolicyDocument,
+    *,
+    by,
+    body_markdown: str | None = None,
+    change_summary: str = "",
+    replace_open_draft: bool = False,
 ) -> PolicyVersion:
     """Editing an approved policy starts here: a new draft, copied from the latest version unless a
-    text is given. If a draft is already open it is returned (with the new text, if given)."""
+    text is given. If a draft is already open it is returned; a new text replaces its text only
+    with `replace_open_draft` (otherwise DraftAlreadyOpen, so the person can be asked first)."""
     PolicyDocument.objects.select_for_update().filter(pk=document.pk).first()
     existing = open_version(document)
     if existing is not None:
         if body_markdown is not None:
             if existing.status != Status.DRAFT:
                 raise NotAllowed("A version is waiting for approval. Send it back to draft before replacing its text.")
+            if not replace_open_draft:
+                raise DraftAlreadyOpen(existing)
             existing.body_markdown = body_markdown
             existing.change_summary = change_summary or existing.change_summary
             existing.save()

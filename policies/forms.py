@@ -7,6 +7,8 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from schoolsocial.lib.text import PlainTextMixin
+
 from .importing import ImportFailed, markdown_from_upload
 from .models import PolicyDocument
 
@@ -42,7 +44,7 @@ class UploadMixin:
         return upload
 
 
-class DocumentForm(forms.ModelForm):
+class DocumentForm(PlainTextMixin, forms.ModelForm):
     class Meta:
         model = PolicyDocument
         fields = ["title", "category", "owner", "review_interval_months", "staff_must_acknowledge"]
@@ -68,16 +70,23 @@ class NewPolicyForm(UploadMixin, DocumentForm):
     )
 
     def clean(self):
-        super().clean()
-        cleaned = self.cleaned_data
-        if not self.errors and not cleaned.get("body_markdown", "").strip() and not self.upload_markdown:
+        cleaned = super().clean()
+        typed = cleaned.get("body_markdown", "").strip()
+        if not self.errors and not typed and not self.upload_markdown:
             self.add_error("body_markdown", "Write the policy text here, or choose a file to start from.")
-        if self.upload_markdown:
+        if typed and self.upload_markdown:
+            # Never drop what someone typed in favour of a file (or the other way round): ask.
+            self.add_error(
+                "upload",
+                "You have typed the policy text and chosen a file. Start from one of them: empty the "
+                "text box to use the file, or leave this empty to keep what you typed.",
+            )
+        elif self.upload_markdown:
             cleaned["body_markdown"] = self.upload_markdown
         return cleaned
 
 
-class DraftForm(forms.Form):
+class DraftForm(PlainTextMixin, forms.Form):
     body_markdown = forms.CharField(label="Policy text", widget=forms.Textarea(attrs={"rows": 24}), help_text=BODY_HELP)
     change_summary = forms.CharField(
         label="What changed in this version?",
@@ -93,7 +102,7 @@ class DraftForm(forms.Form):
         return body
 
 
-class ImportForm(UploadMixin, forms.Form):
+class ImportForm(UploadMixin, PlainTextMixin, forms.Form):
     upload = forms.FileField(label="File", help_text=UPLOAD_HELP)
     change_summary = forms.CharField(
         label="What changed in this version?",
@@ -103,7 +112,7 @@ class ImportForm(UploadMixin, forms.Form):
     )
 
 
-class ApproveForm(forms.Form):
+class ApproveForm(PlainTextMixin, forms.Form):
     review_date = forms.DateField(
         label="Review by",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -5,6 +5,7 @@ Defaults give the embedded mode (`make run`): SQLite, tasks run in-process, emai
 a real SECRET_KEY, ALLOWED_HOSTS, an https SITE_URL, an SMTP server, a Celery broker and Redis.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -72,6 +73,16 @@ if not DEBUG and not ALLOWED_HOSTS:
         "for example ALLOWED_HOSTS=portal.school.example"
     )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# The reverse proxies in front of the portal (addresses or networks, e.g. 127.0.0.1 or
+# 10.0.0.0/24): only requests from these may say who the client is (X-Forwarded-For).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES holds {_proxy!r}, which is not an address or network (e.g. 127.0.0.1 or 10.0.0.0/24)."
+        ) from _error
 SITE_URL = (
     env_required_in_production(
         "SITE_URL", "https://portal.school.example", "the portal's public address for the links in its emails"
@@ -117,6 +128,8 @@ if DEBUG:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body: an oversized request is refused unread.
+    "schoolsocial.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -131,6 +144,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so that a locked-out sign-in gets the lockout page rather than the form.
     "axes.middleware.AxesMiddleware",
+    # The portal's own 404 page in development too (never Django's list of URL patterns).
+    "schoolsocial.middleware.ProjectNotFoundPageMiddleware",
 ]
 
 ROOT_URLCONF = "schoolsocial.urls"
@@ -188,6 +203,9 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
+# Reset emails each hour: per address (a mailbox is not flooded), per client (no bulk sending).
+PASSWORD_RESET_PER_ADDRESS = env_int("PASSWORD_RESET_PER_ADDRESS", 3)
+PASSWORD_RESET_PER_CLIENT = env_int("PASSWORD_RESET_PER_CLIENT", 10)
 
 # Staff in one school share one public IP, so lock out the pair (username, IP), not the IP.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
@@ -198,7 +216,9 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The client's address: REMOTE_ADDR, or X-Forwarded-For when (and only when) the request comes
+# from one of our own reverse proxies (schoolsocial/lib/client_ip.py). The access log uses the same.
+AXES_CLIENT_IP_CALLABLE = "schoolsocial.lib.client_ip.client_ip"
 AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = "schoolsocial"
@@ -300,9 +320,16 @@ if STORAGE_S3_BUCKET:
         },
     }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# What a request may carry. Form fields (a policy's text included) stay under
+# DATA_UPLOAD_MAX_MEMORY_SIZE; each file under MAX_UPLOAD_BYTES; the whole request, files and all,
+# under MAX_REQUEST_BYTES, refused unread (schoolsocial/middleware.py). Set the reverse proxy's
+# body limit to the same (nginx: client_max_body_size 50m).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 20  # the report form takes 10 at once
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 50 * 1024 * 1024)
 # An MIS export of a 1,500-pupil school is well under 1 MB; anything past this is the wrong file.
 ROLL_IMPORT_MAX_BYTES = env_int("ROLL_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o640

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import base64
+import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,11 +17,15 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from accounts.http import AuthenticatedRequest
+from schoolsocial.lib import ratelimit
+from schoolsocial.lib.client_ip import client_ip
 
 from .. import two_factor
 from ..forms import CodeForm, EmailAuthenticationForm, NewPasswordForm, QueuedPasswordResetForm
 from ..lockout import clear_lockout
 from ..middleware import MEMBERSHIP_SESSION_KEY
+
+logger = logging.getLogger(__name__)
 
 
 class LoginView(auth_views.LoginView):
@@ -29,8 +35,26 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Limited per address and per client, so nobody can fill a mailbox with reset emails or
+    use the page to send mail in bulk. Over the limit the same "check your email" page follows,
+    so the page never says whether an address has an account."""
+
     form_class = QueuedPasswordResetForm
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        hour = 60 * 60
+        within_limits = ratelimit.allow(
+            f"password-reset:client:{client_ip(self.request)}", limit=settings.PASSWORD_RESET_PER_CLIENT, seconds=hour
+        ) and ratelimit.allow(
+            f"password-reset:address:{ratelimit.hashed(form.cleaned_data['email'])}",
+            limit=settings.PASSWORD_RESET_PER_ADDRESS,
+            seconds=hour,
+        )
+        if not within_limits:
+            logger.warning("Password reset not sent: too many requests for the address or from the client")
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -8,16 +8,9 @@ from django.http import FileResponse, Http404
 
 from accounts.audit import log_access
 from accounts.http import AuthenticatedRequest
+from schoolsocial.lib.downloads import private_file_response
 
 from ..access import get_attachment_for
-
-
-def private_file_response(handle: File, filename: str, content_type: str) -> FileResponse:
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 def open_or_404(field_file) -> File:
@@ -34,4 +27,4 @@ def attachment_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     attachment = get_attachment_for(request.membership, pk)
     handle = open_or_404(attachment.file)
     log_access(request, attachment, action="download")
-    return private_file_response(handle, attachment.original_name, attachment.content_type)
+    return private_file_response(handle, stem=attachment.download_stem(), content_type=attachment.content_type)

@@ -14,6 +14,7 @@ from accounts.audit import log_access
 from accounts.http import AuthenticatedRequest
 from accounts.permissions import require
 from incidents.statistics import incident_figures
+from schoolsocial.lib.downloads import private_file_response
 
 from .. import actions
 from ..access import (
@@ -28,7 +29,7 @@ from ..models import InvalidTransition, Stage, TermlyReport
 from ..panel import build_bundle
 from ..reports import term_start
 from ..statistics import complaint_figures
-from .files import open_or_404, private_file_response
+from .files import open_or_404
 
 
 @login_required
@@ -99,7 +100,7 @@ def panel_letter(request: AuthenticatedRequest, pk: int) -> FileResponse:
     complaint = record.complaint
     handle = open_or_404(record.letter)
     log_access(request, record, action="download", school=complaint.school)
-    return private_file_response(handle, f"{complaint.reference}-panel-outcome.pdf", "application/pdf")
+    return private_file_response(handle, stem=f"{complaint.reference}-panel-outcome", content_type="application/pdf")
 
 
 @login_required
@@ -144,5 +145,5 @@ def termly_report(request: AuthenticatedRequest, pk: int) -> FileResponse:
     report = get_object_or_404(TermlyReport, pk=pk, school=school)
     handle = open_or_404(report.pdf)
     log_access(request, report, action="download")
-    filename = f"{school.short_code}-governors-report-{report.period_end:%Y-%m-%d}.pdf"
-    return private_file_response(handle, filename, "application/pdf")
+    stem = f"{school.short_code}-governors-report-{report.period_end:%Y-%m-%d}"
+    return private_file_response(handle, stem=stem, content_type="application/pdf")

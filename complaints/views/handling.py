@@ -112,7 +112,10 @@ def _detail_context(request: AuthenticatedRequest, complaint: Complaint, **forms
                 "panel": panel,
                 "stage_form": forms.get("stage_form") or StageForm(complaint=complaint),
                 "link_form": forms.get("link_form")
-                or LinkIncidentForm(initial={"reference": complaint.incident.reference if complaint.incident else ""}),
+                or LinkIncidentForm(
+                    school=complaint.school,
+                    initial={"reference": complaint.incident.reference if complaint.incident else ""},
+                ),
                 "handler_form": forms.get("handler_form")
                 or HandlerForm(school=complaint.school, initial={"handler": complaint.informal_handler_id}),
             }
@@ -227,7 +230,9 @@ def link_incident(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 raise actions.ActionError(f"No incident {reference} was found at this school.")
         actions.link_incident(complaint=complaint, by=request.user, incident=incident)
 
-    return _post(request, pk, "link_form", lambda data, c: LinkIncidentForm(data), act, "Incident link saved.")
+    return _post(
+        request, pk, "link_form", lambda data, c: LinkIncidentForm(data, school=c.school), act, "Incident link saved."
+    )
 
 
 @require_POST

@@ -14,12 +14,13 @@ from accounts.audit import log_access
 from accounts.http import AuthenticatedRequest
 from accounts.permissions import may, require, requires
 from incidents.access import get_case_for, get_step_of
+from schoolsocial.lib.downloads import private_file_response
 
 from . import actions
 from .access import get_bundle_for, get_letter_for
 from .forms import DraftForm, EmailLetterForm, HandoverForm, NewLetterForm, WordingForm
 from .models import LETTER_FOR_STEP, LetterKind, RenderState
-from .wording import PLACEHOLDERS
+from .wording import placeholders_for
 
 ALREADY_FINAL = "This letter was already finalised; it is shown here as it was made final."
 
@@ -50,6 +51,13 @@ def letter_new(request: AuthenticatedRequest, incident_pk: int) -> HttpResponse:
     form = NewLetterForm(request.POST or None, initial={"kind": initial_kind})
     if request.method == "POST" and form.is_valid():
         letter = actions.create_letter(incident=incident, step=step, kind=form.cleaned_data["kind"], by=request.user)
+        if letter.used_standard_wording_instead:
+            messages.warning(
+                request,
+                "The school's own wording for this letter could not be used (it has curly brackets the "
+                "portal cannot fill in), so this draft uses the standard wording. Please correct the "
+                "wording on the Letter wording page.",
+            )
         messages.success(request, "Draft ready. Check the wording, then preview it as a PDF.")
         return redirect("letters:edit", letter.pk)
     return render(request, "letters/letter_new.html", {"incident": incident, "step": step, "form": form})
@@ -151,9 +159,7 @@ def letter_pdf(request: AuthenticatedRequest, pk: int) -> FileResponse:
     file = letter.pdf if letter.is_final else letter.preview_pdf
     handle = _open_or_404(file)
     log_access(request, letter, action="download", school=school)
-    response = FileResponse(handle, content_type="application/pdf", filename=letter.filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(handle, stem=letter.filename_stem, content_type="application/pdf", inline=True)
 
 
 @login_required
@@ -215,7 +221,7 @@ def wording_edit(request: AuthenticatedRequest, kind: str) -> HttpResponse:
     return render(
         request,
         "letters/wording_edit.html",
-        {"form": form, "kind": LetterKind(kind), "current": template, "placeholders": PLACEHOLDERS},
+        {"form": form, "kind": LetterKind(kind), "current": template, "placeholders": placeholders_for(school)},
     )
 
 
@@ -259,9 +265,7 @@ def bundle_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
         raise Http404("The bundle is not ready yet.")
     handle = _open_or_404(bundle.file)
     log_access(request, bundle, action="download", school=school)
-    response = FileResponse(handle, content_type="application/zip", filename=bundle.filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(handle, stem=bundle.filename_stem, content_type="application/zip")
 
 
 def _open_or_404(field_file: FieldFile) -> FieldFile:

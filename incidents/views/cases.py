@@ -12,16 +12,16 @@ from django.views.decorators.http import require_POST
 
 from accounts.audit import log_access
 from accounts.http import AuthenticatedRequest
-from accounts.permissions import require, requires
+from accounts.permissions import may, require, requires
 from schoolsocial.lib.concurrency import StaleEdit
 
 from .. import actions
 from ..access import case_list_for, evidence_for, get_case_for, get_step_of, load_case_for, steps_of
-from ..forms import EvidenceForm, IncidentFilterForm, NoteForm, OutcomeForm, SkipForm, StatusForm, StepForm, TriageForm
+from ..forms import IncidentFilterForm, NoteForm, OutcomeForm, SkipForm, StatusForm, StepForm, TriageForm
 from ..letters.models import LETTER_FOR_STEP
 from ..models import Incident, InvalidTransition, Status, StepKind
 from ..paging import page_of
-from .reporting import add_evidence_and_render
+from .reporting import add_evidence_and_render, evidence_form_for
 
 PAGE_SIZE = 25
 
@@ -81,7 +81,9 @@ def _detail_context(request: AuthenticatedRequest, incident: Incident) -> dict:
         "step_form": StepForm(school=school),
         "status_form": StatusForm(incident=incident),
         "note_form": NoteForm(),
-        "evidence_form": EvidenceForm(),
+        "evidence_form": evidence_form_for(request, incident),
+        # The pupil's record page is for those who manage records: a DSL gets the name, no link.
+        "may_open_pupil_records": may(request.membership, "records.manage_pupils"),
         "skip_form": SkipForm(),
         "can_plan": incident.status in (Status.TRIAGED, Status.IN_PROGRESS),
         "platform_kinds": (StepKind.PLATFORM_REPORT, StepKind.UNDERAGE_REPORT),

@@ -7,6 +7,7 @@ from django.http import FileResponse, Http404
 
 from accounts.audit import log_access
 from accounts.http import AuthenticatedRequest
+from schoolsocial.lib.downloads import private_file_response
 
 from ..access import get_evidence_for
 
@@ -19,10 +20,4 @@ def evidence_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     except FileNotFoundError as error:
         raise Http404("The file is missing from storage.") from error
     log_access(request, evidence, action="download")
-    response = FileResponse(
-        handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return private_file_response(handle, stem=evidence.download_stem(), content_type=evidence.content_type)

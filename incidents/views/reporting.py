@@ -128,7 +128,7 @@ def report_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "incident": incident,
             "entries": entries,
             "evidence": evidence_for(request.membership, incident),
-            "evidence_form": EvidenceForm(),
+            "evidence_form": evidence_form_for(request, incident),
             "is_case_handler": may(request.membership, "incidents.view_all"),
         },
     )
@@ -141,8 +141,19 @@ def report_add_evidence(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return add_evidence_and_render(request, incident, "incidents:report_status")
 
 
+def _kept_description_key(incident: Incident) -> str:
+    return f"evidence-description:{incident.pk}"
+
+
+def evidence_form_for(request: AuthenticatedRequest, incident: Incident) -> EvidenceForm:
+    """The add-evidence form, holding the description typed last time if a file was refused."""
+    return EvidenceForm(initial={"description": request.session.pop(_kept_description_key(incident), "")})
+
+
 def add_evidence_and_render(request: AuthenticatedRequest, incident: Incident, next_url: str) -> HttpResponse:
     form = EvidenceForm(request.POST, request.FILES)
+    description = (request.POST.get("description") or "").strip()[:300]
+    refused = False
     if form.is_valid():
         accepted, errors = accept_files(
             request, form.cleaned_data["files"], already=0, stage=lambda upload, facts: (upload, facts)
@@ -155,11 +166,16 @@ def add_evidence_and_render(request: AuthenticatedRequest, incident: Incident, n
             messages.success(request, f"{len(accepted)} {noun} added to {incident.reference}.")
         for error in errors:
             messages.error(request, error)
+        refused = bool(errors)
         if not accepted and not errors:
             messages.error(request, "Choose at least one file to add.")
     else:
+        refused = True
         for field, field_errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            for message in field_errors:
-                messages.error(request, f"{label}: {message} No file was added; please choose them again.")
+            for problem in field_errors:
+                messages.error(request, f"{label}: {problem} No file was added; please choose them again.")
+    if refused and description:
+        # What was typed waits in the form for the next try, kept with the person's session.
+        request.session[_kept_description_key(incident)] = description
     return redirect(next_url, pk=incident.pk)

@@ -120,6 +120,7 @@ def draft_import(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require(request, "policies.manage")
     document = get_document_for(request.membership, pk)
     form = ImportForm(request.POST or None, request.FILES or None)
+    open_draft = actions.open_version(document)
     if request.method == "POST" and form.is_valid():
         try:
             version = actions.start_draft(
@@ -130,12 +131,31 @@ def draft_import(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             )
         except actions.NotAllowed as error:
             form.add_error(None, str(error))
+        except actions.DraftAlreadyOpen as error:
+            # Ask first: the imported text is shown in the draft's own form, saved only if the
+            # headteacher chooses to replace what the draft holds now.
+            draft = error.draft
+            for note in form.upload_notes:
+                messages.warning(request, note)
+            replace_form = DraftForm(
+                initial={"body_markdown": form.upload_markdown, "change_summary": form.cleaned_data["change_summary"]}
+            )
+            return render(
+                request,
+                "policies/draft_form.html",
+                {
+                    "form": replace_form,
+                    "version": draft,
+                    "document": document,
+                    "replacing_with": form.cleaned_data["upload"].name,
+                },
+            )
         else:
             for note in form.upload_notes:
                 messages.warning(request, note)
             messages.success(request, f"Imported as draft version {version.number}. Check the headings and lists.")
             return redirect(version)
-    return render(request, "policies/import.html", {"form": form, "document": document})
+    return render(request, "policies/import.html", {"form": form, "document": document, "open_draft": open_draft})
 
 
 @require_POST

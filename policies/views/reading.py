@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthenticatedRequest
 from accounts.models import School
 from accounts.permissions import may, require, require_membership
+from schoolsocial.lib.downloads import private_file_response
 
 from .. import actions, selectors
 from ..access import get_version_for
@@ -84,9 +85,11 @@ def _pdf_or_preparing(request: HttpRequest, version: PolicyVersion) -> HttpRespo
     if version.status not in (Status.APPROVED, Status.SUPERSEDED):
         raise Http404("Only approved versions have a PDF.")
     if version.pdf and default_storage.exists(version.pdf.name):
-        filename = f"{version.document.slug}-version-{version.number}.pdf"
-        return FileResponse(
-            default_storage.open(version.pdf.name, "rb"), content_type="application/pdf", filename=filename
+        return private_file_response(
+            default_storage.open(version.pdf.name, "rb"),
+            stem=f"{version.document.slug}-version-{version.number}",
+            content_type="application/pdf",
+            inline=True,
         )
     actions.request_pdf(version)
     response = render(

@@ -250,10 +250,10 @@ def test_the_referral_bundle_is_built_from_the_bucket(cast, client_for, s3, djan
     content = b"".join(download.streaming_content)
     assert hashlib.sha256(content).hexdigest() == bundle.sha256
     archive = zipfile.ZipFile(io.BytesIO(content))
-    assert archive.read("evidence/01-screen-shot.png") == screenshot
+    assert archive.read(f"evidence/evidence-{incident.reference}-1.png") == screenshot
     assert hashlib.sha256(archive.read(f"letters/{letter.filename}")).hexdigest() == letter.pdf_sha256
     sums = archive.read("SHA256SUMS").decode()
-    assert f"{hashlib.sha256(screenshot).hexdigest()}  evidence/01-screen-shot.png" in sums
+    assert f"{hashlib.sha256(screenshot).hexdigest()}  evidence/evidence-{incident.reference}-1.png" in sums
     assert s3.anonymous_get(s3.key_for(bundle.file.name)) == 403
 
 
