@@ -22,6 +22,11 @@ class Role(models.TextChoices):
     STAFF = "staff", "Staff"
     GOVERNOR = "governor", "Governor"
     OFFICE = "office", "Office"
+    # The school's data-protection officer: reads the audit history, the access log, the retention
+    # review and the subject access requests; never the case files themselves. A role of its own
+    # rather than a flag on a headteacher's membership, because a DPO is often someone outside the
+    # school (a trust's or the local authority's service) who must not inherit case access.
+    DPO = "dpo", "Data protection officer"
     PARENT = "parent", "Parent or carer"
 
     @property
@@ -35,7 +40,7 @@ class Role(models.TextChoices):
         return list(Role).index(self)
 
 
-TWO_FACTOR_ROLES = frozenset({Role.HEADTEACHER, Role.DSL, Role.OFFICE})
+TWO_FACTOR_ROLES = frozenset({Role.HEADTEACHER, Role.DSL, Role.OFFICE, Role.DPO})
 # Roles that see every incident of their school.
 CASE_ROLES = frozenset({Role.HEADTEACHER, Role.DSL})
 # Roles that look after pupil and family records.

@@ -44,6 +44,14 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("Agreements", "agreements:coverage"),
         ("Email delivery", "accounts:notifications"),
     ],
+    Role.DPO: [
+        ("Home", "accounts:home"),
+        ("Access log", "dataprotection:access_log"),
+        ("Audit history", "dataprotection:history"),
+        ("Retention review", "dataprotection:review_list"),
+        ("Requests", "dataprotection:request_list"),
+        ("Destruction log", "dataprotection:destruction_log"),
+    ],
     Role.PARENT: [
         ("Home", "accounts:home"),
         ("Report a post", "incidents:report"),
@@ -63,6 +71,12 @@ SETTINGS_NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("Complaint deadlines", "complaints:settings"),
         ("Classes", "accounts:class_list"),
         ("Email delivery", "accounts:notifications"),
+        ("Privacy notice", "dataprotection:privacy_edit"),
+        ("Retention schedule", "dataprotection:schedule"),
+    ],
+    Role.DPO: [
+        ("Privacy notice", "dataprotection:privacy_edit"),
+        ("Retention schedule", "dataprotection:schedule"),
     ],
 }
 

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "policies",
     "agreements",
     "complaints",
+    "dataprotection",
 ]
 
 MIDDLEWARE = [

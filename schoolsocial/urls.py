@@ -9,5 +9,6 @@ urlpatterns = [
     path("policies/", include("policies.urls")),
     path("agreements/", include("agreements.urls")),
     path("complaints/", include("complaints.urls")),
+    path("", include("dataprotection.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,37 @@
+"""Who may open the data-protection pages. Every helper answers 404 outside its reach, so a
+DPO of another school finds nothing, not a refusal."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from accounts.access import require_role
+from accounts.models import Role, School
+
+from . import history
+
+# The DPO reads the audit history and the access log; nobody else does, in the portal.
+AUDIT_ROLES = (Role.DPO,)
+# Who writes the school's privacy notice.
+NOTICE_EDITORS = (Role.HEADTEACHER, Role.DPO)
+
+
+def require_dpo(request) -> School:
+    return require_role(request, *AUDIT_ROLES)
+
+
+def get_record_history_for(request, label: str, record_id: int):
+    """(school, history rows newest first) of one record of the DPO's school; 404 when the
+    kind of record is unknown or the record has no history at that school."""
+    school = require_dpo(request)
+    if history.model_for(label) is None:
+        raise Http404("No such kind of record.")
+    rows = history.history_for_school(label, school).filter(id=record_id)
+    if not rows.exists():
+        raise Http404("No such record.")
+    return school, rows
+
+
+def get_public_school(short_code: str) -> School:
+    return get_object_or_404(School, short_code=short_code.upper())
