@@ -6,7 +6,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from schoolsocial.lib.email import send_templated_email
+from notifications.outbox import send_unrecorded
 
 from .models import Invitation, Membership, ParentLink, Pupil, Role, SchoolClass, User, default_invitation_expiry
 
@@ -50,7 +50,7 @@ def resend_invitation(invitation: Invitation) -> Invitation:
 def _send_invitation(invitation: Invitation, token: str) -> None:
     from django.conf import settings
 
-    send_templated_email(
+    send_unrecorded(
         "invitation",
         [invitation.email],
         {

@@ -6,7 +6,8 @@ class AccountsConfig(AppConfig):
     verbose_name = "People and schools"
 
     def ready(self) -> None:
-        from .delivery import headteacher_panel
+        from notifications.delivery import headteacher_panel
+
         from .models import Role
         from .views.home import register_panel
 

@@ -7,7 +7,7 @@ server (a full mailbox) and one email to a member of staff as not confirmed. Ide
 
 from __future__ import annotations
 
-from .models import Notification
+from notifications.models import Notification
 
 Status = Notification.Status
 

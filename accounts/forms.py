@@ -5,7 +5,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.utils import timezone
 
-from schoolsocial.lib.email import send_templated_email
+from notifications.outbox import send_unrecorded
 
 from .models import Invitation, Pupil, Relationship, Role, SchoolClass, User
 
@@ -44,7 +44,7 @@ class QueuedPasswordResetForm(PasswordResetForm):
         context = {key: value for key, value in context.items() if key != "user"} | {
             "user_name": context["user"].get_short_name()
         }
-        send_templated_email("password-reset", [to_email], context)
+        send_unrecorded("password-reset", [to_email], context)
 
 
 class NewPasswordForm(SetPasswordForm):

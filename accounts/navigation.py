@@ -42,7 +42,7 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("Classes", "accounts:class_list"),
         ("Invitations", "accounts:invitation_list"),
         ("Agreements", "agreements:coverage"),
-        ("Email delivery", "accounts:notifications"),
+        ("Email delivery", "notifications:list"),
     ],
     Role.DPO: [
         ("Home", "accounts:home"),
@@ -70,7 +70,7 @@ SETTINGS_NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("Letter wording", "letters:wording_list"),
         ("Complaint deadlines", "complaints:settings"),
         ("Classes", "accounts:class_list"),
-        ("Email delivery", "accounts:notifications"),
+        ("Email delivery", "notifications:list"),
         ("Privacy notice", "dataprotection:privacy_edit"),
         ("Retention schedule", "dataprotection:schedule"),
     ],

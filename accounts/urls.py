@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import auth, home, notifications, records
+from .views import auth, home, records
 
 app_name = "accounts"
 
@@ -34,6 +34,4 @@ urlpatterns = [
     path("invitations/new/", records.invitation_create, name="invitation_create"),
     path("invitations/<int:pk>/resend/", records.invitation_resend, name="invitation_resend"),
     path("invite/<str:token>/", records.accept_invitation, name="accept_invitation"),
-    path("emails/", notifications.notification_list, name="notifications"),
-    path("emails/<int:pk>/send-again/", notifications.notification_send_again, name="notification_send_again"),
 ]

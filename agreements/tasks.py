@@ -9,7 +9,7 @@ from celery import shared_task
 from django.db import transaction
 from django.urls import reverse
 
-from schoolsocial.lib.notify import notify
+from notifications.outbox import notify
 from schoolsocial.lib.tasks import enqueue_on_commit
 
 from . import documents, reminders

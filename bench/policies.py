@@ -32,7 +32,8 @@ from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from accounts.models import Membership, Notification, Role, School, User  # noqa: E402
+from accounts.models import Membership, Role, School, User  # noqa: E402
+from notifications.models import Notification  # noqa: E402
 from policies.actions import run_review_sweep  # noqa: E402
 from policies.models import Owner, PolicyDocument, PolicyReminder, PolicyVersion, Status  # noqa: E402
 
@@ -115,7 +116,7 @@ def build(schools: int, versions: int, staff: int) -> None:
 
 def timed(label: str, today) -> None:
     # Count the sweep's own work; the emails' delivery is queued for the workers.
-    with mock.patch("schoolsocial.lib.notify.enqueue_on_commit"), CaptureQueriesContext(connection) as queries:
+    with mock.patch("notifications.outbox.enqueue_on_commit"), CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
         result = run_review_sweep(today)
         elapsed = time.perf_counter() - started

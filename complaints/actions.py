@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Pupil, Role, School, User
 from incidents.models import StagedUpload
-from schoolsocial.lib.notify import notify
+from notifications.outbox import notify
 from schoolsocial.lib.tasks import enqueue_on_commit
 from schoolsocial.lib.uploads import Inspected
 

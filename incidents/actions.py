@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Pupil, Role, School, User
-from schoolsocial.lib.notify import notify
+from notifications.outbox import notify
 from schoolsocial.lib.uploads import Inspected
 
 from . import escalation

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from accounts.models import Membership, Role, School
-from schoolsocial.lib.notify import notify
+from notifications.outbox import notify
 from schoolsocial.lib.tasks import enqueue_on_commit
 
 from . import reviews

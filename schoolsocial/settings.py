@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "policies",
     "agreements",
     "complaints",
+    "notifications",
     "dataprotection",
 ]
 
@@ -355,7 +356,7 @@ CELERY_BEAT_SCHEDULE["discard-stale-uploads"] = {
     "schedule": crontab(hour=3, minute=15),
     "options": {"expires": 60 * 60 * 12},
 }
-# Email delivery (schoolsocial.lib.notify): a refused message is retried after 30 s, 1 min,
+# Email delivery (notifications.outbox): a refused message is retried after 30 s, 1 min,
 # 2 min... up to NOTIFY_MAX_RETRIES times (about an hour in all), then marked failed.
 NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 30)
 NOTIFY_MAX_RETRIES = env_int("NOTIFY_MAX_RETRIES", 7)

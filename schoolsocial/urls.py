@@ -9,6 +9,7 @@ urlpatterns = [
     path("policies/", include("policies.urls")),
     path("agreements/", include("agreements.urls")),
     path("complaints/", include("complaints.urls")),
+    path("emails/", include("notifications.urls")),
     path("", include("dataprotection.urls")),
     path("admin/", admin.site.urls),
 ]

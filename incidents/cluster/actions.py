@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import CASE_ROLES, Membership, School, User
-from schoolsocial.lib.notify import notify
+from notifications.outbox import notify
 
 from ..actions import ActionError, refresh_next_due
 from ..models import ClusterAlert, EntryKind, EscalationStep, Outcome, StepKind, TimelineEntry

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import School, User
 from incidents.models import EntryKind, EscalationStep, Incident, TimelineEntry
-from schoolsocial.lib.notify import notify
+from notifications.outbox import notify
 from schoolsocial.lib.tasks import enqueue_on_commit
 
 from . import facts as letter_facts

@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accounts.models import Notification, School
+from accounts.models import School
 from incidents.models import EscalationStep, Incident, StepKind
+from notifications.models import Notification
 
 
 class LetterKind(models.TextChoices):

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from incidents.models import EscalationStep, Outcome, Status
-from schoolsocial.lib.notify import notify
+from notifications.outbox import notify
 
 from .facts import uk_date
 from .models import StepReminder

@@ -25,13 +25,3 @@ def build_message(to: list[str], subject: str, text: str, html: str, attachments
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)
     return message
-
-
-def send_templated_email(name: str, to: list[str], context: dict) -> None:
-    """Render now, deliver after commit, keep no record. Only for mail that must not be stored
-    (a password reset link). Everything else goes through `schoolsocial.lib.notify.notify`."""
-    from accounts.tasks import deliver_email
-    from schoolsocial.lib.tasks import enqueue_on_commit
-
-    subject, text, html = render_email(name, context)
-    enqueue_on_commit(deliver_email, to, subject, text, html)

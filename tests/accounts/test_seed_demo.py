@@ -52,7 +52,7 @@ def test_demo_is_idempotent_and_restores_used_codes():
 
 
 def test_demo_shows_one_refused_and_one_unconfirmed_email_per_school_once():
-    from accounts.models import Notification
+    from notifications.models import Notification
 
     seed()
     seed()

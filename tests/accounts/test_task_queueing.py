@@ -21,7 +21,7 @@ def project_tasks():
 
 def test_every_task_is_acknowledged_only_after_it_has_run():
     tasks = project_tasks()
-    assert "accounts.tasks.deliver_notification" in tasks
+    assert "notifications.tasks.deliver_notification" in tasks
     assert [name for name, task in tasks.items() if not task.acks_late] == []
     assert settings.CELERY_TASK_REJECT_ON_WORKER_LOST is True
 

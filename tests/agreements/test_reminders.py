@@ -6,9 +6,10 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from accounts.models import Notification, ParentLink, Role
+from accounts.models import ParentLink, Role
 from agreements import reminders, tasks
 from agreements.models import AgreementReminder, ReminderStage
+from notifications.models import Notification
 from tests.factories import make_pupil, make_user
 
 from .conftest import sign

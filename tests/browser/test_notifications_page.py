@@ -10,7 +10,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Notification
+from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,9 +7,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Notification
 from complaints import actions
 from complaints.models import ALLOWED_TRANSITIONS, Complaint, EntryKind, InvalidTransition, Stage
+from notifications.models import Notification
 
 from .conftest import raise_complaint, to_panel
 

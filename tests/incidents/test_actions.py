@@ -6,7 +6,6 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from accounts.models import Notification
 from incidents import actions
 from incidents.models import (
     EntryKind,
@@ -19,6 +18,7 @@ from incidents.models import (
     Status,
     StepKind,
 )
+from notifications.models import Notification
 
 
 def triage(incident, cast, **overrides):

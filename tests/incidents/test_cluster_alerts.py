@@ -8,13 +8,14 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Cluster, Notification, Role
+from accounts.models import Cluster, Role
 from incidents import actions
 from incidents.cluster import actions as cluster_actions
 from incidents.cluster.drafts import Draft
 from incidents.cluster.panels import cluster_panel
 from incidents.models import ClusterAlert, EntryKind, Incident, Nature, Outcome, StepKind
-from schoolsocial.lib.notify import deliver
+from notifications.models import Notification
+from notifications.outbox import deliver
 from tests.factories import make_school, make_user
 
 HANDLE = "Northbrook Mums & Dads"

@@ -152,6 +152,6 @@ def test_seeding_again_adds_nothing_and_sends_no_email(demo):
     for school, people in demo:
         assert history_demo.seed_school(school, people) == 0
     assert (Incident.objects.count(), EscalationStep.objects.count(), TimelineEntry.objects.count()) == counts
-    from accounts.models import Notification
+    from notifications.models import Notification
 
     assert not Notification.objects.exists()  # past alerts are recorded as sent then, not emailed now

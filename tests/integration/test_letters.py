@@ -6,9 +6,9 @@ import hashlib
 
 import pytest
 
-from accounts.models import Notification
 from incidents.letters import actions
 from incidents.letters.models import Letter, LetterKind
+from notifications.models import Notification
 from tests.letters.builders import make_case
 
 from .conftest import wait_for

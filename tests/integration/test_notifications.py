@@ -11,8 +11,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from accounts.models import Notification
-from schoolsocial.lib.notify import notify
+from notifications.models import Notification
+from notifications.outbox import notify
 
 from .conftest import wait_for
 

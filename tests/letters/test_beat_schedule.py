@@ -27,7 +27,7 @@ def test_the_step_reminder_task_runs_the_sweep(monkeypatch):
 
 
 def test_broker_settings_do_not_lose_work():
-    longest_countdown = 3600  # accounts.tasks.deliver_notification caps its back-off here
+    longest_countdown = 3600  # notifications.tasks.deliver_notification caps its back-off here
     assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] > longest_countdown
     assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_TASK_REJECT_ON_WORKER_LOST
     assert settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
@@ -42,10 +42,10 @@ def test_a_refused_email_is_retried_with_doubling_back_off_then_given_up(monkeyp
     import pytest
     from celery.exceptions import Retry
 
-    from schoolsocial.lib import notify
+    from notifications import outbox, tasks
 
     app.loader.import_default_modules()
-    task = app.tasks["accounts.tasks.deliver_notification"]
+    task = app.tasks["notifications.tasks.deliver_notification"]
     calls: list[bool] = []
 
     def refused(notification_id: int, *, last_attempt: bool = False) -> str:
@@ -53,9 +53,9 @@ def test_a_refused_email_is_retried_with_doubling_back_off_then_given_up(monkeyp
         error = smtplib.SMTPDataError(451, b"4.3.0 Try again later")
         if last_attempt:
             raise error
-        raise notify.DeliveryDeferred(error)
+        raise outbox.DeliveryDeferred(error)
 
-    monkeypatch.setattr(notify, "deliver", refused)
+    monkeypatch.setattr(tasks, "deliver", refused)
     countdowns = []
     for retries in range(task.max_retries + 1):
         task.push_request(retries=retries, is_eager=True, called_directly=False, args=[1], kwargs={})

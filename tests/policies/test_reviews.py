@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 
-from accounts.models import Notification
+from notifications.models import Notification
 from policies import actions
 from policies.actions import run_review_sweep
 from policies.models import Owner, PolicyReminder

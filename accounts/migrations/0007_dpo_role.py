@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0005_school_class_history"),
+        ("accounts", "0006_notification_moved"),
     ]
 
     operations = [

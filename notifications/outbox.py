@@ -7,7 +7,7 @@
   with the same key (a sweep that runs twice, a retried task) returns None and sends nothing;
 - delivers from a Celery task queued on commit, retried with back-off on SMTP failure.
 
-Delivery (`deliver`, run by `accounts.tasks.deliver_notification`) sends each row at most once,
+Delivery (`deliver`, run by `notifications.tasks.deliver_notification`) sends each row at most once,
 even when a task runs twice (a duplicate message, a redelivery after a worker died):
 
     queued --open connection--> sending --server says 250--> sent
@@ -40,10 +40,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.models import Notification
+from schoolsocial.lib.email import build_message, render_email
+from schoolsocial.lib.tasks import enqueue_on_commit
 
-from .email import build_message, render_email
-from .tasks import enqueue_on_commit
+from .models import Notification
 
 
 def notify(
@@ -70,10 +70,19 @@ def notify(
             )
     except IntegrityError:
         return None  # already decided and recorded: never send twice
-    from accounts.tasks import deliver_notification
+    from .tasks import deliver_notification
 
     enqueue_on_commit(deliver_notification, notification.pk)
     return notification
+
+
+def send_unrecorded(template: str, to: list[str], context: dict) -> None:
+    """Render now, deliver after commit, keep no record. Only for mail that must not be stored
+    (a password reset link); everything else goes through `notify`."""
+    from .tasks import deliver_email
+
+    subject, text, html = render_email(template, context)
+    enqueue_on_commit(deliver_email, to, subject, text, html)
 
 
 def already_notified(key: str) -> bool:

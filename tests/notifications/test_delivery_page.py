@@ -12,12 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AccessLog, Notification
+from accounts.models import AccessLog
+from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
 Status = Notification.Status
-URL = reverse("accounts:notifications")
+URL = reverse("notifications:list")
 _keys = count()
 
 
@@ -40,7 +41,7 @@ def make_email(school, status=Status.FAILED, *, days_ago: float = 1, template="a
 
 
 def send_again_url(email) -> str:
-    return reverse("accounts:notification_send_again", args=[email.pk])
+    return reverse("notifications:send_again", args=[email.pk])
 
 
 # --- who may see it -------------------------------------------------------------------------------

@@ -11,10 +11,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from .. import delivery
-from ..access import require_role
-from ..audit import log_access
-from ..models import Notification, Role
+from accounts.access import require_role
+from accounts.audit import log_access
+from accounts.models import Role
+
+from . import delivery
+from .models import Notification
 
 REVIEWERS = (Role.HEADTEACHER, Role.OFFICE)
 PER_PAGE = 50
@@ -61,7 +63,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(delivery.filtered(school, state, days), PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
-        "accounts/notifications.html",
+        "notifications/list.html",
         {
             "form": form if form.is_bound else NotificationFilterForm(initial={"period": delivery.DEFAULT_PERIOD}),
             "page": page,
@@ -81,7 +83,7 @@ def _back(request: HttpRequest) -> HttpResponse:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return redirect(target)
-    return redirect("accounts:notifications")
+    return redirect("notifications:list")
 
 
 @login_required
@@ -94,10 +96,10 @@ def notification_send_again(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST" or (needs_confirmation and not confirmed):
         if not delivery.can_send_again(email):
             messages.info(request, "This email is not waiting to be sent again.")
-            return redirect("accounts:notifications")
+            return redirect("notifications:list")
         return render(
             request,
-            "accounts/notifications_confirm.html",
+            "notifications/confirm.html",
             {
                 "email": email,
                 "kind": delivery.kind_label(email.template),

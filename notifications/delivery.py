@@ -1,6 +1,6 @@
 """Reviewing the school's emails: what was sent, what failed, and sending a failed one again.
 
-Every email is a `Notification` row (see schoolsocial/lib/notify.py). This module reads them for
+Every email is a `Notification` row (see notifications/outbox.py). This module reads them for
 the headteacher and office, and puts a failed (or, once someone has confirmed, an unconfirmed)
 row back in the queue. It never creates a second row: the same row is delivered again by the same
 task, whose claim (queued -> sending, a conditional UPDATE) lets at most one worker send it.
@@ -17,9 +17,10 @@ from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
+from accounts.models import RECORDS_ROLES, School, User
 from schoolsocial.lib.tasks import enqueue_on_commit
 
-from .models import RECORDS_ROLES, Notification, School, User
+from .models import Notification
 
 Status = Notification.Status
 
@@ -164,7 +165,7 @@ def headteacher_panel(request, school: School) -> dict | None:
     if trouble.unknown:
         parts.append(f"{trouble.unknown} email{pluralize(trouble.unknown)} may not have arrived")
     return {
-        "template": "accounts/notifications_panel.html",
+        "template": "notifications/panel.html",
         "message": f"In the last {WARNING_DAYS} days, " + " and ".join(parts) + ".",
         "state": "failed" if trouble.failed else "unknown",
         "days": WARNING_DAYS,

@@ -10,8 +10,8 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.utils import timezone
 
-from accounts.models import Notification
-from schoolsocial.lib.notify import DeliveryDeferred, deliver, describe_error, notify
+from notifications.models import Notification
+from notifications.outbox import DeliveryDeferred, deliver, describe_error, notify
 
 pytestmark = pytest.mark.django_db
 
