@@ -170,7 +170,47 @@ def compute_incident_figures(school: School, starts: list[date], end: date) -> F
     ]
 
     figures.resolution = _resolution(totals)
+    _add_kept_figures(figures, school, starts, totals)
     return figures
+
+
+def _add_kept_figures(figures: Figures, school: School, starts: list[date], totals: dict) -> None:
+    """Add back the counts of destroyed incidents (dataprotection.KeptFigures): one query.
+
+    Destroying a case under the retention schedule removes its rows, not its place in the figures."""
+    from dataprotection.models import KeptFigures
+
+    months = {start: number for number, start in enumerate(starts)}
+    kept_rows = [row for row in KeptFigures.objects.filter(school=school, month__in=starts) if row.incidents]
+    if not kept_rows:
+        return
+    natures = {row["label"]: row for row in figures.by_nature}
+    platforms = {row["label"]: row for row in figures.by_platform}
+    routes = {row["label"]: row for row in figures.routes}
+    for kept in kept_rows:
+        number = months[kept.month]
+        figures.month_totals[number] += kept.incidents
+        for code, count in kept.by_nature.items():
+            if code not in Nature.values:
+                continue
+            label = Nature(code).label
+            row = natures.setdefault(label, {"label": label, "counts": [0] * len(starts), "total": 0})
+            row["counts"][number] += count
+            row["total"] += count
+        for name, count in kept.by_platform.items():
+            platforms.setdefault(name, {"label": name, "count": 0})["count"] += count
+        for kind, count in kept.routes.items():
+            if kind in StepKind.values:
+                label = StepKind(kind).label
+                routes.setdefault(label, {"label": label, "count": 0})["count"] += count
+        for band, count in kept.resolution.items():
+            figures.resolution[int(band)]["count"] += count
+    figures.total = sum(figures.month_totals)
+    order = {Nature(code).label: i for i, code in enumerate(Nature.values)}
+    figures.by_nature = sorted(natures.values(), key=lambda row: order.get(row["label"], 99))
+    figures.by_platform = sorted(platforms.values(), key=lambda row: (-row["count"], row["label"]))
+    kinds = {kind.label: i for i, kind in enumerate(StepKind)}
+    figures.routes = sorted(routes.values(), key=lambda row: kinds.get(row["label"], 99))
 
 
 def _nature_rows(school: School, since: datetime, bounds: list[datetime]) -> QuerySet:
@@ -260,9 +300,30 @@ def complaint_figures(school: School, since: date | None = None, until: date | N
         .annotate(n=Count("pk"))
         .order_by()
     )
+    _add_kept_complaints(school, since, until, counts, decisions)
     return {
         "total": counts["total"],
         "by_stage": [{"label": stage.label, "count": counts[stage.value]} for stage in Stage],
         "reached_panel": counts["reached_panel"],
         "decisions": [{"label": d.label, "count": decisions.get(d.value, 0)} for d in Decision],
     }
+
+
+def _add_kept_complaints(school: School, since: date | None, until: date | None, counts: dict, decisions: dict) -> None:
+    """Add back destroyed complaints (dataprotection.KeptFigures), counted by the month they were
+    made: a period starting mid-month counts that month's destroyed complaints in full."""
+    from dataprotection.models import KeptFigures
+
+    kept = KeptFigures.objects.filter(school=school, complaints__gt=0)
+    if since:
+        kept = kept.filter(month__gte=date(since.year, since.month, 1))
+    if until:
+        kept = kept.filter(month__lte=until)
+    for row in kept:
+        counts["total"] += row.complaints
+        counts["reached_panel"] += row.complaints_reached_panel
+        for stage, count in row.complaints_by_stage.items():
+            if stage in counts:
+                counts[stage] += count
+        for decision, count in row.decisions.items():
+            decisions[decision] = decisions.get(decision, 0) + count

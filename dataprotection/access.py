@@ -35,3 +35,18 @@ def get_record_history_for(request, label: str, record_id: int):
 
 def get_public_school(short_code: str) -> School:
     return get_object_or_404(School, short_code=short_code.upper())
+
+
+# Who looks after the retention schedule and decides what happens to records that reached it.
+RETENTION_ROLES = (Role.HEADTEACHER, Role.DPO)
+
+
+def require_retention_role(request) -> School:
+    return require_role(request, *RETENTION_ROLES)
+
+
+def get_review_item_for(request, pk: int):
+    from .models import ReviewItem
+
+    school = require_retention_role(request)
+    return get_object_or_404(ReviewItem.objects.filter(school=school).select_related("decided_by"), pk=pk)

@@ -11,6 +11,7 @@ from schoolsocial.lib.terms import term_for
 
 from . import history
 from .models import PrivacyNotice
+from .retention import MAX_YEARS, MIN_YEARS
 
 
 class HistorySearchForm(forms.Form):
@@ -80,3 +81,61 @@ class PrivacyNoticeForm(forms.ModelForm):
                 "people's rights are. This is too short to do that."
             )
         return body
+
+
+class RetentionChangeForm(forms.Form):
+    years = forms.IntegerField(label="Years", min_value=MIN_YEARS, max_value=MAX_YEARS)
+    reason = forms.CharField(
+        label="Why your school keeps it for this long",
+        max_length=300,
+        help_text="For example the advice of your DPO or trust. Kept with the change.",
+    )
+
+
+class Decision:
+    DESTROY = "destroy"
+    KEEP = "keep"
+    HOLD = "hold"
+
+
+class ReviewDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="What should happen to it?",
+        widget=forms.RadioSelect,
+        choices=[
+            (
+                Decision.DESTROY,
+                "Destroy it now: the record, its files and its history go; a line in the destruction log stays",
+            ),
+            (Decision.KEEP, "Keep it until a date, for a reason"),
+            (Decision.HOLD, "Place a legal hold: keep it, and leave it off every review until the hold is lifted"),
+        ],
+    )
+    keep_until = forms.DateField(label="Keep until", required=False, widget=DateInput())
+    reason = forms.CharField(
+        label="Reason",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed to keep it or to place a hold. Do not write names here: this note is kept.",
+    )
+    confirm = forms.BooleanField(label="I understand that a destroyed record cannot be brought back.", required=False)
+
+    def clean(self):
+        data = super().clean()
+        decision = data.get("decision")
+        if decision == Decision.KEEP:
+            until = data.get("keep_until")
+            if until is None:
+                self.add_error("keep_until", "Choose the date until which it is kept.")
+            elif until <= timezone.localdate():
+                self.add_error("keep_until", "Choose a date after today.")
+        if decision in (Decision.KEEP, Decision.HOLD) and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Say why it is kept.")
+        if decision == Decision.DESTROY and not data.get("confirm"):
+            self.add_error("confirm", "Tick to confirm that the record is destroyed for good.")
+        return data
+
+
+class LiftHoldForm(forms.Form):
+    reason = forms.CharField(label="Why the hold ends", max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))

@@ -49,6 +49,8 @@ HISTORY_SCOPES: dict[str, str] = {
     "complaints.conflictdeclaration": "complaint__school_id",
     "complaints.panelrecord": "complaint__school_id",
     "dataprotection.privacynotice": "school_id",
+    "dataprotection.retentionsetting": "school_id",
+    "dataprotection.reviewitem": "school_id",
 }
 
 CHANGE_LABELS = {"+": "Created", "~": "Changed", "-": "Deleted"}

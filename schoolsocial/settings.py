@@ -356,6 +356,13 @@ CELERY_BEAT_SCHEDULE["discard-stale-uploads"] = {
     "schedule": crontab(hour=3, minute=15),
     "options": {"expires": 60 * 60 * 12},
 }
+# Data protection: list the records that reached their retention date, for a person to review.
+# Nothing is destroyed by the sweep.
+CELERY_BEAT_SCHEDULE["retention-review-sweep"] = {
+    "task": "dataprotection.tasks.retention_sweep",
+    "schedule": crontab(hour=2, minute=30),  # at night: it reads every closed record once
+    "options": {"expires": 60 * 60 * 12},
+}
 # Email delivery (notifications.outbox): a refused message is retried after 30 s, 1 min,
 # 2 min... up to NOTIFY_MAX_RETRIES times (about an hour in all), then marked failed.
 NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 30)

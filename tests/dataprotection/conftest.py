@@ -17,3 +17,29 @@ def dpo(cast) -> User:
 @pytest.fixture
 def other_dpo(cast) -> User:
     return make_user(cast.other_school, Role.DPO, name="Olu OtherDPO", email="dpo@other.example.org")
+
+
+def closed_years_ago(incident, years: float, *, status: str = "no_action"):
+    """Close `incident` and move its report and closure `years` back in time."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from incidents import actions as incident_actions
+    from incidents.models import Incident
+
+    head = incident.school.memberships.filter(role=Role.HEADTEACHER).first().user
+    incident_actions.change_status(incident=incident, by=head, status=status, reason="Dealt with at the time")
+    moment = timezone.now() - timedelta(days=365.25 * years)
+    Incident.objects.filter(pk=incident.pk).update(created_at=moment - timedelta(days=20), resolved_at=moment)
+    return Incident.objects.get(pk=incident.pk)
+
+
+@pytest.fixture
+def old_case(file_report):
+    """`old_case(years=7, **report fields)`: a report filed and closed that many years ago."""
+
+    def _old(years: float = 7, **fields):
+        return closed_years_ago(file_report(**fields), years)
+
+    return _old
