@@ -36,7 +36,7 @@ def closed_years_ago(incident, years: float, *, status: str = "no_action"):
 
 
 @pytest.fixture
-def old_case(file_report):
+def old_case(file_report):  # noqa: F811 (the fixture imported above)
     """`old_case(years=7, **report fields)`: a report filed and closed that many years ago."""
 
     def _old(years: float = 7, **fields):
