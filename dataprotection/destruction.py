@@ -265,6 +265,10 @@ def _incident_purge(school: School, pk: int) -> Purge:
     purge = Purge()
     purge.collect(Incident, [incident.pk])
     purge.collect(Complaint, complaints.values_list("pk", flat=True))
+    # Emails that quote the case by its reference, whatever their key.
+    purge.notifications = Q(school=school) & (
+        Q(body_text__contains=incident.reference) | Q(subject__contains=incident.reference)
+    )
     return purge
 
 
@@ -297,11 +301,32 @@ def _signature_purge(school: School, pk: int) -> Purge:
     return purge
 
 
-def pupil_purge(pupil: Pupil) -> Purge:
+def _pupil_purge(school: School, pk: int) -> Purge:
     """A pupil's own record, links and signatures (cases and complaints about them keep their own
-    retention; the link to the pupil is cleared)."""
+    retention; their link to the pupil is cleared)."""
+    pupil = Pupil.objects.filter(school=school, pk=pk).first()
+    if pupil is None:
+        raise CannotDestroy("This pupil is no longer in the portal.")
+    if pupil.is_on_roll:
+        raise CannotDestroy("This pupil is back on the roll.")
     purge = Purge()
     purge.collect(Pupil, [pupil.pk])
+    # Emails naming the child that no record key points to (an agreement request lists all of a
+    # parent's children by first name): the school's emails that give the full name, and those to
+    # the child's own parents that give the first name, go with the record.
+    from notifications.models import Notification
+
+    parents = set(pupil.parent_links.values_list("parent__email", flat=True))
+    to_parents = [
+        pk
+        for pk, to in Notification.objects.filter(school=school, body_text__contains=pupil.first_name).values_list(
+            "pk", "to"
+        )
+        if parents & set(to or [])
+    ]
+    purge.notifications = Q(school=school) & (
+        Q(body_text__contains=pupil.full_name) | Q(subject__contains=pupil.full_name) | Q(pk__in=to_parents)
+    )
     return purge
 
 
@@ -334,6 +359,8 @@ def _purge_for(item: ReviewItem) -> Purge:
         return _complaint_purge(item.school, pk)
     if kind == "signature":
         return _signature_purge(item.school, pk)
+    if kind == "pupil":
+        return _pupil_purge(item.school, pk)
     raise CannotDestroy("This kind of record cannot be destroyed here.")
 
 
@@ -348,6 +375,7 @@ def _review_items_of(purge: Purge, school: School) -> Q:
         (Incident, ["incident", "safeguarding_incident"]),
         (Complaint, ["complaint"]),
         (Signature, ["signature"]),
+        (Pupil, ["pupil"]),
     ):
         ids = [str(pk) for pk in purge.rows.get(model, ())]
         if ids:

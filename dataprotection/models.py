@@ -35,6 +35,7 @@ RECORD_TYPE_CHOICES = [
     ("incident", "Other incidents"),
     ("complaint", "Complaints"),
     ("signature", "Agreement signatures"),
+    ("pupil", "Pupils who have left"),
     ("access_log", "Access log"),
     ("email", "Email records"),
 ]

@@ -21,6 +21,7 @@ class Clock:
     DATE_OF_BIRTH = "date_of_birth"  # the child's date of birth (closure when no child is linked)
     SUPERSEDED = "superseded"  # a later signature replaced this one
     CREATED = "created"  # the entry was written (logs)
+    LEFT = "left"  # the pupil came off the school's roll
 
 
 CLOCK_LABELS = {
@@ -28,6 +29,7 @@ CLOCK_LABELS = {
     Clock.DATE_OF_BIRTH: "after the child's date of birth",
     Clock.SUPERSEDED: "after a newer signature replaces it",
     Clock.CREATED: "after it was written",
+    Clock.LEFT: "after the pupil leaves the school",
 }
 
 
@@ -65,7 +67,12 @@ class Rule:
             start = facts.get("date_of_birth") or facts["closed_on"]
             return max(add_years(start, years), facts["closed_on"])
         start = facts.get(
-            {Clock.CLOSED: "closed_on", Clock.SUPERSEDED: "superseded_on", Clock.CREATED: "created_on"}[self.clock]
+            {
+                Clock.CLOSED: "closed_on",
+                Clock.SUPERSEDED: "superseded_on",
+                Clock.CREATED: "created_on",
+                Clock.LEFT: "left_on",
+            }[self.clock]
         )
         return add_years(start, years) if start is not None else None
 
@@ -141,6 +148,24 @@ RULES: dict[str, Rule] = {
             examples=(
                 Example({"superseded_on": date(2024, 9, 5)}, 2, date(2026, 9, 5)),
                 Example({"superseded_on": None}, 2, None),
+            ),
+        ),
+        Rule(
+            key="pupil",
+            label="Pupils who have left",
+            default_years=1,
+            clock=Clock.LEFT,
+            includes=(
+                "The pupil's record in the portal, the links to their parents and carers, and every agreement "
+                "signature for them. Cases and complaints about the pupil keep their own periods."
+            ),
+            reason=(
+                "The pupil's school record goes to their next school; the portal only needs its copy while "
+                "letters and agreements about this year might still be asked about."
+            ),
+            examples=(
+                Example({"left_on": date(2025, 7, 22)}, 1, date(2026, 7, 22)),
+                Example({"left_on": None}, 1, None),
             ),
         ),
         Rule(

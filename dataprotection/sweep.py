@@ -102,6 +102,33 @@ def _signatures(school: School, today: date, years: int) -> Iterator[Due]:
             yield Due("signature", str(pk), f"Signature {pk}, {year}", due_on)
 
 
+def _pupils(school: School, today: date, years: int) -> Iterator[Due]:
+    """Pupils off the roll: the clock starts at the first change that took them off, after the
+    last time the history shows them on it."""
+    from accounts.models import Pupil
+
+    rule = RULES["pupil"]
+    latest = latest_start(today, years)
+    history = Pupil.history.model.objects.filter(id=OuterRef("pk")).order_by()
+    last_on_roll = history.filter(is_on_roll=True).order_by("-history_date").values("history_date")[:1]
+    left = (
+        history.filter(is_on_roll=False)
+        .filter(Q(history_date__gt=Subquery(last_on_roll)) | ~Exists(history.filter(is_on_roll=True)))
+        .order_by("history_date")
+        .values("history_date")[:1]
+    )
+    rows = (
+        Pupil.objects.filter(school=school, is_on_roll=False)
+        .annotate(left_at=Subquery(left))
+        .filter(left_at__lt=start_of(latest + timedelta(days=1)))
+        .values_list("pk", "left_at")
+    )
+    for pk, left_at in rows.order_by().iterator(chunk_size=5000):
+        due_on = rule.review_on({"left_on": local_day(left_at)}, years)
+        if due_on <= today:
+            yield Due("pupil", str(pk), f"Pupil record {pk}", due_on)
+
+
 def month_boundary(today: date, years: int) -> date:
     """The first day after the last whole month whose period has ended by `today`."""
     latest = latest_start(today, years)
@@ -132,6 +159,7 @@ def due_records(school: School, today: date, years: dict[str, int]) -> Iterator[
     yield from _incidents(school, today, years["incident"], safeguarding=False)
     yield from _complaints(school, today, years["complaint"])
     yield from _signatures(school, today, years["signature"])
+    yield from _pupils(school, today, years["pupil"])
     yield from _months(
         AccessLog.objects.filter(school=school), "at", "access_log", "Access log", today, years["access_log"]
     )
