@@ -74,6 +74,8 @@ class School(models.Model):
     logo = models.ImageField(upload_to="school-logos/", blank=True)
     headteacher_name = models.CharField(max_length=200)
     cluster = models.ForeignKey(Cluster, null=True, blank=True, on_delete=models.SET_NULL, related_name="schools")
+    # Made by seed_demo, which never touches a school without it (see demo/).
+    is_demo = models.BooleanField(default=False, editable=False)
     history = HistoricalRecords()
 
     class Meta:

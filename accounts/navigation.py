@@ -9,7 +9,7 @@ from .models import Role
 
 NAVIGATION: dict[Role, list[tuple[str, str]]] = {
     Role.HEADTEACHER: [
-        ("Dashboard", "accounts:home"),
+        ("Dashboard", "dashboard:home"),
         ("Incidents", "incidents:list"),
         ("Complaints", "complaints:list"),
         ("Policies", "policies:list"),
@@ -17,27 +17,27 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("Pupils", "accounts:pupil_list"),
     ],
     Role.DSL: [
-        ("Home", "accounts:home"),
+        ("Home", "dashboard:home"),
         ("Incidents", "incidents:list"),
         ("Cluster alerts", "cluster_alerts:list"),
         ("Complaints assigned to me", "complaints:assigned"),
         ("Policies", "policies:staff_list"),
     ],
     Role.STAFF: [
-        ("Home", "accounts:home"),
+        ("Home", "dashboard:home"),
         ("Report a post", "incidents:report"),
         ("My reports", "incidents:my_reports"),
         ("Complaints assigned to me", "complaints:assigned"),
         ("Policies", "policies:staff_list"),
     ],
     Role.GOVERNOR: [
-        ("Home", "accounts:home"),
+        ("Home", "dashboard:home"),
         ("Complaints", "complaints:governor_list"),
         ("Statistics", "complaints:statistics"),
         ("Policies", "policies:list"),
     ],
     Role.OFFICE: [
-        ("Home", "accounts:home"),
+        ("Home", "dashboard:home"),
         ("Pupils", "accounts:pupil_list"),
         ("Classes", "accounts:class_list"),
         ("Invitations", "accounts:invitation_list"),
@@ -53,7 +53,7 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("Destruction log", "dataprotection:destruction_log"),
     ],
     Role.PARENT: [
-        ("Home", "accounts:home"),
+        ("Home", "dashboard:home"),
         ("Report a post", "incidents:report"),
         ("My reports", "incidents:my_reports"),
         ("Concerns and complaints", "complaints:my_complaints"),

@@ -1,12 +1,11 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import auth, home, records
+from .views import auth, records
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("", home.home, name="home"),
     path("sign-in/", auth.LoginView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("two-factor/setup/", auth.two_factor_setup, name="two_factor_setup"),

@@ -37,7 +37,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
 from accounts.models import Membership, Role, School, User  # noqa: E402
 from complaints import actions as complaint_actions  # noqa: E402
-from complaints import statistics  # noqa: E402
+from incidents import statistics  # noqa: E402
 from incidents.models import (  # noqa: E402
     EscalationStep,
     Incident,
@@ -115,7 +115,7 @@ def build(school: School, head: User, reporter: User, count: int, start_number: 
 
 
 def measure(client: Client, school: School, runs: int, cold_runs: int) -> dict:
-    url = reverse("accounts:home")
+    url = reverse("dashboard:home")
     cache.clear()
     client.get(url)  # sessions, memberships and other caches warm, as for a headteacher signed in
     colds = []

@@ -45,7 +45,7 @@ def setup() -> None:
 
 def grow_to(school, size: int) -> None:
     from accounts.models import Role
-    from incidents import demo
+    from demo import incidents as demo
     from incidents.models import Evidence, Incident
 
     people = demo._people(school)

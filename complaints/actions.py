@@ -7,7 +7,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
@@ -15,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Pupil, Role, School, User
-from incidents.models import StagedUpload
+from files import staging
+from files.models import StagedUpload
 from notifications.outbox import notify
 from schoolsocial.lib.tasks import enqueue_on_commit
 from schoolsocial.lib.uploads import Inspected
@@ -133,13 +133,7 @@ def _tell_handler(complaint: Complaint, handler: User, *, key: str) -> None:
 
 def staged_for_form(*, school: School, parent: User, form_token: uuid.UUID | None) -> list[StagedUpload]:
     """Files this person staged on this very form (their token, their school); nobody else's."""
-    if form_token is None:
-        return []
-    return list(
-        StagedUpload.objects.filter(uploaded_by=parent, school=school, form_token=form_token).order_by(
-            "created_at", "pk"
-        )
-    )
+    return staging.staged_for(user=parent, school=school, form_token=form_token)
 
 
 @transaction.atomic
@@ -156,13 +150,7 @@ def raise_complaint(
 ) -> Complaint:
     """Record the complaint. Files come as fresh uploads (`files`) or as the ones the parent
     staged on the form (`form_token`): those become attachments and their staged rows go."""
-    staged = []
-    if form_token is not None:
-        staged = list(
-            StagedUpload.objects.select_for_update()
-            .filter(uploaded_by=parent, school=school, form_token=form_token)
-            .order_by("created_at", "pk")
-        )
+    staged = staging.staged_for_update(user=parent, school=school, form_token=form_token)
     if len(files) + len(staged) > MAX_FILES:
         raise ActionError(f"At most {MAX_FILES} files can be attached.")
     rules = ComplaintSettings.for_school(school)
@@ -205,46 +193,21 @@ def raise_complaint(
 
 
 def _attach(complaint: Complaint, user: User, upload: UploadedFile, facts: Inspected) -> Attachment:
-    upload.seek(0)
-    attachment = Attachment(
-        school=complaint.school,
-        complaint=complaint,
-        uploaded_by=user,
-        original_name=(upload.name or "file")[:255],
-        content_type=facts.content_type,
-        size=facts.size,
-        sha256=facts.sha256,
-    )
-    attachment.file.save(upload.name or "file", upload, save=False)
+    attachment = Attachment(school=complaint.school, complaint=complaint, uploaded_by=user)
+    staging.store_upload(attachment, upload, facts)
     attachment.save()
     return attachment
 
 
 def _attach_staged(complaint: Complaint, staged: StagedUpload) -> Attachment:
-    """A staged file becomes an attachment with the same facts and the same bytes (checked by
-    their fingerprint), in the complaints' own storage folder. The staged copy goes on commit."""
-    with staged.file.open("rb") as handle:
-        digest = hashlib.sha256()
-        for chunk in handle.chunks():
-            digest.update(chunk)
-        if digest.hexdigest() != staged.sha256:
-            raise ActionError(f"“{staged.original_name}” changed after it was checked. Please attach it again.")
-        handle.seek(0)
-        attachment = Attachment(
-            school=complaint.school,
-            complaint=complaint,
-            uploaded_by=staged.uploaded_by,
-            uploaded_at=staged.created_at,
-            original_name=staged.original_name,
-            content_type=staged.content_type,
-            size=staged.size,
-            sha256=staged.sha256,
-        )
-        attachment.file.save(staged.original_name or "file", File(handle), save=False)
+    """A staged file becomes an attachment with the same facts and the same bytes."""
+    attachment = Attachment(school=complaint.school, complaint=complaint, uploaded_by=staged.uploaded_by)
+    attachment.uploaded_at = staged.created_at
+    try:
+        staging.promote(staged, attachment)
+    except staging.FileChanged as error:
+        raise ActionError(str(error)) from error
     attachment.save()
-    name, storage = staged.file.name, staged.file.storage
-    staged.delete()
-    transaction.on_commit(lambda: storage.delete(name))
     return attachment
 
 

@@ -11,7 +11,6 @@ the day the stage began: acknowledge the complaint, then respond to it (see dead
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 from django.conf import settings
@@ -23,6 +22,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Pupil, Role, School
+from files.models import FileFacts, random_name
 
 from .deadlines import parse_holidays
 
@@ -318,13 +318,10 @@ class ComplaintEntry(models.Model):
 
 
 def attachment_path(instance, filename: str) -> str:
-    from incidents.models import CONTENT_TYPES
-
-    extension = CONTENT_TYPES.get(instance.content_type, "bin")
-    return f"complaints/{instance.school_id}/{timezone.now():%Y}/{uuid.uuid4().hex}.{extension}"
+    return random_name("complaints", instance.school_id, instance.content_type)
 
 
-class Attachment(models.Model):
+class Attachment(FileFacts):
     """A screenshot or PDF the parent attached. Governors get it only once released for the panel."""
 
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
@@ -332,10 +329,6 @@ class Attachment(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
     file = models.FileField(upload_to=attachment_path, max_length=200)
-    original_name = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=50)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
     released_to_panel_at = models.DateTimeField(null=True, blank=True)
     released_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -354,16 +347,6 @@ class Attachment(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("Attachments are never deleted.")
-
-    @property
-    def kind_label(self) -> str:
-        return "PDF" if self.content_type == "application/pdf" else "Picture"
-
-    @property
-    def size_label(self) -> str:
-        if self.size >= 1024 * 1024:
-            return f"{self.size / (1024 * 1024):.1f} MB"
-        return f"{max(self.size // 1024, 1)} KB"
 
 
 class ConflictDeclaration(models.Model):

@@ -6,8 +6,10 @@ from datetime import date
 
 from django.utils import timezone
 
+from incidents.statistics import incident_figures
+
 from .models import TermlyReport
-from .statistics import complaint_figures, incident_figures
+from .statistics import complaint_figures
 
 
 def term_start(today: date) -> date:

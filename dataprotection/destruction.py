@@ -197,8 +197,8 @@ def _bump(counter: dict, key, by: int = 1) -> None:
 
 def keep_incident_figures(incident_ids: set[int]) -> None:
     """Add the destroyed incidents' counts to KeptFigures, so the statistics do not change."""
-    from complaints.statistics import RESOLUTION_BANDS
     from incidents.models import EscalationStep, Incident, IncidentNature
+    from incidents.statistics import RESOLUTION_BANDS
 
     natures = defaultdict(list)
     for incident_id, code in IncidentNature.objects.filter(incident_id__in=incident_ids).values_list(
@@ -385,8 +385,8 @@ def _review_items_of(purge: Purge, school: School) -> Q:
 
 def execute(purge: Purge, school: School) -> dict[str, int]:
     """Keep the figures, then remove everything the purge gathered (inside a transaction)."""
-    from complaints import statistics
     from complaints.models import Complaint
+    from incidents import statistics
     from incidents.models import Incident
 
     if purge.rows.get(Incident):

@@ -13,10 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, Pupil, Role, School, User
+from files import staging
+from files.models import StagedUpload
 from notifications.outbox import notify
 from schoolsocial.lib.uploads import Inspected
 
-from . import escalation
+from . import escalation, timeline
 from .models import (
     EntryKind,
     EscalationStep,
@@ -25,7 +27,6 @@ from .models import (
     IncidentNature,
     IncidentSequence,
     Outcome,
-    StagedUpload,
     Status,
     StepKind,
     TimelineEntry,
@@ -57,64 +58,7 @@ def next_reference(school: School, year: int) -> tuple[int, str]:
 # --- Files ------------------------------------------------------------------------------------
 
 
-def stage_upload(*, school: School, user: User, form_token, upload: UploadedFile, facts: Inspected) -> StagedUpload:
-    """Keep an accepted file while the rest of the report form is put right."""
-    staged = StagedUpload(
-        school=school,
-        uploaded_by=user,
-        form_token=form_token,
-        original_name=(upload.name or "evidence")[:255],
-        **_facts_fields(facts),
-    )
-    staged.file.save(upload.name or "evidence", upload, save=False)
-    staged.save()
-    return staged
-
-
-def staged_uploads(user: User, form_token) -> list[StagedUpload]:
-    if form_token is None:
-        return []
-    return list(StagedUpload.objects.filter(uploaded_by=user, form_token=form_token))
-
-
-def discard_staged_upload(*, user: User, form_token, pk: int) -> None:
-    staged = StagedUpload.objects.filter(uploaded_by=user, form_token=form_token, pk=pk).first()
-    if staged is not None:
-        name = staged.file.name
-        staged.delete()
-        transaction.on_commit(lambda: staged.file.storage.delete(name))
-
-
-def _facts_fields(facts: Inspected) -> dict:
-    return {
-        "content_type": facts.content_type,
-        "size": facts.size,
-        "sha256": facts.sha256,
-        "width": facts.width,
-        "height": facts.height,
-        "pages": facts.pages,
-    }
-
-
-def _evidence_from_staged(incident: Incident, staged: StagedUpload) -> Evidence:
-    # The stored file is already in private storage: it becomes the evidence as it is, byte for byte.
-    evidence = Evidence(
-        school=incident.school,
-        incident=incident,
-        uploaded_by=staged.uploaded_by,
-        uploaded_at=staged.created_at,
-        original_name=staged.original_name,
-        content_type=staged.content_type,
-        size=staged.size,
-        sha256=staged.sha256,
-        width=staged.width,
-        height=staged.height,
-        pages=staged.pages,
-    )
-    evidence.file.name = staged.file.name
-    evidence.save()
-    staged.delete()
-    return evidence
+# Staged files are kept and promoted by files/staging.py, the one way a file enters storage.
 
 
 # --- Reporting --------------------------------------------------------------------------------
@@ -170,7 +114,16 @@ def report(
     for code in nature_codes:
         IncidentNature(incident=incident, nature=code).save()
     _entry(incident, reporter, EntryKind.REPORTED, f"Reported by {reporter.full_name}", internal=False, at=now)
-    files = [_evidence_from_staged(incident, item) for item in staged]
+    files = []
+    for item in staged:
+        evidence = Evidence(school=incident.school, incident=incident, uploaded_by=item.uploaded_by)
+        evidence.uploaded_at = item.created_at
+        try:
+            staging.promote(item, evidence)
+        except staging.FileChanged as error:
+            raise ActionError(str(error)) from error
+        evidence.save()
+        files.append(evidence)
     if files:
         _entry(incident, reporter, EntryKind.EVIDENCE, _files_summary(files), internal=False, at=now)
     _alert_dsl_if_needed(incident, nature_codes)
@@ -192,15 +145,8 @@ def add_evidence(
         raise ActionError("Choose at least one file to add.")
     files = []
     for upload, facts in uploads:
-        evidence = Evidence(
-            school=incident.school,
-            incident=incident,
-            uploaded_by=by,
-            original_name=(upload.name or "evidence")[:255],
-            description=description[:300],
-            **_facts_fields(facts),
-        )
-        evidence.file.save(upload.name or "evidence", upload, save=False)
+        evidence = Evidence(school=incident.school, incident=incident, uploaded_by=by, description=description[:300])
+        staging.store_upload(evidence, upload, facts, fallback_name="evidence")
         evidence.save()
         files.append(evidence)
     _entry(incident, by, EntryKind.EVIDENCE, _files_summary(files), internal=by != incident.reporter)
@@ -414,18 +360,7 @@ def _entry(
     step: EscalationStep | None = None,
     at: datetime | None = None,
 ) -> TimelineEntry:
-    entry = TimelineEntry(
-        incident=incident,
-        actor=actor,
-        kind=kind,
-        summary=summary[:300],
-        body=body,
-        internal=internal,
-        step=step,
-        at=at or timezone.now(),
-    )
-    entry.save()
-    return entry
+    return timeline.record(incident, actor, kind, summary, body=body, internal=internal, step=step, at=at)
 
 
 def refresh_next_due(incident: Incident) -> None:
@@ -484,15 +419,3 @@ STEP_KINDS_WITH_REFERENCE = {
     StepKind.SAFEGUARDING_REFERRAL: "Referral reference",
     StepKind.HOST_CONTACT: "The provider's reference",
 }
-
-
-def discard_stale_uploads(older_than_hours: int = 24) -> int:
-    """Files staged on a report form that was never sent: removed after a day. Evidence is never touched."""
-    cutoff = timezone.now() - timezone.timedelta(hours=older_than_hours)
-    stale = list(StagedUpload.objects.filter(created_at__lt=cutoff))
-    for staged in stale:
-        name = staged.file.name
-        staged.delete()
-        if not Evidence.objects.filter(file=name).exists():
-            staged.file.storage.delete(name)
-    return len(stale)

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
-from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from accounts.models import RECORDS_ROLES, School, User
@@ -152,21 +151,3 @@ def send_again(notification: Notification, *, confirmed_unknown: bool = False) -
             raise CannotSendAgain("This email is already being sent again, or has been sent.")
         enqueue_on_commit(deliver_notification, notification.pk)
     notification.status = Status.QUEUED
-
-
-def headteacher_panel(request, school: School) -> dict | None:
-    """A warning on the headteacher's landing page when emails failed in the last week."""
-    trouble = recent_trouble(school)
-    if not trouble.failed and not trouble.unknown:
-        return None
-    parts = []
-    if trouble.failed:
-        parts.append(f"{trouble.failed} email{pluralize(trouble.failed)} could not be delivered")
-    if trouble.unknown:
-        parts.append(f"{trouble.unknown} email{pluralize(trouble.unknown)} may not have arrived")
-    return {
-        "template": "notifications/panel.html",
-        "message": f"In the last {WARNING_DAYS} days, " + " and ".join(parts) + ".",
-        "state": "failed" if trouble.failed else "unknown",
-        "days": WARNING_DAYS,
-    }

@@ -83,8 +83,13 @@ INSTALLED_APPS = [
     "agreements",
     "complaints",
     "notifications",
+    "files",
+    "dashboard",
     "dataprotection",
 ]
+if DEBUG:
+    # Demo data and seed_demo (published passwords): never installed in production.
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -156,7 +161,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:home"
+LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
 
@@ -346,13 +351,13 @@ CELERY_BEAT_SCHEDULE["agreement-signing-reminders"] = {
 }
 # Letters: remind owners of escalation steps due tomorrow, and of overdue ones, once per window.
 CELERY_BEAT_SCHEDULE["escalation-step-reminders"] = {
-    "task": "incidents.letters.tasks.remind_due_steps",
+    "task": "incidents.tasks.remind_due_steps",
     "schedule": crontab(hour=6, minute=50),
     "options": {"expires": 60 * 60 * 12},
 }
 # Incidents: files staged on report forms that were never sent are removed after a day.
 CELERY_BEAT_SCHEDULE["discard-stale-uploads"] = {
-    "task": "incidents.tasks.discard_stale_uploads",
+    "task": "files.tasks.discard_stale_uploads",
     "schedule": crontab(hour=3, minute=15),
     "options": {"expires": 60 * 60 * 12},
 }

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("dashboard.urls")),
     path("", include("accounts.urls")),
     path("incidents/", include("incidents.urls")),
     path("letters/", include("incidents.letters.urls")),

@@ -47,7 +47,7 @@ def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         return target
-    return "accounts:home"
+    return "dashboard:home"
 
 
 @login_required
@@ -123,4 +123,4 @@ def switch_school(request: HttpRequest) -> HttpResponse:
     if membership is not None:
         request.session[MEMBERSHIP_SESSION_KEY] = membership.pk
         messages.success(request, f"You are now acting as {membership.get_role_display()} at {membership.school}.")
-    return redirect("accounts:home")
+    return redirect("dashboard:home")

@@ -204,7 +204,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         if request.method == "POST":
             actions.accept_invitation(invitation, full_name=existing.full_name, password="")
             messages.success(request, f"Your children at {invitation.school} are now linked to your account.")
-            return redirect("accounts:home")
+            return redirect("dashboard:home")
         return render(request, "accounts/invitation_existing.html", {"invitation": invitation, "signed_in": True})
 
     form = AcceptInvitationForm(
@@ -219,5 +219,5 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "accounts/invitation_unavailable.html", {"reason": str(error)}, status=410)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome, {user.get_short_name()}. Your account is ready.")
-        return redirect("accounts:home")
+        return redirect("dashboard:home")
     return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation})

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import require_role
 from accounts.audit import log_access
 from accounts.models import Role
+from incidents.statistics import incident_figures
 
 from .. import actions
 from ..access import declaration_for, get_bundle_complaint, get_handled_complaint, get_panel_complaint
@@ -21,7 +22,7 @@ from ..forms import DeclarationForm, PanelForm, TermlyReportForm
 from ..models import HANDLER_ROLES, Complaint, ConflictDeclaration, PanelRecord, Stage, TermlyReport
 from ..panel import build_bundle
 from ..reports import term_start
-from ..statistics import complaint_figures, incident_figures
+from ..statistics import complaint_figures
 from .files import open_or_404, private_file_response
 
 

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from accounts.access import require_role
 from accounts.audit import log_access
 from accounts.models import Pupil, Role
-from incidents import actions as incident_actions
+from files import staging
 
 from .. import actions
 from ..access import get_own_complaint
@@ -23,7 +23,7 @@ from ..models import Complaint
 
 @login_required
 def raise_complaint(request: HttpRequest) -> HttpResponse:
-    """The complaint form. Good files are staged at once (incidents' StagedUpload, keyed to this
+    """The complaint form. Good files are staged at once (files.staging, keyed to this
     parent and this form's token), so a submit that needs another look loses nothing."""
     school = require_role(request, Role.PARENT)
     children = Pupil.objects.filter(school=school, parent_links__parent=request.user).order_by("first_name")
@@ -37,11 +37,11 @@ def raise_complaint(request: HttpRequest) -> HttpResponse:
     form = ComplaintForm(data, request.FILES, children=children, already_attached=len(staged))
     valid = form.is_valid()
     for upload, facts in form.inspected:
-        incident_actions.stage_upload(school=school, user=request.user, form_token=token, upload=upload, facts=facts)
+        staging.stage(school=school, user=request.user, form_token=token, upload=upload, facts=facts)
 
     remove = data.get("remove_upload", "")
     if remove.isdigit():
-        incident_actions.discard_staged_upload(user=request.user, form_token=token, pk=int(remove))
+        staging.discard(user=request.user, form_token=token, pk=int(remove))
         for message in form.errors.get("attachments", []):
             messages.error(request, message)
         initial = {key: data.get(key) for key in ("pupil", "subject", "details", "desired_outcome", "form_token")}

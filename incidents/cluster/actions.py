@@ -10,8 +10,9 @@ from django.utils import timezone
 from accounts.models import CASE_ROLES, Membership, School, User
 from notifications.outbox import notify
 
+from .. import timeline
 from ..actions import ActionError, refresh_next_due
-from ..models import ClusterAlert, EntryKind, EscalationStep, Outcome, StepKind, TimelineEntry
+from ..models import ClusterAlert, EntryKind, EscalationStep, Outcome, StepKind
 from .drafts import Draft
 
 
@@ -65,16 +66,16 @@ def send_alert(*, step: EscalationStep, by: User, draft: Draft) -> ClusterAlert:
     ClusterAlert.objects.filter(pk=alert.pk).update(recipients_count=len(schools))
     alert.recipients_count = len(schools)
     noun = "school" if len(schools) == 1 else "schools"
-    TimelineEntry(
-        incident=incident,
-        actor=by,
-        kind=EntryKind.ALERT,
-        summary=f"Anonymised alert sent to {len(schools)} other {noun} in {school.cluster.name}"[:300],
+    timeline.record(
+        incident,
+        by,
+        EntryKind.ALERT,
+        f"Anonymised alert sent to {len(schools)} other {noun} in {school.cluster.name}",
         body=f"Emailed to {emailed} {'person' if emailed == 1 else 'people'}: their headteachers and safeguarding leads.",
         step=step,
         link=alert.get_absolute_url(),
         at=now,
-    ).save()
+    )
     refresh_next_due(incident)
     return alert
 

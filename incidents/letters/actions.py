@@ -10,7 +10,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import School, User
-from incidents.models import EntryKind, EscalationStep, Incident, TimelineEntry
+from incidents import timeline
+from incidents.models import EntryKind, EscalationStep, Incident
 from notifications.outbox import notify
 from schoolsocial.lib.tasks import enqueue_on_commit
 
@@ -63,14 +64,7 @@ def save_wording(
 
 # --- Letters ------------------------------------------------------------------------------------
 def _timeline(letter: Letter, by: User | None, summary: str) -> None:
-    TimelineEntry.objects.create(
-        incident_id=letter.incident_id,
-        actor=by,
-        kind=EntryKind.LETTER,
-        summary=summary[:300],
-        step=letter.step,
-        link=letter.get_absolute_url(),
-    )
+    timeline.record(letter.incident_id, by, EntryKind.LETTER, summary, step=letter.step, link=letter.get_absolute_url())
 
 
 @transaction.atomic
@@ -195,9 +189,7 @@ def record_handover(*, letter: Letter, by: User, method: str, note: str = "") ->
 @transaction.atomic
 def request_bundle(*, incident: Incident, by: User) -> EvidenceBundle:
     bundle = EvidenceBundle.objects.create(school=incident.school, incident=incident, requested_by=by)
-    TimelineEntry.objects.create(
-        incident=incident, actor=by, kind=EntryKind.NOTE, summary="Referral bundle requested (evidence, chronology)"
-    )
+    timeline.record(incident, by, EntryKind.NOTE, "Referral bundle requested (evidence, chronology)")
     from .tasks import build_bundle
 
     enqueue_on_commit(build_bundle, bundle.pk)

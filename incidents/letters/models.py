@@ -264,21 +264,3 @@ class EvidenceBundle(models.Model):
     @property
     def filename(self) -> str:
         return f"{self.incident.reference}-referral-bundle-{self.pk}.zip"
-
-
-class StepReminder(models.Model):
-    """A reminder decided for one step in one window ("due-tomorrow" or "overdue"): unique, so the
-    daily sweep reminds once however often it runs."""
-
-    step = models.ForeignKey(EscalationStep, on_delete=models.CASCADE, related_name="+")
-    window = models.CharField(max_length=20)
-    due_date = models.DateField()
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["step", "window", "due_date"], name="unique_step_reminder_window")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.window} reminder for step {self.step_id}"

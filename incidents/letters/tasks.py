@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from . import bundles, reminders
+from . import bundles
 from .models import EvidenceBundle, Letter, RenderState
 from .rendering import letter_pdf
 
@@ -87,9 +87,3 @@ def build_bundle(bundle_id: int) -> str:
         bundle.built_at = timezone.now()
         bundle.save()
     return "built"
-
-
-@shared_task(acks_late=True)
-def remind_due_steps() -> int:
-    """The daily sweep (Celery beat): remind step owners of steps due tomorrow and overdue."""
-    return reminders.sweep()

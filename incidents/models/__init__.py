@@ -13,7 +13,7 @@ from .choices import (
     StepKind,
 )
 from .cluster import ANONYMOUS_SENDER, ClusterAlert
-from .evidence import CONTENT_TYPES, Evidence, StagedUpload
+from .evidence import Evidence
 from .incident import (
     Incident,
     IncidentNature,
@@ -26,12 +26,11 @@ from .incident import (
     seconds_between,
 )
 from .platforms import SchoolPlatform
-from .steps import EscalationStep, TimelineEntry
+from .steps import EscalationStep, StepReminder, TimelineEntry
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
     "ANONYMOUS_SENDER",
-    "CONTENT_TYPES",
     "DISCRIMINATORY_NATURES",
     "FINISHED_STATUSES",
     "RECORDABLE_OUTCOMES",
@@ -51,9 +50,9 @@ __all__ = [
     "PosterKind",
     "SchoolPlatform",
     "Severity",
-    "StagedUpload",
     "Status",
     "StepKind",
+    "StepReminder",
     "TimelineEntry",
     "can_transition",
     "resolved_at_for",

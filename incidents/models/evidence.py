@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -12,51 +10,14 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accounts.models import School
+from files.models import FileFacts, random_name
 
 from .incident import Incident
-
-CONTENT_TYPES = {
-    "image/png": "png",
-    "image/jpeg": "jpg",
-    "image/webp": "webp",
-    "application/pdf": "pdf",
-}
 
 
 def evidence_path(instance, filename: str) -> str:
     """A name that says nothing about the case: school, year and a random id."""
-    extension = CONTENT_TYPES.get(instance.content_type, "bin")
-    return f"evidence/{instance.school_id}/{timezone.now():%Y}/{uuid.uuid4().hex}.{extension}"
-
-
-class FileFacts(models.Model):
-    """What we learnt about an uploaded file by reading it (see schoolsocial.lib.uploads)."""
-
-    file = models.FileField(upload_to=evidence_path, max_length=200)
-    original_name = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=50)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    width = models.PositiveIntegerField(null=True, blank=True)
-    height = models.PositiveIntegerField(null=True, blank=True)
-    pages = models.PositiveIntegerField(null=True, blank=True)
-
-    class Meta:
-        abstract = True
-
-    @property
-    def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
-
-    @property
-    def kind_label(self) -> str:
-        return "PDF" if self.content_type == "application/pdf" else "Picture"
-
-    @property
-    def size_label(self) -> str:
-        if self.size >= 1024 * 1024:
-            return f"{self.size / (1024 * 1024):.1f} MB"
-        return f"{max(self.size // 1024, 1)} KB"
+    return random_name("evidence", instance.school_id, instance.content_type)
 
 
 # What an evidence row says about its file: fixed once the file is stored.
@@ -92,6 +53,7 @@ class EvidenceQuerySet(models.QuerySet):
 class Evidence(FileFacts):
     """A screenshot or PDF attached to an incident. Never overwritten, never deleted in the portal."""
 
+    file = models.FileField(upload_to=evidence_path, max_length=200)
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="evidence")
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -121,21 +83,3 @@ class Evidence(FileFacts):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("Evidence is never deleted.")
-
-
-class StagedUpload(FileFacts):
-    """A file accepted while a report form is still being filled in, so a failed submit loses nothing.
-
-    Keyed to the person and the form's token; turned into Evidence when the report is filed.
-    """
-
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    form_token = models.UUIDField(db_index=True)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-
-    def __str__(self) -> str:
-        return self.original_name

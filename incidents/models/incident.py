@@ -223,7 +223,7 @@ class Incident(models.Model):
             models.Index(fields=["school", "platform", "-created_at"], name="incident_school_platform"),
             models.Index(fields=["school", "next_due_on"], name="incident_school_due"),
             models.Index(fields=["reporter", "-created_at"], name="incident_reporter_recent"),
-            # Covers every column the statistics read (complaints.statistics), so counting a year of a
+            # Covers every column the statistics read (incidents.statistics), so counting a year of a
             # school's incidents reads this index alone, never the wide table rows.
             models.Index(
                 fields=["school", "created_at", "status", "platform", "seconds_to_resolve"],

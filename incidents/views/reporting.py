@@ -16,12 +16,13 @@ from django.views.decorators.http import require_POST
 from accounts.access import require_role
 from accounts.audit import log_access
 from accounts.models import Role
+from files import staging
 from schoolsocial.lib.uploads import inspect_upload
 
 from .. import actions
 from ..access import REPORTER_ROLES, evidence_for, get_own_report_for
 from ..forms import MAX_FILES, EvidenceForm, ReportForm
-from ..models import Incident, StagedUpload
+from ..models import Incident
 
 
 def accept_files(request: HttpRequest, files: list, *, already: int, stage) -> tuple[list, list[str]]:
@@ -59,19 +60,19 @@ def report(request: HttpRequest) -> HttpResponse:
         form = ReportForm(initial={**_initial_from_post(request.POST), "form_token": uuid.uuid4()}, school=school)
         return render(request, "incidents/report_form.html", {"form": form, "staged": []})
 
-    existing = StagedUpload.objects.filter(uploaded_by=request.user, school=school, form_token=token)
     _, file_errors = accept_files(
         request,
         request.FILES.getlist("evidence"),
-        already=existing.count(),
-        stage=lambda upload, facts: actions.stage_upload(
+        already=len(staging.staged_for(user=request.user, school=school, form_token=token)),
+        stage=lambda upload, facts: staging.stage(
             school=school, user=request.user, form_token=token, upload=upload, facts=facts
         ),
     )
     if request.POST.get("remove_upload", "").isdigit():
-        actions.discard_staged_upload(user=request.user, form_token=token, pk=int(request.POST["remove_upload"]))
+        staging.discard(user=request.user, form_token=token, pk=int(request.POST["remove_upload"]))
         form = ReportForm(initial=_initial_from_post(request.POST), school=school)
-        return render(request, "incidents/report_form.html", {"form": form, "staged": list(existing)})
+        staged = staging.staged_for(user=request.user, school=school, form_token=token)
+        return render(request, "incidents/report_form.html", {"form": form, "staged": staged})
 
     if form.is_valid() and not file_errors:
         incident = actions.report(
@@ -81,12 +82,12 @@ def report(request: HttpRequest) -> HttpResponse:
             details=form.report_details(),
             natures=form.cleaned_data["natures"],
             urls=form.cleaned_data["url_text"],
-            staged=list(existing),
+            staged=staging.staged_for(user=request.user, school=school, form_token=token),
         )
         return redirect("incidents:report_done", pk=incident.pk)
     for message in file_errors:
         form.add_error("evidence", message)
-    staged = list(existing)
+    staged = staging.staged_for(user=request.user, school=school, form_token=token)
     return render(request, "incidents/report_form.html", {"form": form, "staged": staged}, status=400)
 
 

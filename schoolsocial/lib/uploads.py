@@ -19,6 +19,8 @@ from PIL import Image, UnidentifiedImageError
 # 40 million pixels: a full-page phone screenshot is about 1,200 x 20,000; a photo 4,000 x 3,000.
 MAX_PIXELS = 40_000_000
 IMAGE_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
+# The one map from an accepted content type to the extension its stored copy gets.
+EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "application/pdf": "pdf"}
 ACCEPTED_HELP = "Please upload a screenshot (PNG, JPEG or WebP) or a PDF."
 
 

@@ -47,7 +47,7 @@ def test_office_invites_a_parent_who_sets_a_password_and_finds_the_child_linked(
     user = User.objects.get(email="nia.new@example.org")
     assert ParentLink.objects.filter(parent=user, pupil=cast.other_child).exists()
     assert Membership.objects.filter(user=user, school=cast.school, role=Role.PARENT).exists()
-    home = client.get(reverse("accounts:home")).content.decode()
+    home = client.get(reverse("dashboard:home")).content.decode()
     assert cast.other_child.full_name in home
 
 
@@ -185,6 +185,6 @@ def test_office_home_counts_waiting_and_expired_invitations_apart(cast, client_f
     invite(client, cast)
     invite(client, cast, email="late@example.org")
     Invitation.objects.filter(email="late@example.org").update(expires_at=timezone.now() - timedelta(days=1))
-    page = " ".join(client.get(reverse("accounts:home")).content.decode().split())
+    page = " ".join(client.get(reverse("dashboard:home")).content.decode().split())
     assert '<p class="display-6 mb-1">1</p><p>waiting for the parent to accept' in page
     assert "1 expired before it was used</a>: send a new link" in page

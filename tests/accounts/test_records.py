@@ -154,7 +154,7 @@ def test_office_removes_a_parent_link_after_confirming(cast, client_for):
     assert not ParentLink.objects.filter(pk=link.pk).exists()
     assert ParentLink.history.filter(id=link.pk, history_type="-", history_user=cast.office).exists()
     # The parent no longer sees the child.
-    assert cast.child.full_name not in client_for(cast.parent).get(reverse("accounts:home")).content.decode()
+    assert cast.child.full_name not in client_for(cast.parent).get(reverse("dashboard:home")).content.decode()
 
 
 def test_a_link_of_another_pupil_cannot_be_removed_through_this_pupil(cast, client_for):

@@ -16,13 +16,13 @@ def test_each_role_lands_on_its_own_page(cast, client_for):
         cast.parent: "Your children at Northbrook Primary School",
     }
     for user, text in expected.items():
-        response = client_for(user).get(reverse("accounts:home"))
+        response = client_for(user).get(reverse("dashboard:home"))
         assert response.status_code == 200, user
         assert text in response.content.decode(), user
 
 
 def test_parent_home_lists_only_their_own_children(cast, client_for):
-    page = client_for(cast.parent).get(reverse("accounts:home")).content.decode()
+    page = client_for(cast.parent).get(reverse("dashboard:home")).content.decode()
     assert cast.child.full_name in page
     assert cast.other_child.full_name not in page
 
@@ -53,7 +53,7 @@ def membership_of(user, school) -> Membership:
 
 def test_a_head_of_two_schools_switches_and_sees_only_the_current_schools_pupils(cast, client_for, head_of_two):
     client = client_for(head_of_two)
-    assert "Acting as" in client.get(reverse("accounts:home")).content.decode()
+    assert "Acting as" in client.get(reverse("dashboard:home")).content.decode()
     client.post(reverse("accounts:switch_school"), {"membership": membership_of(head_of_two, cast.school).pk})
     first = client.get(reverse("accounts:pupil_list")).content.decode()
     assert cast.child.get_absolute_url() in first
@@ -62,7 +62,7 @@ def test_a_head_of_two_schools_switches_and_sees_only_the_current_schools_pupils
     response = client.post(
         reverse("accounts:switch_school"), {"membership": membership_of(head_of_two, cast.other_school).pk}
     )
-    assert response.url == reverse("accounts:home")
+    assert response.url == reverse("dashboard:home")
     switched = client.get(reverse("accounts:pupil_list")).content.decode()
     assert cast.other_school_child.get_absolute_url() in switched
     assert cast.child.get_absolute_url() not in switched
@@ -92,11 +92,11 @@ def test_a_parent_who_is_also_a_governor_switches_between_the_two(cast, client_f
     Membership.objects.create(user=cast.parent, school=cast.school, role=Role.GOVERNOR)
     client = client_for(cast.parent)
     # The governor's page comes first; the parent's page is one switch away.
-    assert "Governors' workspace" in client.get(reverse("accounts:home")).content.decode()
+    assert "Governors' workspace" in client.get(reverse("dashboard:home")).content.decode()
     client.post(
         reverse("accounts:switch_school"), {"membership": Membership.objects.get(user=cast.parent, role=Role.PARENT).pk}
     )
-    assert "Your children at Northbrook Primary School" in client.get(reverse("accounts:home")).content.decode()
+    assert "Your children at Northbrook Primary School" in client.get(reverse("dashboard:home")).content.decode()
 
 
 def test_another_schools_office_cannot_edit_a_pupil(cast, client_for):

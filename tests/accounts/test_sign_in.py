@@ -30,7 +30,7 @@ def test_sign_in_page_is_styled_and_asks_for_email(client):
 def test_email_is_not_case_sensitive(cast, client):
     response = post_login(client, "JO.Parent@Example.org", PASSWORD)
     assert response.status_code == 302
-    assert client.get(reverse("accounts:home")).status_code == 200
+    assert client.get(reverse("dashboard:home")).status_code == 200
 
 
 def test_wrong_password_says_so_plainly(cast, client):
@@ -56,7 +56,7 @@ def test_five_failures_lock_that_account_from_that_address_only(cast, client):
 def test_two_factor_roles_cannot_reach_anything_before_the_code(cast, client, role):
     user = getattr(cast, role)
     post_login(client, user.email, PASSWORD)
-    response = client.get(reverse("accounts:home"))
+    response = client.get(reverse("dashboard:home"))
     assert response.status_code == 302
     assert response.url == reverse("accounts:two_factor_verify")
     assert client.get(reverse("accounts:pupil_list")).url == reverse("accounts:two_factor_verify")
@@ -65,20 +65,20 @@ def test_two_factor_roles_cannot_reach_anything_before_the_code(cast, client, ro
 def test_two_factor_role_without_device_is_sent_to_enrol(cast, client):
     cast.dsl.totpdevice_set.all().delete()
     post_login(client, cast.dsl.email, PASSWORD)
-    assert client.get(reverse("accounts:home")).url == reverse("accounts:two_factor_setup")
+    assert client.get(reverse("dashboard:home")).url == reverse("accounts:two_factor_setup")
 
 
 @pytest.mark.parametrize("role", ["staff", "governor", "parent"])
 def test_other_roles_need_no_second_factor(cast, client, role):
     post_login(client, getattr(cast, role).email, PASSWORD)
-    assert client.get(reverse("accounts:home")).status_code == 200
+    assert client.get(reverse("dashboard:home")).status_code == 200
 
 
 def test_recovery_code_works_once(cast, client):
     set_recovery_codes(cast.headteacher, ["spare-1"])
     post_login(client, cast.headteacher.email, PASSWORD)
     assert client.post(reverse("accounts:two_factor_verify"), {"code": "spare-1"}).status_code == 302
-    assert client.get(reverse("accounts:home")).status_code == 200
+    assert client.get(reverse("dashboard:home")).status_code == 200
     client.logout()
     post_login(client, cast.headteacher.email, PASSWORD)
     response = client.post(reverse("accounts:two_factor_verify"), {"code": "spare-1"})
@@ -89,7 +89,7 @@ def test_wrong_code_keeps_the_person_out(cast, client):
     post_login(client, cast.office.email, PASSWORD)
     response = client.post(reverse("accounts:two_factor_verify"), {"code": "000000"})
     assert "That code did not work" in response.content.decode()
-    assert client.get(reverse("accounts:home")).status_code == 302
+    assert client.get(reverse("dashboard:home")).status_code == 302
 
 
 def test_changing_the_case_of_the_email_gives_no_fresh_tries(cast, client):
@@ -111,12 +111,12 @@ def session_row(client) -> Session:
 
 def test_a_session_left_idle_for_half_an_hour_ends(cast, client):
     post_login(client, cast.parent.email, PASSWORD)
-    assert client.get(reverse("accounts:home")).status_code == 200
+    assert client.get(reverse("dashboard:home")).status_code == 200
     row = session_row(client)
     assert row.expire_date <= timezone.now() + timedelta(minutes=30)
     row.expire_date = timezone.now() - timedelta(seconds=1)  # 30 minutes went by with no click
     row.save()
-    response = client.get(reverse("accounts:home"))
+    response = client.get(reverse("dashboard:home"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("accounts:login"))
 
@@ -126,7 +126,7 @@ def test_each_click_keeps_the_session_alive(cast, client):
     row = session_row(client)
     row.expire_date = timezone.now() + timedelta(minutes=2)
     row.save()
-    client.get(reverse("accounts:home"))
+    client.get(reverse("dashboard:home"))
     assert session_row(client).expire_date > timezone.now() + timedelta(minutes=29)
 
 
@@ -182,7 +182,7 @@ def test_a_reset_password_still_needs_the_second_factor(cast, client, django_cap
     new_password = "safeguarding-lead-passphrase"
     client.post(form_url, {"new_password1": new_password, "new_password2": new_password})
     post_login(client, cast.dsl.email, new_password)
-    assert client.get(reverse("accounts:home")).url == reverse("accounts:two_factor_verify")
+    assert client.get(reverse("dashboard:home")).url == reverse("accounts:two_factor_verify")
 
 
 def test_guessing_codes_pauses_the_authenticator_and_says_so(cast, client):
@@ -197,11 +197,11 @@ def test_guessing_codes_pauses_the_authenticator_and_says_so(cast, client):
     device.save()
     response = client.post(reverse("accounts:two_factor_verify"), {"code": f"{totp(device.bin_key):06d}"})
     assert "Too many wrong codes in a row" in response.content.decode()
-    assert client.get(reverse("accounts:home")).status_code == 302
+    assert client.get(reverse("dashboard:home")).status_code == 302
     # A recovery code still lets the person in, as the message says.
     set_recovery_codes(cast.office, ["spare-9"])
     assert client.post(reverse("accounts:two_factor_verify"), {"code": "spare-9"}).status_code == 302
-    assert client.get(reverse("accounts:home")).status_code == 200
+    assert client.get(reverse("dashboard:home")).status_code == 200
 
 
 def test_someone_else_signed_in_cannot_take_an_invitation_for_an_existing_account(cast, client_for):
@@ -229,7 +229,7 @@ def test_someone_else_signed_in_cannot_take_an_invitation_for_an_existing_accoun
 
     owner = client_for(cast.parent)
     assert "Link the children named in this invitation" in owner.get(url).content.decode()
-    assert owner.post(url).url == reverse("accounts:home")
+    assert owner.post(url).url == reverse("dashboard:home")
     assert ParentLink.objects.filter(parent=cast.parent, pupil=cast.other_child).exists()
     invitation.refresh_from_db()
     assert invitation.accepted_by == cast.parent

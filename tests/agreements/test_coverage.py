@@ -119,11 +119,11 @@ def test_parent_page_query_count_is_constant(cast, client_for, version, families
 def test_home_panels(cast, client_for, version):
     assert (
         "Please sign the home-school agreement"
-        in client_for(cast.parent).get(reverse("accounts:home")).content.decode()
+        in client_for(cast.parent).get(reverse("dashboard:home")).content.decode()
     )
-    assert "still to sign" in client_for(cast.headteacher).get(reverse("accounts:home")).content.decode()
+    assert "still to sign" in client_for(cast.headteacher).get(reverse("dashboard:home")).content.decode()
     sign(cast, version)
-    assert "Please sign the home-school" not in client_for(cast.parent).get(reverse("accounts:home")).content.decode()
+    assert "Please sign the home-school" not in client_for(cast.parent).get(reverse("dashboard:home")).content.decode()
 
 
 def test_pupils_with_no_parent_are_counted(cast, client_for, version):

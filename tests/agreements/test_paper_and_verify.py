@@ -77,9 +77,10 @@ def test_oversized_scans_are_refused(cast, client_for, version, settings):
 
 
 def test_images_beyond_the_pixel_bound_are_refused(cast, client_for, version, monkeypatch):
-    monkeypatch.setattr("agreements.uploads.MAX_PIXELS", 100)
+    monkeypatch.setattr("schoolsocial.lib.uploads.MAX_PIXELS", 100)
     response = post_paper(client_for(cast.office), cast, png_upload(size=(20, 20)))
-    assert "too large" in response.content.decode()
+    assert "far larger in pixels" in response.content.decode()
+    assert not Signature.objects.exists()
 
 
 def test_a_future_date_is_refused(cast, client_for, version):

@@ -12,14 +12,6 @@ from tests.agreements.conftest import CONTENT
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
-    }
-
-
 def test_parent_signs_on_a_phone_and_downloads_the_pdf(cast, phone_page, assert_axe_clean):
     draft = actions.start_draft(school=cast.school, by=cast.headteacher, **CONTENT)
     actions.publish(draft, by=cast.headteacher, ask_parents=False)

@@ -66,7 +66,7 @@ def test_a_headteacher_alerts_the_cluster_and_another_school_reads_it(
 
     other = new_page()
     sign_in_page(other, cast.other_headteacher)
-    other.goto(reverse("accounts:home"))
+    other.goto(reverse("dashboard:home"))
     other.get_by_role("heading", name="Cluster alerts").wait_for()
     other.get_by_role("link", name="Facebook: Cyber-bullying").click()
     other.get_by_role("heading", name="Alert about Facebook").wait_for()

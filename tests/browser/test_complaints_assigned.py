@@ -58,7 +58,7 @@ def test_file_survives_a_failed_submit_and_the_class_teacher_responds(
     # The class teacher sees it under "assigned to me" and writes to the parent.
     teacher = new_page()
     sign_in_page(teacher, cast.staff)
-    teacher.goto(reverse("accounts:home"))
+    teacher.goto(reverse("dashboard:home"))
     teacher.get_by_role("link", name="Complaints assigned to me").first.click()
     teacher.get_by_role("heading", name="Complaints assigned to me").wait_for()
     teacher.get_by_role("link", name=complaint.reference).click()

@@ -113,7 +113,7 @@ def _incidents(cast) -> None:
 def test_headteacher_dashboard_shows_charts(cast, page, sign_in_page, assert_axe_clean):
     _incidents(cast)
     sign_in_page(page, cast.headteacher)
-    page.goto(reverse("accounts:home"))
+    page.goto(reverse("dashboard:home"))
     page.get_by_role("heading", name="What needs you today").wait_for()
     page.get_by_role("heading", name="Trends over the last 12 months").wait_for()
     # Chart.js has drawn on each canvas.

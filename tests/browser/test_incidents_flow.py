@@ -10,17 +10,6 @@ from tests.incidents.conftest import ensure_platforms, image_bytes
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "private"},
-        },
-    }
-
-
 def test_parent_reports_on_a_phone_and_the_headteacher_acts(
     cast, phone_page, new_page, sign_in_page, assert_axe_clean, tmp_path
 ):

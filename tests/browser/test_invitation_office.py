@@ -15,7 +15,7 @@ def test_office_adds_a_class_and_pupil_then_invites_a_parent_who_accepts(
     cast, page, new_page, sign_in_page, assert_axe_clean
 ):
     sign_in_page(page, cast.office)
-    page.goto(reverse("accounts:home"))
+    page.goto(reverse("dashboard:home"))
     page.get_by_role("navigation").get_by_role("link", name="Classes").click()
     page.get_by_role("link", name="Add a class").click()
     page.get_by_label("Class name").fill("Otters")

@@ -11,17 +11,6 @@ from tests.letters.builders import make_case
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "private"},
-        },
-    }
-
-
 def test_headteacher_writes_previews_and_finalises_a_letter(cast, page, sign_in_page, assert_axe_clean):
     ensure_platforms()
     incident, step = make_case(cast)

@@ -56,7 +56,7 @@ def test_headteacher_reviews_and_resends_failed_emails(cast, page, sign_in_page,
     emails = seed_emails(cast.school)
     sign_in_page(page, cast.headteacher)
 
-    page.goto(reverse("accounts:home"))
+    page.goto(reverse("dashboard:home"))
     page.get_by_text("Some emails did not get through").wait_for()
     page.get_by_role("link", name="Check email delivery").click()
     page.wait_for_url("**/emails/?state=failed*")

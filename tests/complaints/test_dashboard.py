@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from complaints import actions, statistics
+from complaints import actions
 from complaints.models import TermlyReport
+from incidents import statistics
 from incidents.models import EscalationStep, Incident, Nature, Status, StepKind
 
 from .conftest import aware, make_incident, raise_complaint
@@ -80,7 +81,7 @@ def test_figures_are_cached_and_dropped_when_an_incident_changes(fixtures, djang
 
 def _dashboard_queries(client, django_assert_max_num_queries, limit):
     with django_assert_max_num_queries(limit) as context:
-        response = client.get(reverse("accounts:home"))
+        response = client.get(reverse("dashboard:home"))
     assert response.status_code == 200
     return len(context.captured_queries)
 
@@ -99,7 +100,7 @@ def test_dashboard_query_count_does_not_grow_with_data(
 
     def measure() -> int:
         if cached:
-            client.get(reverse("accounts:home"))  # fill the cache
+            client.get(reverse("dashboard:home"))  # fill the cache
         else:
             cache.clear()
         return _dashboard_queries(client, django_assert_max_num_queries, 40)
@@ -130,14 +131,14 @@ def agreement(cast):
 
 
 def test_dashboard_without_incidents_says_so_instead_of_empty_charts(cast, client_for):
-    page = client_for(cast.headteacher).get(reverse("accounts:home")).content.decode()
+    page = client_for(cast.headteacher).get(reverse("dashboard:home")).content.decode()
     assert "nothing to chart yet" in page
     assert 'id="chart-by-nature"' not in page
 
 
 def test_dashboard_shows_charts_and_tables(cast, client_for, agreement):
     make_incident(cast.school, cast.staff, created=timezone.now(), natures=[Nature.THREAT], safeguarding_concern=True)
-    page = client_for(cast.headteacher).get(reverse("accounts:home")).content.decode()
+    page = client_for(cast.headteacher).get(reverse("dashboard:home")).content.decode()
     assert 'id="incident-chart-data"' in page and 'id="chart-by-nature"' in page
     assert "Threat of violence" in page
     assert "Safeguarding flags" in page and "Complaints nearing a deadline" in page
@@ -155,7 +156,7 @@ def test_dashboard_lists_draft_letters_awaiting_finalisation(cast, client_for):
 
     incident, step = make_case(cast)
     letter_actions.create_letter(incident=incident, step=step, kind=LetterKind.REMOVAL_REQUEST, by=cast.headteacher)
-    page = client_for(cast.headteacher).get(reverse("accounts:home")).content.decode()
+    page = client_for(cast.headteacher).get(reverse("dashboard:home")).content.decode()
     assert "Letters awaiting finalisation" in page and incident.reference in page
     assert "No draft letter is waiting." not in page
 
@@ -219,7 +220,7 @@ def test_governor_home_lists_policies_awaiting_the_governing_body(cast, client_f
     from policies.models import Status as PolicyStatus
 
     client = client_for(cast.governor)
-    page = client.get(reverse("accounts:home")).content.decode()
+    page = client.get(reverse("dashboard:home")).content.decode()
     assert "Policies awaiting your approval" in page and "No policy is waiting for the governing body." in page
 
     version = policy_actions.create_document(
@@ -235,14 +236,14 @@ def test_governor_home_lists_policies_awaiting_the_governing_body(cast, client_f
     )
     policy_actions.submit_for_approval(version)
     approve_url = reverse("policies:approve", args=[version.document_id, version.number])
-    page = client.get(reverse("accounts:home")).content.decode()
+    page = client.get(reverse("dashboard:home")).content.decode()
     assert "Complaints Procedure, version 1" in page and approve_url in page
 
     review_by = (timezone.localdate() + timedelta(days=700)).isoformat()
     assert client.post(approve_url, {"review_date": review_by}).status_code == 302
     version = PolicyVersion.objects.get(pk=version.pk)
     assert version.status == PolicyStatus.APPROVED and version.approved_by == cast.governor
-    page = client.get(reverse("accounts:home")).content.decode()
+    page = client.get(reverse("dashboard:home")).content.decode()
     assert "No policy is waiting for the governing body." in page
 
 

@@ -195,10 +195,10 @@ def test_staff_of_another_school_get_404(cast, client_for):
 
 def test_staff_home_page_and_navigation_show_assigned_complaints(cast, teacher, client_for):
     client = client_for(teacher)
-    home = client.get(reverse("accounts:home")).content.decode()
+    home = client.get(reverse("dashboard:home")).content.decode()
     assert "Complaints assigned to me" in home  # the navigation entry
     raise_complaint(cast, subject="Trip photos in the chat")
-    home = client.get(reverse("accounts:home")).content.decode()
+    home = client.get(reverse("dashboard:home")).content.decode()
     assert "Trip photos in the chat" in home
 
 

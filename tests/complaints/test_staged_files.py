@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from complaints import actions
 from complaints.models import Attachment, Complaint
-from incidents import actions as incident_actions
-from incidents.models import StagedUpload
+from files import staging
+from files.models import StagedUpload
 from schoolsocial.lib.uploads import inspect_upload
 
 from .conftest import png_upload
@@ -71,7 +71,7 @@ def test_a_form_without_a_token_still_keeps_its_files(cast, client_for):
 def test_another_persons_staged_file_can_never_be_attached(cast, client_for):
     # Someone else's file, staged under the token this parent will send.
     upload = png_upload("theirs.png")
-    incident_actions.stage_upload(
+    staging.stage(
         school=cast.school,
         user=cast.other_parent,
         form_token=uuid.UUID(TOKEN),

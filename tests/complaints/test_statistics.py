@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from complaints import statistics
+from incidents import statistics
 from incidents.models import Nature, Status
 
 from .conftest import aware, make_incident

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from complaints import statistics
+from incidents import statistics
 from incidents.backfills import backfill_seconds_to_resolve
 from incidents.models import Incident, Nature, Status, seconds_between
 

@@ -6,7 +6,7 @@ import pytest
 
 from accounts.models import Role, User
 from tests.factories import make_user
-from tests.incidents.conftest import _private_media, facebook, file_report  # noqa: F401
+from tests.incidents.conftest import facebook, file_report  # noqa: F401
 
 
 @pytest.fixture

@@ -20,10 +20,12 @@ from accounts.models import ParentLink, Pupil
 from agreements import actions as agreement_actions
 from agreements.uploads import check_scan
 from complaints import actions as complaint_actions
-from complaints import statistics
+from complaints import statistics as complaint_statistics
 from dataprotection import actions, destruction
 from dataprotection.models import DestructionLog, KeptFigures, ReviewItem
+from files import staging
 from incidents import actions as incident_actions
+from incidents import statistics
 from incidents.letters import actions as letter_actions
 from incidents.letters.models import EvidenceBundle, Letter, LetterKind
 from incidents.models import Evidence, Incident, Nature, PosterKind, StepKind
@@ -93,7 +95,7 @@ def closed_case(cast, facebook, client_for, on_commit_runs_immediately, dpo):
     evidence_bytes = image_bytes(size=(57, 43), color=(11, 222, 33))
     token = uuid.uuid4()
     shot = SimpleUploadedFile("zephyrine-post.png", evidence_bytes, content_type="image/png")
-    staged = incident_actions.stage_upload(
+    staged = staging.stage(
         school=cast.school, user=cast.staff, form_token=token, upload=shot, facts=inspect_upload(shot)
     )
     incident = incident_actions.report(
@@ -205,7 +207,7 @@ def test_destroying_the_case_and_the_pupil_leaves_no_trace(cast, closed_case, cl
     figures_before = statistics.compute_incident_figures(
         cast.school, [created_month], created_month + timedelta(days=31)
     )
-    complaints_before = statistics.complaint_figures(cast.school)
+    complaints_before = complaint_statistics.complaint_figures(cast.school)
 
     # The scan finds what it looks for, before destruction.
     for needle in NEEDLES:
@@ -254,7 +256,7 @@ def test_destroying_the_case_and_the_pupil_leaves_no_trace(cast, closed_case, cl
     assert figures_after.by_platform == figures_before.by_platform
     assert figures_after.routes == figures_before.routes
     assert figures_after.resolution == figures_before.resolution
-    assert statistics.complaint_figures(cast.school) == complaints_before
+    assert complaint_statistics.complaint_figures(cast.school) == complaints_before
 
     # The rest of the school is untouched.
     assert Pupil.objects.filter(pk=cast.child.pk).exists() and cast.parent.pk

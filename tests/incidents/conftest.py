@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
+from files import staging
 from incidents import actions
 from incidents.models import Nature, Platform, PosterKind
 from schoolsocial.lib.uploads import inspect_upload
@@ -49,15 +50,6 @@ def bomb_png(width: int = 30_000, height: int = 30_000) -> bytes:
 
 def upload(name: str = "screenshot.png", content: bytes | None = None, content_type: str = "image/png"):
     return SimpleUploadedFile(name, image_bytes() if content is None else content, content_type=content_type)
-
-
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
-    }
-    settings.MEDIA_ROOT = tmp_path
 
 
 @pytest.fixture
@@ -97,9 +89,7 @@ def file_report(cast, facebook):
         for index in range(files):
             item = upload(f"shot-{index}.png")
             staged.append(
-                actions.stage_upload(
-                    school=school, user=reporter, form_token=token, upload=item, facts=inspect_upload(item)
-                )
+                staging.stage(school=school, user=reporter, form_token=token, upload=item, facts=inspect_upload(item))
             )
         return actions.report(
             school=school,

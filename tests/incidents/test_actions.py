@@ -186,25 +186,6 @@ def test_notes_are_internal(cast, file_report):
         actions.add_note(incident=incident, by=cast.dsl, text="   ")
 
 
-def test_stale_staged_uploads_are_removed_but_evidence_is_kept(cast, file_report):
-    import uuid
-
-    from incidents.models import StagedUpload
-    from schoolsocial.lib.uploads import inspect_upload
-
-    from .conftest import upload
-
-    kept = file_report(files=1).evidence.get()
-    item = upload("forgotten.png")
-    staged = actions.stage_upload(
-        school=cast.school, user=cast.parent, form_token=uuid.uuid4(), upload=item, facts=inspect_upload(item)
-    )
-    StagedUpload.objects.filter(pk=staged.pk).update(created_at=timezone.now() - timedelta(days=2))
-    assert actions.discard_stale_uploads() == 1
-    assert not staged.file.storage.exists(staged.file.name)
-    assert kept.file.storage.exists(kept.file.name)
-
-
 def test_dsl_addresses_fall_back_to_the_headteacher(cast):
     from accounts.models import Membership, Role
 

@@ -178,7 +178,7 @@ def test_landing_page_panel(cast, client_for, file_report, who):
     new = file_report()
     late = triaged(file_report(), cast)
     Incident.objects.filter(pk=late.pk).update(next_due_on=timezone.localdate() - timedelta(days=1))
-    page = client_for(getattr(cast, who)).get(reverse("accounts:home")).content.decode()
+    page = client_for(getattr(cast, who)).get(reverse("dashboard:home")).content.decode()
     assert "New reports to triage" in page and new.reference in page
     assert "Steps past their due date" in page and late.reference in page
 

@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Cluster, Role
+from dashboard.panels.cluster import cluster_panel
 from incidents import actions
 from incidents.cluster import actions as cluster_actions
 from incidents.cluster.drafts import Draft
-from incidents.cluster.panels import cluster_panel
 from incidents.models import ClusterAlert, EntryKind, Incident, Nature, Outcome, StepKind
 from notifications.models import Notification
 from notifications.outbox import deliver
@@ -228,7 +228,7 @@ def test_emails_and_receiving_pages_contain_nothing_that_identifies_the_case(
     pages = {
         "list": client.get(LIST),
         "detail": client.get(alert.get_absolute_url()),
-        "home": client.get(reverse("accounts:home")),
+        "home": client.get(reverse("dashboard:home")),
     }
     assert all(response.status_code == 200 for response in pages.values())
     texts = {name: response.content.decode() for name, response in pages.items()}
@@ -253,7 +253,7 @@ def test_the_source_school_sees_its_own_alert_with_the_way_back_to_the_case(cast
     listing = client_for(cast.headteacher).get(LIST).content.decode()
     assert "Your school" in listing
     # Its own alert is not news to it: the landing-page panel shows only what others sent.
-    assert alert.get_absolute_url() not in client_for(cast.headteacher).get(reverse("accounts:home")).content.decode()
+    assert alert.get_absolute_url() not in client_for(cast.headteacher).get(reverse("dashboard:home")).content.decode()
 
 
 @pytest.mark.parametrize("who", ["staff", "governor", "outsider"])
@@ -288,7 +288,7 @@ def test_the_panel_shows_the_last_90_days_only(cast, client_for, case, file_repo
     incident, step = case
     alert = cluster_actions.send_alert(step=step, by=cast.headteacher, draft=draft())
     ClusterAlert.objects.filter(pk=alert.pk).update(sent_at=timezone.now() - timedelta(days=91))
-    home = client_for(cast.other_headteacher).get(reverse("accounts:home")).content.decode()
+    home = client_for(cast.other_headteacher).get(reverse("dashboard:home")).content.decode()
     assert "No alerts from your cluster in the last 90 days" in home
     assert alert.get_absolute_url() in client_for(cast.other_headteacher).get(LIST).content.decode()
 
@@ -339,7 +339,7 @@ def test_a_school_without_a_cluster_is_told_so_and_offered_nothing(cast, client_
     with pytest.raises(actions.ActionError, match="does not belong to a cluster"):
         cluster_actions.send_alert(step=step, by=cast.headteacher, draft=draft())
     assert not ClusterAlert.objects.exists()
-    assert client.get(reverse("accounts:home")).status_code == 200
+    assert client.get(reverse("dashboard:home")).status_code == 200
 
 
 # --- Query counts -----------------------------------------------------------------------------
@@ -375,7 +375,7 @@ def test_list_and_panel_queries_are_constant(
     with django_assert_num_queries(1):
         panel = cluster_panel(rf.get("/"), cast.other_school)
     assert len(panel["alerts"]) == min(size, 5) and panel["more"] == (size > 5)
-    assert client.get(reverse("accounts:home")).status_code == 200
+    assert client.get(reverse("dashboard:home")).status_code == 200
 
 
 # --- Demo data --------------------------------------------------------------------------------
@@ -384,8 +384,8 @@ def test_list_and_panel_queries_are_constant(
 def test_the_demo_sends_one_anonymous_alert_once(cast, on_commit_runs_immediately):
     import io
 
-    from incidents import demo
-    from incidents.cluster import demo as cluster_demo
+    from demo import cluster as cluster_demo
+    from demo import incidents as demo
 
     demo.seed([cast.school], {}, io.StringIO())
     cluster_demo.seed([cast.school, cast.other_school], demo.LETTERS_STORY, io.StringIO())

@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import User
-from complaints.statistics import compute_incident_figures, month_starts
 from incidents import actions
 from incidents.models import Platform, SchoolPlatform, StepKind
+from incidents.statistics import compute_incident_figures, month_starts
 
 SCHOOL_LINK = "https://www.facebook.com/help/school-own-page"
 

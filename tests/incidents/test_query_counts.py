@@ -74,7 +74,7 @@ def test_my_reports_and_panel_queries_are_constant(cast, client_for, file_report
     client = client_for(cast.parent)
     with django_assert_max_num_queries(LIST_QUERIES):
         assert client.get(reverse("incidents:my_reports")).status_code == 200
-    from incidents.panels import case_panel
+    from dashboard.panels.cases import case_panel
 
     with django_assert_max_num_queries(2):
         panel = case_panel(None, cast.school)

@@ -7,8 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from files.models import StagedUpload
 from incidents import actions
-from incidents.models import EntryKind, Evidence, Incident, StagedUpload
+from incidents.models import EntryKind, Evidence, Incident
 
 from .conftest import bomb_png, image_bytes, upload
 

@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from incidents.letters import reminders
+from incidents import reminders
 from schoolsocial.celery import app
 
 
 def test_every_beat_entry_names_a_registered_task():
     app.loader.import_default_modules()
     names = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert "incidents.letters.tasks.remind_due_steps" in names
+    assert "incidents.tasks.remind_due_steps" in names
     assert sorted(name for name in names if name not in app.tasks) == []
 
 
 def test_the_step_reminder_task_runs_the_sweep(monkeypatch):
-    from incidents.letters.tasks import remind_due_steps
+    from incidents.tasks import remind_due_steps
 
     monkeypatch.setattr(reminders, "sweep", lambda: 3)
     # .result, not .get(): another test in this process may have left Celery thinking it runs inside

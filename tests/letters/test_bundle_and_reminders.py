@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from accounts.models import AccessLog
 from incidents import actions as incident_actions
-from incidents.letters import actions, reminders
-from incidents.letters.models import EvidenceBundle, LetterKind, StepReminder
-from incidents.models import StepKind
+from incidents import reminders
+from incidents.letters import actions
+from incidents.letters.models import EvidenceBundle, LetterKind
+from incidents.models import StepKind, StepReminder
 from schoolsocial.lib.uploads import inspect_upload
 from tests.incidents.conftest import upload
 

@@ -75,9 +75,9 @@ def test_another_schools_email_is_404_and_is_not_sent(cast, client_for, on_commi
 
 def test_nav_has_email_delivery_for_headteacher_and_office_only(cast, client_for):
     for user in (cast.headteacher, cast.office):
-        assert "Email delivery" in client_for(user).get(reverse("accounts:home")).content.decode(), user
+        assert "Email delivery" in client_for(user).get(reverse("dashboard:home")).content.decode(), user
     for user in (cast.dsl, cast.parent):
-        assert "Email delivery" not in client_for(user).get(reverse("accounts:home")).content.decode(), user
+        assert "Email delivery" not in client_for(user).get(reverse("dashboard:home")).content.decode(), user
 
 
 # --- what it shows --------------------------------------------------------------------------------
@@ -240,11 +240,11 @@ def test_headteacher_is_warned_about_failed_emails_of_the_last_week(cast, client
     client = client_for(cast.headteacher)
     make_email(cast.school, days_ago=8)
     make_email(cast.other_school, days_ago=1)
-    assert "did not get through" not in client.get(reverse("accounts:home")).content.decode()
+    assert "did not get through" not in client.get(reverse("dashboard:home")).content.decode()
     make_email(cast.school, days_ago=2)
     make_email(cast.school, days_ago=2)
     make_email(cast.school, Status.UNKNOWN, days_ago=1)
-    text = client.get(reverse("accounts:home")).content.decode()
+    text = client.get(reverse("dashboard:home")).content.decode()
     assert "did not get through" in text
     assert "In the last 7 days, 2 emails could not be delivered and 1 email may not have arrived." in text
     assert "Email delivery" in text
@@ -252,4 +252,4 @@ def test_headteacher_is_warned_about_failed_emails_of_the_last_week(cast, client
 
 def test_the_warning_is_for_the_headteacher(cast, client_for):
     make_email(cast.school, days_ago=1)
-    assert "did not get through" not in client_for(cast.office).get(reverse("accounts:home")).content.decode()
+    assert "did not get through" not in client_for(cast.office).get(reverse("dashboard:home")).content.decode()

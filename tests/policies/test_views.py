@@ -198,7 +198,7 @@ def test_dashboard_panels_have_a_constant_number_of_queries(cast, rf, django_ass
     """The panels alone (the dashboard also shows other apps' panels, tested there)."""
     from django.template.loader import render_to_string
 
-    from policies import panels
+    from dashboard.panels import policies as panels
 
     for n in range(size):
         approved_policy(

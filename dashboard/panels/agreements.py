@@ -1,0 +1,38 @@
+"""Landing-page panels: coverage for the headteacher and office, a nudge for parents."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from accounts.models import ParentLink, School
+from agreements import queries
+from agreements.models import AgreementVersion, Signature, SignatureKind
+
+
+def staff_panel(request: HttpRequest, school: School) -> dict:
+    version = AgreementVersion.objects.current_for(school.pk)
+    _, total = queries.school_coverage(school, version) if version else (None, None)
+    return {"template": "dashboard/panels/agreement_coverage.html", "version": version, "total": total}
+
+
+def parent_panel(request: HttpRequest, school: School) -> dict | None:
+    version = AgreementVersion.objects.current_for(school.pk)
+    if version is None or not version.is_open_for_signing:
+        return None
+    links = list(
+        ParentLink.objects.filter(parent=request.user, pupil__school=school, pupil__is_on_roll=True).select_related(
+            "pupil"
+        )
+    )
+    latest: dict[int, str] = {}
+    for pupil_id, kind in (
+        Signature.objects.filter(version=version, parent=request.user)
+        .order_by("sequence")
+        .values_list("pupil_id", "kind")
+    ):
+        latest[pupil_id] = kind
+    waiting = [link.pupil.first_name for link in links if latest.get(link.pupil_id) != SignatureKind.SIGNED]
+    if not waiting:
+        return None
+    names = waiting[0] if len(waiting) == 1 else ", ".join(waiting[:-1]) + " and " + waiting[-1]
+    return {"template": "dashboard/panels/agreement_parent.html", "names": names}

@@ -1,0 +1,116 @@
+"""Complaint panels, and the headteacher's "needs attention" and figures panels. Each runs a fixed
+number of queries."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.models import School
+from complaints.deadlines import add_school_days
+from complaints.models import Complaint, ComplaintSettings, Stage
+from incidents import statistics
+from incidents.models import Incident
+
+PANEL_ROWS = 5
+
+
+def attention_panel(request: HttpRequest, school: School) -> dict:
+    """Safeguarding flags, complaints nearing or past a deadline, letters awaiting finalisation."""
+    today = timezone.localdate()
+    rules = ComplaintSettings.for_school(school)
+    warn_until = add_school_days(today, rules.remind_days_before, rules.holiday_dates)
+    flagged = list(
+        Incident.objects.open()
+        .filter(school=school)
+        .filter(safeguarding_concern=True)
+        .select_related("platform")
+        .order_by("-created_at", "-pk")[: PANEL_ROWS + 1]
+    )
+    due = list(
+        Complaint.objects.open()
+        .filter(school=school, next_due_on__lte=warn_until)
+        .select_related("school")
+        .order_by("next_due_on", "pk")[: PANEL_ROWS + 1]
+    )
+    return {
+        "template": "dashboard/panels/complaints_attention.html",
+        "flagged": flagged[:PANEL_ROWS],
+        "more_flagged": len(flagged) > PANEL_ROWS,
+        "complaints_due": due[:PANEL_ROWS],
+        "more_complaints_due": len(due) > PANEL_ROWS,
+        "letters": letters_awaiting(school),
+        "today": today,
+    }
+
+
+def letters_awaiting(school: School) -> dict:
+    """Draft letters (incidents.letters) waiting to be checked and finalised. One query."""
+    from incidents.letters.models import Letter, LetterStatus
+
+    drafts = list(
+        Letter.objects.filter(school=school, status=LetterStatus.DRAFT)
+        .select_related("incident")
+        .order_by("created_at", "pk")[: PANEL_ROWS + 1]
+    )
+    return {"drafts": drafts[:PANEL_ROWS], "more": len(drafts) > PANEL_ROWS}
+
+
+def coverage_panel(request: HttpRequest, school: School) -> dict | None:
+    """Home-school agreement coverage for the current version, class by class. Four queries."""
+    from agreements.models import AgreementVersion
+    from agreements.queries import school_coverage
+
+    version = AgreementVersion.objects.current_for(school.pk)
+    if version is None:
+        return None  # the agreements panel already says none is published
+    rows, total = school_coverage(school, version)
+    return {"template": "dashboard/panels/complaints_coverage.html", "version": version, "rows": rows, "total": total}
+
+
+def charts_panel(request: HttpRequest, school: School) -> dict:
+    figures = statistics.incident_figures(school)
+    return {
+        "template": "dashboard/panels/complaints_charts.html",
+        "figures": figures,
+        "chart_data": figures.chart_data(),
+    }
+
+
+def governor_panel(request: HttpRequest, school: School) -> dict:
+    from policies.models import Owner, PolicyVersion
+    from policies.models import Status as PolicyStatus
+
+    waiting = Complaint.objects.for_panel(school).filter(stage=Stage.PANEL).count()
+    # The governing body approves these with the policies app's own approval page.
+    to_approve = list(
+        PolicyVersion.objects.filter(
+            document__school=school, document__owner=Owner.GOVERNING_BODY, status=PolicyStatus.AWAITING_APPROVAL
+        )
+        .select_related("document")
+        .order_by("document__title")[:10]
+    )
+    return {"template": "dashboard/panels/complaints_governor.html", "waiting": waiting, "to_approve": to_approve}
+
+
+def parent_panel(request: HttpRequest, school: School) -> dict | None:
+    open_count = Complaint.objects.open().filter(school=school, parent=request.user).count()
+    return {"template": "dashboard/panels/complaints_parent.html", "open_count": open_count}
+
+
+def assigned_panel(request: HttpRequest, school: School) -> dict | None:
+    """For staff: the informal-stage complaints given to them. One query; nothing when there are none."""
+    complaints = list(
+        Complaint.objects.assigned_to(request.user)
+        .filter(school=school)
+        .select_related("school")
+        .order_by("next_due_on", "pk")[: PANEL_ROWS + 1]
+    )
+    if not complaints:
+        return None
+    return {
+        "template": "dashboard/panels/complaints_assigned.html",
+        "complaints": complaints[:PANEL_ROWS],
+        "more": len(complaints) > PANEL_ROWS,
+        "today": timezone.localdate(),
+    }

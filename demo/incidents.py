@@ -1,0 +1,323 @@
+"""Demo incidents: a handful of believable cases per school, a year of past cases behind them
+(incident_history.py, for the charts and the governors' report), plus bulk rows for benchmarks.
+
+Idempotent: the story and past incidents are found again by their content; bulk rows are only
+topped up to options["incidents"] per school.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Membership, ParentLink, Pupil, Role
+from incidents import actions
+from incidents import platforms as platform_directory
+from incidents.models import (
+    FINISHED_STATUSES,
+    EscalationStep,
+    Incident,
+    IncidentNature,
+    Nature,
+    Outcome,
+    Platform,
+    SchoolPlatform,
+    Status,
+    StepKind,
+    TimelineEntry,
+    seconds_between,
+)
+
+from . import cluster as cluster_demo
+from . import incident_history as history_demo
+from . import letters as letters_demo
+
+STORIES = [
+    {
+        "platform": "Facebook",
+        "account_name": "Local parents' noticeboard group",
+        "content": "Does anyone else think the new Year 4 teacher is useless? My son says she shouts all day. Someone should report her.",
+        "natures": [Nature.COMPLAINT, Nature.OFFENSIVE_NAMED],
+        "targeted": "The Year 4 class teacher",
+        "poster_kind": "parent",
+        "days_ago": 2,
+        "triage": None,
+    },
+    {
+        "platform": "Class or parents' chat group",
+        "account_name": "Year 2 parents WhatsApp",
+        "content": "Photo of the sports day relay with the children's faces and names in the caption, shared to a public page.",
+        "natures": [Nature.IMAGES],
+        "targeted": "Pupils in the relay team",
+        "poster_kind": "parent",
+        "pupils_identifiable": True,
+        "days_ago": 6,
+        "triage": {
+            "severity": "high",
+            "steps": [(StepKind.REMOVAL_REQUEST, Outcome.COMPLIED, "Parent removed the photo the same evening.")],
+        },
+    },
+    {
+        "platform": "TikTok",
+        "account_name": "@year6_legends",
+        "content": "Video of two pupils mocking a classmate's accent, with laughing emojis and the school badge visible.",
+        "natures": [Nature.CYBERBULLYING, Nature.RACIST, Nature.UNDERAGE],
+        "targeted": "A Year 6 pupil",
+        "poster_kind": "pupil",
+        "safeguarding_concern": True,
+        "days_ago": 12,
+        "triage": {
+            "severity": "critical",
+            "steps": [(StepKind.PLATFORM_REPORT, None, ""), (StepKind.ANTI_BULLYING, None, "")],
+            "overdue": True,
+        },
+    },
+    {
+        "platform": "X (Twitter)",
+        "account_name": "@concerned_local_dad",
+        "content": "The head is fiddling the trip money. Everyone knows it. I've seen the accounts.",
+        "natures": [Nature.DEFAMATORY, Nature.ALLEGATION],
+        "targeted": "The headteacher",
+        "poster_kind": "community",
+        "days_ago": 30,
+        "triage": {
+            "severity": "medium",
+            "steps": [(StepKind.PLATFORM_REPORT, Outcome.NOT_COMPLIED, "Platform said it does not breach its rules.")],
+            "status": Status.RESOLVED,
+        },
+    },
+    {
+        # incidents/letters/demo.py writes this case's letters: the removal request, then a warning.
+        "platform": "Facebook",
+        "account_name": "Northbrook and Hollins Vale community noticeboard",
+        "content": (
+            "Third time I'm saying it: the Reception teacher is not fit to look after children. "
+            "If the school won't get rid of her, we parents should wait at the gate and tell her ourselves."
+        ),
+        "natures": [Nature.OFFENSIVE_NAMED, Nature.COMPLAINT],
+        "targeted": "The Reception class teacher",
+        "poster_kind": "parent",
+        "days_ago": 16,
+        "triage": {
+            "severity": "high",
+            "harassment": True,
+            "poster_parent": True,
+            "steps": [(StepKind.REMOVAL_REQUEST, None, "")],
+        },
+    },
+]
+LETTERS_STORY = STORIES[-1]["content"]
+
+
+def seed(schools, options, stdout) -> None:
+    options = options or {}
+    for school in schools:
+        people = _people(school)
+        if not people.get(Role.HEADTEACHER) or not people.get(Role.PARENT):
+            continue
+        _platform_settings(school, people[Role.HEADTEACHER])
+        # The past year first, so reference numbers run in date order on a fresh database.
+        past = history_demo.seed_school(school, people)
+        made = _stories(school, people)
+        letters = letters_demo.seed_school(school, people, LETTERS_STORY)
+        bulk = options.get("incidents") or 0
+        added = _bulk(school, people, bulk) if bulk else 0
+        stdout.write(
+            f"incidents: {school.short_code} {past} past incidents added, {made} story incidents added, "
+            f"{letters} letters added, {added} bulk incidents added"
+        )
+    cluster_demo.seed(schools, LETTERS_STORY, stdout)
+
+
+def _platform_settings(school, head) -> None:
+    """A school's own note for Facebook and its own parents' chat group, as a headteacher would add."""
+    facebook = Platform.objects.shared().filter(name="Facebook").first()
+    if facebook and not SchoolPlatform.objects.filter(school=school, platform=facebook).exists():
+        SchoolPlatform.objects.create(
+            school=school,
+            platform=facebook,
+            updated_by=head,
+            notes="Most posts about us are in the village community group: message its admin as well as reporting.",
+        )
+    name = "Year 6 parents' WhatsApp group"
+    if not Platform.objects.filter(school=school, name=name).exists():
+        Platform.objects.create(
+            school=school,
+            name=name,
+            minimum_age=None,
+            sort_order=platform_directory.OWN_PLATFORM_SORT_ORDER,
+            notes="Run by two class reps; the office has their numbers and they remove posts quickly when asked.",
+        )
+
+
+def _people(school) -> dict:
+    people: dict = {}
+    for membership in Membership.objects.filter(school=school, is_active=True).select_related("user").order_by("pk"):
+        people.setdefault(membership.role, membership.user)
+    return people
+
+
+def _stories(school, people) -> int:
+    made = 0
+    head = people[Role.HEADTEACHER]
+    for index, story in enumerate(STORIES):
+        if Incident.objects.filter(school=school, content=story["content"]).exists():
+            continue
+        reporter = people[Role.PARENT] if index % 2 == 0 else people.get(Role.STAFF, head)
+        now = timezone.now()
+        details = {
+            "platform": Platform.objects.shared().get(name=story["platform"]),
+            "account_name": story["account_name"],
+            "posted_at": now - timedelta(days=story["days_ago"], hours=5),
+            "seen_at": now - timedelta(days=story["days_ago"], hours=2),
+            "content": story["content"],
+            "targeted": story["targeted"],
+            "poster_kind": story["poster_kind"],
+            "poster_certainty": "likely",
+            "pupils_identifiable": story.get("pupils_identifiable", False),
+            "safeguarding_concern": story.get("safeguarding_concern", False),
+        }
+        with transaction.atomic():
+            incident = actions.report(
+                school=school,
+                reporter=reporter,
+                role=Role.PARENT if reporter == people[Role.PARENT] else Role.STAFF,
+                details=details,
+                natures=story["natures"],
+                urls=[f"https://example.org/post/{school.short_code.lower()}-{index + 1}"],
+            )
+            plan = story["triage"]
+            if plan:
+                _work(incident, head, people, plan)
+        made += 1
+    return made
+
+
+def _work(incident, head, people, plan) -> None:
+    pupil = Pupil.objects.filter(school=incident.school).first() if incident.poster_kind == "pupil" else None
+    parent = None
+    if plan.get("poster_parent"):
+        # A parent other than the demo login, with their child, so letters have someone to go to.
+        link = (
+            ParentLink.objects.filter(pupil__school=incident.school)
+            .exclude(parent=people[Role.PARENT])
+            .select_related("parent", "pupil")
+            .order_by("pk")
+            .first()
+        )
+        if link is not None:
+            parent, pupil = link.parent, link.pupil
+    actions.triage(
+        incident=incident,
+        by=head,
+        severity=plan["severity"],
+        natures=incident.nature_codes,
+        poster_kind=incident.poster_kind,
+        poster_pupil=pupil,
+        poster_parent=parent,
+        harassment=plan.get("harassment", False),
+        owner=people.get(Role.DSL, head),
+        note="Looked at the post with the DSL; screenshots kept.",
+    )
+    for kind, outcome, notes in plan["steps"]:
+        step = actions.add_step(incident=incident, by=head, kind=kind)
+        if plan.get("overdue"):
+            EscalationStep.objects.filter(pk=step.pk).update(due_date=timezone.localdate() - timedelta(days=2))
+        if outcome:
+            actions.record_step_outcome(
+                step=step, by=head, outcome=outcome, notes=notes, external_reference="REF-" + str(step.pk)
+            )
+    actions.refresh_next_due(incident)
+    if plan.get("status"):
+        actions.change_status(
+            incident=incident, by=head, status=plan["status"], reason="The post has gone and the family were spoken to."
+        )
+
+
+def _bulk(school, people, wanted: int) -> int:
+    """Top the school up to `wanted` incidents with bulk rows (steps and timeline included)."""
+    have = Incident.objects.filter(school=school).count()
+    missing = max(wanted - have, 0)
+    if not missing:
+        return 0
+    rng = random.Random(school.short_code)
+    platforms = list(Platform.objects.shared())
+    head, reporter = people[Role.HEADTEACHER], people[Role.PARENT]
+    year = timezone.localdate().year
+    natures = list(Nature)
+    statuses = [Status.REPORTED, Status.TRIAGED, Status.IN_PROGRESS, Status.RESOLVED, Status.CLOSED]
+    batch = 2000
+    added = 0
+    while added < missing:
+        size = min(batch, missing - added)
+        with transaction.atomic():
+            first = _reserve(school, year, size)
+            now = timezone.now()
+            rows = []
+            for offset in range(size):
+                number = first + offset
+                status = rng.choice(statuses)
+                created_at = now - timedelta(minutes=number)
+                rows.append(
+                    Incident(
+                        school=school,
+                        reference=f"{school.short_code}-{year}-{number:04d}",
+                        year=year,
+                        number=number,
+                        reporter=reporter,
+                        reporter_role=Role.PARENT,
+                        platform=rng.choice(platforms),
+                        urls=[f"https://example.org/post/{number}"],
+                        seen_at=now - timedelta(minutes=number),
+                        content=f"Bulk demo post number {number} about the school.",
+                        poster_kind="unknown",
+                        status=status,
+                        created_at=created_at,
+                        # bulk_create skips save(), which keeps resolved_at for single incidents.
+                        resolved_at=created_at + timedelta(hours=rng.randint(2, 24 * 30))
+                        if status in FINISHED_STATUSES
+                        else None,
+                        next_due_on=timezone.localdate() + timedelta(days=rng.randint(-5, 20))
+                        if number % 3 == 0
+                        else None,
+                    )
+                )
+            for row in rows:  # likewise the time to resolve that the statistics count
+                row.seconds_to_resolve = seconds_between(row.created_at, row.resolved_at)
+            created = Incident.objects.bulk_create(rows)
+            IncidentNature.objects.bulk_create(
+                [IncidentNature(incident=i, nature=rng.choice(natures)) for i in created]
+            )
+            EscalationStep.objects.bulk_create(
+                [
+                    EscalationStep(
+                        incident=i, kind=StepKind.PLATFORM_REPORT, owner=head, created_by=head, due_date=i.next_due_on
+                    )
+                    for i in created
+                ]
+            )
+            TimelineEntry.objects.bulk_create(
+                [
+                    TimelineEntry(
+                        incident=i, actor=reporter, kind="reported", summary="Reported", internal=False, at=i.created_at
+                    )
+                    for i in created
+                ]
+            )
+        added += size
+    return added
+
+
+def _reserve(school, year: int, count: int) -> int:
+    """Take `count` reference numbers at once; returns the first."""
+    from incidents.models import IncidentSequence
+
+    IncidentSequence.objects.get_or_create(school=school, year=year)
+    sequence = IncidentSequence.objects.select_for_update().get(school=school, year=year)
+    first = sequence.last_number + 1
+    sequence.last_number += count
+    sequence.save(update_fields=["last_number"])
+    return first
