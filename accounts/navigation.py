@@ -45,7 +45,7 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("Email delivery", "notifications:list"),
     ],
     Role.DPO: [
-        ("Home", "accounts:home"),
+        ("Home", "dashboard:home"),
         ("Access log", "dataprotection:access_log"),
         ("Audit history", "dataprotection:history"),
         ("Retention review", "dataprotection:review_list"),

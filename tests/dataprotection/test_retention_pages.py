@@ -128,9 +128,9 @@ def test_destroy_needs_the_confirmation_tick(cast, client_for, due_item):
 def test_home_page_shows_what_waits_for_a_decision(cast, dpo, client_for, due_item):
     assert (
         "Records due for retention review"
-        in client_for(cast.headteacher).get(reverse("accounts:home")).content.decode()
+        in client_for(cast.headteacher).get(reverse("dashboard:home")).content.decode()
     )
-    assert "Records due for retention review" in client_for(dpo).get(reverse("accounts:home")).content.decode()
+    assert "Records due for retention review" in client_for(dpo).get(reverse("dashboard:home")).content.decode()
 
 
 def test_review_list_query_count_is_fixed(cast, dpo, client_for, old_case, django_assert_max_num_queries):
