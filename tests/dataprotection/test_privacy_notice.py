@@ -37,7 +37,13 @@ def test_sign_in_page_links_to_the_notices(cast, client):
 
 @pytest.mark.parametrize(
     "page",
-    ["dashboard:home", "incidents:report", "incidents:my_reports", "complaints:my_complaints", "agreements:parent_home"],
+    [
+        "dashboard:home",
+        "incidents:report",
+        "incidents:my_reports",
+        "complaints:my_complaints",
+        "agreements:parent_home",
+    ],
 )
 def test_every_parent_page_links_to_their_schools_notice(cast, client_for, page):
     response = client_for(cast.parent).get(reverse(page))
