@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import School, User
@@ -66,26 +66,58 @@ def sweep_school(school: School, today: date | None = None) -> int:
     existing = {
         (kind, key) for kind, key in ReviewItem.objects.filter(school=school).values_list("record_type", "object_key")
     }
-    new = [
-        ReviewItem(
-            school=school,
-            record_type=due.record_type,
-            object_key=due.object_key,
-            reference=due.reference[:80],
-            due_on=due.due_on,
-            rule=rule_text(due.record_type, years[due.record_type]),
+    rows = [
+        (
+            due.record_type,
+            due.object_key,
+            due.reference[:80],
+            due.due_on,
+            rule_text(due.record_type, years[due.record_type]),
         )
         for due in due_records(school, today, years)
         if (due.record_type, due.object_key) not in existing
     ]
-    # The list itself is not history: each decision on an item is.
-    ReviewItem.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+    _insert_review_items(school, rows)
     again = 0
     for item in ReviewItem.objects.filter(school=school, status=ReviewStatus.KEPT, keep_until__lte=today):
         item.status, item.due_on = ReviewStatus.DUE, item.keep_until
         item.save(update_fields=["status", "due_on"])
         again += 1
-    return len(new) + again
+    return len(rows) + again
+
+
+def _insert_review_items(school: School, rows: list[tuple]) -> None:
+    """One INSERT per thousand items, straight to the table: the first sweep of a school with years
+    of closed cases lists tens of thousands, and building a model instance for each costs more
+    than the whole query. The list itself is not history; each decision on an item is. A row
+    another sweep added meanwhile is skipped (the unique constraint), never doubled."""
+    if not rows:
+        return
+    ops = connection.ops
+    table = connection.ops.quote_name(ReviewItem._meta.db_table)
+    columns = [
+        "school_id",
+        "record_type",
+        "object_key",
+        "reference",
+        "due_on",
+        "rule",
+        "status",
+        "reason",
+        "created_at",
+    ]
+    now = ops.adapt_datetimefield_value(timezone.now())
+    names = ", ".join(ops.quote_name(c) for c in columns)
+    placeholders = ", ".join(["%s"] * len(columns))
+    # Only quoted table and column names are put into the text; every value is a parameter.
+    sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders}) ON CONFLICT DO NOTHING"  # noqa: S608
+    values = [
+        (school.pk, kind, key, reference, ops.adapt_datefield_value(due_on), rule, ReviewStatus.DUE, "", now)
+        for kind, key, reference, due_on, rule in rows
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), 1000):
+            cursor.executemany(sql, values[start : start + 1000])
 
 
 def sweep_all(today: date | None = None) -> dict[str, int]:

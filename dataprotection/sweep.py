@@ -32,7 +32,7 @@ def start_of(day: date) -> datetime:
 
 
 def local_day(moment: datetime) -> date:
-    return timezone.localtime(moment).date()
+    return moment.astimezone(timezone.get_current_timezone()).date()
 
 
 def _next_month(day: date) -> date:
