@@ -62,3 +62,23 @@ def can_manage_records(user, school_id: int) -> bool:
 
 def can_see_cases(user, school_id: int) -> bool:
     return school_id in school_ids_for(user, CASE_ROLES)
+
+
+def get_roll_import_for(user, pk: int, school: School):
+    """One of `school`'s MIS imports, for its headteacher or office; otherwise 404."""
+    from .roll.models import RollImport
+
+    if school.pk not in school_ids_for(user, RECORDS_ROLES):
+        raise Http404("No such import.")
+    return get_object_or_404(RollImport.objects.filter(school=school).select_related("school"), pk=pk)
+
+
+def get_staff_person_for(user, pk: int, school: School):
+    """Someone who holds (or held) a staff role at `school`, for its headteacher or office; otherwise 404."""
+    from .models import User
+    from .people import STAFF_ROLES
+
+    if school.pk not in school_ids_for(user, RECORDS_ROLES):
+        raise Http404("No such person.")
+    people = User.objects.filter(memberships__school=school, memberships__role__in=STAFF_ROLES).distinct()
+    return get_object_or_404(people, pk=pk)

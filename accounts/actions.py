@@ -50,15 +50,17 @@ def resend_invitation(invitation: Invitation) -> Invitation:
 def _send_invitation(invitation: Invitation, token: str) -> None:
     from django.conf import settings
 
+    context = {
+        "invitation": invitation,
+        "school": invitation.school,
+        "accept_url": settings.SITE_URL + reverse("accounts:accept_invitation", args=[token]),
+    }
+    if invitation.role != Role.PARENT:
+        label = "Deputy designated safeguarding lead" if invitation.is_deputy else invitation.get_role_display()
+        send_unrecorded("staff-invitation", [invitation.email], {**context, "role_label": label})
+        return
     send_unrecorded(
-        "invitation",
-        [invitation.email],
-        {
-            "invitation": invitation,
-            "school": invitation.school,
-            "accept_url": settings.SITE_URL + reverse("accounts:accept_invitation", args=[token]),
-            "pupil_names": [p.first_name for p in invitation.pupils.all()],
-        },
+        "invitation", [invitation.email], {**context, "pupil_names": [p.first_name for p in invitation.pupils.all()]}
     )
 
 
@@ -84,7 +86,10 @@ def accept_invitation(invitation: Invitation, *, full_name: str, password: str) 
     if user is None:
         user = User.objects.create_user(email=invitation.email, password=password, full_name=full_name)
     Membership.objects.update_or_create(
-        user=user, school=invitation.school, role=Role.PARENT, defaults={"is_active": True}
+        user=user,
+        school=invitation.school,
+        role=invitation.role or Role.PARENT,
+        defaults={"is_active": True, "is_deputy": invitation.is_deputy},
     )
     for pupil in invitation.pupils.all():
         ParentLink.objects.get_or_create(parent=user, pupil=pupil, defaults={"relationship": invitation.relationship})

@@ -13,6 +13,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from simple_history.models import HistoricalRecords
 
 
@@ -116,10 +117,16 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(unique=True)
     full_name = models.CharField(max_length=200)
+    title = models.CharField(
+        max_length=20, blank=True, help_text="Mr, Mrs, Ms, Dr...: letters begin “Dear Mr Da Silva”."
+    )
+    phone = models.CharField(max_length=40, blank=True)
     postal_address = models.TextField(blank=True, help_text="Used when a letter is addressed to this person.")
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May use the Django admin site.")
     date_joined = models.DateTimeField(default=timezone.now)
+    # Raised to sign the person out everywhere at once (a role removed, a leaver, a second factor reset).
+    session_version = models.PositiveIntegerField(default=0, editable=False)
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     objects = UserManager()
@@ -139,6 +146,18 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def _get_session_auth_hash(self, secret=None):
+        # Every signed-in session carries this hash; a new session_version makes each one stale, so
+        # Django signs the person out on their next request, wherever they are signed in.
+        return salted_hmac(
+            "accounts.User.session", f"{self.password}:{self.session_version}", secret=secret, algorithm="sha256"
+        ).hexdigest()
+
+    @property
+    def salutation(self) -> str:
+        """What follows "Dear": "Mr Da Silva" when the title is known, the full name otherwise."""
+        return salutation(self.title, self.full_name)
 
     @property
     def requires_two_factor(self) -> bool:
@@ -168,6 +187,8 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
+    # A deputy DSL holds the DSL role (the same duties and the same access), named as the deputy.
+    is_deputy = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -184,6 +205,10 @@ class Membership(models.Model):
     @property
     def role_enum(self) -> Role:
         return Role(self.role)
+
+    @property
+    def role_label(self) -> str:
+        return "Deputy designated safeguarding lead" if self.is_deputy else self.get_role_display()
 
 
 class SchoolClass(models.Model):
@@ -217,20 +242,29 @@ class PupilQuerySet(models.QuerySet):
 
 class Pupil(models.Model):
     school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="pupils")
+    # The legal first name; `preferred_first_name` is what the child is called, when different.
     first_name = models.CharField(max_length=100)
+    preferred_first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100)
+    # Unique pupil number and admission number from the MIS: how a re-import finds the same child.
+    upn = models.CharField("UPN", max_length=20, blank=True)
+    admission_number = models.CharField(max_length=20, blank=True)
     school_class = models.ForeignKey(
         SchoolClass, null=True, blank=True, on_delete=models.SET_NULL, related_name="pupils"
     )
     date_of_birth = models.DateField()
     is_on_roll = models.BooleanField(default=True)
+    left_on = models.DateField(null=True, blank=True)
     history = HistoricalRecords()
 
     objects = PupilQuerySet.as_manager()
 
     class Meta:
         ordering = ["last_name", "first_name"]
-        indexes = [models.Index(fields=["school", "last_name", "first_name"])]
+        indexes = [
+            models.Index(fields=["school", "last_name", "first_name"]),
+            models.Index(fields=["school", "upn"]),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -239,8 +273,12 @@ class Pupil(models.Model):
         return reverse("accounts:pupil_detail", args=[self.pk])
 
     @property
+    def known_as(self) -> str:
+        return self.preferred_first_name or self.first_name
+
+    @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
+        return f"{self.known_as} {self.last_name}"
 
 
 class Relationship(models.TextChoices):
@@ -263,6 +301,19 @@ class ParentLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.parent} ({self.get_relationship_display()} of {self.pupil})"
+
+
+def salutation(title: str, full_name: str) -> str:
+    """ "Mr Da Silva" from ("Mr", "Michael Da Silva"); the full name alone when there is no title.
+
+    The surname is everything after the first word, so "Da Silva" and "van der Berg" survive whole.
+    """
+    words = full_name.split()
+    if title.strip() and len(words) >= 2:
+        return f"{title.strip().rstrip('.')} {' '.join(words[1:])}"
+    if title.strip() and words:
+        return f"{title.strip().rstrip('.')} {words[0]}"
+    return full_name
 
 
 def hash_token(token: str) -> str:
@@ -289,6 +340,9 @@ class Invitation(models.Model):
     full_name = models.CharField(max_length=200)
     relationship = models.CharField(max_length=20, choices=Relationship.choices, default=Relationship.CARER)
     pupils = models.ManyToManyField(Pupil, related_name="invitations")
+    # Staff, governors and office staff are invited too: the role they get when they accept.
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PARENT)
+    is_deputy = models.BooleanField(default=False)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -331,6 +385,34 @@ class Invitation(models.Model):
         return "Waiting"
 
 
+class PeopleEvent(models.Model):
+    """Who changed whose access at a school, and why: roles given and taken away, leavers, second
+    factors reset. Membership rows keep their own history too; this is the page's plain record."""
+
+    class Action(models.TextChoices):
+        INVITED = "invited", "Invited"
+        ROLE_CHANGED = "role_changed", "Role changed"
+        ROLE_REMOVED = "role_removed", "Role removed"
+        DEACTIVATED = "deactivated", "Account switched off"
+        SECOND_FACTOR_RESET = "second_factor_reset", "Second factor reset"
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    person_email = models.EmailField()
+    action = models.CharField(max_length=30, choices=Action.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    reason = models.TextField(blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["school", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.person_email} ({self.detail})"
+
+
 class AccessLog(models.Model):
     """Who opened which sensitive record, and when. Written by `accounts.audit.log_access`."""
 
@@ -352,3 +434,7 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.action} {self.object_repr} at {self.at:%Y-%m-%d %H:%M}"
+
+
+# The MIS import's models live with the import; imported here so Django registers them with accounts.
+from .roll.models import ColumnMapping, Contact, PupilContact, RollImport  # noqa: E402, F401

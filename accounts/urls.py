@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import auth, records
+from .views import auth, people, records, roll
 
 app_name = "accounts"
 
@@ -33,4 +33,18 @@ urlpatterns = [
     path("invitations/new/", records.invitation_create, name="invitation_create"),
     path("invitations/<int:pk>/resend/", records.invitation_resend, name="invitation_resend"),
     path("invite/<str:token>/", records.accept_invitation, name="accept_invitation"),
+    path("people/", people.people_list, name="people_list"),
+    path("people/invite/", people.people_invite, name="people_invite"),
+    path("people/<int:pk>/", people.person_detail, name="person_detail"),
+    path("people/<int:pk>/switch-off/", people.person_deactivate, name="person_deactivate"),
+    path("people/<int:pk>/reset-second-factor/", people.person_reset_second_factor, name="person_reset_second_factor"),
+    path("people/roles/<int:pk>/change/", people.membership_change, name="membership_change"),
+    path("people/roles/<int:pk>/remove/", people.membership_remove, name="membership_remove"),
+    path("roll/imports/", roll.roll_import_list, name="roll_import_list"),
+    path("roll/imports/new/", roll.roll_import_start, name="roll_import_start"),
+    path("roll/imports/<int:pk>/", roll.roll_import_detail, name="roll_import_detail"),
+    path("roll/imports/<int:pk>/columns/", roll.roll_import_columns, name="roll_import_columns"),
+    path("roll/imports/<int:pk>/confirm/", roll.roll_import_confirm, name="roll_import_confirm"),
+    path("roll/imports/<int:pk>/discard/", roll.roll_import_discard, name="roll_import_discard"),
+    path("roll/imports/<int:pk>/download/", roll.roll_import_csv, name="roll_import_csv"),
 ]

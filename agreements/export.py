@@ -15,6 +15,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from accounts.models import Relationship, School
+from schoolsocial.lib.spreadsheet import csv_safe
 
 from . import queries
 from .models import AgreementVersion, Signature, SignatureKind, SignatureMethod
@@ -33,13 +34,6 @@ HEADER = [
 ]
 
 CHUNK = 2000
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value: object) -> str:
-    """Stop a spreadsheet treating a name like "=HYPERLINK(...)" as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def latest_records(version: AgreementVersion | None, school: School, class_id: int | None) -> dict:

@@ -16,6 +16,7 @@ from accounts.models import Membership, Pupil, Role, School, User
 from files import staging
 from files.models import StagedUpload
 from notifications.outbox import notify
+from schoolsocial.lib.concurrency import check_version
 from schoolsocial.lib.uploads import Inspected
 
 from . import escalation, timeline
@@ -171,9 +172,14 @@ def triage(
     pupils_identifiable: bool | None = None,
     safeguarding_concern: bool | None = None,
     note: str = "",
+    seen_version: int | None = None,
 ) -> Incident:
-    """Confirm the facts, the severity and who owns the case; the report moves to "triaged"."""
+    """Confirm the facts, the severity and who owns the case; the report moves to "triaged".
+
+    With `seen_version` (the version the form was opened at), a triage saved meanwhile by someone
+    else wins and this one raises StaleEdit, changing nothing."""
     incident = _locked(incident)
+    check_version(incident, seen_version)
     if incident.status in (Status.CLOSED, Status.RESOLVED):
         raise ActionError("This incident is finished. Reopen it before changing the triage.")
     incident.severity = severity

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.models import Pupil, Role, School, User
+from schoolsocial.lib.concurrency import current_version
 
 from .models import (
     RECORDABLE_OUTCOMES,
@@ -235,6 +236,8 @@ class TriageForm(forms.ModelForm):
         label="Nature", choices=Nature.choices, widget=forms.CheckboxSelectMultiple, required=True
     )
     note = forms.CharField(label="Note (for the school only)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    # The version of the incident this form was opened at (schoolsocial.lib.concurrency).
+    seen_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Incident
@@ -285,6 +288,13 @@ class TriageForm(forms.ModelForm):
         self.fields["owner"].empty_label = "Choose…"
         if self.instance.pk and not self.is_bound:
             self.initial["natures"] = self.instance.nature_codes
+            self.initial["seen_version"] = current_version(self.instance)
+
+    def saw_version(self, version: int) -> None:
+        """After a stale submit: the person's answers stay, and the next save is checked against
+        the version they have now been shown."""
+        self.data = self.data.copy()
+        self.data["seen_version"] = str(version)
 
     def clean(self):
         data = super().clean()

@@ -26,6 +26,7 @@ Status = Notification.Status
 # The states a reader can filter by, in the words the page uses.
 STATES: dict[str, tuple[str, tuple[str, ...]]] = {
     "failed": ("Failed", (Status.FAILED,)),
+    "partial": ("Sent to some", (Status.PARTIAL,)),
     "unknown": ("Not confirmed", (Status.UNKNOWN,)),
     "pending": ("Waiting to send", (Status.QUEUED, Status.SENDING)),
     "sent": ("Sent", (Status.SENT,)),
@@ -68,7 +69,18 @@ KINDS: dict[str, str] = {
 CASE_TEMPLATE_PREFIXES = ("incident-", "complaint-", "letter", "step-", "cluster-")
 
 # Only what the page shows is read: never the bodies or attachments.
-LIST_FIELDS = ("id", "created_at", "to", "template", "subject", "status", "attempts", "last_error", "sent_at")
+LIST_FIELDS = (
+    "id",
+    "created_at",
+    "to",
+    "template",
+    "subject",
+    "status",
+    "attempts",
+    "last_error",
+    "sent_at",
+    "results",
+)
 
 
 def kind_label(template: str) -> str:
@@ -116,9 +128,10 @@ class Trouble:
 
 def recent_trouble(school: School, days: int = WARNING_DAYS) -> Trouble:
     counts = Notification.objects.filter(
-        school=school, created_at__gte=since(days), status__in=[Status.FAILED, Status.UNKNOWN]
+        school=school, created_at__gte=since(days), status__in=[Status.FAILED, Status.PARTIAL, Status.UNKNOWN]
     ).aggregate(
-        failed=Count("pk", filter=Q(status=Status.FAILED)), unknown=Count("pk", filter=Q(status=Status.UNKNOWN))
+        failed=Count("pk", filter=Q(status__in=[Status.FAILED, Status.PARTIAL])),
+        unknown=Count("pk", filter=Q(status=Status.UNKNOWN)),
     )
     return Trouble(failed=counts["failed"], unknown=counts["unknown"])
 
@@ -128,7 +141,7 @@ class CannotSendAgain(Exception):
 
 
 def can_send_again(notification: Notification) -> bool:
-    return notification.status in (Status.FAILED, Status.UNKNOWN)
+    return notification.status in (Status.FAILED, Status.PARTIAL, Status.UNKNOWN)
 
 
 def send_again(notification: Notification, *, confirmed_unknown: bool = False) -> None:
@@ -138,12 +151,21 @@ def send_again(notification: Notification, *, confirmed_unknown: bool = False) -
     The change is a conditional UPDATE from the state the person saw, so two clicks (or two
     people) requeue it once: the second finds it already queued and raises CannotSendAgain.
     """
-    allowed = [Status.FAILED] + ([Status.UNKNOWN] if confirmed_unknown else [])
+    allowed = [Status.FAILED, Status.PARTIAL] + ([Status.UNKNOWN] if confirmed_unknown else [])
     from .tasks import deliver_notification
 
     with transaction.atomic():
+        # Those who accepted it keep their "accepted": only the others are sent to again.
+        accepted = {
+            address: result for address, result in notification.results.items() if result.get("state") == "accepted"
+        }
         requeued = Notification.objects.filter(pk=notification.pk, status__in=allowed).update(
-            status=Status.QUEUED, sending_since=None
+            status=Status.QUEUED,
+            sending_since=None,
+            attempts=0,
+            next_attempt_at=None,
+            enqueued_at=timezone.now(),
+            results=accepted,
         )
         if not requeued:
             if notification.status == Status.UNKNOWN and not confirmed_unknown:

@@ -20,6 +20,8 @@ class Notification(models.Model):
         # died mid-send becomes UNKNOWN rather than being sent a second time.
         SENDING = "sending", "Sending"
         SENT = "sent", "Sent"
+        # Accepted for some recipients and refused for good for the others (see `results`).
+        PARTIAL = "partial", "Sent to some"
         FAILED = "failed", "Failed"
         UNKNOWN = "unknown", "Not confirmed"
 
@@ -34,6 +36,13 @@ class Notification(models.Model):
     attachments = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The outbox's clock (see outbox.relay): a queued row is tried again from `next_attempt_at`, and
+    # re-enqueued when no task has been queued for it since `enqueued_at` (a lost task, a broker restart).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    # What the mail server said for each recipient: {"address": {"state": "accepted" | "refused" |
+    # "deferred", "reply": "550 5.1.1 no such mailbox"}}. Accepted recipients are never sent to again.
+    results = models.JSONField(default=dict, blank=True)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sending_since = models.DateTimeField(null=True, blank=True)
@@ -44,7 +53,24 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["status", "created_at"], name="notification_status_created"),
             models.Index(fields=["school", "-created_at"], name="notification_school_recent"),
+            # The relay's every-minute look for work left behind reads only unfinished rows.
+            models.Index(
+                fields=["status", "next_attempt_at"],
+                name="notification_unfinished",
+                condition=models.Q(status__in=["queued", "sending"]),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.template} to {', '.join(self.to)} ({self.get_status_display()})"
+
+    def pending_recipients(self) -> list[str]:
+        """Who has not (yet) accepted the message: the only addresses a new attempt sends to."""
+        return [address for address in self.to if self.results.get(address, {}).get("state") != "accepted"]
+
+    def refused_recipients(self) -> list[tuple[str, str]]:
+        return [
+            (address, result.get("reply", ""))
+            for address, result in self.results.items()
+            if result.get("state") in ("refused", "deferred")
+        ]

@@ -279,6 +279,8 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# An MIS export of a 1,500-pupil school is well under 1 MB; anything past this is the wrong file.
+ROLL_IMPORT_MAX_BYTES = env_int("ROLL_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 
@@ -302,7 +304,12 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 REDIS_URL = env("REDIS_URL")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            # Redis down means cache misses, never a 500 (schoolsocial/lib/cache.py).
+            "BACKEND": "schoolsocial.lib.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -322,9 +329,15 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-# Longer than any countdown or retry back-off we use, so Redis never redelivers a task that is
-# merely waiting.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 60 * 60}
+# A worker that dies outright leaves its reserved tasks to Redis for this long before they are handed
+# out again. Kept short: no task waits in the broker for more than a few minutes (long retry
+# back-offs live in the database, see notifications/outbox.py), and anything lost is re-queued by
+# the outbox relay. Longer than the slowest task (a large referral bundle), so none runs twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 30 * 60)}
+# With the broker down, a request gives up publishing quickly (the relay queues the work later)
+# instead of hanging.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
 # On a cold shutdown (a second Ctrl+C, or the platform's stop timeout) running tasks get this long
 # to finish, and tasks waiting for a countdown go back to the queue instead of waiting out the
 # visibility timeout.
@@ -356,6 +369,11 @@ CELERY_BEAT_SCHEDULE["escalation-step-reminders"] = {
     "options": {"expires": 60 * 60 * 12},
 }
 # Incidents: files staged on report forms that were never sent are removed after a day.
+CELERY_BEAT_SCHEDULE["outbox-relay"] = {
+    "task": "notifications.tasks.relay_outbox",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
 CELERY_BEAT_SCHEDULE["discard-stale-uploads"] = {
     "task": "files.tasks.discard_stale_uploads",
     "schedule": crontab(hour=3, minute=15),
@@ -372,6 +390,8 @@ CELERY_BEAT_SCHEDULE["retention-review-sweep"] = {
 # 2 min... up to NOTIFY_MAX_RETRIES times (about an hour in all), then marked failed.
 NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 30)
 NOTIFY_MAX_RETRIES = env_int("NOTIFY_MAX_RETRIES", 7)
+# A queued email whose task has not run for this long is queued again by the relay (every minute).
+NOTIFY_RELAY_STALE_SECONDS = env_int("NOTIFY_RELAY_STALE_SECONDS", 300)
 
 # --- Forms and look ---------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

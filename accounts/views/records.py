@@ -132,7 +132,7 @@ def class_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def invitation_list(request: HttpRequest) -> HttpResponse:
     school = require_role(request, *RECORDS)
     invitations = Invitation.objects.filter(school=school).prefetch_related(
-        Prefetch("pupils", queryset=Pupil.objects.only("id", "first_name", "last_name"))
+        Prefetch("pupils", queryset=Pupil.objects.only("id", "first_name", "preferred_first_name", "last_name"))
     )
     page = Paginator(invitations, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/invitation_list.html", {"page": page})

@@ -133,9 +133,15 @@ def _names_alone(text: str, name: str) -> bool:
 def _people_named(incident: Incident) -> list[str]:
     """The incident's own people, then the school's pupils and everyone with a role there."""
     names = _incident_people(incident)
-    pupils = Pupil.objects.filter(school=incident.school_id).values_list("first_name", "last_name")
+    pupils = Pupil.objects.filter(school=incident.school_id).values_list(
+        "first_name", "preferred_first_name", "last_name"
+    )
     members = Membership.objects.filter(school=incident.school_id).values_list("user__full_name", flat=True)
-    names += sorted({f"{first} {last}" for first, last in pupils} | set(members))
+    # A child is named by their preferred first name as often as by their legal one.
+    pupil_names = {f"{first} {last}" for first, preferred, last in pupils} | {
+        f"{preferred} {last}" for _, preferred, last in pupils if preferred
+    }
+    names += sorted(pupil_names | set(members))
     return [way for name in dict.fromkeys(names) for way in _ways_of_naming(name)]
 
 

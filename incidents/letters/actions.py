@@ -83,7 +83,14 @@ def create_letter(*, incident: Incident, step: EscalationStep | None, kind: str,
         recipient_address=facts["recipient_address"],
         recipient_email=facts["recipient_email"],
         subject=fill(subject, facts),
-        body=fill(body, {**facts, "recipient_name": facts["recipient_name"] or "Parent or carer"}),
+        body=fill(
+            body,
+            {
+                **facts,
+                "recipient_name": facts["recipient_name"] or "Parent or carer",
+                "salutation": facts.get("salutation") or facts["recipient_name"] or "Parent or carer",
+            },
+        ),
         quoted_post=incident.content,
         facts=facts,
         signatory_name=incident.school.headteacher_name,
@@ -102,6 +109,8 @@ def update_draft(*, letter: Letter, by: User, **fields) -> Letter:
     letter = _locked(letter)
     if letter.is_final:
         raise LetterError("This letter is final and cannot be changed.")
+    if all(getattr(letter, name) == value for name, value in fields.items()):
+        return letter  # the same edit sent twice (a double click) changes nothing the second time
     for name, value in fields.items():
         setattr(letter, name, value)
     letter.revision += 1

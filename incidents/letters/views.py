@@ -67,8 +67,13 @@ def letter_edit(request: HttpRequest, pk: int) -> HttpResponse:
         action = request.POST.get("action", "save")
         if form.is_valid():
             fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
-            if form.has_changed():
-                letter = actions.update_draft(letter=letter, by=request.user, **fields)
+            try:
+                if form.has_changed():
+                    letter = actions.update_draft(letter=letter, by=request.user, **fields)
+            except actions.LetterError:
+                # Finalised meanwhile (a second click on Finalise, or someone else): nothing to save.
+                messages.info(request, "This letter was already finalised; it is shown as it was made final.")
+                return redirect("letters:detail", letter.pk)
             if action == "finalise":
                 if request.membership.role != Role.HEADTEACHER:
                     messages.error(request, "Only the headteacher can finalise a letter.")

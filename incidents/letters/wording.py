@@ -17,6 +17,7 @@ from .models import LetterKind
 
 PLACEHOLDERS: dict[str, str] = {
     "recipient_name": "the person the letter is to",
+    "salutation": "how the letter greets them: “Mr Da Silva” when their title is known, otherwise their full name",
     "child_name": "the child's name (or “your child”)",
     "school_name": "the school's name",
     "headteacher_name": "the headteacher's name",
@@ -57,7 +58,7 @@ def fill(text: str, facts: dict) -> str:
 DEFAULT_WORDING: dict[str, tuple[str, str]] = {
     LetterKind.REMOVAL_REQUEST: (
         "Please remove your post about the school",
-        """Dear {{ recipient_name }},
+        """Dear {{ salutation }},
 
 I am writing about a post on {{ platform }} on {{ posted_on }}, quoted below. The school has a duty to protect pupils and staff, and this post is not the way to raise a concern with us.
 
@@ -71,7 +72,7 @@ Our reference for this matter is {{ incident_reference }}.""",
     ),
     LetterKind.MEETING_INVITATION: (
         "Invitation to a meeting about a social media post",
-        """Dear {{ recipient_name }},
+        """Dear {{ salutation }},
 
 I would like to meet you to talk about a post on {{ platform }} on {{ posted_on }}, quoted below, and about any concern that led to it.
 
@@ -85,7 +86,7 @@ Our reference for this matter is {{ incident_reference }}.""",
     ),
     LetterKind.WRITTEN_WARNING: (
         "Written warning about a social media post",
-        """Dear {{ recipient_name }},
+        """Dear {{ salutation }},
 
 I wrote to you earlier about a post on {{ platform }} on {{ posted_on }}, quoted below. The post is still online, and I am now writing to give you a formal written warning.
 
@@ -99,7 +100,7 @@ Our reference for this matter is {{ incident_reference }}.""",
     ),
     LetterKind.PREMISES_BAN: (
         "Restriction of your access to the school premises",
-        """Dear {{ recipient_name }},
+        """Dear {{ salutation }},
 
 Following the post on {{ platform }} on {{ posted_on }}, quoted below, and the steps the school has already taken, I have decided to restrict your access to the school premises.
 
@@ -113,7 +114,7 @@ Our reference for this matter is {{ incident_reference }}.""",
     ),
     LetterKind.OUTCOME: (
         "The outcome of the school's review of a social media post",
-        """Dear {{ recipient_name }},
+        """Dear {{ salutation }},
 
 I am writing to let you know the outcome of the school's review of the post on {{ platform }} on {{ posted_on }}.
 

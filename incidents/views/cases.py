@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import require_role
 from accounts.audit import log_access
 from accounts.models import Role
+from schoolsocial.lib.concurrency import StaleEdit
 
 from .. import actions
 from ..access import evidence_for, get_case_for
@@ -152,7 +153,13 @@ def incident_triage(request: HttpRequest, pk: int) -> HttpResponse:
                 pupils_identifiable=data["pupils_identifiable"],
                 safeguarding_concern=data["safeguarding_concern"],
                 note=data["note"],
+                seen_version=data["seen_version"],
             )
+        except StaleEdit as stale:
+            incident.refresh_from_db()
+            form.saw_version(stale.version)
+            context = {"incident": incident, "form": form, "stale": stale, "saved_natures": incident.nature_labels}
+            return render(request, "incidents/incident_triage.html", context, status=409)
         except actions.ActionError as error:
             messages.error(request, str(error))
         else:

@@ -11,7 +11,17 @@ from django.db import transaction
 from accounts import actions
 from schoolsocial.celery import app
 
-PROJECT_APPS = ("accounts", "incidents", "policies", "agreements", "complaints", "schoolsocial")
+PROJECT_APPS = (
+    "accounts",
+    "incidents",
+    "policies",
+    "agreements",
+    "complaints",
+    "notifications",
+    "files",
+    "dashboard",
+    "schoolsocial",
+)
 
 
 def project_tasks():

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from accounts.models import AccessLog, ParentLink, Role
 from agreements import actions
-from agreements.export import csv_safe
 from agreements.models import AgreementVersion
+from schoolsocial.lib.spreadsheet import csv_safe
 from tests.factories import make_class, make_pupil, make_user
 
 from .conftest import DETAILS, sign

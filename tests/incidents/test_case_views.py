@@ -240,3 +240,38 @@ def test_timeline_page_shows_everything_in_order_with_who(cast, client_for, file
     assert positions == sorted(positions)
     assert page.count(timezone.localtime().strftime("%d/%m/%Y")) >= len(expected) - 4
     assert cast.dsl.full_name in page and cast.headteacher.full_name in page
+
+
+def test_a_triage_saved_meanwhile_by_someone_else_wins_and_the_late_one_is_told(cast, client_for, file_report):
+    incident = file_report()
+    url = reverse("incidents:triage", args=[incident.pk])
+    opened = client_for(cast.headteacher).get(url).context["form"].initial["seen_version"]
+    form = {
+        "severity": "high",
+        "natures": ["defamatory"],
+        "poster_kind": "unknown",
+        "owner": cast.headteacher.pk,
+        "seen_version": opened,
+    }
+    # The DSL opened the same triage and saved first.
+    dsl = client_for(cast.dsl)
+    dsl_form = {**form, "severity": "low", "natures": ["complaint"], "poster_kind": "parent", "owner": cast.dsl.pk}
+    assert (
+        dsl.post(url, {**dsl_form, "seen_version": dsl.get(url).context["form"].initial["seen_version"]}).status_code
+        == 302
+    )
+    head = client_for(cast.headteacher)
+    response = head.post(url, form)
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert "changed by Tom Safeguard" in body and "were not saved" in body
+    assert response.context["form"]["severity"].value() == "high"  # the headteacher's own answers are kept
+    incident.refresh_from_db()
+    assert incident.severity == "low" and incident.owner == cast.dsl
+    assert incident.timeline.filter(kind="triaged").count() == 1
+
+    # Saving again after seeing theirs works, once.
+    again = head.post(url, {**form, "seen_version": response.context["form"].data["seen_version"]})
+    assert again.status_code == 302
+    incident.refresh_from_db()
+    assert incident.severity == "high" and incident.timeline.filter(kind="triaged").count() == 2

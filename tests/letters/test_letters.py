@@ -253,3 +253,45 @@ def test_an_outcome_letter_cannot_be_finalised_with_the_gap_left_for_the_outcome
     client.post(reverse("letters:edit", args=[letter.pk]), form)
     letter.refresh_from_db()
     assert letter.is_final
+
+
+def test_finalise_clicked_twice_with_an_edit_is_one_finalisation_and_no_500(cast, letter, client_for):
+    client = client_for(cast.headteacher)
+    form = {
+        "recipient_name": letter.recipient_name,
+        "recipient_address": letter.recipient_address,
+        "recipient_email": "sian@example.org",
+        "letter_date": "2026-11-23",
+        "subject": letter.subject,
+        "body": letter.body + "\n\nOne more sentence.",
+        "quoted_post": letter.quoted_post,
+        "action": "finalise",
+    }
+    first = client.post(reverse("letters:edit", args=[letter.pk]), form)
+    second = client.post(reverse("letters:edit", args=[letter.pk]), form, follow=True)
+    assert first.status_code == 302 and second.status_code == 200
+    assert "already finalised" in second.content.decode()
+    letter.refresh_from_db()
+    assert letter.is_final and letter.body.endswith("One more sentence.")
+    assert letter.revision == 2  # one edit applied, not two
+    assert letter.incident.timeline.filter(summary__startswith="Letter finalised").count() == 1
+
+
+def test_the_same_edit_sent_twice_is_applied_once(cast, letter):
+    changed = actions.update_draft(letter=letter, by=cast.headteacher, subject="A new subject")
+    again = actions.update_draft(letter=letter, by=cast.headteacher, subject="A new subject")
+    assert changed.revision == again.revision == 2
+
+
+def test_a_known_title_makes_the_letter_say_dear_mr_surname(cast, case):
+    incident, step = case
+    parent = incident.poster_parent or cast.parent
+    parent.title, parent.full_name = "Mr", "Michael Da Silva"
+    parent.save()
+    letter = actions.create_letter(incident=incident, step=step, kind=LetterKind.REMOVAL_REQUEST, by=cast.headteacher)
+    assert letter.recipient_name == "Mr Michael Da Silva"
+    assert letter.body.startswith("Dear Mr Da Silva,")
+
+
+def test_without_a_title_the_letter_uses_the_full_name(letter):
+    assert letter.body.startswith("Dear Siân O'Connor-Müller,")

@@ -145,16 +145,20 @@ def report_form(client) -> dict:
     }
 
 
-def test_evidence_goes_into_the_bucket_and_comes_back_only_through_the_checked_view(cast, client_for, s3):
+def test_evidence_goes_into_the_bucket_and_comes_back_only_through_the_checked_view(
+    cast, client_for, s3, django_capture_on_commit_callbacks
+):
     screenshot = image_bytes("PNG", (120, 80), (10, 120, 200))
     client = client_for(cast.parent)
     data = {**report_form(client), "evidence": [upload("post screenshot.png", screenshot)]}
-    response = client.post(reverse("incidents:report"), data)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("incidents:report"), data)
     assert response.status_code == 302
 
     evidence = Evidence.objects.get()
     key = s3.key_for(evidence.file.name)
-    assert s3.stored_keys() == [key]  # the staged copy became the evidence: one object, no leftovers
+    # The staged copy was promoted into the evidence's own key, then removed: no leftovers.
+    assert s3.stored_keys() == [key] and "/evidence/" in key
     head = s3.client.head_object(Bucket=BUCKET, Key=key)
     assert head["ServerSideEncryption"] == "AES256"
     stored = s3.client.get_object(Bucket=BUCKET, Key=key)["Body"].read()

@@ -1,0 +1,183 @@
+"""The school's people and their roles: invited, changed, removed, switched off, second factor reset.
+
+Rules kept here, each proven by a test that tries to break it:
+- the headteacher manages every role; the office only staff, governors and office (not the roles
+  that open cases: headteacher, DSL, deputy DSL);
+- a school always keeps one active headteacher;
+- removing a role, switching an account off or resetting its second factor signs the person out
+  everywhere at once (`User.session_version`), and every change leaves a PeopleEvent and a
+  history row saying who did it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from . import actions
+from .models import Invitation, Membership, PeopleEvent, Role, School, User
+
+
+@dataclass(frozen=True)
+class RoleChoice:
+    key: str
+    label: str
+    role: Role
+    is_deputy: bool = False
+    case_role: bool = False
+
+
+ROLE_CHOICES: tuple[RoleChoice, ...] = (
+    RoleChoice("staff", "Staff", Role.STAFF),
+    RoleChoice("governor", "Governor", Role.GOVERNOR),
+    RoleChoice("office", "Office", Role.OFFICE),
+    RoleChoice("dsl", "Designated safeguarding lead", Role.DSL, case_role=True),
+    RoleChoice("deputy_dsl", "Deputy designated safeguarding lead", Role.DSL, is_deputy=True, case_role=True),
+    RoleChoice("headteacher", "Headteacher", Role.HEADTEACHER, case_role=True),
+)
+CHOICES = {choice.key: choice for choice in ROLE_CHOICES}
+STAFF_ROLES = frozenset({Role.HEADTEACHER, Role.DSL, Role.STAFF, Role.GOVERNOR, Role.OFFICE})
+# Who may manage which roles: the headteacher all of them, the office those that never open a case.
+MANAGERS: dict[Role, frozenset[str]] = {
+    Role.HEADTEACHER: frozenset(CHOICES),
+    Role.OFFICE: frozenset(c.key for c in ROLE_CHOICES if not c.case_role),
+}
+
+
+class PeopleError(Exception):
+    """The change is not allowed; the message says why, in plain words."""
+
+
+def choice_of(membership: Membership) -> RoleChoice:
+    return next(c for c in ROLE_CHOICES if c.role == membership.role and c.is_deputy == membership.is_deputy)
+
+
+def choices_for(actor_role: str) -> list[RoleChoice]:
+    allowed = MANAGERS.get(Role(actor_role), frozenset())
+    return [choice for choice in ROLE_CHOICES if choice.key in allowed]
+
+
+def may_manage(actor_role: str, membership: Membership) -> bool:
+    return membership.role in STAFF_ROLES and choice_of(membership).key in MANAGERS.get(Role(actor_role), frozenset())
+
+
+def _event(school, person: User, action: str, by: User, detail: str = "", reason: str = "") -> None:
+    PeopleEvent.objects.create(
+        school=school,
+        person=person if person.pk else None,  # someone invited who has no account yet
+        person_email=person.email,
+        action=action,
+        detail=detail[:300],
+        reason=reason,
+        by=by,
+    )
+
+
+def sign_out_everywhere(user: User) -> None:
+    User.objects.filter(pk=user.pk).update(session_version=F("session_version") + 1)
+
+
+def _check_keeps_a_headteacher(school: School, leaving: list[Membership]) -> None:
+    heads = list(Membership.objects.select_for_update().filter(school=school, role=Role.HEADTEACHER, is_active=True))
+    if heads and all(head.pk in {m.pk for m in leaving} for head in heads):
+        raise PeopleError(
+            "The school must always have a headteacher on the portal. Give someone else the headteacher role first."
+        )
+
+
+@transaction.atomic
+def invite(*, school: School, by: User, full_name: str, email: str, choice_key: str) -> Invitation:
+    choice = CHOICES[choice_key]
+    email = email.strip().lower()
+    if Membership.objects.filter(
+        school=school, user__email__iexact=email, role=choice.role, is_deputy=choice.is_deputy, is_active=True
+    ).exists():
+        raise PeopleError(f"{email} already has the role {choice.label.lower()} here.")
+    invitation = Invitation(
+        school=school, created_by=by, full_name=full_name, email=email, role=choice.role, is_deputy=choice.is_deputy
+    )
+    token = invitation.new_token()
+    invitation.save()
+    actions._send_invitation(invitation, token)
+    _event(school, _person_for_event(email, full_name), PeopleEvent.Action.INVITED, by, detail=choice.label)
+    return invitation
+
+
+def _person_for_event(email: str, full_name: str) -> User:
+    return User.objects.filter(email__iexact=email).first() or User(email=email, full_name=full_name)
+
+
+@transaction.atomic
+def change_role(membership: Membership, choice_key: str, *, by: User) -> Membership:
+    membership = Membership.objects.select_for_update().select_related("user", "school").get(pk=membership.pk)
+    old, new = choice_of(membership), CHOICES[choice_key]
+    if old.key == new.key:
+        return membership
+    if membership.role == Role.HEADTEACHER and new.role != Role.HEADTEACHER:
+        _check_keeps_a_headteacher(membership.school, [membership])
+    clash = Membership.objects.filter(user=membership.user, school=membership.school, role=new.role).exclude(
+        pk=membership.pk
+    )
+    if clash.filter(is_active=True).exists():
+        raise PeopleError(f"{membership.user.full_name} already has the role {new.label.lower()} here.")
+    clash.delete()  # an old, switched-off row for the same role would break the one-role-per-school rule
+    membership.role, membership.is_deputy = new.role, new.is_deputy
+    membership._change_reason = f"Role changed from {old.label} to {new.label}"
+    membership._history_user = by
+    membership.save()
+    sign_out_everywhere(membership.user)
+    _event(membership.school, membership.user, PeopleEvent.Action.ROLE_CHANGED, by, f"{old.label} → {new.label}")
+    return membership
+
+
+@transaction.atomic
+def remove_role(membership: Membership, *, by: User) -> None:
+    membership = Membership.objects.select_for_update().select_related("user", "school").get(pk=membership.pk)
+    if not membership.is_active:
+        return
+    if membership.role == Role.HEADTEACHER:
+        _check_keeps_a_headteacher(membership.school, [membership])
+    membership.is_active = False
+    membership._change_reason = "Role removed"
+    membership._history_user = by
+    membership.save()
+    sign_out_everywhere(membership.user)
+    _event(membership.school, membership.user, PeopleEvent.Action.ROLE_REMOVED, by, choice_of(membership).label)
+
+
+@transaction.atomic
+def deactivate(person: User, school: School, *, by: User) -> None:
+    """A leaver: every role at this school ends; with no role at any other school, the account is
+    switched off and cannot sign in."""
+    memberships = list(
+        Membership.objects.select_for_update().filter(user=person, school=school, is_active=True, role__in=STAFF_ROLES)
+    )
+    _check_keeps_a_headteacher(school, [m for m in memberships if m.role == Role.HEADTEACHER])
+    for membership in memberships:
+        membership.is_active = False
+        membership._change_reason = "Account switched off (leaver)"
+        membership._history_user = by
+        membership.save()
+    if not Membership.objects.filter(user=person, is_active=True).exists():
+        person.is_active = False
+        person._change_reason = "Account switched off (leaver)"
+        person._history_user = by
+        person.save(update_fields=["is_active"])
+    sign_out_everywhere(person)
+    _event(school, person, PeopleEvent.Action.DEACTIVATED, by, ", ".join(choice_of(m).label for m in memberships))
+
+
+@transaction.atomic
+def reset_second_factor(person: User, school: School, *, by: User, reason: str) -> None:
+    """Remove their authenticator and recovery codes: they set up a new one when they next sign in."""
+    reason = reason.strip()
+    if not reason:
+        raise PeopleError("Say why the second factor is being reset (for example: a new phone).")
+    TOTPDevice.objects.filter(user=person).delete()
+    StaticDevice.objects.filter(user=person).delete()
+    sign_out_everywhere(person)
+    _event(school, person, PeopleEvent.Action.SECOND_FACTOR_RESET, by, reason=reason)

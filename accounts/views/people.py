@@ -1,0 +1,179 @@
+"""The school's people: staff, DSLs, governors and office staff (headteacher; office for non-case roles)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from .. import people
+from ..access import get_staff_person_for, require_role
+from ..models import Membership, PeopleEvent, Role
+
+MANAGERS = (Role.HEADTEACHER, Role.OFFICE)
+
+
+class InvitePersonForm(forms.Form):
+    full_name = forms.CharField(label="Their full name", max_length=200)
+    email = forms.EmailField(
+        label="Their email address",
+        error_messages={"invalid": "Type a whole email address, for example j.smith@school.org."},
+    )
+    role = forms.ChoiceField(label="Role")
+
+    def __init__(self, *args, actor_role: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(c.key, c.label) for c in people.choices_for(actor_role)]
+
+
+class ResetSecondFactorForm(forms.Form):
+    reason = forms.CharField(
+        label="Why reset it?",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example: a new phone. This is kept in the school's history.",
+        error_messages={"required": "Say why the second factor is being reset (for example: a new phone)."},
+    )
+
+
+@login_required
+def people_list(request: HttpRequest) -> HttpResponse:
+    school = require_role(request, *MANAGERS)
+    memberships = (
+        Membership.objects.filter(school=school, role__in=people.STAFF_ROLES)
+        .select_related("user")
+        .order_by("user__full_name", "role")
+    )
+    rows: dict[int, dict] = {}
+    for membership in memberships:
+        row = rows.setdefault(membership.user_id, {"user": membership.user, "roles": [], "former": []})
+        (row["roles"] if membership.is_active else row["former"]).append(membership.role_label)
+    events = PeopleEvent.objects.filter(school=school).select_related("by")[:20]
+    return render(request, "accounts/people/list.html", {"rows": list(rows.values()), "events": events})
+
+
+@login_required
+def people_invite(request: HttpRequest) -> HttpResponse:
+    school = require_role(request, *MANAGERS)
+    form = InvitePersonForm(request.POST or None, actor_role=request.membership.role)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = people.invite(
+                school=school,
+                by=request.user,
+                full_name=form.cleaned_data["full_name"],
+                email=form.cleaned_data["email"],
+                choice_key=form.cleaned_data["role"],
+            )
+        except people.PeopleError as error:
+            form.add_error("email", str(error))
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return redirect("accounts:people_list")
+    return render(request, "accounts/people/invite.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _manageable(request, person, school) -> list[Membership]:
+    memberships = list(Membership.objects.filter(user=person, school=school, role__in=people.STAFF_ROLES))
+    return [m for m in memberships if people.may_manage(request.membership.role, m)]
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    school = require_role(request, *MANAGERS)
+    person = get_staff_person_for(request.user, pk, school)
+    memberships = list(Membership.objects.filter(user=person, school=school, role__in=people.STAFF_ROLES))
+    manageable = {m.pk for m in memberships if people.may_manage(request.membership.role, m)}
+    if not manageable:
+        raise Http404("No such person.")
+    return render(
+        request,
+        "accounts/people/detail.html",
+        {
+            "person": person,
+            "memberships": memberships,
+            "manageable": manageable,
+            "choices": people.choices_for(request.membership.role),
+            "may_manage_all": len(manageable) == len(memberships),
+            "reset_form": ResetSecondFactorForm(),
+            "events": PeopleEvent.objects.filter(school=school, person=person).select_related("by")[:20],
+        },
+    )
+
+
+def _membership_for(request, school, pk: int) -> Membership:
+    membership = get_object_or_404(
+        Membership.objects.filter(school=school, role__in=people.STAFF_ROLES).select_related("user"), pk=pk
+    )
+    if not people.may_manage(request.membership.role, membership):
+        raise Http404("No such role.")
+    return membership
+
+
+@require_POST
+@login_required
+def membership_change(request: HttpRequest, pk: int) -> HttpResponse:
+    school = require_role(request, *MANAGERS)
+    membership = _membership_for(request, school, pk)
+    allowed = {c.key for c in people.choices_for(request.membership.role)}
+    choice = request.POST.get("role", "")
+    if choice not in allowed:
+        raise Http404("No such role.")
+    try:
+        people.change_role(membership, choice, by=request.user)
+        messages.success(request, f"{membership.user.full_name} is now {people.CHOICES[choice].label.lower()}.")
+    except people.PeopleError as error:
+        messages.error(request, str(error))
+    return redirect("accounts:person_detail", membership.user_id)
+
+
+@require_POST
+@login_required
+def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    school = require_role(request, *MANAGERS)
+    membership = _membership_for(request, school, pk)
+    try:
+        people.remove_role(membership, by=request.user)
+        messages.success(
+            request,
+            f"{membership.user.full_name} no longer has the role {membership.role_label.lower()}. They have been signed out.",
+        )
+    except people.PeopleError as error:
+        messages.error(request, str(error))
+    return redirect("accounts:person_detail", membership.user_id)
+
+
+@require_POST
+@login_required
+def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    school = require_role(request, *MANAGERS)
+    person = get_staff_person_for(request.user, pk, school)
+    memberships = list(Membership.objects.filter(user=person, school=school, role__in=people.STAFF_ROLES))
+    if not all(people.may_manage(request.membership.role, m) for m in memberships):
+        raise Http404("No such person.")
+    try:
+        people.deactivate(person, school, by=request.user)
+        messages.success(request, f"{person.full_name}'s roles here have ended and they have been signed out.")
+    except people.PeopleError as error:
+        messages.error(request, str(error))
+    return redirect("accounts:person_detail", person.pk)
+
+
+@require_POST
+@login_required
+def person_reset_second_factor(request: HttpRequest, pk: int) -> HttpResponse:
+    school = require_role(request, *MANAGERS)
+    person = get_staff_person_for(request.user, pk, school)
+    memberships = list(Membership.objects.filter(user=person, school=school, role__in=people.STAFF_ROLES))
+    if not all(people.may_manage(request.membership.role, m) for m in memberships):
+        raise Http404("No such person.")
+    form = ResetSecondFactorForm(request.POST)
+    if form.is_valid():
+        people.reset_second_factor(person, school, by=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, f"{person.full_name} will set up a new authenticator when they next sign in.")
+        return redirect("accounts:person_detail", person.pk)
+    messages.error(request, form.errors["reason"][0])
+    return redirect("accounts:person_detail", person.pk)
