@@ -117,7 +117,8 @@ def _months_between(start: date, end: date) -> list[date]:
 
 
 def compute_incident_figures(school: School, starts: list[date], end: date) -> Figures:
-    """Four aggregate queries, whatever the number of incidents.
+    """Four aggregate queries, whatever the number of incidents, and one for the figures kept from
+    cases destroyed under the retention schedule (dataprotection.KeptFigures).
 
     Each incident's month is one CASE over the month boundaries (plain comparisons on an indexed
     column, grouped on), or a per-month SELECT for the natures (see _nature_rows), rather than a

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("accounts", "0008_dpo_role"),
+        ("accounts", "0010_dpo_role"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
