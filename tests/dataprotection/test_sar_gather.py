@@ -64,9 +64,11 @@ def test_the_number_of_queries_does_not_grow_with_the_school(cast, closed_case, 
 
 def test_sar_export_writes_the_unreviewed_zip_and_prints_counts(cast, closed_case, tmp_path):  # noqa: F811
     _, child, evidence_bytes = closed_case
+    child.upn = "A123456789012"
+    child.save(update_fields=["upn"])
     out = tmp_path / "request.zip"
     printed = io.StringIO()
-    call_command("sar_export", "--school", "nbp", "--pupil", str(child.pk), "--out", str(out), stdout=printed)
+    call_command("sar_export", "--school", "nbp", "--pupil", "a123456789012", "--out", str(out), stdout=printed)
     text = printed.getvalue()
     assert "Incident: 1" in text and "Agreement signature: 2" in text and "nothing redacted" in text
     with zipfile.ZipFile(out) as archive:
