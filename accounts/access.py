@@ -1,84 +1,106 @@
-"""What may this person see? Views ask here instead of calling Model.objects.get themselves.
+"""What may this person see of pupils, classes, parent links and invitations? Views ask here
+instead of calling Model.objects themselves.
 
-Every helper raises Http404 for a record outside the person's reach, so a record of another
-school or another family is indistinguishable from one that does not exist.
+Every helper takes the person's acting membership (`request.membership`: who they are, the school
+they are acting for and their role there), asks `accounts.permissions` whether that role may do
+it, and raises Http404 for a record outside their reach, so a record of another school or another
+family is indistinguishable from one that does not exist.
 """
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from .models import CASE_ROLES, RECORDS_ROLES, Invitation, ParentLink, Pupil, Role, School, SchoolClass
+from .models import Invitation, Membership, ParentLink, Pupil, SchoolClass, hash_token
+from .permissions import require
 
 
-def school_ids_for(user, roles=frozenset(Role)) -> set[int]:
-    if not user.is_authenticated:
-        return set()
-    return user.school_ids_with(roles)
+def pupils_for(membership: Membership | None) -> QuerySet[Pupil]:
+    """The pupils of the school the person looks after the records of."""
+    school = require(membership, "records.manage_pupils")
+    return Pupil.objects.filter(school=school)
 
 
-def require_role(request, *roles: Role) -> School:
-    """The current school if the person holds one of `roles` there; otherwise 404.
-
-    A page meant for another role answers 404 too: it neither confirms nor denies anything.
-    """
-    membership = getattr(request, "membership", None)
-    if membership is None or membership.role not in roles:
-        raise Http404("No such page.")
-    return membership.school
+def get_pupil_for(membership: Membership | None, pk: int) -> Pupil:
+    return get_object_or_404(pupils_for(membership), pk=pk)
 
 
-def get_pupil_for(user, pk: int, school: School | None = None) -> Pupil:
-    """A pupil this person may see; with `school`, only within the school they are acting for."""
-    pupils = Pupil.objects.for_user(user)
-    if school is not None:
-        pupils = pupils.filter(school=school)
-    return get_object_or_404(pupils, pk=pk)
+def parent_links_of(pupil: Pupil) -> QuerySet[ParentLink]:
+    """The parents and carers of a pupil already fetched through `get_pupil_for`."""
+    return ParentLink.objects.filter(pupil=pupil).select_related("parent")
 
 
-def get_invitation_for(user, pk: int, school: School | None = None) -> Invitation:
-    invitations = Invitation.objects.for_user(user)
-    if school is not None:
-        invitations = invitations.filter(school=school)
-    return get_object_or_404(invitations, pk=pk)
-
-
-def get_class_for(user, pk: int, school: School) -> SchoolClass:
-    """A class of the school the person is acting for, if they look after its records."""
-    if school.pk not in school_ids_for(user, RECORDS_ROLES):
-        raise Http404("No such class.")
-    return get_object_or_404(SchoolClass.objects.filter(school=school), pk=pk)
-
-
-def get_parent_link_for(user, pupil: Pupil, pk: int) -> ParentLink:
+def get_parent_link_for(membership: Membership | None, pupil: Pupil, pk: int) -> ParentLink:
     """One parent link of a pupil already fetched through `get_pupil_for`."""
+    require(membership, "records.manage_pupils")
     return get_object_or_404(ParentLink.objects.filter(pupil=pupil).select_related("parent", "pupil"), pk=pk)
 
 
-def can_manage_records(user, school_id: int) -> bool:
-    return school_id in school_ids_for(user, RECORDS_ROLES)
+def get_class_for(membership: Membership | None, pk: int) -> SchoolClass:
+    """A class of the school the person is acting for, if they look after its records."""
+    school = require(membership, "records.manage_pupils")
+    return get_object_or_404(SchoolClass.objects.filter(school=school), pk=pk)
 
 
-def can_see_cases(user, school_id: int) -> bool:
-    return school_id in school_ids_for(user, CASE_ROLES)
-
-
-def get_roll_import_for(user, pk: int, school: School):
-    """One of `school`'s MIS imports, for its headteacher or office; otherwise 404."""
+def get_roll_import_for(membership: Membership | None, pk: int):
+    """One of the school's MIS imports, for its headteacher or office; otherwise 404."""
     from .roll.models import RollImport
 
-    if school.pk not in school_ids_for(user, RECORDS_ROLES):
-        raise Http404("No such import.")
+    school = require(membership, "records.import_roll")
     return get_object_or_404(RollImport.objects.filter(school=school).select_related("school"), pk=pk)
 
 
-def get_staff_person_for(user, pk: int, school: School):
-    """Someone who holds (or held) a staff role at `school`, for its headteacher or office; otherwise 404."""
+def get_staff_person_for(membership: Membership | None, pk: int):
+    """Someone who holds (or held) a staff role at the school, for its headteacher or office; otherwise 404."""
     from .models import User
     from .people import STAFF_ROLES
 
-    if school.pk not in school_ids_for(user, RECORDS_ROLES):
-        raise Http404("No such person.")
+    school = require(membership, "people.manage_staff")
     people = User.objects.filter(memberships__school=school, memberships__role__in=STAFF_ROLES).distinct()
     return get_object_or_404(people, pk=pk)
+
+
+def invitations_for(membership: Membership | None) -> QuerySet[Invitation]:
+    school = require(membership, "records.invite_parents")
+    return Invitation.objects.filter(school=school)
+
+
+def get_invitation_for(membership: Membership | None, pk: int) -> Invitation:
+    return get_object_or_404(invitations_for(membership), pk=pk)
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The invitation a link from the email opens (whoever holds the link), or None."""
+    return Invitation.objects.select_related("school").filter(token_hash=hash_token(token)).first()
+
+
+def own_children_for(membership: Membership | None) -> QuerySet[Pupil]:
+    """The signed-in parent's own children at the school they are acting for; nobody otherwise."""
+    if membership is None:
+        return Pupil.objects.none()
+    return Pupil.objects.filter(school=membership.school, parent_links__parent=membership.user)
+
+
+def own_parent_links_for(membership: Membership | None) -> QuerySet[ParentLink]:
+    """The signed-in parent's links to their children at the school they are acting for."""
+    if membership is None:
+        return ParentLink.objects.none()
+    return ParentLink.objects.filter(parent=membership.user, pupil__school=membership.school)
+
+
+def staff_memberships_for(membership: Membership | None) -> QuerySet[Membership]:
+    """The staff, governor and office roles at the school, for its headteacher or office."""
+    from .people import STAFF_ROLES
+
+    school = require(membership, "people.manage_staff")
+    return Membership.objects.filter(school=school, role__in=STAFF_ROLES)
+
+
+def staff_memberships_of(membership: Membership | None, person) -> list[Membership]:
+    """One person's staff roles at the school, for its headteacher or office."""
+    return list(staff_memberships_for(membership).filter(user=person))
+
+
+def get_staff_membership_for(membership: Membership | None, pk: int) -> Membership:
+    return get_object_or_404(staff_memberships_for(membership).select_related("user"), pk=pk)

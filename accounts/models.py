@@ -16,36 +16,9 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from simple_history.models import HistoricalRecords
 
-
-class Role(models.TextChoices):
-    HEADTEACHER = "headteacher", "Headteacher"
-    DSL = "dsl", "Designated safeguarding lead"
-    STAFF = "staff", "Staff"
-    GOVERNOR = "governor", "Governor"
-    OFFICE = "office", "Office"
-    # The school's data-protection officer: reads the audit history, the access log, the retention
-    # review and the subject access requests; never the case files themselves. A role of its own
-    # rather than a flag on a headteacher's membership, because a DPO is often someone outside the
-    # school (a trust's or the local authority's service) who must not inherit case access.
-    DPO = "dpo", "Data protection officer"
-    PARENT = "parent", "Parent or carer"
-
-    @property
-    def requires_two_factor(self) -> bool:
-        # The roles that can open case files or family records sign in with a second factor.
-        return self in TWO_FACTOR_ROLES
-
-    @property
-    def rank(self) -> int:
-        """Which role's landing page to show first when a person holds several."""
-        return list(Role).index(self)
-
-
-TWO_FACTOR_ROLES = frozenset({Role.HEADTEACHER, Role.DSL, Role.OFFICE, Role.DPO})
-# Roles that see every incident of their school.
-CASE_ROLES = frozenset({Role.HEADTEACHER, Role.DSL})
-# Roles that look after pupil and family records.
-RECORDS_ROLES = frozenset({Role.HEADTEACHER, Role.OFFICE})
+from .permissions import schools_where
+from .roles import TWO_FACTOR_ROLES as TWO_FACTOR_ROLES  # re-exported: apps import roles from here
+from .roles import Role
 
 
 class Cluster(models.Model):
@@ -236,7 +209,7 @@ class PupilQuerySet(models.QuerySet):
         their own children for a parent; nobody for anyone else."""
         if not user.is_authenticated:
             return self.none()
-        school_ids = user.school_ids_with(RECORDS_ROLES | CASE_ROLES)
+        school_ids = schools_where(user, "records.view_pupils")
         return self.filter(models.Q(school_id__in=school_ids) | models.Q(parent_links__parent=user)).distinct()
 
 
@@ -326,7 +299,7 @@ def default_invitation_expiry():
 
 class InvitationQuerySet(models.QuerySet):
     def for_user(self, user) -> InvitationQuerySet:
-        return self.filter(school_id__in=user.school_ids_with(RECORDS_ROLES))
+        return self.filter(school_id__in=schools_where(user, "records.invite_parents"))
 
 
 class Invitation(models.Model):

@@ -19,6 +19,7 @@ from accounts.models import ParentLink, Pupil, School, User
 from schoolsocial.lib.tasks import enqueue_on_commit
 
 from .models import (
+    AGREEMENT_WORKFLOW,
     AgreementTemplate,
     AgreementVersion,
     Signature,
@@ -93,16 +94,14 @@ def publish(version: AgreementVersion, *, by: User, ask_parents: bool = True) ->
 
     with transaction.atomic():
         version = AgreementVersion.objects.select_for_update().get(pk=version.pk)
-        if not version.is_draft:
-            raise VersionNotEditable("This version has already been published.")
+        AGREEMENT_WORKFLOW.move(version, VersionStatus.PUBLISHED)  # refuses anything but a draft
         now = timezone.now()
         for previous in AgreementVersion.objects.select_for_update().filter(
             school=version.school, status=VersionStatus.PUBLISHED
         ):
-            previous.status = VersionStatus.SUPERSEDED
+            AGREEMENT_WORKFLOW.move(previous, VersionStatus.SUPERSEDED)
             previous.superseded_at = now
             previous.save()
-        version.status = VersionStatus.PUBLISHED
         version.approved_by = by
         version.published_at = now
         version.save()

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from schoolsocial.lib.pdf import image_data_uri, render_pdf
+from schoolsocial.lib.store_once import forget_if_missing, store_once
 
 from .models import Signature, SignedCopy
 
@@ -47,19 +44,17 @@ def text_blocks(text: str) -> list[dict]:
 
 
 def ensure_signed_copy(signature: Signature) -> SignedCopy:
-    existing = SignedCopy.objects.filter(signature=signature).first()
-    if existing is not None and default_storage.exists(existing.file.name):
-        return existing
-    pdf = render_signed_copy(signature)
-    name = default_storage.save(f"agreements/signed/{signature.school_id}/{uuid.uuid4().hex}.pdf", ContentFile(pdf))
-    digest = hashlib.sha256(pdf).hexdigest()
-    if existing is not None:  # the file went missing: point the record at the fresh one
-        SignedCopy.objects.filter(pk=existing.pk).update(file=name, sha256=digest)
-        existing.refresh_from_db()
-        return existing
-    try:
-        with transaction.atomic():
-            return SignedCopy.objects.create(signature=signature, file=name, sha256=digest)
-    except IntegrityError:
-        default_storage.delete(name)  # another worker rendered it first
-        return SignedCopy.objects.get(signature=signature)
+    """The signed copy, rendered and stored once with its SHA-256 (`schoolsocial.lib.store_once`):
+    the task after signing and a parent downloading meanwhile keep one file between them. A copy
+    whose file has gone from storage is made again."""
+    copy, _ = SignedCopy.objects.get_or_create(signature=signature)
+    forget_if_missing(copy, file_field="file", sha256_field="sha256")
+    store_once(
+        copy,
+        render=lambda: render_signed_copy(signature),
+        filename=f"{signature.school_id}/{uuid.uuid4().hex}.pdf",
+        file_field="file",
+        sha256_field="sha256",
+    )
+    copy.refresh_from_db()
+    return copy

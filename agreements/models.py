@@ -1,7 +1,8 @@
 """The home-school social-media agreement: the school's versions of it, and parents' signatures.
 
 An `AgreementVersion` is drafted, then approved and published by the headteacher, then
-superseded by the next one. Once published its words never change: parents signed them.
+superseded by the next one (the moves in `ALLOWED_TRANSITIONS`, checked by `AGREEMENT_WORKFLOW`).
+Once published its words never change: parents signed them.
 
 A `Signature` is a record of a parent acknowledging one version for one child. It is written
 once and never edited or deleted by the application; withdrawing writes a new record. Each
@@ -17,12 +18,13 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accounts.models import RECORDS_ROLES, Pupil, Role, School
+from accounts.models import Pupil, School
+from accounts.permissions import schools_where
+from schoolsocial.lib.workflow import InvalidTransition as InvalidTransition  # callers catch it from here
+from schoolsocial.lib.workflow import Workflow
 
 from . import fingerprint
 from .years import current_academic_year
-
-STAFF_VIEW_ROLES = RECORDS_ROLES  # headteacher and office see coverage and signatures
 
 
 class AgreementImmutable(Exception):
@@ -47,11 +49,22 @@ class VersionStatus(models.TextChoices):
 
 
 # The only status changes a version may make, kept as plain data.
-ALLOWED_TRANSITIONS: dict[str, set[str]] = {
-    VersionStatus.DRAFT: {VersionStatus.PUBLISHED},
-    VersionStatus.PUBLISHED: {VersionStatus.SUPERSEDED},
-    VersionStatus.SUPERSEDED: set(),
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    VersionStatus.DRAFT: frozenset({VersionStatus.PUBLISHED}),
+    VersionStatus.PUBLISHED: frozenset({VersionStatus.SUPERSEDED}),
+    VersionStatus.SUPERSEDED: frozenset(),
 }
+AGREEMENT_WORKFLOW = Workflow(
+    states=VersionStatus,
+    transitions=ALLOWED_TRANSITIONS,
+    noun="version",
+    # How each status reads after "This version is ...".
+    phrases={
+        VersionStatus.DRAFT: "a draft",
+        VersionStatus.PUBLISHED: "published",
+        VersionStatus.SUPERSEDED: "superseded",
+    },
+)
 
 # What parents read and sign. Frozen once a version is published.
 CONTENT_FIELDS = ("title", "introduction", "channels", "will_commitments", "will_not_commitments", "academic_year")
@@ -63,8 +76,8 @@ class AgreementVersionQuerySet(models.QuerySet):
         published versions of their children's schools."""
         if not user.is_authenticated:
             return self.none()
-        staff_schools = user.school_ids_with(STAFF_VIEW_ROLES)
-        parent_schools = user.school_ids_with({Role.PARENT})
+        staff_schools = schools_where(user, "agreements.view_signatures")
+        parent_schools = schools_where(user, "agreements.sign")
         return self.filter(
             models.Q(school_id__in=staff_schools)
             | models.Q(school_id__in=parent_schools, status__in=[VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED])
@@ -118,8 +131,7 @@ class AgreementVersion(models.Model):
         super().save(*args, **kwargs)
 
     def _check_change_allowed(self, stored: dict) -> None:
-        if stored["status"] != self.status and self.status not in ALLOWED_TRANSITIONS[stored["status"]]:
-            raise AgreementImmutable(f"A {stored['status']} version cannot become {self.status}.")
+        AGREEMENT_WORKFLOW.check_save(stored["status"], self.status)
         if stored["status"] != VersionStatus.DRAFT:
             changed = [name for name in CONTENT_FIELDS if getattr(self, name) != stored[name]]
             if changed:
@@ -191,7 +203,7 @@ class SignatureQuerySet(models.QuerySet):
         """Signatures of the schools where this person is headteacher or office, and a parent's own."""
         if not user.is_authenticated:
             return self.none()
-        staff_schools = user.school_ids_with(STAFF_VIEW_ROLES)
+        staff_schools = schools_where(user, "agreements.view_signatures")
         return self.filter(models.Q(school_id__in=staff_schools) | models.Q(parent=user))
 
     # Records are evidence: the application never changes or removes them in bulk either.
@@ -309,11 +321,12 @@ class Signature(models.Model):
 
 
 class SignedCopy(models.Model):
-    """The PDF copy of a signature, rendered by a Celery task and kept in private storage."""
+    """The PDF copy of a signature, rendered by a Celery task and kept in private storage. The row
+    is made first with an empty file and fingerprint; `documents.ensure_signed_copy` fills them once."""
 
     signature = models.OneToOneField(Signature, on_delete=models.PROTECT, related_name="signed_copy")
-    file = models.FileField(upload_to="agreements/signed/", max_length=300)
-    sha256 = models.CharField(max_length=64)
+    file = models.FileField(upload_to="agreements/signed/", max_length=300, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

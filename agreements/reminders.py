@@ -1,9 +1,10 @@
 """Who should be asked, or reminded, to sign the agreement today.
 
 Rules (plain data): a parent with a child still unsigned is asked once, reminded after 7 days
-and again after 21 days, each exactly once per version. The decision is recorded as an
-`AgreementReminder` row by the worker that sends it; the email key carries the same (version,
-parent, stage), so a second sweep, or a retried task, never sends the same email twice.
+and again after 21 days, each exactly once per version. The worker that sends the email records
+the decision as an `AgreementReminder` row in the same savepoint (`schoolsocial.lib.sweeps`), so
+a second sweep, a concurrent one or a retried task never sends the same email twice, and an
+interrupted one never records a parent as reminded without the email.
 """
 
 from __future__ import annotations
@@ -61,14 +62,6 @@ def open_versions() -> list[AgreementVersion]:
         AgreementVersion.objects.filter(status=VersionStatus.PUBLISHED, academic_year=current_academic_year())
         .select_related("school")
         .order_by("school_id")
-    )
-
-
-def record_decisions(version: AgreementVersion, stage: str, parent_ids: list[int]) -> None:
-    AgreementReminder.objects.bulk_create(
-        [AgreementReminder(version=version, parent_id=pid, stage=stage) for pid in parent_ids],
-        ignore_conflicts=True,
-        batch_size=2000,
     )
 
 

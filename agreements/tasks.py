@@ -10,10 +10,11 @@ from django.db import transaction
 from django.urls import reverse
 
 from notifications.outbox import notify
+from schoolsocial.lib.sweeps import decide_once
 from schoolsocial.lib.tasks import enqueue_on_commit
 
 from . import documents, reminders
-from .models import AgreementVersion, ReminderStage, Signature, VersionStatus, reminder_key
+from .models import AgreementReminder, AgreementVersion, ReminderStage, Signature, VersionStatus, reminder_key
 from .queries import family_links, not_signed_q, with_status
 
 
@@ -56,7 +57,7 @@ def send_withdrawal_confirmation(record_id: int) -> str:
 
 
 def dispatch(version: AgreementVersion, due: dict[str, list[int]]) -> int:
-    """Queue the emails in chunks for the workers, which record each decision as they send."""
+    """Queue the emails in chunks for the workers; each records its decisions with their emails."""
     queued = 0
     for stage, parent_ids in due.items():
         for chunk in reminders.chunks(parent_ids):
@@ -97,28 +98,31 @@ def send_agreement_emails(version_id: int, stage: str, parent_ids: list[int]) ->
     for link in links:
         parents[link.parent_id] = link.parent
         children[link.parent_id].append(link.pupil)
-    # Recorded before sending, so tomorrow's sweep skips them; the email key stops a repeat if this
-    # task is delivered twice.
-    reminders.record_decisions(version, stage, list(parents))
     sent = 0
-    for parent_id, parent in parents.items():
-        # Not wrapped in a transaction of its own: the decision is already recorded above, and
-        # notify's single INSERT (unique key) is atomic by itself, so each email costs fewer
-        # round trips (and, on SQLite, fewer disk syncs).
-        if notify(
-            key=reminder_key(version.pk, parent_id, stage),
-            to=[parent.email],
-            template="agreement-request",
-            context={
-                "parent": parent,
-                "children": children[parent_id],
-                "version": version,
-                "school": version.school,
-                "stage": stage,
-                "is_reminder": stage != ReminderStage.ASK,
-                "page_url": reverse("agreements:parent_home"),
-            },
-            school=version.school,
-        ):
-            sent += 1
+    # One transaction for the chunk (one commit, not one per parent); inside it each parent's
+    # decision and email are one savepoint, so a second delivery of this task, or a concurrent
+    # sweep, sends nothing twice, and a failure part-way keeps no decision without its email.
+    with transaction.atomic():
+        for parent_id, parent in parents.items():
+            decision = AgreementReminder(version=version, parent_id=parent_id, stage=stage)
+            if decide_once([decision], lambda rows, parent=parent: _ask(version, stage, parent, children[parent.pk])):
+                sent += 1
     return sent
+
+
+def _ask(version: AgreementVersion, stage: str, parent, children: list):
+    return notify(
+        key=reminder_key(version.pk, parent.pk, stage),
+        to=[parent.email],
+        template="agreement-request",
+        context={
+            "parent": parent,
+            "children": children,
+            "version": version,
+            "school": version.school,
+            "stage": stage,
+            "is_reminder": stage != ReminderStage.ASK,
+            "page_url": reverse("agreements:parent_home"),
+        },
+        school=version.school,
+    )

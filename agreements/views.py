@@ -10,17 +10,22 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, Stream
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.access import require_role
 from accounts.audit import client_ip, log_access
-from accounts.models import ParentLink, Role, SchoolClass
+from accounts.models import SchoolClass
+from accounts.permissions import may, require
 
 from . import actions, documents, export, queries
-from .access import STAFF, get_family_link_for, get_own_child, get_signature_for, get_version_for
+from .access import (
+    get_family_link_for,
+    get_own_child,
+    get_signature_for,
+    get_version_for,
+    own_links_for,
+    own_signatures_for,
+)
 from .forms import PaperSignatureForm, SignForm, VersionForm, WithdrawForm
-from .models import AgreementVersion, Signature, SignatureKind, SignedCopy, VersionStatus
+from .models import AgreementVersion, InvalidTransition, SignatureKind, VersionStatus
 from .years import current_academic_year
-
-MANAGE = (Role.HEADTEACHER,)
 
 
 def _details(request: HttpRequest) -> actions.RequestDetails:
@@ -35,17 +40,11 @@ def _posted(request: HttpRequest):
 # --- parents --------------------------------------------------------------------------------------
 @login_required
 def parent_home(request: HttpRequest) -> HttpResponse:
-    school = require_role(request, Role.PARENT)
+    school = require(request, "agreements.sign")
     version = AgreementVersion.objects.current_for(school.pk)
-    links = list(
-        ParentLink.objects.filter(parent=request.user, pupil__school=school, pupil__is_on_roll=True)
-        .select_related("pupil__school_class")
-        .order_by("pupil__first_name")
-    )
+    links = list(own_links_for(request.membership).select_related("pupil__school_class").order_by("pupil__first_name"))
     records = list(
-        Signature.objects.filter(parent=request.user, school=school)
-        .select_related("version", "signed_copy")
-        .order_by("-signed_at", "-pk")
+        own_signatures_for(request.membership).select_related("version", "signed_copy").order_by("-signed_at", "-pk")
     )
     standing = {}
     for record in sorted(records, key=lambda r: r.sequence):
@@ -61,8 +60,8 @@ def parent_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def sign(request: HttpRequest, pupil_id: int) -> HttpResponse:
-    school = require_role(request, Role.PARENT)
-    pupil = get_own_child(request.user, pupil_id, school)
+    school = require(request, "agreements.sign")
+    pupil = get_own_child(request.membership, pupil_id)
     version = AgreementVersion.objects.current_for(school.pk)
     consents = actions.online_consents(pupil)
     form = SignForm(_posted(request), consents=consents, initial={"version_id": getattr(version, "pk", None)})
@@ -105,8 +104,8 @@ def sign(request: HttpRequest, pupil_id: int) -> HttpResponse:
 
 @login_required
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, Role.PARENT)
-    signature = get_signature_for(request.user, pk, school, Role.PARENT)
+    require(request, "agreements.sign")
+    signature = get_signature_for(request.membership, pk)
     form = WithdrawForm(_posted(request))
     problem = None
     if request.method == "POST" and form.is_valid():
@@ -126,17 +125,9 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- a signature: verify, PDF, scan ---------------------------------------------------------------
-def _role(request: HttpRequest) -> str:
-    membership = getattr(request, "membership", None)
-    if membership is None:
-        raise Http404("No such page.")
-    return membership.role
-
-
 @login_required
 def verify(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, Role.PARENT, *STAFF)
-    signature = get_signature_for(request.user, pk, school, _role(request))
+    signature = get_signature_for(request.membership, pk)
     log_access(request, signature, action="verify")
     recomputed = signature.compute_hash()
     return render(
@@ -147,29 +138,26 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
             "intact": recomputed == signature.content_hash,
             "recomputed": recomputed,
             "matches_version": signature.text_signed == signature.version.signed_text(),
-            "is_staff_view": _role(request) in STAFF,
+            "is_staff_view": may(request.membership, "agreements.view_signatures"),
         },
     )
 
 
 @login_required
 def signature_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, Role.PARENT, *STAFF)
-    signature = get_signature_for(request.user, pk, school, _role(request))
+    signature = get_signature_for(request.membership, pk)
     if signature.kind != SignatureKind.SIGNED:
         raise Http404("No such page.")
-    copy = SignedCopy.objects.filter(signature=signature).first()
-    if copy is None or not default_storage.exists(copy.file.name):
-        # Normally rendered by the task straight after signing; this covers a task still queued.
-        copy = documents.ensure_signed_copy(signature)
+    # Normally rendered by the task straight after signing; this covers a task still queued.
+    copy = documents.ensure_signed_copy(signature)
     log_access(request, signature, action="download")
     return _private_file(copy.file.name, "application/pdf", documents.download_name(signature))
 
 
 @login_required
 def signature_scan(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, *STAFF)
-    signature = get_signature_for(request.user, pk, school, _role(request))
+    require(request, "agreements.view_signatures")
+    signature = get_signature_for(request.membership, pk)
     if not signature.scan:
         raise Http404("No such page.")
     log_access(request, signature, action="download-scan")
@@ -189,7 +177,7 @@ def _private_file(name: str, content_type: str, filename: str) -> FileResponse:
 # --- coverage (headteacher and office) ------------------------------------------------------------
 @login_required
 def coverage(request: HttpRequest) -> HttpResponse:
-    school = require_role(request, *STAFF)
+    school = require(request, "agreements.view_signatures")
     version = AgreementVersion.objects.current_for(school.pk)
     rows, total = queries.school_coverage(school, version)
     paginator = Paginator(queries.not_signed_links(school, version), 50)
@@ -208,14 +196,14 @@ def coverage(request: HttpRequest) -> HttpResponse:
             "waiting": queries.decorate(waiting.object_list, version),
             "draft": draft,
             "current_year": current_academic_year(),
-            "can_manage": request.membership.role in MANAGE,
+            "can_manage": may(request.membership, "agreements.manage_versions"),
         },
     )
 
 
 @login_required
 def class_coverage(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, *STAFF)
+    school = require(request, "agreements.view_signatures")
     school_class = get_object_or_404(SchoolClass.objects.filter(school=school), pk=pk)
     version = AgreementVersion.objects.current_for(school.pk)
     pupils = queries.class_pupils(school_class, version)
@@ -228,7 +216,7 @@ def class_coverage(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def coverage_csv(request: HttpRequest) -> HttpResponse:
-    school = require_role(request, *STAFF)
+    school = require(request, "agreements.view_signatures")
     version = AgreementVersion.objects.current_for(school.pk)
     class_id = request.GET.get("class", "")
     log_access(request, school, action="export-agreement-coverage", school=school)
@@ -243,8 +231,8 @@ def coverage_csv(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def paper_signature(request: HttpRequest, link_id: int) -> HttpResponse:
-    school = require_role(request, *STAFF)
-    link = get_family_link_for(request.user, link_id, school)
+    school = require(request, "agreements.record_paper")
+    link = get_family_link_for(request.membership, link_id)
     version = AgreementVersion.objects.current_for(school.pk)
     form = PaperSignatureForm(
         _posted(request),
@@ -283,31 +271,30 @@ def paper_signature(request: HttpRequest, link_id: int) -> HttpResponse:
 # --- versions (the headteacher drafts and publishes; the office may read) -------------------------
 @login_required
 def version_list(request: HttpRequest) -> HttpResponse:
-    school = require_role(request, *STAFF)
+    school = require(request, "agreements.view_signatures")
     versions = AgreementVersion.objects.filter(school=school).select_related("approved_by").order_by("-number")
     return render(
         request,
         "agreements/version_list.html",
-        {"versions": versions, "can_manage": request.membership.role in MANAGE},
+        {"versions": versions, "can_manage": may(request.membership, "agreements.manage_versions")},
     )
 
 
 @login_required
 def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, *STAFF)
-    version = get_version_for(request.user, pk, school)
+    version = get_version_for(request.membership, pk)
     return render(
         request,
         "agreements/version_detail.html",
-        {"version": version, "can_manage": request.membership.role in MANAGE},
+        {"version": version, "can_manage": may(request.membership, "agreements.manage_versions")},
     )
 
 
 @login_required
 def version_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    school = require_role(request, *MANAGE)
+    school = require(request, "agreements.manage_versions")
     if pk is not None:
-        version = get_version_for(request.user, pk, school)
+        version = get_version_for(request.membership, pk)
         if not version.is_draft:
             messages.info(request, "This version is published, so its wording cannot change. Start a new version.")
             return redirect(version)
@@ -333,11 +320,11 @@ def version_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @require_POST
 @login_required
 def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, *MANAGE)
-    version = get_version_for(request.user, pk, school)
+    require(request, "agreements.manage_versions")
+    version = get_version_for(request.membership, pk)
     try:
         actions.publish(version, by=request.user)
-    except actions.VersionNotEditable as error:
+    except InvalidTransition as error:  # published already (a second click), or superseded
         messages.error(request, str(error))
     else:
         messages.success(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -13,27 +12,32 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Membership, Pupil, Role, School, User
+from accounts.models import Membership, Pupil, School, User
+from accounts.permissions import roles_with
 from files import staging
 from files.models import StagedUpload
 from notifications.outbox import notify
+from schoolsocial.lib.pdf import render_pdf
+from schoolsocial.lib.store_once import store_once
+from schoolsocial.lib.sweeps import decide_once
 from schoolsocial.lib.tasks import enqueue_on_commit
 from schoolsocial.lib.uploads import Inspected
 
 from .deadlines import NEARING, OVERDUE, add_school_days, deadline_state
 from .models import (
-    INFORMAL_HANDLER_ROLES,
+    COMPLAINT_WORKFLOW,
     Attachment,
     Complaint,
     ComplaintEntry,
+    ComplaintReminder,
     ComplaintSettings,
     ConflictDeclaration,
     EntryKind,
     PanelRecord,
     Stage,
     TermlyReport,
-    can_transition,
 )
+from .panel import letter_context
 
 MAX_FILES = 5
 
@@ -75,7 +79,7 @@ def informal_handler_choices(school: School) -> QuerySet[User]:
         User.objects.filter(
             is_active=True,
             memberships__school=school,
-            memberships__role__in=INFORMAL_HANDLER_ROLES,
+            memberships__role__in=roles_with("complaints.handle_informal"),
             memberships__is_active=True,
         )
         .distinct()
@@ -175,7 +179,7 @@ def raise_complaint(
         _entry(complaint, None, EntryKind.NOTE, f"Informal stage given to {handler.full_name} (class teacher)")
     notify(
         key=f"complaint-new:{complaint.pk}",
-        to=_emails(school, {Role.HEADTEACHER}),
+        to=_emails(school, roles_with("complaints.manage")),
         template="complaint-new",
         context={"complaint": complaint, "school": school, "url": _absolute(complaint.get_absolute_url())},
         school=school,
@@ -266,15 +270,13 @@ def add_note(*, complaint: Complaint, by: User, text: str) -> ComplaintEntry:
 
 @transaction.atomic
 def move_stage(*, complaint: Complaint, by: User, stage: str, reason: str = "") -> Complaint:
+    """Move the complaint on (or close it) and tell the parent; refused with InvalidTransition (its
+    message in plain words) when the workflow does not allow the move from where it is now."""
     complaint = _locked(complaint)
-    if not can_transition(complaint.stage, stage):
-        raise ActionError(
-            f"A complaint at the “{complaint.get_stage_display()}” stage cannot move to “{Stage(stage).label}”."
-        )
+    COMPLAINT_WORKFLOW.move(complaint, stage)
     reason = (reason or "").strip()
     if stage == Stage.CLOSED and not reason:
         raise ActionError("Say briefly how the complaint was resolved: the parent sees this.")
-    complaint.stage = stage
     now = timezone.now()
     if stage == Stage.CLOSED:
         complaint.closed_at = now
@@ -290,7 +292,7 @@ def move_stage(*, complaint: Complaint, by: User, stage: str, reason: str = "") 
     if stage == Stage.PANEL:
         notify(
             key=f"complaint-panel:{complaint.pk}",
-            to=_emails(complaint.school, {Role.GOVERNOR}),
+            to=_emails(complaint.school, roles_with("complaints.panel")),
             template="complaint-panel",
             context={
                 "complaint": complaint,
@@ -372,7 +374,7 @@ def record_panel_decision(
         reasons=reasons.strip(),
         recorded_by=by,
     )
-    complaint.stage = Stage.CLOSED
+    COMPLAINT_WORKFLOW.move(complaint, Stage.CLOSED)
     complaint.closed_at = timezone.now()
     complaint.responded_at = complaint.closed_at
     complaint.outcome_summary = f"Governors' panel: {record.get_decision_display()}."
@@ -392,23 +394,21 @@ def record_panel_decision(
     return record
 
 
-def store_panel_letter(record: PanelRecord, content: bytes) -> bool:
-    """Keep the rendered letter (once) and email it to the parent. False if it was already there."""
-    from django.core.files.base import ContentFile
-
+def store_panel_letter(record: PanelRecord) -> bool:
+    """Render and keep the panel's outcome letter (once) and email it to the parent, together.
+    False if it was already there."""
+    complaint = record.complaint
     with transaction.atomic():
-        record = (
-            PanelRecord.objects.select_for_update()
-            .select_related("complaint__school", "complaint__parent")
-            .get(pk=record.pk)
+        stored = store_once(
+            record,
+            render=lambda: render_pdf("complaints/pdf/panel_letter.html", letter_context(record)),
+            filename=f"{complaint.reference}-panel-outcome.pdf",
+            file_field="letter",
+            sha256_field="letter_sha256",
+            also={"letter_rendered_at": timezone.now()},
         )
-        if record.letter:
+        if stored is None or not stored.stored_now:
             return False
-        complaint = record.complaint
-        record.letter.save(f"{complaint.reference}-panel-outcome.pdf", ContentFile(content), save=False)
-        record.letter_sha256 = hashlib.sha256(content).hexdigest()
-        record.letter_rendered_at = timezone.now()
-        record.save()
         notify(
             key=f"complaint-panel-letter:{record.pk}",
             to=[complaint.parent.email],
@@ -418,7 +418,7 @@ def store_panel_letter(record: PanelRecord, content: bytes) -> bool:
             attachments=[
                 {
                     "name": f"{complaint.reference}-outcome.pdf",
-                    "path": record.letter.name,
+                    "path": stored.name,
                     "mimetype": "application/pdf",
                 }
             ],
@@ -456,7 +456,7 @@ def run_deadline_sweep(today: date | None = None) -> SweepResult:
             continue
         which = complaint.next_deadline_label.lower()
         if complaint.school_id not in recipients:
-            recipients[complaint.school_id] = _emails(complaint.school, {Role.HEADTEACHER})
+            recipients[complaint.school_id] = _emails(complaint.school, roles_with("complaints.manage"))
             handlers[complaint.school_id] = set(informal_handler_choices(complaint.school).values_list("pk", flat=True))
         to = list(recipients[complaint.school_id])
         handler = complaint.informal_handler
@@ -467,23 +467,29 @@ def run_deadline_sweep(today: date | None = None) -> SweepResult:
             and handler.email not in to
         ):
             to.append(handler.email)
-        with transaction.atomic():
-            sent = notify(
-                key=f"complaint-deadline:{complaint.pk}:{complaint.stage}:{which}:{complaint.next_due_on}:{state}",
-                to=to,
-                template="complaint-deadline",
-                context={
-                    "complaint": complaint,
-                    "school": complaint.school,
-                    "which": which,
-                    "overdue": state == OVERDUE,
-                    "url": _absolute(complaint.get_absolute_url()),
-                },
-                school=complaint.school,
-            )
-        if sent is not None:
+        decision = ComplaintReminder(
+            complaint=complaint, stage=complaint.stage, deadline=which, due_on=complaint.next_due_on, state=state
+        )
+        if decide_once([decision], lambda rows, to=to: _deadline_email(rows[0], to)):
             result.reminders += 1
     return result
+
+
+def _deadline_email(reminder: ComplaintReminder, to: list[str]):
+    complaint = reminder.complaint
+    return notify(
+        key=reminder.email_key,
+        to=to,
+        template="complaint-deadline",
+        context={
+            "complaint": complaint,
+            "school": complaint.school,
+            "which": reminder.deadline,
+            "overdue": reminder.state == OVERDUE,
+            "url": _absolute(complaint.get_absolute_url()),
+        },
+        school=complaint.school,
+    )
 
 
 # --- Termly report --------------------------------------------------------------------------

@@ -12,10 +12,11 @@ from django.utils import timezone
 from accounts.models import Pupil, School
 from incidents.forms import DateInput, MultipleFileField
 from schoolsocial.lib.uploads import ACCEPTED_HELP, inspect_upload
+from schoolsocial.lib.workflow import TransitionChoiceField
 
 from .actions import MAX_FILES, informal_handler_choices
 from .deadlines import parse_holidays
-from .models import Complaint, ComplaintSettings, Decision, Stage
+from .models import COMPLAINT_WORKFLOW, Complaint, ComplaintSettings, Decision, Stage
 
 
 def form_token_from(raw) -> uuid.UUID | None:
@@ -120,7 +121,7 @@ class HandlerForm(forms.Form):
 
 
 class StageForm(forms.Form):
-    stage = forms.ChoiceField(label="Move to")
+    stage = TransitionChoiceField(label="Move to")
     reason = forms.CharField(
         label="Explanation for the parent",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -131,7 +132,7 @@ class StageForm(forms.Form):
 
     def __init__(self, *args, complaint: Complaint, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["stage"].choices = [(s.value, s.label) for s in complaint.allowed_next_stages]
+        self.fields["stage"].offer(COMPLAINT_WORKFLOW, complaint.stage)
 
     def clean(self):
         data = super().clean()

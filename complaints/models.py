@@ -5,8 +5,9 @@ A complaint moves through the stages of a school's complaints procedure:
     informal (class teacher or relevant staff) -> formal (headteacher) -> governors' panel -> closed
 
 with any stage allowed to close it. The moves are the plain data in `ALLOWED_TRANSITIONS`;
-`Complaint.save()` refuses any other. Each stage has two deadlines, counted in school days from
-the day the stage began: acknowledge the complaint, then respond to it (see deadlines.py).
+`COMPLAINT_WORKFLOW` checks every move (actions, the stage form, `Complaint.save()`). Each stage
+has two deadlines, counted in school days from the day the stage began: acknowledge the
+complaint, then respond to it (see deadlines.py).
 """
 
 from __future__ import annotations
@@ -21,15 +22,13 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accounts.models import Pupil, Role, School
+from accounts.models import Pupil, School
+from accounts.permissions import schools_where
 from files.models import FileFacts, random_name
+from schoolsocial.lib.workflow import InvalidTransition as InvalidTransition  # callers catch it from here
+from schoolsocial.lib.workflow import Workflow
 
 from .deadlines import parse_holidays
-
-# Who handles complaints at the school: reads every complaint, responds, moves the stage.
-HANDLER_ROLES = frozenset({Role.HEADTEACHER})
-# Who may be assigned the informal stage of a complaint (the class teacher or relevant staff).
-INFORMAL_HANDLER_ROLES = frozenset({Role.HEADTEACHER, Role.DSL, Role.STAFF})
 
 
 class Stage(models.TextChoices):
@@ -50,21 +49,26 @@ STAGE_EXPLANATIONS = {
     Stage.CLOSED: "This complaint is closed.",
 }
 
-# Where a complaint may go next from each stage. Plain data: Complaint.save() enforces it.
+# Where a complaint may go next from each stage. Plain data: COMPLAINT_WORKFLOW enforces it.
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     Stage.INFORMAL: frozenset({Stage.FORMAL, Stage.CLOSED}),
     Stage.FORMAL: frozenset({Stage.PANEL, Stage.CLOSED}),
     Stage.PANEL: frozenset({Stage.CLOSED}),
     Stage.CLOSED: frozenset(),
 }
-
-
-def can_transition(current: str, new: str) -> bool:
-    return new in ALLOWED_TRANSITIONS.get(current, frozenset())
-
-
-class InvalidTransition(ValidationError):
-    pass
+COMPLAINT_WORKFLOW = Workflow(
+    states=Stage,
+    transitions=ALLOWED_TRANSITIONS,
+    noun="complaint",
+    field="stage",
+    # How each stage reads after "This complaint is ...".
+    phrases={
+        Stage.INFORMAL: "at the informal stage",
+        Stage.FORMAL: "at the formal stage, with the headteacher",
+        Stage.PANEL: "with the governors' panel",
+        Stage.CLOSED: "closed",
+    },
+)
 
 
 class ComplaintSettings(models.Model):
@@ -110,7 +114,7 @@ class ComplaintQuerySet(models.QuerySet):
         if not user.is_authenticated:
             return self.none()
         return self.filter(
-            Q(school_id__in=user.school_ids_with(HANDLER_ROLES)) | Q(parent=user) | self._assigned_q(user)
+            Q(school_id__in=schools_where(user, "complaints.manage")) | Q(parent=user) | self._assigned_q(user)
         )
 
     def assigned_to(self, user) -> ComplaintQuerySet:
@@ -125,7 +129,7 @@ class ComplaintQuerySet(models.QuerySet):
         return Q(
             informal_handler=user,
             stage=Stage.INFORMAL,
-            school_id__in=user.school_ids_with(INFORMAL_HANDLER_ROLES),
+            school_id__in=schools_where(user, "complaints.handle_informal"),
         )
 
     def for_panel(self, school: School) -> ComplaintQuerySet:
@@ -219,11 +223,7 @@ class Complaint(models.Model):
         return instance
 
     def save(self, *args, **kwargs) -> None:
-        loaded = getattr(self, "_loaded_stage", None)
-        if loaded is not None and loaded != self.stage and not can_transition(loaded, self.stage):
-            raise InvalidTransition(
-                f"A complaint cannot go from “{Stage(loaded).label}” to “{Stage(self.stage).label}”."
-            )
+        COMPLAINT_WORKFLOW.check_save(getattr(self, "_loaded_stage", None), self.stage)
         super().save(*args, **kwargs)
         self._loaded_stage = self.stage
 
@@ -236,7 +236,7 @@ class Complaint(models.Model):
 
     @property
     def allowed_next_stages(self) -> list[Stage]:
-        return [s for s in Stage if s in ALLOWED_TRANSITIONS[self.stage]]
+        return COMPLAINT_WORKFLOW.allowed(self.stage)
 
     @property
     def is_open(self) -> bool:
@@ -368,6 +368,34 @@ class ConflictDeclaration(models.Model):
         return f"{self.governor} on {self.complaint_id}: {answer}"
 
 
+class ComplaintReminder(models.Model):
+    """The decision to remind about one deadline of one complaint, nearing or passed: made once.
+
+    Written with its email in one savepoint by the daily sweep (`schoolsocial.lib.sweeps`), so
+    a second or concurrent sweep sends nothing twice. A moved deadline is a new decision."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="reminders")
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    deadline = models.CharField(max_length=20)  # "acknowledge" or "respond"
+    due_on = models.DateField()
+    state = models.CharField(max_length=10)  # "nearing" or "overdue"
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint", "stage", "deadline", "due_on", "state"], name="unique_complaint_reminder"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deadline} deadline {self.state} for complaint {self.complaint_id}"
+
+    @property
+    def email_key(self) -> str:
+        return f"complaint-deadline:{self.complaint_id}:{self.stage}:{self.deadline}:{self.due_on}:{self.state}"
+
+
 class Decision(models.TextChoices):
     UPHELD = "upheld", "Upheld"
     PARTLY_UPHELD = "partly_upheld", "Partly upheld"
@@ -409,6 +437,7 @@ class TermlyReport(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
     pdf = models.FileField(upload_to="complaints/reports/", max_length=200, blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
     rendered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -8,24 +8,25 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.models import Invitation, ParentLink, Pupil, Role
+from accounts import access
+from accounts.models import Role
 
 from .panels import panels_for
 
 
 def _parent_context(request: HttpRequest, school) -> dict:
-    links = ParentLink.objects.filter(parent=request.user, pupil__school=school).select_related("pupil__school_class")
+    links = access.own_parent_links_for(request.membership).select_related("pupil__school_class")
     return {"children": [link.pupil for link in links]}
 
 
 def _office_context(request: HttpRequest, school) -> dict:
     now = timezone.now()
-    not_accepted = Invitation.objects.filter(school=school, accepted_at__isnull=True)
+    not_accepted = access.invitations_for(request.membership).filter(accepted_at__isnull=True)
     invitations = not_accepted.aggregate(
         waiting=Count("pk", filter=Q(expires_at__gt=now)), expired=Count("pk", filter=Q(expires_at__lte=now))
     )
     return {
-        "pupil_count": Pupil.objects.filter(school=school, is_on_roll=True).count(),
+        "pupil_count": access.pupils_for(request.membership).filter(is_on_roll=True).count(),
         "waiting_invitations": invitations["waiting"],
         "expired_invitations": invitations["expired"],
     }

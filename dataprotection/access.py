@@ -6,19 +6,27 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.access import require_role
-from accounts.models import Role, School
+from accounts.models import School
+from accounts.permissions import may, require
 
 from . import history
 
-# The DPO reads the audit history and the access log; nobody else does, in the portal.
-AUDIT_ROLES = (Role.DPO,)
-# Who writes the school's privacy notice.
-NOTICE_EDITORS = (Role.HEADTEACHER, Role.DPO)
-
 
 def require_dpo(request) -> School:
-    return require_role(request, *AUDIT_ROLES)
+    """The DPO reads the audit history and the access log; nobody else does, in the portal."""
+    return require(request, "dataprotection.audit")
+
+
+def require_notice_editor(request) -> School:
+    return require(request, "dataprotection.privacy_notice")
+
+
+def may_edit_notice(membership, school: School) -> bool:
+    return (
+        membership is not None
+        and membership.school_id == school.pk
+        and may(membership, "dataprotection.privacy_notice")
+    )
 
 
 def get_record_history_for(request, label: str, record_id: int):
@@ -37,12 +45,9 @@ def get_public_school(short_code: str) -> School:
     return get_object_or_404(School, short_code=short_code.upper())
 
 
-# Who looks after the retention schedule and decides what happens to records that reached it.
-RETENTION_ROLES = (Role.HEADTEACHER, Role.DPO)
-
-
 def require_retention_role(request) -> School:
-    return require_role(request, *RETENTION_ROLES)
+    """Who looks after the retention schedule and decides what happens to records that reached it."""
+    return require(request, "dataprotection.retention")
 
 
 def get_review_item_for(request, pk: int):

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Membership, Role
-from policies.models import Owner, PolicyDocument, PolicyVersion, Status
+from policies.models import POLICY_WORKFLOW, Owner, PolicyDocument, PolicyVersion, Status
 
 SOCIAL_MEDIA_V1 = """# Social media policy
 
@@ -199,14 +199,14 @@ def _seed_school(school) -> None:
             version = PolicyVersion.objects.create(
                 document=document, body_markdown=body, change_summary=summary, created_by=head
             )
-            version.move_to(Status.AWAITING_APPROVAL)
+            POLICY_WORKFLOW.move(version, Status.AWAITING_APPROVAL)
             version.submitted_at = now - timedelta(days=days_ago + 3)
             version.save()
             if previous is not None:
-                previous.move_to(Status.SUPERSEDED)
+                POLICY_WORKFLOW.move(previous, Status.SUPERSEDED)
                 previous.superseded_at = now - timedelta(days=days_ago)
                 previous.save()
-            version.move_to(Status.APPROVED)
+            POLICY_WORKFLOW.move(version, Status.APPROVED)
             version.approved_by = approver
             version.approved_at = now - timedelta(days=days_ago)
             version.review_date = timezone.localdate() + timedelta(days=review_in)

@@ -1,8 +1,11 @@
 """Who may open which incident and which file. Views ask here; they never fetch case data directly.
 
-- headteacher and DSL: every incident of the school they are acting for;
-- anyone else (staff, parents): only the reports they filed, at that school, and only the evidence
-  they uploaded themselves; never internal notes or steps;
+Every helper takes the person's acting membership (`request.membership`: who they are, the school
+they are acting for and their role there) and asks `accounts.permissions` what that role may do:
+
+- "incidents.view_all" (headteacher and DSL): every incident of the school they are acting for;
+- "incidents.report" (everyone else but governors): only the reports they filed, at that school,
+  and only the evidence they uploaded themselves; never internal notes or steps;
 - governors: no incident pages and no evidence (they get anonymised statistics elsewhere).
 
 Anything outside that answers 404, so another school's record looks like one that does not exist.
@@ -10,73 +13,112 @@ Anything outside that answers 404, so another school's record looks like one tha
 
 from __future__ import annotations
 
-from django.http import Http404
+from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from accounts.models import CASE_ROLES, Role, School
+from accounts.models import Membership
+from accounts.permissions import may, require
 
-from .models import Evidence, Incident, Platform
-
-REPORTER_ROLES = (Role.STAFF, Role.PARENT, Role.HEADTEACHER, Role.DSL, Role.OFFICE)
-
-
-def acting_school(request) -> School | None:
-    membership = getattr(request, "membership", None)
-    return membership.school if membership else None
+from .models import ClusterAlert, EscalationStep, Evidence, Incident, IncidentNature, Platform
 
 
-def is_case_handler(request) -> bool:
-    membership = getattr(request, "membership", None)
-    return membership is not None and membership.role in CASE_ROLES
+def cases_for(membership: Membership | None) -> QuerySet[Incident]:
+    """Every incident of the school, for its headteacher or DSL; 404 for anyone else."""
+    school = require(membership, "incidents.view_all")
+    return Incident.objects.filter(school=school)
 
 
-def get_incident_for(user, pk: int, school: School | None = None) -> Incident:
-    """An incident this person may open (at `school`, the one they are acting for), or 404."""
-    incidents = Incident.objects.for_user(user).select_related("platform", "school", "reporter")
-    if school is not None:
-        incidents = incidents.filter(school=school)
-    return get_object_or_404(incidents, pk=pk)
-
-
-def get_case_for(request, pk: int) -> Incident:
-    """An incident for the headteacher or DSL acting at its school; 404 for everyone else."""
-    if not is_case_handler(request):
-        raise Http404("No such incident.")
-    return get_incident_for(request.user, pk, school=acting_school(request))
-
-
-def get_own_report_for(request, pk: int) -> Incident:
-    """A report the signed-in person filed, at the school they are acting for; 404 otherwise."""
-    school = acting_school(request)
-    if school is None or request.membership.role == Role.GOVERNOR:
-        raise Http404("No such report.")
-    return get_object_or_404(
-        Incident.objects.filter(reporter=request.user, school=school).select_related("platform", "school"), pk=pk
+def case_list_for(membership: Membership | None) -> QuerySet[Incident]:
+    """`cases_for`, with what the incident list shows of each row."""
+    return (
+        cases_for(membership)
+        .select_related("platform", "owner")
+        .prefetch_related(Prefetch("natures", queryset=IncidentNature.objects.only("incident_id", "nature")))
     )
 
 
-def evidence_for(request, incident: Incident):
+def get_case_for(membership: Membership | None, pk: int) -> Incident:
+    """An incident for the headteacher or DSL acting at its school; 404 for everyone else."""
+    return get_object_or_404(cases_for(membership).select_related("platform", "school", "reporter"), pk=pk)
+
+
+def load_case_for(membership: Membership | None, pk: int) -> Incident:
+    """`get_case_for`, with everything the incident page and the cluster alert form show."""
+    incidents = (
+        cases_for(membership)
+        .select_related("platform", "school__cluster", "reporter", "owner", "poster_pupil", "poster_parent")
+        .with_platform_settings()
+        .prefetch_related("natures")
+    )
+    return get_object_or_404(incidents, pk=pk)
+
+
+def steps_of(incident: Incident) -> QuerySet[EscalationStep]:
+    """The steps of an incident already fetched through `get_case_for`, with their letters."""
+    from .letters.models import Letter
+
+    return (
+        EscalationStep.objects.filter(incident=incident)
+        .select_related("owner", "completed_by")
+        .prefetch_related(Prefetch("letters", queryset=Letter.objects.order_by("created_at", "pk")))
+    )
+
+
+def get_step_of(incident: Incident, pk: int, **filters) -> EscalationStep:
+    """One step of an incident already fetched through `get_case_for`; 404 for another's step."""
+    return get_object_or_404(EscalationStep.objects.filter(incident=incident, **filters), pk=pk)
+
+
+def own_reports_for(membership: Membership | None) -> QuerySet[Incident]:
+    """The reports the signed-in person filed at the school they are acting for."""
+    school = require(membership, "incidents.report")
+    assert membership is not None
+    return Incident.objects.filter(reporter=membership.user, school=school)
+
+
+def get_own_report_for(membership: Membership | None, pk: int) -> Incident:
+    """A report the signed-in person filed, at the school they are acting for; 404 otherwise."""
+    return get_object_or_404(own_reports_for(membership).select_related("platform", "school"), pk=pk)
+
+
+def evidence_for(membership: Membership | None, incident: Incident) -> QuerySet[Evidence]:
     """The evidence of `incident` this person may see: all of it for the case handlers, only their
     own uploads for the reporter, none for governors."""
     evidence = Evidence.objects.filter(incident=incident).select_related("uploaded_by")
-    if is_case_handler(request) and incident.school_id == acting_school(request).pk:
+    if may(membership, "incidents.view_all") and incident.school_id == membership.school_id:
         return evidence
-    if request.membership is not None and request.membership.role != Role.GOVERNOR:
-        return evidence.filter(uploaded_by=request.user, incident__reporter=request.user)
+    if may(membership, "incidents.report"):
+        return evidence.filter(uploaded_by=membership.user, incident__reporter=membership.user)
     return evidence.none()
 
 
-def get_evidence_for(request, pk: int) -> Evidence:
-    school = acting_school(request)
-    membership = getattr(request, "membership", None)
-    if school is None or membership.role == Role.GOVERNOR:
-        raise Http404("No such file.")
-    files = Evidence.objects.filter(school=school).select_related("incident")
-    if membership.role not in CASE_ROLES:
-        files = files.filter(uploaded_by=request.user, incident__reporter=request.user)
-    return get_object_or_404(files, pk=pk)
+def get_evidence_for(membership: Membership | None, pk: int) -> Evidence:
+    """One evidence file: any of the school's for the case handlers, only their own upload to
+    their own report for anyone else who reports; 404 for governors and everyone else."""
+    if may(membership, "incidents.view_all"):
+        files = Evidence.objects.filter(school=membership.school)
+    else:
+        school = require(membership, "incidents.report")
+        files = Evidence.objects.filter(school=school, uploaded_by=membership.user, incident__reporter=membership.user)
+    return get_object_or_404(files.select_related("incident"), pk=pk)
 
 
-def get_platform_for(school: School, pk: int) -> Platform:
-    """A shared platform, or one of `school`'s own; 404 for another school's own platform."""
+def cluster_alerts_for(membership: Membership | None) -> QuerySet[ClusterAlert]:
+    """The alerts the headteacher or DSL may read: the ones the cluster sent, and their own."""
+    school = require(membership, "incidents.cluster_alerts")
+    return ClusterAlert.objects.visible_to(school)
+
+
+def get_cluster_alert_for(membership: Membership | None, pk: int) -> ClusterAlert:
+    return get_object_or_404(cluster_alerts_for(membership).select_related("source_school"), pk=pk)
+
+
+def alert_sent_for(step: EscalationStep) -> ClusterAlert | None:
+    """The alert already sent for a step of an incident fetched through `get_case_for`."""
+    return ClusterAlert.objects.filter(step=step).first()
+
+
+def get_platform_for(membership: Membership | None, pk: int) -> Platform:
+    """A shared platform, or one of the acting school's own; 404 for another school's own platform."""
+    school = require(membership, "incidents.view_platforms")
     return get_object_or_404(Platform.objects.visible_to(school), pk=pk)

@@ -21,6 +21,7 @@ from schoolsocial.lib.uploads import Inspected
 
 from . import escalation, timeline
 from .models import (
+    INCIDENT_WORKFLOW,
     EntryKind,
     EscalationStep,
     Evidence,
@@ -31,7 +32,6 @@ from .models import (
     Status,
     StepKind,
     TimelineEntry,
-    can_transition,
 )
 
 
@@ -194,7 +194,7 @@ def triage(
         incident.safeguarding_concern = safeguarding_concern
     incident.triaged_at = timezone.now()
     if incident.status in (Status.REPORTED, Status.NO_ACTION):
-        incident.status = Status.TRIAGED
+        INCIDENT_WORKFLOW.move(incident, Status.TRIAGED)
     incident.save()
     codes = sorted(set(natures))
     IncidentNature.objects.filter(incident=incident).exclude(nature__in=codes).delete()
@@ -243,7 +243,7 @@ def add_step(
     )
     step.save()
     if incident.status == Status.TRIAGED:
-        incident.status = Status.IN_PROGRESS
+        INCIDENT_WORKFLOW.move(incident, Status.IN_PROGRESS)
         incident.save()
     _entry(
         incident,
@@ -325,14 +325,12 @@ def skip_step(
 
 @transaction.atomic
 def change_status(*, incident: Incident, by: User, status: str, reason: str = "") -> Incident:
+    """Move the incident to `status`; refused with InvalidTransition (its message in plain words)
+    when the workflow does not allow it from where the incident is now."""
     incident = _locked(incident)
-    if not can_transition(incident.status, status):
-        raise ActionError(
-            f"An incident that is “{incident.get_status_display()}” cannot become “{Status(status).label}”."
-        )
+    INCIDENT_WORKFLOW.move(incident, status)
     if status in (Status.RESOLVED, Status.CLOSED, Status.NO_ACTION) and not reason.strip():
         raise ActionError("Add a short reason: it is kept on the record.")
-    incident.status = status
     incident.save()
     _entry(
         incident, by, EntryKind.STATUS, f"Status changed to {Status(status).label.lower()}", body=reason, internal=False

@@ -1,15 +1,16 @@
 """The daily reminder sweep for escalation steps: due tomorrow, and overdue. Once per step and
-window: a StepReminder row (unique on step, window and due date) is the decision, and the email's
-notification key repeats it, so a second run that day, or a retried task, sends nothing."""
+window: a StepReminder row (unique on step, window and due date) is the decision, written with
+its email by `decide_once`, so a second run that day, a concurrent one or a retried task sends
+nothing, and an interrupted run leaves nothing half done."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from notifications.outbox import notify
+from schoolsocial.lib.sweeps import decide_once
 
 from .letters.facts import uk_date
 from .models import EscalationStep, Outcome, Status, StepReminder
@@ -34,24 +35,24 @@ def sweep(today: date | None = None) -> int:
     today = today or timezone.localdate()
     sent = 0
     for step, window in steps_needing_reminders(today):
-        try:
-            with transaction.atomic():
-                StepReminder.objects.create(step=step, window=window, due_date=step.due_date)
-                notify(
-                    key=f"step-reminder:{step.pk}:{window}:{step.due_date.isoformat()}",
-                    to=[step.owner.email],
-                    template="step-reminder",
-                    context={
-                        "step": step,
-                        "incident": step.incident,
-                        "owner": step.owner,
-                        "overdue": window == "overdue",
-                        "due_text": uk_date(step.due_date),
-                        "url": step.get_absolute_url(),
-                    },
-                    school=step.incident.school,
-                )
-        except IntegrityError:
-            continue  # reminded already in this window
-        sent += 1
+        decision = StepReminder(step=step, window=window, due_date=step.due_date)
+        if decide_once([decision], lambda rows, step=step, window=window: remind_owner(step, window)):
+            sent += 1
     return sent
+
+
+def remind_owner(step: EscalationStep, window: str):
+    return notify(
+        key=f"step-reminder:{step.pk}:{window}:{step.due_date.isoformat()}",
+        to=[step.owner.email],
+        template="step-reminder",
+        context={
+            "step": step,
+            "incident": step.incident,
+            "owner": step.owner,
+            "overdue": window == "overdue",
+            "due_text": uk_date(step.due_date),
+            "url": step.get_absolute_url(),
+        },
+        school=step.incident.school,
+    )

@@ -16,7 +16,8 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from accounts.models import RECORDS_ROLES, School, User
+from accounts.models import Membership, School
+from accounts.permissions import require
 from schoolsocial.lib.tasks import enqueue_on_commit
 
 from .models import Notification
@@ -95,10 +96,11 @@ def school_notifications(school: School) -> QuerySet[Notification]:
     return Notification.objects.filter(school=school).only(*LIST_FIELDS)
 
 
-def get_notification_for(user: User, pk: int, school: School) -> Notification:
-    """One of `school`'s emails, if this person is its headteacher or office; otherwise 404."""
-    schools = user.school_ids_with(RECORDS_ROLES) if user.is_authenticated else set()
-    return get_object_or_404(school_notifications(school).filter(school_id__in=schools), pk=pk)
+def get_notification_for(membership: Membership | None, pk: int) -> Notification:
+    """One of the acting school's emails (`membership` is `request.membership`), if the person's
+    role there may check email delivery; otherwise 404."""
+    school = require(membership, "notifications.view_delivery")
+    return get_object_or_404(school_notifications(school), pk=pk)
 
 
 def since(days: int) -> datetime:

@@ -11,14 +11,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from accounts.access import require_role
 from accounts.audit import log_access
-from accounts.models import Role
+from accounts.permissions import may, require
 
 from . import delivery
 from .models import Notification
 
-REVIEWERS = (Role.HEADTEACHER, Role.OFFICE)
 PER_PAGE = 50
 
 
@@ -56,7 +54,7 @@ def _rows(page, show_case_subjects: bool) -> list[dict]:
 
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    school = require_role(request, *REVIEWERS)
+    school = require(request, "notifications.view_delivery")
     form = NotificationFilterForm(request.GET or None)
     state, period = form.values() if form.is_bound else ("", delivery.DEFAULT_PERIOD)
     days = delivery.PERIODS[period][1]
@@ -67,7 +65,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form if form.is_bound else NotificationFilterForm(initial={"period": delivery.DEFAULT_PERIOD}),
             "page": page,
-            "rows": _rows(page, show_case_subjects=request.membership.role == Role.HEADTEACHER),
+            "rows": _rows(page, show_case_subjects=may(request.membership, "notifications.see_case_subjects")),
             "state": state,
             "state_label": delivery.STATES[state][0] if state else "",
             "period": period,
@@ -89,8 +87,8 @@ def _back(request: HttpRequest) -> HttpResponse:
 @login_required
 def notification_send_again(request: HttpRequest, pk: int) -> HttpResponse:
     """POST sends a failed email again. An unconfirmed one first asks: it may already have arrived."""
-    school = require_role(request, *REVIEWERS)
-    email = delivery.get_notification_for(request.user, pk, school)
+    school = require(request, "notifications.view_delivery")
+    email = delivery.get_notification_for(request.membership, pk)
     needs_confirmation = email.status == Notification.Status.UNKNOWN
     confirmed = request.POST.get("confirm") == "yes"
     if request.method != "POST" or (needs_confirmation and not confirmed):

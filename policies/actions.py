@@ -3,22 +3,23 @@ queued on commit, so a rolled-back decision sends nothing."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from accounts.models import Membership, Role, School
+from accounts.models import Membership, School
+from accounts.permissions import roles_with, schools_where
 from notifications.outbox import notify
+from schoolsocial.lib.sweeps import decide_once
 from schoolsocial.lib.tasks import enqueue_on_commit
 
 from . import reviews
 from .models import (
-    ACKNOWLEDGING_ROLES,
+    POLICY_WORKFLOW,
     Acknowledgement,
     ImmutableVersion,
     Owner,
@@ -38,7 +39,7 @@ class NotAllowed(Exception):
 def can_approve(user, document: PolicyDocument) -> bool:
     """The headteacher approves the policies the headteacher owns; governors approve the ones the
     governing body owns."""
-    return document.school_id in user.school_ids_with({document.owner_enum.approver_role})
+    return document.school_id in schools_where(user, document.owner_enum.approval_ability)
 
 
 def unique_slug(school: School, title: str) -> str:
@@ -122,12 +123,11 @@ def update_draft(version: PolicyVersion, *, body_markdown: str, change_summary: 
 @transaction.atomic
 def submit_for_approval(version: PolicyVersion) -> PolicyVersion:
     version = PolicyVersion.objects.select_for_update().select_related("document__school").get(pk=version.pk)
-    version.move_to(Status.AWAITING_APPROVAL)
+    POLICY_WORKFLOW.move(version, Status.AWAITING_APPROVAL)
     version.submitted_at = timezone.now()
     version.save()
     document = version.document
-    role = document.owner_enum.approver_role
-    approvers = _emails(document.school_id, {role})
+    approvers = _emails(document.school_id, roles_with(document.owner_enum.approval_ability))
     notify(
         key=f"policy-approval-request:{version.pk}:{version.submitted_at:%Y%m%d%H%M%S}",
         to=approvers,
@@ -143,7 +143,7 @@ def return_to_draft(version: PolicyVersion, *, by) -> PolicyVersion:
     version = PolicyVersion.objects.select_for_update().select_related("document").get(pk=version.pk)
     if not can_approve(by, version.document):
         raise NotAllowed("Only the policy's owner can send it back to draft.")
-    version.move_to(Status.DRAFT)
+    POLICY_WORKFLOW.move(version, Status.DRAFT)
     version.submitted_at = None
     version.save()
     return version
@@ -161,13 +161,13 @@ def approve(version: PolicyVersion, *, by, review_date: date | None = None) -> P
     if not can_approve(by, document):
         owner = document.get_owner_display().lower()
         raise NotAllowed(f"This policy is owned by the {owner}, so only the {owner} can approve it.")
-    version.move_to(Status.APPROVED)  # refuses anything not awaiting approval
+    POLICY_WORKFLOW.move(version, Status.APPROVED)  # refuses anything not awaiting approval
     now = timezone.now()
     today = timezone.localdate(now)
     if review_date is not None and review_date <= today:
         raise NotAllowed("The review date must be in the future.")
     for previous in PolicyVersion.objects.select_for_update().filter(document=document, status=Status.APPROVED):
-        previous.move_to(Status.SUPERSEDED)
+        POLICY_WORKFLOW.move(previous, Status.SUPERSEDED)
         previous.superseded_at = now
         previous.save()
     version.approved_by = by
@@ -188,11 +188,23 @@ def approve(version: PolicyVersion, *, by, review_date: date | None = None) -> P
     return version
 
 
+# How long one request to make a version's PDF stands before another reader may ask again (the
+# render takes seconds; a request whose task was lost is retried after this).
+PDF_REQUEST_STANDS = timedelta(minutes=5)
+
+
 def request_pdf(version: PolicyVersion) -> bool:
-    """Queue the PDF of an approved version unless it exists or is already being made."""
+    """Queue the PDF of an approved version unless it exists or is already being made. A
+    conditional UPDATE claims the request, so it needs no cache and only one reader queues it."""
     if version.pdf or version.status not in (Status.APPROVED, Status.SUPERSEDED):
         return False
-    if not cache.add(f"policy-pdf-queued:{version.pk}", True, timeout=300):
+    now = timezone.now()
+    claimed = (
+        PolicyVersion.objects.filter(pk=version.pk, pdf="")
+        .filter(Q(pdf_requested_at__isnull=True) | Q(pdf_requested_at__lt=now - PDF_REQUEST_STANDS))
+        .update(pdf_requested_at=now)
+    )
+    if not claimed:
         return False
     from .tasks import render_version_pdf
 
@@ -215,7 +227,7 @@ def _staff_to_acknowledge(school_id: int):
         User.objects.filter(
             is_active=True,
             memberships__school_id=school_id,
-            memberships__role__in=ACKNOWLEDGING_ROLES,
+            memberships__role__in=roles_with("policies.acknowledge"),
             memberships__is_active=True,
         )
         .distinct()
@@ -276,78 +288,73 @@ class SweepResult:
 def run_review_sweep(today: date | None = None) -> SweepResult:
     """Email owners about reviews: 60, 30 and 7 days before, then weekly once overdue.
 
-    Exactly once per window: the decisions are PolicyReminder rows with a unique (version,
-    window), inserted with ON CONFLICT DO NOTHING in the same transaction as the emails they
-    cause. This sweep only emails about rows it inserted itself (its `sweep_id`), so a second run,
-    a concurrent run or a run after a crash (which rolled everything back) sends nothing twice.
-    The number of queries does not depend on the number of policies, only on the number of
-    (school, owner) emails to send.
+    Exactly once per window: the decision is a PolicyReminder row, unique per (version, window),
+    written with the owner's email by `decide_once` (one savepoint per email), so a second run,
+    a concurrent run or a run after a crash sends nothing twice and loses nothing. One email per
+    (school, owner) lists every policy due; the number of queries depends only on the number of
+    emails, not on the number of policies.
     """
     today = today or timezone.localdate()
-    sweep_id = uuid.uuid4().hex
     now = timezone.now()
-    with transaction.atomic():
-        candidates = PolicyVersion.objects.filter(
-            status=Status.APPROVED, review_date__lte=today + timedelta(days=reviews.HORIZON_DAYS)
-        ).values_list("pk", "review_date")
-        decisions = []
-        considered = 0
-        for pk, review_date in candidates.iterator(chunk_size=5000):
-            considered += 1
-            window = reviews.reminder_window(review_date, today)
-            if window:
-                decisions.append(PolicyReminder(version_id=pk, window=window, sweep_id=sweep_id, created_at=now))
-        if not decisions:
-            return SweepResult(considered, 0, 0)
-        PolicyReminder.objects.bulk_create(decisions, ignore_conflicts=True)
-        mine = list(
-            PolicyReminder.objects.filter(sweep_id=sweep_id)
-            .select_related("version__document__school")
-            .order_by("version__review_date", "version__document__title")
-        )
-        groups: dict[tuple[int, str], list[PolicyReminder]] = {}
-        for reminder in mine:
-            document = reminder.version.document
-            groups.setdefault((document.school_id, document.owner), []).append(reminder)
-        recipients = _owner_recipients({school_id for school_id, _ in groups})
-        emails = 0
-        for (school_id, owner), reminders in groups.items():
-            school = reminders[0].version.document.school
-            to = recipients.get((school_id, owner), [])
-            items = [
-                {
-                    "document": r.version.document,
-                    "version": r.version,
-                    "window": r.window,
-                    "overdue": r.window.startswith("overdue"),
-                    "days": abs((r.version.review_date - today).days),
-                }
-                for r in reminders
-            ]
-            if notify(
-                key=f"policy-review:{school_id}:{owner}:{sweep_id}",
-                to=to,
-                template="policy-review-reminder",
-                context={"school": school, "owner": Owner(owner), "items": items, "today": today},
-                school=school,
-            ):
-                emails += 1
-        return SweepResult(considered, len(mine), emails)
+    candidates = PolicyVersion.objects.filter(
+        status=Status.APPROVED, review_date__lte=today + timedelta(days=reviews.HORIZON_DAYS)
+    )
+    decided = set(PolicyReminder.objects.filter(version__in=candidates).values_list("version_id", "window"))
+    groups: dict[tuple[int, str], list[PolicyReminder]] = {}
+    considered = 0
+    ordered = candidates.select_related("document__school").order_by("review_date", "document__title", "pk")
+    for version in ordered.iterator(chunk_size=2000):
+        considered += 1
+        window = reviews.reminder_window(version.review_date, today)
+        if window and (version.pk, window) not in decided:
+            decision = PolicyReminder(version=version, window=window, created_at=now)
+            groups.setdefault((version.document.school_id, version.document.owner), []).append(decision)
+    recipients = _owner_recipients({school_id for school_id, _ in groups}) if groups else {}
+    reminders = emails = 0
+    for (school_id, owner), decisions in groups.items():
+        to = recipients.get((school_id, owner), [])
+        recorded = decide_once(decisions, lambda rows, to=to, owner=owner: _review_email(rows, to, owner, today))
+        if recorded:
+            reminders += len(recorded)
+            emails += 1
+    return SweepResult(considered, reminders, emails)
+
+
+def _review_email(reminders: list[PolicyReminder], to: list[str], owner: str, today: date):
+    school = reminders[0].version.document.school
+    items = [
+        {
+            "document": r.version.document,
+            "version": r.version,
+            "window": r.window,
+            "overdue": r.window.startswith("overdue"),
+            "days": abs((r.version.review_date - today).days),
+        }
+        for r in reminders
+    ]
+    return notify(
+        # The first decision's id: unique to these decisions, and the same for the same decisions.
+        key=f"policy-review:{school.pk}:{owner}:{reminders[0].pk}",
+        to=to,
+        template="policy-review-reminder",
+        context={"school": school, "owner": Owner(owner), "items": items, "today": today},
+        school=school,
+    )
 
 
 def _owner_recipients(school_ids: set[int]) -> dict[tuple[int, str], list[str]]:
-    """Who is emailed for each owner: the governors for the governing body's policies, the
-    headteacher for theirs. The headteacher is copied on governing-body reviews too, because the
-    headteacher drafts the new version."""
+    """Who is emailed for each owner: the people who approve that owner's policies, and the
+    headteacher ("policies.manage") for every owner, because the headteacher drafts the new version."""
+    told = {owner: roles_with(owner.approval_ability) | roles_with("policies.manage") for owner in Owner}
     rows = Membership.objects.filter(
         school_id__in=school_ids,
-        role__in=[Role.HEADTEACHER, Role.GOVERNOR],
+        role__in=set().union(*told.values()),
         is_active=True,
         user__is_active=True,
     ).values_list("school_id", "role", "user__email")
     result: dict[tuple[int, str], list[str]] = {}
     for school_id, role, email in rows:
-        result.setdefault((school_id, Owner.GOVERNING_BODY), []).append(email)
-        if role == Role.HEADTEACHER:
-            result.setdefault((school_id, Owner.HEADTEACHER), []).append(email)
+        for owner, roles in told.items():
+            if role in roles:
+                result.setdefault((school_id, owner), []).append(email)
     return {key: sorted(set(emails)) for key, emails in result.items()}

@@ -5,8 +5,8 @@ A `PolicyDocument` ("Social media policy") has numbered `PolicyVersion`s that mo
     draft -> awaiting approval -> approved -> superseded
                (or back to draft)
 
-The allowed moves are the plain data in `ALLOWED_TRANSITIONS`; `PolicyVersion.save()` refuses any
-other move, and refuses any change to the content of a version once it has been approved. At most
+The allowed moves are the plain data in `ALLOWED_TRANSITIONS`, checked by `POLICY_WORKFLOW` (the
+actions move a version with it; `PolicyVersion.save()` refuses any other move, whoever calls it), and refuses any change to the content of a version once it has been approved. At most
 one version of a document is approved (current) at a time: a partial unique index says so.
 """
 
@@ -24,6 +24,9 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Role, School
+from accounts.permissions import roles_with, schools_where
+from schoolsocial.lib.workflow import InvalidTransition as InvalidTransition  # callers catch it from here
+from schoolsocial.lib.workflow import Workflow
 
 from .rendering import render_markdown
 
@@ -46,15 +49,17 @@ class Owner(models.TextChoices):
     GOVERNING_BODY = "governing_body", "Governing body"
 
     @property
+    def approval_ability(self) -> str:
+        """The ability in `accounts.permissions` that approves a policy of this owner."""
+        if self == Owner.HEADTEACHER:
+            return "policies.approve_headteacher_owned"
+        return "policies.approve_governing_body_owned"
+
+    @property
     def approver_role(self) -> Role:
-        return Role.HEADTEACHER if self == Owner.HEADTEACHER else Role.GOVERNOR
-
-
-# Who reads and acknowledges each new version of a policy that applies to staff.
-ACKNOWLEDGING_ROLES = frozenset({Role.STAFF, Role.DSL})
-# Who manages policies (drafts, imports, sees acknowledgements) and who may look at the list.
-MANAGING_ROLES = frozenset({Role.HEADTEACHER})
-OVERSIGHT_ROLES = frozenset({Role.HEADTEACHER, Role.GOVERNOR})
+        """The one role that approves a policy of this owner."""
+        (role,) = roles_with(self.approval_ability)
+        return role
 
 
 class PolicyDocumentQuerySet(models.QuerySet):
@@ -62,7 +67,7 @@ class PolicyDocumentQuerySet(models.QuerySet):
         """Documents of the schools where this person is headteacher, governor, DSL or staff."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(school_id__in=user.school_ids_with(OVERSIGHT_ROLES | ACKNOWLEDGING_ROLES))
+        return self.filter(school_id__in=schools_where(user, "policies.read"))
 
 
 class PolicyDocument(models.Model):
@@ -124,13 +129,25 @@ class Status(models.TextChoices):
     SUPERSEDED = "superseded", "Superseded"
 
 
-# The whole workflow. Mirror this table (and `PolicyVersion.save`) for anything approved like a policy.
+# The whole workflow, as plain data.
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     Status.DRAFT: frozenset({Status.AWAITING_APPROVAL}),
     Status.AWAITING_APPROVAL: frozenset({Status.APPROVED, Status.DRAFT}),
     Status.APPROVED: frozenset({Status.SUPERSEDED}),
     Status.SUPERSEDED: frozenset(),
 }
+POLICY_WORKFLOW = Workflow(
+    states=Status,
+    transitions=ALLOWED_TRANSITIONS,
+    noun="version",
+    # How each status reads after "This version is ...".
+    phrases={
+        Status.DRAFT: "a draft",
+        Status.AWAITING_APPROVAL: "awaiting approval",
+        Status.APPROVED: "approved",
+        Status.SUPERSEDED: "superseded",
+    },
+)
 # Once a version reaches one of these, what it says (and who approved it, when) never changes.
 LOCKED_STATUSES = frozenset({Status.APPROVED, Status.SUPERSEDED})
 CONTENT_FIELDS = (
@@ -143,10 +160,6 @@ CONTENT_FIELDS = (
     "approved_at",
     "review_date",
 )
-
-
-class InvalidTransition(ValidationError):
-    pass
 
 
 class ImmutableVersion(ValidationError):
@@ -188,8 +201,12 @@ class PolicyVersion(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     review_date = models.DateField(null=True, blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
-    # The cached PDF of an approved version, in private storage, served by a view.
+    # The PDF of an approved version, in private storage, served by a view; stored once, with
+    # its SHA-256, by `schoolsocial.lib.store_once`. `pdf_requested_at` keeps many readers of a
+    # version whose PDF is still being made from queueing a render each.
     pdf = models.FileField(upload_to="policies/pdf/", blank=True, editable=False)
+    pdf_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    pdf_requested_at = models.DateTimeField(null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     objects = PolicyVersionQuerySet.as_manager()
@@ -223,17 +240,6 @@ class PolicyVersion(models.Model):
     def is_current(self) -> bool:
         return self.status == Status.APPROVED
 
-    def can_move_to(self, status: str) -> bool:
-        return status in ALLOWED_TRANSITIONS[self.status]
-
-    def move_to(self, status: str) -> None:
-        """Change status in memory, refusing a move the workflow does not allow. Saved by the caller."""
-        if not self.can_move_to(status):
-            raise InvalidTransition(
-                f"A {self.get_status_display().lower()} version cannot become {Status(status).label.lower()}."
-            )
-        self.status = status
-
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
             self._check_stored_row()
@@ -250,14 +256,11 @@ class PolicyVersion(models.Model):
 
     def _check_stored_row(self) -> None:
         """The model's own guard: a locked version's content never changes, and status only moves
-        along ALLOWED_TRANSITIONS, whoever calls save()."""
+        along POLICY_WORKFLOW, whoever calls save()."""
         stored = type(self).objects.filter(pk=self.pk).values("status", *CONTENT_FIELDS).first()
         if stored is None:
             return
-        if stored["status"] != self.status and self.status not in ALLOWED_TRANSITIONS[stored["status"]]:
-            raise InvalidTransition(
-                f"A {Status(stored['status']).label.lower()} version cannot become {Status(self.status).label.lower()}."
-            )
+        POLICY_WORKFLOW.check_save(stored["status"], self.status)
         if stored["status"] in LOCKED_STATUSES:
             changed = [field for field in CONTENT_FIELDS if stored[field] != getattr(self, field)]
             if changed:
@@ -317,14 +320,13 @@ class Acknowledgement(models.Model):
 class PolicyReminder(models.Model):
     """The decision to send one review reminder: one row per version and window, ever.
 
-    `window` is "60-days", "30-days", "7-days" or "overdue-week-N". The sweep inserts these rows
-    (ignoring ones that already exist) in the same transaction as the emails it queues, and only
-    sends for rows carrying its own `sweep_id`: a second or concurrent sweep sends nothing twice.
+    `window` is "60-days", "30-days", "7-days" or "overdue-week-N". The sweep writes these rows
+    with the owner's email in one savepoint (`schoolsocial.lib.sweeps.decide_once`): a second or
+    concurrent sweep sends nothing twice, an interrupted one leaves no reminder unsent.
     """
 
     version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="reminders")
     window = models.CharField(max_length=30)
-    sweep_id = models.CharField(max_length=40, db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.core.cache import cache
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.db.models import Q
 
 from schoolsocial.lib.pdf import render_pdf
+from schoolsocial.lib.store_once import store_once
 
 
 @shared_task(acks_late=True)
@@ -25,17 +24,13 @@ def render_version_pdf(version_id: int) -> str:
     from .models import LOCKED_STATUSES, PolicyVersion
 
     version = PolicyVersion.objects.select_related("document__school", "approved_by").filter(pk=version_id).first()
-    if version is None or version.status not in LOCKED_STATUSES or version.pdf:
-        cache.delete(f"policy-pdf-queued:{version_id}")
+    if version is None or version.status not in LOCKED_STATUSES:
         return "skipped"
-    content = render_pdf("policies/pdf/version.html", {"version": version, "document": version.document})
-    name = default_storage.save(
-        f"policies/pdf/{version.document.school.short_code}-{version.document.slug}-v{version.number}.pdf",
-        ContentFile(content),
+    document = version.document
+    stored = store_once(
+        version,
+        render=lambda: render_pdf("policies/pdf/version.html", {"version": version, "document": document}),
+        filename=f"{document.school.short_code}-{document.slug}-v{version.number}.pdf",
+        only_if=Q(status__in=LOCKED_STATUSES),
     )
-    # Only fill an empty slot: if a concurrent task got there first, keep theirs and drop ours.
-    updated = PolicyVersion.objects.filter(pk=version_id, pdf="").update(pdf=name)
-    if not updated:
-        default_storage.delete(name)
-    cache.delete(f"policy-pdf-queued:{version_id}")
-    return "rendered"
+    return "rendered" if stored and stored.stored_now else "skipped"

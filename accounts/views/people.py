@@ -6,14 +6,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from .. import people
-from ..access import get_staff_person_for, require_role
-from ..models import Membership, PeopleEvent, Role
-
-MANAGERS = (Role.HEADTEACHER, Role.OFFICE)
+from ..access import get_staff_membership_for, get_staff_person_for, staff_memberships_for, staff_memberships_of
+from ..models import Membership, PeopleEvent
+from ..permissions import require
 
 
 class InvitePersonForm(forms.Form):
@@ -41,12 +40,8 @@ class ResetSecondFactorForm(forms.Form):
 
 @login_required
 def people_list(request: HttpRequest) -> HttpResponse:
-    school = require_role(request, *MANAGERS)
-    memberships = (
-        Membership.objects.filter(school=school, role__in=people.STAFF_ROLES)
-        .select_related("user")
-        .order_by("user__full_name", "role")
-    )
+    school = require(request, "people.manage_staff")
+    memberships = staff_memberships_for(request.membership).select_related("user").order_by("user__full_name", "role")
     rows: dict[int, dict] = {}
     for membership in memberships:
         row = rows.setdefault(membership.user_id, {"user": membership.user, "roles": [], "former": []})
@@ -57,7 +52,7 @@ def people_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def people_invite(request: HttpRequest) -> HttpResponse:
-    school = require_role(request, *MANAGERS)
+    school = require(request, "people.manage_staff")
     form = InvitePersonForm(request.POST or None, actor_role=request.membership.role)
     if request.method == "POST" and form.is_valid():
         try:
@@ -77,15 +72,15 @@ def people_invite(request: HttpRequest) -> HttpResponse:
 
 
 def _manageable(request, person, school) -> list[Membership]:
-    memberships = list(Membership.objects.filter(user=person, school=school, role__in=people.STAFF_ROLES))
+    memberships = staff_memberships_of(request.membership, person)
     return [m for m in memberships if people.may_manage(request.membership.role, m)]
 
 
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, *MANAGERS)
-    person = get_staff_person_for(request.user, pk, school)
-    memberships = list(Membership.objects.filter(user=person, school=school, role__in=people.STAFF_ROLES))
+    school = require(request, "people.manage_staff")
+    person = get_staff_person_for(request.membership, pk)
+    memberships = staff_memberships_of(request.membership, person)
     manageable = {m.pk for m in memberships if people.may_manage(request.membership.role, m)}
     if not manageable:
         raise Http404("No such person.")
@@ -105,9 +100,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _membership_for(request, school, pk: int) -> Membership:
-    membership = get_object_or_404(
-        Membership.objects.filter(school=school, role__in=people.STAFF_ROLES).select_related("user"), pk=pk
-    )
+    membership = get_staff_membership_for(request.membership, pk)
     if not people.may_manage(request.membership.role, membership):
         raise Http404("No such role.")
     return membership
@@ -116,7 +109,7 @@ def _membership_for(request, school, pk: int) -> Membership:
 @require_POST
 @login_required
 def membership_change(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, *MANAGERS)
+    school = require(request, "people.manage_staff")
     membership = _membership_for(request, school, pk)
     allowed = {c.key for c in people.choices_for(request.membership.role)}
     choice = request.POST.get("role", "")
@@ -133,7 +126,7 @@ def membership_change(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, *MANAGERS)
+    school = require(request, "people.manage_staff")
     membership = _membership_for(request, school, pk)
     try:
         people.remove_role(membership, by=request.user)
@@ -149,9 +142,9 @@ def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, *MANAGERS)
-    person = get_staff_person_for(request.user, pk, school)
-    memberships = list(Membership.objects.filter(user=person, school=school, role__in=people.STAFF_ROLES))
+    school = require(request, "people.manage_staff")
+    person = get_staff_person_for(request.membership, pk)
+    memberships = staff_memberships_of(request.membership, person)
     if not all(people.may_manage(request.membership.role, m) for m in memberships):
         raise Http404("No such person.")
     try:
@@ -165,9 +158,9 @@ def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def person_reset_second_factor(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, *MANAGERS)
-    person = get_staff_person_for(request.user, pk, school)
-    memberships = list(Membership.objects.filter(user=person, school=school, role__in=people.STAFF_ROLES))
+    school = require(request, "people.manage_staff")
+    person = get_staff_person_for(request.membership, pk)
+    memberships = staff_memberships_of(request.membership, person)
     if not all(people.may_manage(request.membership.role, m) for m in memberships):
         raise Http404("No such person.")
     form = ResetSecondFactorForm(request.POST)

@@ -12,20 +12,18 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from .. import actions
-from ..access import get_class_for, get_invitation_for, get_parent_link_for, get_pupil_for, require_role
+from .. import access, actions
 from ..audit import log_access
 from ..forms import AcceptInvitationForm, InvitationForm, PupilForm, SchoolClassForm
-from ..models import Invitation, ParentLink, Pupil, Role, SchoolClass, User, hash_token
-
-RECORDS = (Role.OFFICE, Role.HEADTEACHER)
+from ..models import Invitation, Pupil, SchoolClass, User
+from ..permissions import require
 
 
 @login_required
 def pupil_list(request: HttpRequest) -> HttpResponse:
-    school = require_role(request, *RECORDS)
+    school = require(request, "records.manage_pupils")
     pupils = (
-        Pupil.objects.filter(school=school)
+        access.pupils_for(request.membership)
         .select_related("school_class")
         .annotate(parent_count=Count("parent_links"))
         .order_by("last_name", "first_name")
@@ -46,17 +44,16 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, *RECORDS)
-    pupil = get_pupil_for(request.user, pk, school=school)
+    pupil = access.get_pupil_for(request.membership, pk)
     log_access(request, pupil)
-    links = ParentLink.objects.filter(pupil=pupil).select_related("parent")
+    links = access.parent_links_of(pupil)
     return render(request, "accounts/pupil_detail.html", {"pupil": pupil, "links": links})
 
 
 @login_required
 def pupil_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    school = require_role(request, *RECORDS)
-    pupil = get_pupil_for(request.user, pk, school=school) if pk else Pupil(school=school)
+    school = require(request, "records.manage_pupils")
+    pupil = access.get_pupil_for(request.membership, pk) if pk else Pupil(school=school)
     # Named before the form copies what was typed onto the pupil, so a failed save keeps the heading.
     heading = f"Edit {pupil.full_name}" if pk else "Add a pupil"
     cancel_url = pupil.get_absolute_url() if pk else reverse("accounts:pupil_list")
@@ -71,9 +68,8 @@ def pupil_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @login_required
 def parent_link_remove(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
     """Take a parent or carer off a child's record (asks first)."""
-    school = require_role(request, *RECORDS)
-    pupil = get_pupil_for(request.user, pk, school=school)
-    link = get_parent_link_for(request.user, pupil, link_pk)
+    pupil = access.get_pupil_for(request.membership, pk)
+    link = access.get_parent_link_for(request.membership, pupil, link_pk)
     if request.method == "POST":
         actions.unlink_parent(link)
         messages.success(request, f"{link.parent.full_name} is no longer linked to {pupil.full_name}.")
@@ -83,7 +79,7 @@ def parent_link_remove(request: HttpRequest, pk: int, link_pk: int) -> HttpRespo
 
 @login_required
 def class_list(request: HttpRequest) -> HttpResponse:
-    school = require_role(request, *RECORDS)
+    school = require(request, "records.manage_pupils")
     classes = (
         SchoolClass.objects.filter(school=school)
         .select_related("teacher")
@@ -95,8 +91,8 @@ def class_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def class_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    school = require_role(request, *RECORDS)
-    school_class = get_class_for(request.user, pk, school) if pk else None
+    school = require(request, "records.manage_pupils")
+    school_class = access.get_class_for(request.membership, pk) if pk else None
     form = SchoolClassForm(request.POST or None, instance=school_class, school=school)
     if request.method == "POST" and form.is_valid():
         school_class = form.save()
@@ -108,8 +104,7 @@ def class_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @login_required
 def class_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """Delete an empty class (asks first); a class with pupils says how many to move before it can go."""
-    school = require_role(request, *RECORDS)
-    school_class = get_class_for(request.user, pk, school)
+    school_class = access.get_class_for(request.membership, pk)
     if request.method == "POST":
         try:
             actions.delete_class(school_class)
@@ -118,7 +113,7 @@ def class_delete(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Deleted the class {school_class.name}.")
             return redirect("accounts:class_list")
-    pupils = Pupil.objects.filter(school_class=school_class)
+    pupils = access.pupils_for(request.membership).filter(school_class=school_class)
     pupil_count = pupils.count()
     off_roll_count = pupils.filter(is_on_roll=False).count() if pupil_count else 0
     return render(
@@ -130,9 +125,13 @@ def class_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def invitation_list(request: HttpRequest) -> HttpResponse:
-    school = require_role(request, *RECORDS)
-    invitations = Invitation.objects.filter(school=school).prefetch_related(
-        Prefetch("pupils", queryset=Pupil.objects.only("id", "first_name", "preferred_first_name", "last_name"))
+    invitations = access.invitations_for(request.membership).prefetch_related(
+        Prefetch(
+            "pupils",
+            queryset=access.pupils_for(request.membership).only(
+                "id", "first_name", "preferred_first_name", "last_name"
+            ),
+        )
     )
     page = Paginator(invitations, 50).get_page(request.GET.get("page"))
     return render(request, "accounts/invitation_list.html", {"page": page})
@@ -140,7 +139,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def invitation_create(request: HttpRequest) -> HttpResponse:
-    school = require_role(request, *RECORDS)
+    school = require(request, "records.invite_parents")
     initial = {}
     if request.GET.get("pupil", "").isdigit():
         initial["pupils"] = [int(request.GET["pupil"])]
@@ -169,8 +168,7 @@ def _days_left(invitation: Invitation) -> int:
 @require_POST
 @login_required
 def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, *RECORDS)
-    invitation = get_invitation_for(request.user, pk, school=school)
+    invitation = access.get_invitation_for(request.membership, pk)
     try:
         actions.resend_invitation(invitation)
         messages.success(request, f"A new link was sent to {invitation.email}. The old link no longer works.")
@@ -181,7 +179,7 @@ def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
 
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     """Public: the parent arrives from the email, sets a password and is signed in."""
-    invitation = Invitation.objects.select_related("school").filter(token_hash=hash_token(token)).first()
+    invitation = access.invitation_for_token(token)
     if invitation is None:
         return render(
             request,

@@ -14,14 +14,13 @@ from django.views.decorators.http import require_POST
 
 from schoolsocial.lib.spreadsheet import csv_safe
 
-from ..access import get_roll_import_for, require_role
-from ..models import Role
+from ..access import get_roll_import_for
+from ..permissions import require
 from ..roll import actions, parsing
 from ..roll.forms import ColumnsForm, RollUploadForm
 from ..roll.models import RollImport
 from ..roll.preview import STATUS_LABELS
 
-RECORDS = (Role.OFFICE, Role.HEADTEACHER)
 Status = RollImport.Status
 # Rows shown on the page for each status; the CSV download has all of them.
 SHOWN_PER_STATUS = 200
@@ -29,7 +28,7 @@ SHOWN_PER_STATUS = 200
 
 @login_required
 def roll_import_list(request: HttpRequest) -> HttpResponse:
-    school = require_role(request, *RECORDS)
+    school = require(request, "records.import_roll")
     imports = (
         RollImport.objects.filter(school=school)
         .select_related("created_by")
@@ -41,7 +40,7 @@ def roll_import_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def roll_import_start(request: HttpRequest) -> HttpResponse:
-    school = require_role(request, *RECORDS)
+    school = require(request, "records.import_roll")
     form = RollUploadForm(request.POST or None, request.FILES or None, school=school)
     if request.method == "POST" and form.is_valid():
         roll_import = actions.start_import(
@@ -58,8 +57,8 @@ def roll_import_start(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def roll_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, *RECORDS)
-    roll_import = get_roll_import_for(request.user, pk, school)
+    require(request, "records.import_roll")
+    roll_import = get_roll_import_for(request.membership, pk)
     if roll_import.status == Status.NEEDS_MAPPING:
         return redirect("accounts:roll_import_columns", roll_import.pk)
     summary = roll_import.result if roll_import.status == Status.APPLIED else roll_import.preview
@@ -96,8 +95,8 @@ def _groups(rows: list[dict]) -> list[dict]:
 
 @login_required
 def roll_import_columns(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, *RECORDS)
-    roll_import = get_roll_import_for(request.user, pk, school)
+    require(request, "records.import_roll")
+    roll_import = get_roll_import_for(request.membership, pk)
     if roll_import.status != Status.NEEDS_MAPPING:
         return redirect(roll_import)
     found = actions.columns_of(roll_import)
@@ -124,8 +123,8 @@ def roll_import_columns(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def roll_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, *RECORDS)
-    roll_import = get_roll_import_for(request.user, pk, school)
+    require(request, "records.import_roll")
+    roll_import = get_roll_import_for(request.membership, pk)
     try:
         actions.confirm(roll_import, request.user)
     except actions.ImportNotReady as error:
@@ -136,8 +135,8 @@ def roll_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def roll_import_discard(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, *RECORDS)
-    roll_import = get_roll_import_for(request.user, pk, school)
+    require(request, "records.import_roll")
+    roll_import = get_roll_import_for(request.membership, pk)
     try:
         actions.discard(roll_import)
         messages.success(request, "The import was discarded. Nothing on the roll changed.")
@@ -157,8 +156,8 @@ CSV_HEADER = ["File", "Line", "What happens", "Name", "UPN", "Class", "Details"]
 @login_required
 def roll_import_csv(request: HttpRequest, pk: int) -> HttpResponse:
     """The preview (or, once imported, the result) as a spreadsheet, every row included."""
-    school = require_role(request, *RECORDS)
-    roll_import = get_roll_import_for(request.user, pk, school)
+    require(request, "records.import_roll")
+    roll_import = get_roll_import_for(request.membership, pk)
     applied = roll_import.status == Status.APPLIED
     summary = roll_import.result if applied else roll_import.preview
     writer = csv.writer(_Echo())

@@ -30,7 +30,7 @@ def open_or_404(field_file) -> File:
 
 @login_required
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
-    attachment = get_attachment_for(request, pk)
+    attachment = get_attachment_for(request.membership, pk)
     handle = open_or_404(attachment.file)
     log_access(request, attachment, action="download")
     return private_file_response(handle, attachment.original_name, attachment.content_type)

@@ -5,21 +5,25 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import require_role
 from accounts.audit import log_access
-from accounts.models import Role
+from accounts.permissions import require
 from incidents.statistics import incident_figures
 
 from .. import actions
-from ..access import declaration_for, get_bundle_complaint, get_handled_complaint, get_panel_complaint
+from ..access import (
+    declaration_for,
+    get_bundle_complaint,
+    get_panel_complaint,
+    get_panel_record_for,
+    panel_complaints_for,
+)
 from ..forms import DeclarationForm, PanelForm, TermlyReportForm
-from ..models import HANDLER_ROLES, Complaint, ConflictDeclaration, PanelRecord, Stage, TermlyReport
+from ..models import InvalidTransition, Stage, TermlyReport
 from ..panel import build_bundle
 from ..reports import term_start
 from ..statistics import complaint_figures
@@ -29,24 +33,16 @@ from .files import open_or_404, private_file_response
 @login_required
 def governor_list(request: HttpRequest) -> HttpResponse:
     """Complaints that reached the panel. Only a reference and dates: no names, no text."""
-    school = require_role(request, Role.GOVERNOR)
-    mine = ConflictDeclaration.objects.filter(complaint=OuterRef("pk"), governor=request.user)
     complaints = (
-        Complaint.objects.for_panel(school)
-        .select_related("school")
-        .annotate(
-            declared=Exists(mine),
-            conflicted=Exists(mine.filter(has_conflict=True)),
-        )
-        .order_by("stage", "-reached_panel_at", "-pk")
+        panel_complaints_for(request.membership).select_related("school").order_by("stage", "-reached_panel_at", "-pk")
     )
     return render(request, "complaints/governor_list.html", {"complaints": complaints})
 
 
 @login_required
 def declare(request: HttpRequest, pk: int) -> HttpResponse:
-    complaint = get_panel_complaint(request, pk)
-    existing = declaration_for(complaint, request.user)
+    complaint = get_panel_complaint(request.membership, pk)
+    existing = declaration_for(request.membership, complaint)
     if existing is not None and not existing.has_conflict:
         return redirect("complaints:panel_bundle", pk=complaint.pk)
     if existing is not None:
@@ -73,7 +69,7 @@ def declare(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def panel_bundle(request: HttpRequest, pk: int) -> HttpResponse:
-    complaint = get_bundle_complaint(request, pk)
+    complaint = get_bundle_complaint(request.membership, pk)
     log_access(request, complaint, action="panel-bundle")
     panel = getattr(complaint, "panel", None)
     form = None
@@ -82,7 +78,7 @@ def panel_bundle(request: HttpRequest, pk: int) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             try:
                 actions.record_panel_decision(complaint=complaint, by=request.user, **form.cleaned_data)
-            except actions.ActionError as error:
+            except (actions.ActionError, InvalidTransition) as error:
                 form.add_error(None, str(error))
             else:
                 messages.success(
@@ -98,11 +94,8 @@ def panel_bundle(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def panel_letter(request: HttpRequest, pk: int) -> FileResponse:
     """The outcome letter: for the headteacher, and for governors cleared for the panel."""
-    if request.membership is not None and request.membership.role in HANDLER_ROLES:
-        complaint = get_handled_complaint(request, pk)
-    else:
-        complaint = get_bundle_complaint(request, pk)
-    record = get_object_or_404(PanelRecord, complaint=complaint)
+    record = get_panel_record_for(request.membership, pk)
+    complaint = record.complaint
     handle = open_or_404(record.letter)
     log_access(request, record, action="download", school=complaint.school)
     return private_file_response(handle, f"{complaint.reference}-panel-outcome.pdf", "application/pdf")
@@ -111,7 +104,7 @@ def panel_letter(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 def statistics(request: HttpRequest) -> HttpResponse:
     """Anonymised figures: counts only, never a name, a reference or a post's text."""
-    school = require_role(request, Role.GOVERNOR, *HANDLER_ROLES)
+    school = require(request, "incidents.statistics")
     figures = incident_figures(school)
     return render(
         request,
@@ -122,7 +115,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def reports(request: HttpRequest) -> HttpResponse:
-    school = require_role(request, Role.GOVERNOR, *HANDLER_ROLES)
+    school = require(request, "complaints.termly_reports")
     today = timezone.localdate()
     form = TermlyReportForm(initial={"period_start": term_start(today), "period_end": today})
     listed = TermlyReport.objects.filter(school=school).select_related("requested_by")[:20]
@@ -132,7 +125,7 @@ def reports(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def report_request(request: HttpRequest) -> HttpResponse:
-    school = require_role(request, Role.GOVERNOR, *HANDLER_ROLES)
+    school = require(request, "complaints.termly_reports")
     form = TermlyReportForm(request.POST)
     if form.is_valid():
         actions.request_termly_report(
@@ -146,7 +139,7 @@ def report_request(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def termly_report(request: HttpRequest, pk: int) -> FileResponse:
-    school = require_role(request, Role.GOVERNOR, *HANDLER_ROLES)
+    school = require(request, "complaints.termly_reports")
     report = get_object_or_404(TermlyReport, pk=pk, school=school)
     handle = open_or_404(report.pdf)
     log_access(request, report, action="download")

@@ -13,11 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import require_role
 from accounts.audit import log_access
-from incidents.models import Incident
+from accounts.permissions import require
 
-from .. import actions
+from .. import access, actions
 from ..access import can_manage, get_handled_complaint, get_working_complaint
 from ..deadlines import add_school_days
 from ..forms import (
@@ -29,18 +28,18 @@ from ..forms import (
     SettingsForm,
     StageForm,
 )
-from ..models import HANDLER_ROLES, INFORMAL_HANDLER_ROLES, Complaint, ComplaintSettings, Stage
+from ..models import Complaint, ComplaintSettings, InvalidTransition, Stage
 
 FILTERS = {"open": "Open", **{s.value: s.label for s in Stage}, "all": "All"}
 
 
 @login_required
 def complaint_list(request: HttpRequest) -> HttpResponse:
-    school = require_role(request, *HANDLER_ROLES)
+    school = require(request, "complaints.manage")
     chosen = request.GET.get("stage", "open")
     if chosen not in FILTERS:
         chosen = "open"
-    complaints = Complaint.objects.filter(school=school).select_related("school", "parent", "informal_handler")
+    complaints = access.complaints_for(request.membership).select_related("school", "parent", "informal_handler")
     if chosen == "open":
         complaints = complaints.open()
     elif chosen != "all":
@@ -64,10 +63,9 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def assigned_to_me(request: HttpRequest) -> HttpResponse:
     """The informal-stage complaints given to the signed-in member of staff."""
-    school = require_role(request, *INFORMAL_HANDLER_ROLES)
+    school = require(request, "complaints.handle_informal")
     complaints = (
-        Complaint.objects.assigned_to(request.user)
-        .filter(school=school)
+        access.assigned_complaints_for(request.membership)
         .select_related("school", "parent", "pupil")
         .order_by("-created_at", "-pk")
     )
@@ -87,13 +85,13 @@ def assigned_to_me(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    complaint = get_working_complaint(request, pk)
+    complaint = get_working_complaint(request.membership, pk)
     log_access(request, complaint)
     return render(request, "complaints/detail.html", _detail_context(request, complaint))
 
 
 def _detail_context(request: HttpRequest, complaint: Complaint, **forms) -> dict:
-    manage = can_manage(request)
+    manage = can_manage(request.membership)
     panel = getattr(complaint, "panel", None) if manage and complaint.reached_panel_at else None
     context = {
         "complaint": complaint,
@@ -135,12 +133,13 @@ def _post(
 ) -> HttpResponse:
     """Shared shape of the detail page's actions: validate, act, or show the page with the errors.
     `manage_only=False` lets the member of staff handling the informal stage do it too."""
-    complaint = get_handled_complaint(request, pk) if manage_only else get_working_complaint(request, pk)
+    membership = request.membership
+    complaint = get_handled_complaint(membership, pk) if manage_only else get_working_complaint(membership, pk)
     form = make_form(request.POST, complaint)
     if form.is_valid():
         try:
             act(complaint, form.cleaned_data)
-        except actions.ActionError as error:
+        except (actions.ActionError, InvalidTransition) as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, done)
@@ -224,7 +223,7 @@ def link_incident(request: HttpRequest, pk: int) -> HttpResponse:
         reference = data["reference"].strip().upper()
         incident = None
         if reference:
-            incident = Incident.objects.filter(school=complaint.school, reference=reference).first()
+            incident = access.incident_to_link(request.membership, complaint, reference)
             if incident is None:
                 raise actions.ActionError(f"No incident {reference} was found at this school.")
         actions.link_incident(complaint=complaint, by=request.user, incident=incident)
@@ -235,7 +234,7 @@ def link_incident(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def release_names(request: HttpRequest, pk: int) -> HttpResponse:
-    complaint = get_handled_complaint(request, pk)
+    complaint = get_handled_complaint(request.membership, pk)
     actions.release_names(complaint=complaint, by=request.user)
     messages.success(request, "The governors' panel will now see the children's names.")
     return redirect(complaint)
@@ -244,7 +243,7 @@ def release_names(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def release_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
-    complaint = get_handled_complaint(request, pk)
+    complaint = get_handled_complaint(request.membership, pk)
     attachment = get_object_or_404(complaint.attachments, pk=attachment_pk)
     actions.release_attachment(attachment=attachment, by=request.user)
     messages.success(request, f"“{attachment.original_name}” is now part of the governors' bundle.")
@@ -253,7 +252,7 @@ def release_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> Htt
 
 @login_required
 def deadline_settings(request: HttpRequest) -> HttpResponse:
-    school = require_role(request, *HANDLER_ROLES)
+    school = require(request, "complaints.manage")
     instance = ComplaintSettings.for_school(school)
     form = SettingsForm(request.POST or None, instance=instance)
     if request.method == "POST":

@@ -10,23 +10,22 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from accounts.access import require_role
+from accounts.access import own_children_for
 from accounts.audit import log_access
-from accounts.models import Pupil, Role
+from accounts.permissions import require
 from files import staging
 
 from .. import actions
-from ..access import get_own_complaint
+from ..access import get_own_complaint, own_complaints_for
 from ..forms import ComplaintForm, form_token_from
-from ..models import Complaint
 
 
 @login_required
 def raise_complaint(request: HttpRequest) -> HttpResponse:
     """The complaint form. Good files are staged at once (files.staging, keyed to this
     parent and this form's token), so a submit that needs another look loses nothing."""
-    school = require_role(request, Role.PARENT)
-    children = Pupil.objects.filter(school=school, parent_links__parent=request.user).order_by("first_name")
+    school = require(request, "complaints.raise")
+    children = own_children_for(request.membership).order_by("first_name")
     if request.method != "POST":
         return _raise_page(request, ComplaintForm(children=children), staged=[])
 
@@ -80,8 +79,7 @@ def _raise_page(request: HttpRequest, form: ComplaintForm, *, staged: list, stat
 
 @login_required
 def my_complaints(request: HttpRequest) -> HttpResponse:
-    school = require_role(request, Role.PARENT)
-    complaints = Complaint.objects.filter(parent=request.user, school=school).select_related("school")
+    complaints = own_complaints_for(request.membership).select_related("school")
     page = Paginator(complaints.order_by("-created_at", "-pk"), 25).get_page(request.GET.get("page"))
     return render(request, "complaints/my_list.html", {"page": page})
 
@@ -89,7 +87,7 @@ def my_complaints(request: HttpRequest) -> HttpResponse:
 @login_required
 def my_complaint(request: HttpRequest, pk: int) -> HttpResponse:
     """What the parent may see: the stage and what was sent to them, never the school's notes."""
-    complaint = get_own_complaint(request, pk)
+    complaint = get_own_complaint(request.membership, pk)
     log_access(request, complaint)
     entries = complaint.entries.for_parent().select_related("author").order_by("at", "pk")
     files = complaint.attachments.filter(uploaded_by=request.user).order_by("uploaded_at", "pk")

@@ -7,11 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from accounts.access import require_role
 from accounts.models import School
 
 from .. import actions, privacy
-from ..access import NOTICE_EDITORS, get_public_school
+from ..access import get_public_school, may_edit_notice, require_notice_editor
 from ..forms import PrivacyNoticeForm
 
 
@@ -35,16 +34,14 @@ def privacy_notice(request: HttpRequest, code: str) -> HttpResponse:
             "school": school,
             "blocks": privacy.blocks(text),
             "notice": notice,
-            "can_edit": membership is not None
-            and membership.school_id == school.pk
-            and membership.role in NOTICE_EDITORS,
+            "can_edit": may_edit_notice(membership, school),
         },
     )
 
 
 @login_required
 def privacy_edit(request: HttpRequest) -> HttpResponse:
-    school = require_role(request, *NOTICE_EDITORS)
+    school = require_notice_editor(request)
     text, notice = privacy.notice_text(school)
     form = PrivacyNoticeForm(request.POST or None, initial={"body": text})
     if request.method == "POST" and form.is_valid():

@@ -7,7 +7,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import CASE_ROLES, Membership, School, User
+from accounts.models import Membership, School, User
+from accounts.permissions import roles_with
 from notifications.outbox import notify
 
 from .. import timeline
@@ -84,7 +85,9 @@ def recipients(alert: ClusterAlert) -> list[Membership]:
     """The headteachers and DSLs of the cluster's other schools, each person once per school."""
     return list(
         Membership.objects.active()
-        .filter(school__cluster_id=alert.cluster_id, role__in=CASE_ROLES, user__is_active=True)
+        .filter(
+            school__cluster_id=alert.cluster_id, role__in=roles_with("incidents.cluster_alerts"), user__is_active=True
+        )
         .exclude(school_id=alert.source_school_id)
         .select_related("user", "school")
         .order_by("school__name", "user__email")

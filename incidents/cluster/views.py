@@ -9,39 +9,30 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
-from accounts.access import require_role
 from accounts.audit import log_access
-from accounts.models import Role
+from accounts.permissions import require
 
-from ..access import get_case_for
+from ..access import alert_sent_for, cluster_alerts_for, get_case_for, get_cluster_alert_for, get_step_of, load_case_for
 from ..actions import ActionError
-from ..models import ClusterAlert, EscalationStep, Incident, StepKind
+from ..models import StepKind
 from ..paging import page_of
 from . import actions
 from .drafts import initial_for
 from .forms import ClusterAlertForm
 
-CASE = (Role.HEADTEACHER, Role.DSL)
 PAGE_SIZE = 20
 
 
 @login_required
 def compose(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
-    school = require_role(request, *CASE)
-    incident = get_case_for(request, pk)
-    step = get_object_or_404(EscalationStep, pk=step_pk, incident=incident, kind=StepKind.CLUSTER_ALERT)
-    sent = ClusterAlert.objects.filter(step=step).first()
+    school = require(request, "incidents.cluster_alerts")
+    incident = load_case_for(request.membership, pk)
+    step = get_step_of(incident, step_pk, kind=StepKind.CLUSTER_ALERT)
+    sent = alert_sent_for(step)
     if sent is not None:
         return redirect(sent)
-    incident = (
-        Incident.objects.select_related(
-            "platform", "school__cluster", "reporter", "owner", "poster_pupil", "poster_parent"
-        )
-        .prefetch_related("natures")
-        .get(pk=incident.pk)
-    )
     context = {"incident": incident, "step": step, "nothing_to_send": actions.why_nothing_to_send(school)}
     if context["nothing_to_send"] or not step.is_pending:
         return render(request, "incidents/cluster/compose.html", context)
@@ -79,8 +70,8 @@ def compose(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
 
 @login_required
 def alert_list(request: HttpRequest) -> HttpResponse:
-    school = require_role(request, *CASE)
-    alerts = ClusterAlert.objects.visible_to(school).select_related("source_school").order_by("-sent_at", "-pk")
+    school = require(request, "incidents.cluster_alerts")
+    alerts = cluster_alerts_for(request.membership).select_related("source_school").order_by("-sent_at", "-pk")
     page = page_of(alerts, request.GET.get("page"), PAGE_SIZE)
     for alert in page:
         alert.sender = alert.sender_label(school)
@@ -89,12 +80,12 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, *CASE)
-    alert = get_object_or_404(ClusterAlert.objects.visible_to(school).select_related("source_school"), pk=pk)
+    school = require(request, "incidents.cluster_alerts")
+    alert = get_cluster_alert_for(request.membership, pk)
     log_access(request, alert, school=school)
     own = alert.source_school_id == school.pk
     context = {"alert": alert, "sender": alert.sender_label(school), "own": own, "school": school}
     if own:
         # The way back to the case, for the school that sent it, and for nobody else.
-        context["incident"] = Incident.objects.only("pk", "reference").get(pk=alert.incident_id)
+        context["incident"] = get_case_for(request.membership, alert.incident_id)
     return render(request, "incidents/cluster/alert_detail.html", context)

@@ -80,11 +80,9 @@ class RenderState(models.TextChoices):
 class LetterQuerySet(models.QuerySet):
     def for_user(self, user) -> LetterQuerySet:
         """Letters of incidents this person handles as headteacher or DSL."""
-        from accounts.models import CASE_ROLES
+        from accounts.permissions import schools_where
 
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(school_id__in=user.school_ids_with(CASE_ROLES))
+        return self.filter(school_id__in=schools_where(user, "letters.draft"))
 
 
 def letter_path(instance: Letter, filename: str) -> str:

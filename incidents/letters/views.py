@@ -6,15 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.access import require_role
 from accounts.audit import log_access
-from accounts.models import Role
-from incidents.access import get_case_for
-from incidents.models import EscalationStep
+from accounts.permissions import may, require, requires
+from incidents.access import get_case_for, get_step_of
 
 from . import actions
 from .access import get_bundle_for, get_letter_for
@@ -22,13 +20,13 @@ from .forms import DraftForm, EmailLetterForm, HandoverForm, NewLetterForm, Word
 from .models import LETTER_FOR_STEP, LetterKind, RenderState
 from .wording import PLACEHOLDERS
 
-CASE = (Role.HEADTEACHER, Role.DSL)
+ALREADY_FINAL = "This letter was already finalised; it is shown here as it was made final."
 
 
 @login_required
+@requires("letters.draft")
 def incident_letters(request: HttpRequest, incident_pk: int) -> HttpResponse:
-    require_role(request, *CASE)
-    incident = get_case_for(request, incident_pk)
+    incident = get_case_for(request.membership, incident_pk)
     letters = list(incident.letters.select_related("step").order_by("-created_at", "-pk"))
     bundles = list(incident.bundles.order_by("-requested_at", "-pk")[:5])
     steps = list(incident.steps.order_by("created_at", "pk"))
@@ -40,13 +38,13 @@ def incident_letters(request: HttpRequest, incident_pk: int) -> HttpResponse:
 
 
 @login_required
+@requires("letters.draft")
 def letter_new(request: HttpRequest, incident_pk: int) -> HttpResponse:
-    require_role(request, *CASE)
-    incident = get_case_for(request, incident_pk)
+    incident = get_case_for(request.membership, incident_pk)
     step = None
     step_id = request.POST.get("step") or request.GET.get("step")
     if step_id and str(step_id).isdigit():
-        step = get_object_or_404(EscalationStep, pk=step_id, incident=incident)
+        step = get_step_of(incident, int(step_id))
     initial_kind = LETTER_FOR_STEP.get(step.kind, LetterKind.OUTCOME) if step else LetterKind.REMOVAL_REQUEST
     form = NewLetterForm(request.POST or None, initial={"kind": initial_kind})
     if request.method == "POST" and form.is_valid():
@@ -58,9 +56,11 @@ def letter_new(request: HttpRequest, incident_pk: int) -> HttpResponse:
 
 @login_required
 def letter_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, *CASE)
-    letter = get_letter_for(request, pk)
+    school = require(request, "letters.draft")
+    letter = get_letter_for(request.membership, pk)
     if letter.is_final:
+        if request.method == "POST":  # a second click on Finalise, or an edit after someone finalised it
+            messages.info(request, ALREADY_FINAL)
         return redirect("letters:detail", letter.pk)
     form = DraftForm(request.POST or None, instance=letter)
     if request.method == "POST":
@@ -72,10 +72,10 @@ def letter_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     letter = actions.update_draft(letter=letter, by=request.user, **fields)
             except actions.LetterError:
                 # Finalised meanwhile (a second click on Finalise, or someone else): nothing to save.
-                messages.info(request, "This letter was already finalised; it is shown as it was made final.")
+                messages.info(request, ALREADY_FINAL)
                 return redirect("letters:detail", letter.pk)
             if action == "finalise":
-                if request.membership.role != Role.HEADTEACHER:
+                if not may(request.membership, "letters.finalise"):
                     messages.error(request, "Only the headteacher can finalise a letter.")
                     return redirect("letters:edit", letter.pk)
                 try:
@@ -101,15 +101,15 @@ def letter_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "letter": letter,
             "incident": letter.incident,
             "form": form,
-            "can_finalise": request.membership.role == Role.HEADTEACHER,
+            "can_finalise": may(request.membership, "letters.finalise"),
         },
     )
 
 
 @login_required
 def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, *CASE)
-    letter = get_letter_for(request, pk)
+    school = require(request, "letters.draft")
+    letter = get_letter_for(request.membership, pk)
     if not letter.is_final:
         return redirect("letters:edit", letter.pk)
     log_access(request, letter, school=school)
@@ -129,8 +129,7 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def letter_status(request: HttpRequest, pk: int) -> JsonResponse:
-    require_role(request, *CASE)
-    letter = get_letter_for(request, pk)
+    letter = get_letter_for(request.membership, pk)
     return JsonResponse(
         {
             "state": letter.render_state or "none",
@@ -144,8 +143,8 @@ def letter_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, *CASE)
-    letter = get_letter_for(request, pk)
+    school = require(request, "letters.draft")
+    letter = get_letter_for(request.membership, pk)
     if not letter.pdf_ready:
         raise Http404("The PDF is not ready yet.")
     file = letter.pdf if letter.is_final else letter.preview_pdf
@@ -159,8 +158,8 @@ def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def letter_email(request: HttpRequest, pk: int) -> HttpResponse:
-    require_role(request, Role.HEADTEACHER)
-    letter = get_letter_for(request, pk)
+    require(request, "letters.email")
+    letter = get_letter_for(request.membership, pk)
     form = EmailLetterForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Give a valid email address to send the letter to.")
@@ -177,8 +176,7 @@ def letter_email(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def letter_handover(request: HttpRequest, pk: int) -> HttpResponse:
-    require_role(request, *CASE)
-    letter = get_letter_for(request, pk)
+    letter = get_letter_for(request.membership, pk)
     form = HandoverForm(request.POST)
     if form.is_valid():
         try:
@@ -197,14 +195,14 @@ def letter_handover(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The school's wording -------------------------------------------------------------------------
 @login_required
 def wording_list(request: HttpRequest) -> HttpResponse:
-    school = require_role(request, Role.HEADTEACHER)
+    school = require(request, "letters.edit_wording")
     rows = [(kind, actions.current_wording(school, kind)) for kind in LetterKind]
     return render(request, "letters/wording_list.html", {"rows": rows})
 
 
 @login_required
 def wording_edit(request: HttpRequest, kind: str) -> HttpResponse:
-    school = require_role(request, Role.HEADTEACHER)
+    school = require(request, "letters.edit_wording")
     if kind not in LetterKind.values:
         raise Http404("No such letter.")
     template, subject, body = actions.wording_text(school, kind)
@@ -223,9 +221,9 @@ def wording_edit(request: HttpRequest, kind: str) -> HttpResponse:
 # --- Referral bundle ------------------------------------------------------------------------------
 @login_required
 @require_POST
+@requires("letters.draft")
 def bundle_create(request: HttpRequest, incident_pk: int) -> HttpResponse:
-    require_role(request, *CASE)
-    incident = get_case_for(request, incident_pk)
+    incident = get_case_for(request.membership, incident_pk)
     bundle = actions.request_bundle(incident=incident, by=request.user)
     messages.info(request, "The referral bundle is being built.")
     return redirect("letters:bundle_detail", bundle.pk)
@@ -233,15 +231,13 @@ def bundle_create(request: HttpRequest, incident_pk: int) -> HttpResponse:
 
 @login_required
 def bundle_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require_role(request, *CASE)
-    bundle = get_bundle_for(request, pk)
+    bundle = get_bundle_for(request.membership, pk)
     return render(request, "letters/bundle_detail.html", {"bundle": bundle, "incident": bundle.incident})
 
 
 @login_required
 def bundle_status(request: HttpRequest, pk: int) -> JsonResponse:
-    require_role(request, *CASE)
-    bundle = get_bundle_for(request, pk)
+    bundle = get_bundle_for(request.membership, pk)
     ready = bundle.state == RenderState.READY and bool(bundle.sha256)
     return JsonResponse(
         {
@@ -256,8 +252,8 @@ def bundle_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 @login_required
 def bundle_download(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, *CASE)
-    bundle = get_bundle_for(request, pk)
+    school = require(request, "letters.draft")
+    bundle = get_bundle_for(request.membership, pk)
     if not bundle.sha256:
         raise Http404("The bundle is not ready yet.")
     handle = _open_or_404(bundle.file)

@@ -1,7 +1,10 @@
+from schoolsocial.lib.workflow import InvalidTransition
+
 from .choices import (
     ALLOWED_TRANSITIONS,
     DISCRIMINATORY_NATURES,
     FINISHED_STATUSES,
+    INCIDENT_WORKFLOW,
     RECORDABLE_OUTCOMES,
     Certainty,
     EntryKind,
@@ -18,10 +21,8 @@ from .incident import (
     Incident,
     IncidentNature,
     IncidentSequence,
-    InvalidTransition,
     Platform,
     PlatformQuerySet,
-    can_transition,
     resolved_at_for,
     seconds_between,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "ANONYMOUS_SENDER",
     "DISCRIMINATORY_NATURES",
     "FINISHED_STATUSES",
+    "INCIDENT_WORKFLOW",
     "RECORDABLE_OUTCOMES",
     "Certainty",
     "ClusterAlert",
@@ -54,7 +56,6 @@ __all__ = [
     "StepKind",
     "StepReminder",
     "TimelineEntry",
-    "can_transition",
     "resolved_at_for",
     "seconds_between",
 ]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from schoolsocial.lib.workflow import Workflow
+
 
 class Nature(models.TextChoices):
     ALLEGATION = "allegation", "Allegation about staff or pupils"
@@ -62,8 +64,8 @@ class Status(models.TextChoices):
 FINISHED_STATUSES = frozenset({Status.RESOLVED, Status.NO_ACTION, Status.CLOSED})
 
 
-# Where an incident may go next from each status. Plain data: Incident.save() enforces it, the
-# pages only offer what it allows, and tests read it.
+# Where an incident may go next from each status. Plain data: INCIDENT_WORKFLOW checks every move
+# (actions, Incident.save()), the pages only offer what it allows, and tests read it.
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     Status.REPORTED: frozenset({Status.TRIAGED, Status.NO_ACTION}),
     Status.TRIAGED: frozenset({Status.IN_PROGRESS, Status.RESOLVED, Status.NO_ACTION}),
@@ -72,6 +74,7 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     Status.NO_ACTION: frozenset({Status.CLOSED, Status.TRIAGED}),
     Status.CLOSED: frozenset(),
 }
+INCIDENT_WORKFLOW = Workflow(states=Status, transitions=ALLOWED_TRANSITIONS, noun="incident")
 
 
 class StepKind(models.TextChoices):

@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accounts.models import CASE_ROLES, Pupil, Role, School
+from accounts.models import Pupil, Role, School
+from accounts.permissions import schools_where
 
-from .choices import ALLOWED_TRANSITIONS, FINISHED_STATUSES, Certainty, Nature, PosterKind, Severity, Status
+from .choices import FINISHED_STATUSES, INCIDENT_WORKFLOW, Certainty, Nature, PosterKind, Severity, Status
 
 
 class PlatformQuerySet(models.QuerySet):
@@ -130,17 +131,13 @@ class IncidentSequence(models.Model):
         return f"{self.school_id}/{self.year}: {self.last_number}"
 
 
-class InvalidTransition(ValidationError):
-    pass
-
-
 class IncidentQuerySet(models.QuerySet):
     def for_user(self, user) -> IncidentQuerySet:
         """The incidents this person may open: every incident of a school where they are
         headteacher or DSL, and the ones they filed themselves. Nothing else."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(Q(school_id__in=user.school_ids_with(CASE_ROLES)) | Q(reporter=user))
+        return self.filter(Q(school_id__in=schools_where(user, "incidents.view_all")) | Q(reporter=user))
 
     def overdue(self, today=None) -> IncidentQuerySet:
         return self.filter(next_due_on__lt=today or timezone.localdate())
@@ -244,11 +241,7 @@ class Incident(models.Model):
         return instance
 
     def save(self, *args, **kwargs) -> None:
-        loaded = getattr(self, "_loaded_status", None)
-        if loaded is not None and loaded != self.status and not can_transition(loaded, self.status):
-            raise InvalidTransition(
-                f"An incident cannot go from “{Status(loaded).label}” to “{Status(self.status).label}”."
-            )
+        INCIDENT_WORKFLOW.check_save(getattr(self, "_loaded_status", None), self.status)
         self.resolved_at = resolved_at_for(self.status, self.resolved_at, timezone.now)
         self.seconds_to_resolve = seconds_between(self.created_at, self.resolved_at)
         update_fields = kwargs.get("update_fields")
@@ -266,7 +259,7 @@ class Incident(models.Model):
 
     @property
     def allowed_next_statuses(self) -> list[Status]:
-        return [s for s in Status if s in ALLOWED_TRANSITIONS[self.status]]
+        return INCIDENT_WORKFLOW.allowed(self.status)
 
     @property
     def is_overdue(self) -> bool:
@@ -307,10 +300,6 @@ class Incident(models.Model):
     @property
     def nature_labels(self) -> list[str]:
         return [Nature(code).label for code in self.nature_codes]
-
-
-def can_transition(current: str, new: str) -> bool:
-    return new in ALLOWED_TRANSITIONS.get(current, frozenset())
 
 
 def resolved_at_for(status: str, resolved_at: datetime | None, now: Callable[[], datetime]) -> datetime | None:

@@ -4,31 +4,28 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import require_role
 from accounts.audit import log_access
-from accounts.models import Role
+from accounts.permissions import require, requires
 from schoolsocial.lib.concurrency import StaleEdit
 
 from .. import actions
-from ..access import evidence_for, get_case_for
+from ..access import case_list_for, evidence_for, get_case_for, get_step_of, load_case_for, steps_of
 from ..forms import EvidenceForm, IncidentFilterForm, NoteForm, OutcomeForm, SkipForm, StatusForm, StepForm, TriageForm
-from ..letters.models import LETTER_FOR_STEP, Letter
-from ..models import EscalationStep, Incident, IncidentNature, Status, StepKind
+from ..letters.models import LETTER_FOR_STEP
+from ..models import Incident, InvalidTransition, Status, StepKind
 from ..paging import page_of
 from .reporting import add_evidence_and_render
 
-CASE = (Role.HEADTEACHER, Role.DSL)
 PAGE_SIZE = 25
 
 
-def filtered_incidents(school, form: IncidentFilterForm):
-    incidents = Incident.objects.filter(school=school)
+def filtered_incidents(incidents, form: IncidentFilterForm):
     if not form.is_valid():
         return incidents
     data = form.cleaned_data
@@ -59,24 +56,15 @@ def filtered_incidents(school, form: IncidentFilterForm):
 
 @login_required
 def incident_list(request: HttpRequest) -> HttpResponse:
-    school = require_role(request, *CASE)
+    school = require(request, "incidents.view_all")
     form = IncidentFilterForm(request.GET or None, school=school)
-    incidents = (
-        filtered_incidents(school, form)
-        .select_related("platform", "owner")
-        .prefetch_related(Prefetch("natures", queryset=IncidentNature.objects.only("incident_id", "nature")))
-        .order_by("-created_at", "-pk")
-    )
+    incidents = filtered_incidents(case_list_for(request.membership), form).order_by("-created_at", "-pk")
     page = page_of(incidents, request.GET.get("page"), PAGE_SIZE)
     return render(request, "incidents/incident_list.html", {"page": page, "form": form, "today": timezone.localdate()})
 
 
 def _detail_context(request: HttpRequest, incident: Incident) -> dict:
-    steps = list(
-        EscalationStep.objects.filter(incident=incident)
-        .select_related("owner", "completed_by")
-        .prefetch_related(Prefetch("letters", queryset=Letter.objects.order_by("created_at", "pk")))
-    )
+    steps = list(steps_of(incident))
     school = incident.school
     for step in steps:
         if step.is_pending:
@@ -86,7 +74,7 @@ def _detail_context(request: HttpRequest, incident: Incident) -> dict:
     return {
         "incident": incident,
         "steps": steps,
-        "evidence": list(evidence_for(request, incident)),
+        "evidence": list(evidence_for(request.membership, incident)),
         "suggestions": actions.suggestions_for(incident, steps),
         "entries": list(incident.timeline.select_related("actor").order_by("at", "pk")),
         "step_form": StepForm(school=school),
@@ -100,20 +88,9 @@ def _detail_context(request: HttpRequest, incident: Incident) -> dict:
     }
 
 
-def _load_case(request: HttpRequest, pk: int) -> Incident:
-    incident = get_case_for(request, pk)
-    return (
-        Incident.objects.select_related("platform", "school", "reporter", "owner", "poster_pupil", "poster_parent")
-        .with_platform_settings()
-        .prefetch_related("natures")
-        .get(pk=incident.pk)
-    )
-
-
 @login_required
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require_role(request, *CASE)
-    incident = _load_case(request, pk)
+    incident = load_case_for(request.membership, pk)
     log_access(request, incident)
     return render(request, "incidents/incident_detail.html", _detail_context(request, incident))
 
@@ -121,8 +98,7 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def incident_timeline(request: HttpRequest, pk: int) -> HttpResponse:
     """The whole timeline on its own, for printing or reading end to end."""
-    require_role(request, *CASE)
-    incident = get_case_for(request, pk)
+    incident = get_case_for(request.membership, pk)
     log_access(request, incident, action="view-timeline")
     entries = incident.timeline.select_related("actor").order_by("at", "pk")
     return render(request, "incidents/incident_timeline.html", {"incident": incident, "entries": entries})
@@ -130,8 +106,8 @@ def incident_timeline(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def incident_triage(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, *CASE)
-    incident = _load_case(request, pk)
+    school = require(request, "incidents.triage")
+    incident = load_case_for(request.membership, pk)
     if request.method != "POST":
         log_access(request, incident, action="view-triage")  # the page shows the post itself
     form = TriageForm(request.POST or None, instance=incident, school=school)
@@ -160,7 +136,7 @@ def incident_triage(request: HttpRequest, pk: int) -> HttpResponse:
             form.saw_version(stale.version)
             context = {"incident": incident, "form": form, "stale": stale, "saved_natures": incident.nature_labels}
             return render(request, "incidents/incident_triage.html", context, status=409)
-        except actions.ActionError as error:
+        except (actions.ActionError, InvalidTransition) as error:
             messages.error(request, str(error))
         else:
             messages.success(request, f"{incident.reference} is triaged. The suggested next steps are below.")
@@ -172,7 +148,7 @@ def incident_triage(request: HttpRequest, pk: int) -> HttpResponse:
 def _after(request: HttpRequest, incident: Incident, attempt, success: str) -> HttpResponse:
     try:
         attempt()
-    except actions.ActionError as error:
+    except (actions.ActionError, InvalidTransition) as error:
         messages.error(request, str(error))
     else:
         messages.success(request, success)
@@ -189,8 +165,8 @@ def _form_errors(request: HttpRequest, form) -> None:
 @require_POST
 @login_required
 def step_add(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, *CASE)
-    incident = get_case_for(request, pk)
+    school = require(request, "incidents.escalate")
+    incident = get_case_for(request.membership, pk)
     form = StepForm(request.POST, school=school)
     if not form.is_valid():
         _form_errors(request, form)
@@ -213,10 +189,10 @@ def step_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@requires("incidents.escalate")
 def step_outcome(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
-    require_role(request, *CASE)
-    incident = get_case_for(request, pk)
-    step = get_object_or_404(EscalationStep, pk=step_pk, incident=incident)
+    incident = get_case_for(request.membership, pk)
+    step = get_step_of(incident, step_pk)
     form = OutcomeForm(request.POST, step_kind=step.kind, prefix=f"step{step.pk}")
     if not form.is_valid():
         _form_errors(request, form)
@@ -240,13 +216,13 @@ def step_outcome(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@requires("incidents.escalate")
 def step_skip(request: HttpRequest, pk: int) -> HttpResponse:
-    require_role(request, *CASE)
-    incident = get_case_for(request, pk)
+    incident = get_case_for(request.membership, pk)
     form = SkipForm(request.POST)
     step = None
     if request.POST.get("step", "").isdigit():
-        step = get_object_or_404(EscalationStep, pk=int(request.POST["step"]), incident=incident)
+        step = get_step_of(incident, int(request.POST["step"]))
     if not form.is_valid() or (step is None and not form.cleaned_data.get("kind")):
         _form_errors(request, form)
         return redirect(incident)
@@ -263,9 +239,9 @@ def step_skip(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@requires("incidents.escalate")
 def status_change(request: HttpRequest, pk: int) -> HttpResponse:
-    require_role(request, *CASE)
-    incident = get_case_for(request, pk)
+    incident = get_case_for(request.membership, pk)
     form = StatusForm(request.POST, incident=incident)
     if not form.is_valid():
         _form_errors(request, form)
@@ -283,9 +259,9 @@ def status_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@requires("incidents.escalate")
 def note_add(request: HttpRequest, pk: int) -> HttpResponse:
-    require_role(request, *CASE)
-    incident = get_case_for(request, pk)
+    incident = get_case_for(request.membership, pk)
     form = NoteForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
@@ -300,7 +276,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
+@requires("incidents.escalate")
 def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
-    require_role(request, *CASE)
-    incident = get_case_for(request, pk)
+    incident = get_case_for(request.membership, pk)
     return add_evidence_and_render(request, incident, "incidents:detail")

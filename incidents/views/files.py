@@ -12,7 +12,7 @@ from ..access import get_evidence_for
 
 @login_required
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
-    evidence = get_evidence_for(request, pk)
+    evidence = get_evidence_for(request.membership, pk)
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError as error:

@@ -12,8 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from accounts.access import require_role
-from accounts.models import Role, School
+from accounts.models import School
+from accounts.permissions import require
 
 from .. import platforms as directory
 from ..access import get_platform_for
@@ -23,20 +23,20 @@ from ..models import Platform
 
 @login_required
 def platform_list(request: HttpRequest) -> HttpResponse:
-    school = require_role(request, Role.HEADTEACHER, Role.DSL)
+    school = require(request, "incidents.view_platforms")
     return render(request, "incidents/platform_list.html", {"entries": directory.directory_for(school)})
 
 
 @login_required
 def platform_create(request: HttpRequest) -> HttpResponse:
-    school = require_role(request, Role.HEADTEACHER)
+    school = require(request, "incidents.manage_platforms")
     return _edit_own(request, school, Platform())
 
 
 @login_required
 def platform_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, Role.HEADTEACHER)
-    platform = get_platform_for(school, pk)
+    school = require(request, "incidents.manage_platforms")
+    platform = get_platform_for(request.membership, pk)
     if platform.is_shared:
         return _edit_school_settings(request, school, platform)
     return _edit_own(request, school, platform)

@@ -13,14 +13,13 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.access import require_role
 from accounts.audit import log_access
-from accounts.models import Role
+from accounts.permissions import may, require
 from files import staging
 from schoolsocial.lib.uploads import inspect_upload
 
 from .. import actions
-from ..access import REPORTER_ROLES, evidence_for, get_own_report_for
+from ..access import evidence_for, get_own_report_for, own_reports_for
 from ..forms import MAX_FILES, EvidenceForm, ReportForm
 from ..models import Incident
 
@@ -49,7 +48,7 @@ def _initial_from_post(data: QueryDict) -> dict:
 
 @login_required
 def report(request: HttpRequest) -> HttpResponse:
-    school = require_role(request, *REPORTER_ROLES)
+    school = require(request, "incidents.report")
     if request.method != "POST":
         form = ReportForm(school=school)
         return render(request, "incidents/report_form.html", {"form": form, "staged": []})
@@ -93,7 +92,7 @@ def report(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def report_done(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = get_own_report_for(request, pk)
+    incident = get_own_report_for(request.membership, pk)
     log_access(request, incident)
     evidence_count = incident.evidence.count()
     return render(request, "incidents/report_done.html", {"incident": incident, "evidence_count": evidence_count})
@@ -101,9 +100,8 @@ def report_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def my_reports(request: HttpRequest) -> HttpResponse:
-    school = require_role(request, *REPORTER_ROLES)
     reports = (
-        Incident.objects.filter(reporter=request.user, school=school)
+        own_reports_for(request.membership)
         .select_related("platform")
         .annotate(file_count=Count("evidence"))
         .order_by("-created_at", "-pk")
@@ -115,7 +113,7 @@ def my_reports(request: HttpRequest) -> HttpResponse:
 @login_required
 def report_status(request: HttpRequest, pk: int) -> HttpResponse:
     """What the reporter may see of their report: its status and the public part of the timeline."""
-    incident = get_own_report_for(request, pk)
+    incident = get_own_report_for(request.membership, pk)
     log_access(request, incident)
     entries = incident.timeline.filter(internal=False).order_by("at", "pk")
     return render(
@@ -124,9 +122,9 @@ def report_status(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "incident": incident,
             "entries": entries,
-            "evidence": evidence_for(request, incident),
+            "evidence": evidence_for(request.membership, incident),
             "evidence_form": EvidenceForm(),
-            "is_case_handler": request.membership.role in (Role.HEADTEACHER, Role.DSL),
+            "is_case_handler": may(request.membership, "incidents.view_all"),
         },
     )
 
@@ -134,7 +132,7 @@ def report_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def report_add_evidence(request: HttpRequest, pk: int) -> HttpResponse:
-    incident = get_own_report_for(request, pk)
+    incident = get_own_report_for(request.membership, pk)
     return add_evidence_and_render(request, incident, "incidents:report_status")
 
 

@@ -11,8 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import require_role
-from accounts.models import Role
+from accounts.permissions import may, require
 
 from .. import actions, selectors
 from ..access import get_document_for, get_version_for
@@ -20,12 +19,10 @@ from ..diff import side_by_side
 from ..forms import ApproveForm, DocumentForm, DraftForm, ImportForm, NewPolicyForm
 from ..models import Status
 
-OVERSIGHT = (Role.HEADTEACHER, Role.GOVERNOR)
-
 
 @login_required
 def policy_list(request: HttpRequest) -> HttpResponse:
-    school = require_role(request, *OVERSIGHT)
+    school = require(request, "policies.oversee")
     page = Paginator(selectors.documents_for_list(school), 50).get_page(request.GET.get("page"))
     page.object_list = selectors.decorate(page.object_list)
     return render(request, "policies/list.html", {"page": page, "school": school})
@@ -33,7 +30,7 @@ def policy_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def policy_create(request: HttpRequest) -> HttpResponse:
-    school = require_role(request, Role.HEADTEACHER)
+    school = require(request, "policies.manage")
     form = NewPolicyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -57,8 +54,8 @@ def policy_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, *OVERSIGHT)
-    document = get_document_for(request.user, pk, school)
+    require(request, "policies.oversee")
+    document = get_document_for(request.membership, pk)
     versions = list(document.versions.select_related("approved_by", "created_by").order_by("-number"))
     current = next((v for v in versions if v.status == Status.APPROVED), None)
     open_version = next((v for v in versions if v.status in actions.OPEN_STATUSES), None)
@@ -71,15 +68,15 @@ def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "current": current,
             "open_version": open_version,
             "can_approve": actions.can_approve(request.user, document),
-            "is_headteacher": request.membership.role == Role.HEADTEACHER,
+            "can_manage": may(request.membership, "policies.manage"),
         },
     )
 
 
 @login_required
 def policy_settings(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, Role.HEADTEACHER)
-    document = get_document_for(request.user, pk, school)
+    require(request, "policies.manage")
+    document = get_document_for(request.membership, pk)
     form = DocumentForm(request.POST or None, instance=document)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -91,16 +88,16 @@ def policy_settings(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def draft_start(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, Role.HEADTEACHER)
-    document = get_document_for(request.user, pk, school)
+    require(request, "policies.manage")
+    document = get_document_for(request.membership, pk)
     version = actions.start_draft(document, by=request.user)
     return redirect("policies:draft_edit", document.pk, version.number)
 
 
 @login_required
 def draft_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    school = require_role(request, Role.HEADTEACHER)
-    version = get_version_for(request.user, pk, number, school)
+    require(request, "policies.manage")
+    version = get_version_for(request.membership, pk, number)
     if version.status != Status.DRAFT:
         messages.info(request, "Only a draft can be edited. Start a new draft to make changes.")
         return redirect(version)
@@ -119,8 +116,8 @@ def draft_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 @login_required
 def draft_import(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, Role.HEADTEACHER)
-    document = get_document_for(request.user, pk, school)
+    require(request, "policies.manage")
+    document = get_document_for(request.membership, pk)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -143,8 +140,8 @@ def draft_import(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def version_submit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    school = require_role(request, Role.HEADTEACHER)
-    version = get_version_for(request.user, pk, number, school)
+    require(request, "policies.manage")
+    version = get_version_for(request.membership, pk, number)
     try:
         actions.submit_for_approval(version)
         messages.success(request, "Sent for approval. The approver has been emailed.")
@@ -156,8 +153,8 @@ def version_submit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @require_POST
 @login_required
 def version_return(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    school = require_role(request, *OVERSIGHT)
-    version = get_version_for(request.user, pk, number, school)
+    require(request, "policies.oversee")
+    version = get_version_for(request.membership, pk, number)
     try:
         actions.return_to_draft(version, by=request.user)
         messages.success(request, "Sent back to draft.")
@@ -168,8 +165,8 @@ def version_return(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 @login_required
 def version_approve(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    school = require_role(request, *OVERSIGHT)
-    version = get_version_for(request.user, pk, number, school)
+    require(request, "policies.oversee")
+    version = get_version_for(request.membership, pk, number)
     document = version.document
     if not actions.can_approve(request.user, document) or version.status != Status.AWAITING_APPROVAL:
         messages.error(request, "This version is not waiting for your approval.")
@@ -190,8 +187,8 @@ def version_approve(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 @login_required
 def compare(request: HttpRequest, pk: int) -> HttpResponse:
-    school = require_role(request, *OVERSIGHT)
-    document = get_document_for(request.user, pk, school)
+    require(request, "policies.oversee")
+    document = get_document_for(request.membership, pk)
     numbers = list(document.versions.order_by("number").values_list("number", flat=True))
     old_number = _int(request.GET.get("old"), numbers[-2] if len(numbers) > 1 else (numbers[0] if numbers else 0))
     new_number = _int(request.GET.get("new"), numbers[-1] if numbers else 0)
@@ -218,8 +215,8 @@ def _int(value: str | None, default: int) -> int:
 
 @login_required
 def acknowledgements(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    school = require_role(request, Role.HEADTEACHER)
-    version = get_version_for(request.user, pk, number, school)
+    require(request, "policies.manage")
+    version = get_version_for(request.membership, pk, number)
     have, have_not = actions.acknowledgement_register(version)
     return render(
         request,
@@ -237,8 +234,8 @@ def acknowledgements(request: HttpRequest, pk: int, number: int) -> HttpResponse
 @require_POST
 @login_required
 def acknowledgement_reminder(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    school = require_role(request, Role.HEADTEACHER)
-    version = get_version_for(request.user, pk, number, school)
+    require(request, "policies.manage")
+    version = get_version_for(request.membership, pk, number)
     try:
         sent = actions.remind_to_acknowledge(version, by=request.user)
     except actions.NotAllowed as error:

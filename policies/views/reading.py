@@ -10,20 +10,17 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.access import require_role
-from accounts.models import Role, School
+from accounts.models import School
+from accounts.permissions import may, require
 
 from .. import actions, selectors
 from ..access import get_version_for
 from ..models import Acknowledgement, PolicyVersion, Status
 
-READERS = (Role.HEADTEACHER, Role.GOVERNOR, Role.DSL, Role.STAFF)
-STAFF = (Role.STAFF, Role.DSL)
-
 
 @login_required
 def staff_list(request: HttpRequest) -> HttpResponse:
-    school = require_role(request, *STAFF)
+    school = require(request, "policies.acknowledge")
     versions = list(selectors.current_versions_for_staff(school, request.user))
     to_read = [v for v in versions if v.document.staff_must_acknowledge and not v.acknowledged]
     return render(request, "policies/staff_list.html", {"versions": versions, "to_read": to_read, "school": school})
@@ -31,11 +28,12 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    school = require_role(request, *READERS)
-    version = get_version_for(request.user, pk, number, school)
+    require(request, "policies.read")
+    version = get_version_for(request.membership, pk, number)
     role = request.membership.role
+    acknowledges = may(request.membership, "policies.acknowledge")
     acknowledged_at = None
-    if role in STAFF:
+    if acknowledges:
         acknowledged_at = (
             Acknowledgement.objects.filter(version=version, user=request.user)
             .values_list("acknowledged_at", flat=True)
@@ -50,8 +48,8 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             "version": version,
             "document": version.document,
             "role": role,
-            "is_headteacher": role == Role.HEADTEACHER,
-            "is_staff_reader": role in STAFF,
+            "can_manage": may(request.membership, "policies.manage"),
+            "is_acknowledging_reader": acknowledges,
             "can_approve": actions.can_approve(request.user, version.document),
             "acknowledged_at": acknowledged_at,
         },
@@ -61,8 +59,8 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @require_POST
 @login_required
 def acknowledge(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    school = require_role(request, *STAFF)
-    version = get_version_for(request.user, pk, number, school)
+    require(request, "policies.acknowledge")
+    version = get_version_for(request.membership, pk, number)
     try:
         actions.acknowledge(version, by=request.user)
         messages.success(
@@ -75,8 +73,8 @@ def acknowledge(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 @login_required
 def version_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    school = require_role(request, *READERS)
-    version = get_version_for(request.user, pk, number, school)
+    require(request, "policies.read")
+    version = get_version_for(request.membership, pk, number)
     return _pdf_or_preparing(request, version)
 
 

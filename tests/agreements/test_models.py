@@ -6,7 +6,7 @@ from django.db import connection
 
 from agreements import actions
 from agreements.fingerprint import canonical_bytes
-from agreements.models import AgreementImmutable, AgreementVersion, Signature, VersionStatus
+from agreements.models import AgreementImmutable, AgreementVersion, InvalidTransition, Signature, VersionStatus
 
 from .conftest import CONTENT, sign
 
@@ -34,7 +34,7 @@ def test_published_version_cannot_be_deleted_or_go_back_to_draft(cast, version):
     with pytest.raises(AgreementImmutable):
         version.delete()
     version.status = VersionStatus.DRAFT
-    with pytest.raises(AgreementImmutable):
+    with pytest.raises(InvalidTransition, match="This version is published, so it cannot move to “Draft”."):
         version.save()
 
 

@@ -44,7 +44,7 @@ def test_a_published_version_cannot_be_edited_or_published_again(cast, client_fo
     )
     assert "its wording cannot change" in response.content.decode()
     again = client.post(reverse("agreements:version_publish", args=[version.pk]), follow=True)
-    assert "already been published" in again.content.decode()
+    assert "This version is already published." in again.content.decode()
     version.refresh_from_db()
     assert version.title == CONTENT["title"] and version.status == VersionStatus.PUBLISHED
 

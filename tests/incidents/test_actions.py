@@ -11,6 +11,7 @@ from incidents.models import (
     EntryKind,
     EscalationStep,
     Incident,
+    InvalidTransition,
     Nature,
     Outcome,
     PosterKind,
@@ -167,7 +168,7 @@ def test_skipping_a_planned_step(cast, file_report):
 
 def test_status_changes_follow_the_map_and_need_a_reason_to_finish(cast, file_report):
     incident = file_report()
-    with pytest.raises(actions.ActionError):
+    with pytest.raises(InvalidTransition, match="This incident is marked “Reported”, so it cannot move to “Closed”."):
         actions.change_status(incident=incident, by=cast.headteacher, status=Status.CLOSED, reason="x")
     with pytest.raises(actions.ActionError):
         actions.change_status(incident=incident, by=cast.headteacher, status=Status.NO_ACTION)

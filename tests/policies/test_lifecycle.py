@@ -7,6 +7,7 @@ from django.utils import timezone
 from policies import actions
 from policies.models import (
     ALLOWED_TRANSITIONS,
+    POLICY_WORKFLOW,
     ImmutableVersion,
     InvalidTransition,
     MissingChangeSummary,
@@ -55,7 +56,7 @@ def test_transitions_are_plain_data_and_enforced_by_save(cast):
         version.save()
     version.refresh_from_db()
     with pytest.raises(InvalidTransition):
-        version.move_to(Status.SUPERSEDED)
+        POLICY_WORKFLOW.move(version, Status.SUPERSEDED)
 
 
 def test_a_new_version_cannot_be_created_approved(cast):

@@ -1,9 +1,9 @@
 from datetime import date, timedelta
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from policies import actions
@@ -155,7 +155,8 @@ def test_public_page_404s_before_approval(cast, client):
 def test_pdf_shows_preparing_until_ready_then_serves_the_file(cast, client, django_capture_on_commit_callbacks):
     version = approved_policy(cast.school, cast.headteacher)  # on-commit callbacks not run: no PDF yet
     url = reverse("policies:public_pdf", args=[cast.school.short_code, version.document.slug])
-    cache.clear()  # as if the task queued at approval was lost and its "queued" mark expired
+    # As if the task queued at approval was lost and its request has stood long enough.
+    PolicyVersion.objects.filter(pk=version.pk).update(pdf_requested_at=timezone.now() - timedelta(minutes=6))
     with django_capture_on_commit_callbacks(execute=True):
         preparing = client.get(url)
     assert preparing.status_code == 202 and "being prepared" in preparing.content.decode()
