@@ -40,9 +40,11 @@ ROLE_CHOICES: tuple[RoleChoice, ...] = (
     RoleChoice("dsl", "Designated safeguarding lead", Role.DSL, case_role=True),
     RoleChoice("deputy_dsl", "Deputy designated safeguarding lead", Role.DSL, is_deputy=True, case_role=True),
     RoleChoice("headteacher", "Headteacher", Role.HEADTEACHER, case_role=True),
+    # The DPO opens no case, but reads who opened every one: only the headteacher appoints one.
+    RoleChoice("dpo", "Data protection officer", Role.DPO, case_role=True),
 )
 CHOICES = {choice.key: choice for choice in ROLE_CHOICES}
-STAFF_ROLES = frozenset({Role.HEADTEACHER, Role.DSL, Role.STAFF, Role.GOVERNOR, Role.OFFICE})
+STAFF_ROLES = frozenset({Role.HEADTEACHER, Role.DSL, Role.STAFF, Role.GOVERNOR, Role.OFFICE, Role.DPO})
 # Who may manage which roles: the headteacher all of them, the office those that never open a case.
 MANAGERS: dict[Role, frozenset[str]] = {
     Role.HEADTEACHER: frozenset(CHOICES),

@@ -29,12 +29,13 @@ from .roles import Role
 if TYPE_CHECKING:
     from .models import Membership, School, User
 
-HEADTEACHER, DSL, STAFF, GOVERNOR, OFFICE, PARENT = (
+HEADTEACHER, DSL, STAFF, GOVERNOR, OFFICE, DPO, PARENT = (
     Role.HEADTEACHER,
     Role.DSL,
     Role.STAFF,
     Role.GOVERNOR,
     Role.OFFICE,
+    Role.DPO,
     Role.PARENT,
 )
 
@@ -165,6 +166,16 @@ PERMISSIONS: dict[str, Ability] = {
     "notifications.see_case_subjects": _ability(
         "See the subject line of emails about a case on the email delivery page",
         HEADTEACHER),
+    # Data protection.
+    "dataprotection.audit": _ability(
+        "Read the audit history of any record and the access log of who opened what (no case files)",
+        DPO),
+    "dataprotection.retention": _ability(
+        "Change the retention schedule, and destroy, keep or hold the records that reached it",
+        HEADTEACHER, DPO),
+    "dataprotection.privacy_notice": _ability(
+        "Write the school's privacy notice",
+        HEADTEACHER, DPO),
 }
 # fmt: on
 

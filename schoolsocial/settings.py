@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "notifications",
     "files",
     "dashboard",
+    "dataprotection",
 ]
 if DEBUG:
     # Demo data and seed_demo (published passwords): never installed in production.
@@ -444,6 +445,13 @@ CELERY_BEAT_SCHEDULE["outbox-relay"] = {
 CELERY_BEAT_SCHEDULE["discard-stale-uploads"] = {
     "task": "files.tasks.discard_stale_uploads",
     "schedule": crontab(hour=3, minute=15),
+    "options": {"expires": 60 * 60 * 12},
+}
+# Data protection: list the records that reached their retention date, for a person to review.
+# Nothing is destroyed by the sweep.
+CELERY_BEAT_SCHEDULE["retention-review-sweep"] = {
+    "task": "dataprotection.tasks.retention_sweep",
+    "schedule": crontab(hour=2, minute=30),  # at night: it reads every closed record once
     "options": {"expires": 60 * 60 * 12},
 }
 # Email delivery (notifications.outbox): a refused message is retried after 30 s, 1 min,

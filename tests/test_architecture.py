@@ -13,7 +13,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = {"accounts", "incidents", "complaints", "policies", "agreements", "notifications", "files", "dashboard", "demo"}
+APPS = {
+    "accounts",
+    "incidents",
+    "complaints",
+    "policies",
+    "agreements",
+    "notifications",
+    "files",
+    "dashboard",
+    "demo",
+    "dataprotection",
+}
 SKIP_DIRS = {".venv", "node_modules", "migrations", ".git", "staticfiles", "var", "__pycache__"}
 MAX_LINES = 800
 
