@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from accounts.models import ParentLink, Pupil
 from agreements import actions as agreement_actions
-from agreements.uploads import check_scan
+from agreements.uploads import scan_from_staged
 from complaints import actions as complaint_actions
 from complaints import statistics as complaint_statistics
 from dataprotection import actions, destruction
@@ -89,91 +89,94 @@ def published(cast, introduction: str):
 
 
 @pytest.fixture
-def closed_case(cast, facebook, client_for, on_commit_runs_immediately, dpo):
+def closed_case(cast, facebook, client_for, django_capture_on_commit_callbacks, dpo):
     """A case about Zephyrine, seen through every app, closed seven years ago; she has left."""
-    child = make_pupil(cast.school, cast.school_class, first=FIRST, last=LAST, parent=cast.parent)
-    evidence_bytes = image_bytes(size=(57, 43), color=(11, 222, 33))
-    token = uuid.uuid4()
-    shot = SimpleUploadedFile("zephyrine-post.png", evidence_bytes, content_type="image/png")
-    staged = staging.stage(
-        school=cast.school, user=cast.staff, form_token=token, upload=shot, facts=inspect_upload(shot)
-    )
-    incident = incident_actions.report(
-        school=cast.school,
-        reporter=cast.staff,
-        role="staff",
-        details=report_details(
-            facebook,
-            content=f"{FIRST} {LAST} in Otters is a {POST_WORDS}, pass it on",
-            targeted=f"{FIRST} {LAST}",
-            pupils_identifiable=True,
-        ),
-        natures=[Nature.CYBERBULLYING],
-        urls=["https://www.facebook.com/groups/123/posts/456"],
-        staged=[staged],
-    )
-    incident = incident_actions.triage(
-        incident=incident,
-        by=cast.headteacher,
-        severity="high",
-        natures=[Nature.CYBERBULLYING],
-        poster_kind=PosterKind.PARENT,
-        owner=cast.headteacher,
-        poster_parent=cast.other_parent,
-        poster_pupil=child,
-    )
-    step = incident_actions.add_step(
-        incident=incident, by=cast.headteacher, kind=StepKind.WRITTEN_WARNING, due_date=timezone.localdate()
-    )
-    incident_actions.add_note(
-        incident=incident, by=cast.headteacher, text=f"Spoke to {FIRST}'s mum about the {POST_WORDS} post"
-    )
-    letter = letter_actions.create_letter(
-        incident=incident, step=step, kind=LetterKind.WRITTEN_WARNING, by=cast.headteacher
-    )
-    letter = letter_actions.update_draft(
-        letter=letter,
-        by=cast.headteacher,
-        body=f"Your post about {FIRST} {LAST} must come down.\n\nIt called her a {POST_WORDS}.",
-    )
-    letter = letter_actions.finalise(letter=letter, by=cast.headteacher)
-    letter_actions.email_letter(
-        letter=Letter.objects.get(pk=letter.pk), by=cast.headteacher, to="sam.other@example.org"
-    )
-    letter_actions.request_bundle(incident=incident, by=cast.headteacher)
+    with django_capture_on_commit_callbacks(execute=True):  # each block's queued work runs as on commit
+        child = make_pupil(cast.school, cast.school_class, first=FIRST, last=LAST, parent=cast.parent)
+        evidence_bytes = image_bytes(size=(57, 43), color=(11, 222, 33))
+        token = uuid.uuid4()
+        shot = SimpleUploadedFile("zephyrine-post.png", evidence_bytes, content_type="image/png")
+        staged = staging.stage(
+            school=cast.school, user=cast.staff, form_token=token, upload=shot, facts=inspect_upload(shot)
+        )
+        incident = incident_actions.report(
+            school=cast.school,
+            reporter=cast.staff,
+            role="staff",
+            details=report_details(
+                facebook,
+                content=f"{FIRST} {LAST} in Otters is a {POST_WORDS}, pass it on",
+                targeted=f"{FIRST} {LAST}",
+                pupils_identifiable=True,
+            ),
+            natures=[Nature.CYBERBULLYING],
+            urls=["https://www.facebook.com/groups/123/posts/456"],
+            staged=[staged],
+        )
+        incident = incident_actions.triage(
+            incident=incident,
+            by=cast.headteacher,
+            severity="high",
+            natures=[Nature.CYBERBULLYING],
+            poster_kind=PosterKind.PARENT,
+            owner=cast.headteacher,
+            poster_parent=cast.other_parent,
+            poster_pupil=child,
+        )
+        step = incident_actions.add_step(
+            incident=incident, by=cast.headteacher, kind=StepKind.WRITTEN_WARNING, due_date=timezone.localdate()
+        )
+        incident_actions.add_note(
+            incident=incident, by=cast.headteacher, text=f"Spoke to {FIRST}'s mum about the {POST_WORDS} post"
+        )
+        letter = letter_actions.create_letter(
+            incident=incident, step=step, kind=LetterKind.WRITTEN_WARNING, by=cast.headteacher
+        )
+        letter = letter_actions.update_draft(
+            letter=letter,
+            by=cast.headteacher,
+            body=f"Your post about {FIRST} {LAST} must come down.\n\nIt called her a {POST_WORDS}.",
+        )
+        letter = letter_actions.finalise(letter=letter, by=cast.headteacher)
+    with django_capture_on_commit_callbacks(execute=True):
+        letter_actions.email_letter(
+            letter=Letter.objects.get(pk=letter.pk), by=cast.headteacher, to="sam.other@example.org"
+        )
+        letter_actions.request_bundle(incident=incident, by=cast.headteacher)
 
-    complaint = complaint_actions.raise_complaint(
-        school=cast.school,
-        parent=cast.parent,
-        pupil=child,
-        subject=f"The {POST_WORDS} post",
-        details=f"{FIRST} has been crying since the {POST_WORDS} post.",
-        desired_outcome="Make them take it down.",
-        files=[(f, inspect_upload(f)) for f in [complaint_png("crying.png")]],
-    )
-    complaint_actions.link_incident(complaint=complaint, by=cast.headteacher, incident=incident)
-    complaint = to_panel(complaint, cast.headteacher)
-    complaint_actions.record_panel_decision(
-        complaint=complaint,
-        by=cast.headteacher,
-        meeting_date=timezone.localdate(),
-        members="Geoff Governor",
-        decision="upheld",
-        reasons=f"The school acted quickly for {FIRST}.",
-    )
+        complaint = complaint_actions.raise_complaint(
+            school=cast.school,
+            parent=cast.parent,
+            pupil=child,
+            subject=f"The {POST_WORDS} post",
+            details=f"{FIRST} has been crying since the {POST_WORDS} post.",
+            desired_outcome="Make them take it down.",
+            files=[(f, inspect_upload(f)) for f in [complaint_png("crying.png")]],
+        )
+        complaint_actions.link_incident(complaint=complaint, by=cast.headteacher, incident=incident)
+        complaint = to_panel(complaint, cast.headteacher)
+        complaint_actions.record_panel_decision(
+            complaint=complaint,
+            by=cast.headteacher,
+            meeting_date=timezone.localdate(),
+            members="Geoff Governor",
+            decision="upheld",
+            reasons=f"The school acted quickly for {FIRST}.",
+        )
 
-    first_version = published(cast, "We ask every family to be kind online.")
-    sign_online(cast, first_version, pupil=child)
-    second_version = published(cast, "We ask every family to be kind online, and to come to us first.")
-    link = ParentLink.objects.get(pupil=child)
-    agreement_actions.record_paper_signature(
-        link=link,
-        recorded_by=cast.office,
-        signer_name="J. Parent",
-        signed_on=timezone.localdate(),
-        scan=check_scan(png_upload()),
-        request_details=DETAILS,
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        first_version = published(cast, "We ask every family to be kind online.")
+        sign_online(cast, first_version, pupil=child)
+        second_version = published(cast, "We ask every family to be kind online, and to come to us first.")
+        link = ParentLink.objects.get(pupil=child)
+        agreement_actions.record_paper_signature(
+            link=link,
+            recorded_by=cast.office,
+            signer_name="J. Parent",
+            signed_on=timezone.localdate(),
+            scan=_staged_scan(cast),
+            request_details=DETAILS,
+        )
     assert second_version.pk
 
     # People open the records, and the DPO looks up who did.
@@ -181,13 +184,17 @@ def closed_case(cast, facebook, client_for, on_commit_runs_immediately, dpo):
     client_for(cast.office).get(reverse("accounts:pupil_detail", args=[child.pk]))
     client_for(dpo).get(reverse("dataprotection:access_log"), {"pupil": child.pk})
 
-    incident_actions.record_step_outcome(step=step, by=cast.headteacher, outcome="complied")
-    incident_actions.change_status(
-        incident=Incident.objects.get(pk=incident.pk), by=cast.headteacher, status="resolved", reason="Post removed"
-    )
-    incident_actions.change_status(
-        incident=Incident.objects.get(pk=incident.pk), by=cast.headteacher, status="closed", reason="Nothing more to do"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        incident_actions.record_step_outcome(step=step, by=cast.headteacher, outcome="complied")
+        incident_actions.change_status(
+            incident=Incident.objects.get(pk=incident.pk), by=cast.headteacher, status="resolved", reason="Post removed"
+        )
+        incident_actions.change_status(
+            incident=Incident.objects.get(pk=incident.pk),
+            by=cast.headteacher,
+            status="closed",
+            reason="Nothing more to do",
+        )
     long_ago = timezone.now() - timedelta(days=365 * 7)
     Incident.objects.filter(pk=incident.pk).update(created_at=long_ago - timedelta(days=10), resolved_at=long_ago)
 
@@ -200,7 +207,9 @@ def closed_case(cast, facebook, client_for, on_commit_runs_immediately, dpo):
     return incident, child, evidence_bytes
 
 
-def test_destroying_the_case_and_the_pupil_leaves_no_trace(cast, closed_case, client_for, tmp_path):
+def test_destroying_the_case_and_the_pupil_leaves_no_trace(
+    cast, closed_case, client_for, tmp_path, django_capture_on_commit_callbacks
+):
     incident, child, evidence_bytes = closed_case
     incident = Incident.objects.get(pk=incident.pk)
     created_month = timezone.localtime(incident.created_at).date().replace(day=1)
@@ -221,9 +230,10 @@ def test_destroying_the_case_and_the_pupil_leaves_no_trace(cast, closed_case, cl
     assert set(items) >= {"incident", "pupil"}
     head = client_for(cast.headteacher)
     for kind in ("incident", "pupil"):
-        response = head.post(
-            reverse("dataprotection:review_decide", args=[items[kind].pk]), {"decision": "destroy", "confirm": "on"}
-        )
+        with django_capture_on_commit_callbacks(execute=True):  # the files go once the destruction commits
+            response = head.post(
+                reverse("dataprotection:review_decide", args=[items[kind].pk]), {"decision": "destroy", "confirm": "on"}
+            )
         assert response.status_code == 302, response.content.decode()[:2000]
 
     for needle in NEEDLES:
@@ -296,3 +306,17 @@ def test_the_destruction_log_keeps_no_content(cast, old_case):
     assert tables_containing(POST_WORDS) == []
     assert DestructionLog.objects.get().reference == case.reference
     assert date.today()
+
+
+def _staged_scan(cast):
+    """A paper form's scan as the office's form provides it: inspected, staged, checked again."""
+    import uuid
+
+    from files import staging
+    from schoolsocial.lib.uploads import inspect_upload
+
+    upload = png_upload()
+    staged = staging.stage(
+        school=cast.school, user=cast.office, form_token=uuid.uuid4(), upload=upload, facts=inspect_upload(upload)
+    )
+    return scan_from_staged(staged)
