@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
@@ -87,8 +89,8 @@ class PupilForm(PlainTextMixin, forms.ModelForm):
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school_class"].queryset = SchoolClass.objects.filter(school=school)
-        self.fields["school_class"].empty_label = "No class yet"
+        cast(forms.ModelChoiceField, self.fields["school_class"]).queryset = SchoolClass.objects.filter(school=school)
+        cast(forms.ModelChoiceField, self.fields["school_class"]).empty_label = "No class yet"
 
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]
@@ -123,7 +125,7 @@ class SchoolClassForm(PlainTextMixin, forms.ModelForm):
         self.school = school
         self.instance.school = school
         staff_roles = [Role.STAFF, Role.HEADTEACHER, Role.DSL]
-        self.fields["teacher"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["teacher"]).queryset = (
             User.objects.filter(
                 is_active=True,
                 memberships__school=school,
@@ -133,7 +135,7 @@ class SchoolClassForm(PlainTextMixin, forms.ModelForm):
             .distinct()
             .order_by("full_name")
         )
-        self.fields["teacher"].empty_label = "No class teacher"
+        cast(forms.ModelChoiceField, self.fields["teacher"]).empty_label = "No class teacher"
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())
@@ -143,8 +145,15 @@ class SchoolClassForm(PlainTextMixin, forms.ModelForm):
         return name
 
 
+class PupilsField(forms.ModelMultipleChoiceField):
+    """The children an invitation links, each shown with their class."""
+
+    def label_from_instance(self, obj: Pupil) -> str:
+        return f"{obj.full_name} ({obj.school_class or 'no class'})"
+
+
 class InvitationForm(PlainTextMixin, forms.ModelForm):
-    pupils = forms.ModelMultipleChoiceField(
+    pupils = PupilsField(
         queryset=Pupil.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         label="Children to link",
@@ -159,11 +168,9 @@ class InvitationForm(PlainTextMixin, forms.ModelForm):
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
         self.school = school
-        self.fields["pupils"].queryset = Pupil.objects.filter(school=school, is_on_roll=True).select_related(
-            "school_class"
-        )
-        self.fields["pupils"].label_from_instance = lambda p: f"{p.full_name} ({p.school_class or 'no class'})"
-        self.fields["relationship"].choices = Relationship.choices
+        pupils = cast(PupilsField, self.fields["pupils"])
+        pupils.queryset = Pupil.objects.filter(school=school, is_on_roll=True).select_related("school_class")
+        cast(forms.ChoiceField, self.fields["relationship"]).choices = Relationship.choices
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].lower()
@@ -185,7 +192,8 @@ class AcceptInvitationForm(PlainTextMixin, forms.Form):
         self.email = email
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", "The two passwords are different. Please type the same password twice.")

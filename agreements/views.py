@@ -8,11 +8,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.audit import client_ip, log_access
+from accounts.http import AuthenticatedRequest
 from accounts.models import SchoolClass
 from accounts.permissions import may, require
 from files import staging
@@ -33,18 +34,18 @@ from .uploads import scan_from_staged
 from .years import current_academic_year
 
 
-def _details(request: HttpRequest) -> actions.RequestDetails:
+def _details(request: AuthenticatedRequest) -> actions.RequestDetails:
     return actions.RequestDetails(client_ip(request), request.META.get("HTTP_USER_AGENT", ""))
 
 
-def _posted(request: HttpRequest):
+def _posted(request: AuthenticatedRequest):
     """The submitted data on POST (even if empty, so an empty submit shows its errors)."""
     return request.POST if request.method == "POST" else None
 
 
 # --- parents --------------------------------------------------------------------------------------
 @login_required
-def parent_home(request: HttpRequest) -> HttpResponse:
+def parent_home(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "agreements.sign")
     version = AgreementVersion.objects.current_for(school.pk)
     links = list(own_links_for(request.membership).select_related("pupil__school_class").order_by("pupil__first_name"))
@@ -64,7 +65,7 @@ def parent_home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def sign(request: HttpRequest, pupil_id: int) -> HttpResponse:
+def sign(request: AuthenticatedRequest, pupil_id: int) -> HttpResponse:
     school = require(request, "agreements.sign")
     pupil = get_own_child(request.membership, pupil_id)
     version = AgreementVersion.objects.current_for(school.pk)
@@ -108,7 +109,7 @@ def sign(request: HttpRequest, pupil_id: int) -> HttpResponse:
 
 
 @login_required
-def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require(request, "agreements.sign")
     signature = get_signature_for(request.membership, pk)
     form = WithdrawForm(_posted(request))
@@ -131,7 +132,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- a signature: verify, PDF, scan ---------------------------------------------------------------
 @login_required
-def verify(request: HttpRequest, pk: int) -> HttpResponse:
+def verify(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     signature = get_signature_for(request.membership, pk)
     log_access(request, signature, action="verify")
     recomputed = signature.compute_hash()
@@ -149,7 +150,7 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def signature_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def signature_pdf(request: AuthenticatedRequest, pk: int) -> FileResponse:
     signature = get_signature_for(request.membership, pk)
     if signature.kind != SignatureKind.SIGNED:
         raise Http404("No such page.")
@@ -160,7 +161,7 @@ def signature_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def signature_scan(request: HttpRequest, pk: int) -> HttpResponse:
+def signature_scan(request: AuthenticatedRequest, pk: int) -> FileResponse:
     require(request, "agreements.view_signatures")
     signature = get_signature_for(request.membership, pk)
     if not signature.scan:
@@ -175,7 +176,7 @@ def _private_file(name: str, content_type: str, stem: str) -> FileResponse:
 
 # --- coverage (headteacher and office) ------------------------------------------------------------
 @login_required
-def coverage(request: HttpRequest) -> HttpResponse:
+def coverage(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "agreements.view_signatures")
     version = AgreementVersion.objects.current_for(school.pk)
     rows, total = queries.school_coverage(school, version)
@@ -201,7 +202,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def class_coverage(request: HttpRequest, pk: int) -> HttpResponse:
+def class_coverage(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require(request, "agreements.view_signatures")
     school_class = get_object_or_404(SchoolClass.objects.filter(school=school), pk=pk)
     version = AgreementVersion.objects.current_for(school.pk)
@@ -214,7 +215,7 @@ def class_coverage(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def coverage_csv(request: HttpRequest) -> HttpResponse:
+def coverage_csv(request: AuthenticatedRequest) -> StreamingHttpResponse:
     school = require(request, "agreements.view_signatures")
     version = AgreementVersion.objects.current_for(school.pk)
     class_id = request.GET.get("class", "")
@@ -229,7 +230,7 @@ def coverage_csv(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def paper_signature(request: HttpRequest, link_id: int) -> HttpResponse:
+def paper_signature(request: AuthenticatedRequest, link_id: int) -> HttpResponse:
     """The office records a paper form. A good scan is staged (files.staging) as soon as it is
     chosen, as on the report form, so a mistake in another field never loses it."""
     school = require(request, "agreements.record_paper")
@@ -258,7 +259,8 @@ def paper_signature(request: HttpRequest, link_id: int) -> HttpResponse:
         staging.discard(user=request.user, form_token=token, pk=int(request.POST["remove_upload"]))
         return page(PaperSignatureForm(initial={**typed, "form_token": token}))
 
-    kept = (staging.staged_for(user=request.user, school=school, form_token=token) or [None])[-1]
+    staged = staging.staged_for(user=request.user, school=school, form_token=token)
+    kept = staged[-1] if staged else None
     form = PaperSignatureForm(data, request.FILES, staged=kept)
     if form.is_valid() or "scan" not in form.errors:
         chosen = form.cleaned_data.get("scan")
@@ -296,7 +298,7 @@ def paper_signature(request: HttpRequest, link_id: int) -> HttpResponse:
 
 # --- versions (the headteacher drafts and publishes; the office may read) -------------------------
 @login_required
-def version_list(request: HttpRequest) -> HttpResponse:
+def version_list(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "agreements.view_signatures")
     versions = AgreementVersion.objects.filter(school=school).select_related("approved_by").order_by("-number")
     return render(
@@ -307,7 +309,7 @@ def version_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def version_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     version = get_version_for(request.membership, pk)
     return render(
         request,
@@ -317,7 +319,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def version_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def version_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
     school = require(request, "agreements.manage_versions")
     if pk is not None:
         version = get_version_for(request.membership, pk)
@@ -345,7 +347,7 @@ def version_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @require_POST
 @login_required
-def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def version_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require(request, "agreements.manage_versions")
     version = get_version_for(request.membership, pk)
     try:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.models import Pupil, School
+from accounts.models import Pupil, School, User
 from incidents.forms import DateInput, MultipleFileField
 from schoolsocial.lib.text import PlainTextMixin
 from schoolsocial.lib.uploads import ACCEPTED_HELP, inspect_upload
@@ -52,8 +53,10 @@ class ComplaintForm(PlainTextMixin, forms.ModelForm):
 
     def __init__(self, *args, children=None, already_attached: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pupil"].queryset = children if children is not None else Pupil.objects.none()
-        self.fields["pupil"].empty_label = "Not about one child"
+        cast(forms.ModelChoiceField, self.fields["pupil"]).queryset = (
+            children if children is not None else Pupil.objects.none()
+        )
+        cast(forms.ModelChoiceField, self.fields["pupil"]).empty_label = "Not about one child"
         self.fields["pupil"].required = False
         self.already_attached = already_attached
         self.inspected: list = []
@@ -63,7 +66,8 @@ class ComplaintForm(PlainTextMixin, forms.ModelForm):
     def clean_attachments(self):
         """Keep each acceptable file in `inspected`; explain each refused one beside the field."""
         files = self.cleaned_data.get("attachments") or []
-        errors, accepted = [], []
+        errors: list[str] = []
+        accepted: list[tuple] = []
         for upload in files:
             if self.already_attached + len(accepted) >= MAX_FILES:
                 errors.append(f"At most {MAX_FILES} files can be attached; “{upload.name}” was not added.")
@@ -104,8 +108,15 @@ class NoteForm(PlainTextMixin, forms.Form):
     )
 
 
+class StaffField(forms.ModelChoiceField):
+    """A member of staff, shown by their full name."""
+
+    def label_from_instance(self, obj: User) -> str:
+        return obj.full_name
+
+
 class HandlerForm(PlainTextMixin, forms.Form):
-    handler = forms.ModelChoiceField(
+    handler = StaffField(
         label="Member of staff handling the informal stage",
         queryset=None,
         required=False,
@@ -117,8 +128,7 @@ class HandlerForm(PlainTextMixin, forms.Form):
 
     def __init__(self, *args, school: School, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["handler"].queryset = informal_handler_choices(school)
-        self.fields["handler"].label_from_instance = lambda user: user.full_name
+        cast(StaffField, self.fields["handler"]).queryset = informal_handler_choices(school)
 
 
 class StageForm(PlainTextMixin, forms.Form):
@@ -133,10 +143,11 @@ class StageForm(PlainTextMixin, forms.Form):
 
     def __init__(self, *args, complaint: Complaint, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["stage"].offer(COMPLAINT_WORKFLOW, complaint.stage)
+        cast(TransitionChoiceField, self.fields["stage"]).offer(COMPLAINT_WORKFLOW, complaint.stage)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("stage") == Stage.CLOSED and not (data.get("reason") or "").strip():
             self.add_error("reason", "Say briefly how the complaint was resolved: the parent sees this.")
         return data
@@ -171,7 +182,7 @@ class SettingsForm(PlainTextMixin, forms.ModelForm):
             days = sorted(parse_holidays(self.instance.holidays or []))
             self.fields["holiday_text"].initial = "\n".join(d.strftime("%d/%m/%Y") for d in days)
         for name in ("acknowledge_days", "respond_days", "panel_respond_days"):
-            self.fields[name].min_value = 1
+            cast(forms.IntegerField, self.fields[name]).min_value = 1
             self.fields[name].widget.attrs["min"] = 1
 
     def clean_holiday_text(self) -> list[str]:
@@ -246,7 +257,8 @@ class TermlyReportForm(PlainTextMixin, forms.Form):
     period_end = forms.DateField(label="To", widget=DateInput())
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end < start:
             self.add_error("period_end", "The end of the period must come after its start.")

@@ -171,6 +171,7 @@ class Complaint(models.Model):
     )
 
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.INFORMAL)
+    _loaded_stage: str | None  # the stage as read from the database (from_db)
     stage_started_on = models.DateField(default=timezone.localdate)
     acknowledge_by = models.DateField(null=True, blank=True)
     respond_by = models.DateField(null=True, blank=True)

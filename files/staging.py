@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -103,6 +104,8 @@ def promote(staged: StagedUpload, record: FileFacts) -> None:
 
 
 def discard(*, user: User, form_token: uuid.UUID | None, pk: int) -> None:
+    if form_token is None:  # every staged file has its form's token: nothing to discard
+        return
     staged = StagedUpload.objects.filter(uploaded_by=user, form_token=form_token, pk=pk).first()
     if staged is not None:
         name, storage = staged.file.name, staged.file.storage
@@ -113,7 +116,7 @@ def discard(*, user: User, form_token: uuid.UUID | None, pk: int) -> None:
 def discard_stale(older_than_hours: int = STALE_AFTER_HOURS) -> int:
     """Files staged on a form that was never sent: removed after a day. Records are never touched
     (a promoted file is a copy under the record's own name)."""
-    cutoff = timezone.now() - timezone.timedelta(hours=older_than_hours)
+    cutoff = timezone.now() - timedelta(hours=older_than_hours)
     stale: Iterable[StagedUpload] = list(StagedUpload.objects.filter(created_at__lt=cutoff))
     count = 0
     for staged in stale:

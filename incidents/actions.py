@@ -316,6 +316,8 @@ def skip_step(
         step = EscalationStep.objects.select_for_update().get(pk=step.pk, incident=incident)
         if not step.is_pending:
             raise ActionError("This step already has an outcome.")
+    elif kind is None:
+        raise ActionError("Choose the step to skip.")
     else:
         step = EscalationStep(incident=incident, kind=kind, owner=by, created_by=by)
     step.outcome = Outcome.SKIPPED

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
+from django.http import QueryDict
 from django.utils import timezone
 
 from accounts.models import Pupil, Role, School, User
@@ -186,10 +189,10 @@ class ReportForm(PlainTextMixin, forms.ModelForm):
     def __init__(self, *args, school: School, **kwargs):
         super().__init__(*args, **kwargs)
         # The shared platforms this school has not hidden, and the school's own; never another school's.
-        self.fields["platform"].queryset = Platform.objects.offered_to(school)
-        self.fields["platform"].empty_label = "Choose…"
-        self.fields["poster_kind"].choices = PosterKind.choices
-        self.fields["poster_certainty"].choices = Certainty.choices
+        cast(forms.ModelChoiceField, self.fields["platform"]).queryset = Platform.objects.offered_to(school)
+        cast(forms.ModelChoiceField, self.fields["platform"]).empty_label = "Choose…"
+        cast(forms.ChoiceField, self.fields["poster_kind"]).choices = PosterKind.choices
+        cast(forms.ChoiceField, self.fields["poster_certainty"]).choices = Certainty.choices
         if not self.is_bound:
             self.initial.setdefault("form_token", uuid.uuid4())
             self.initial.setdefault("seen_at", timezone.localtime().replace(second=0, microsecond=0))
@@ -199,12 +202,13 @@ class ReportForm(PlainTextMixin, forms.ModelForm):
 
     def clean_seen_at(self):
         seen = self.cleaned_data["seen_at"]
-        if seen and seen > timezone.now() + timezone.timedelta(minutes=5):
+        if seen and seen > timezone.now() + timedelta(minutes=5):
             raise ValidationError("This is in the future. When did you see it?")
         return seen
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         posted, seen = data.get("posted_at"), data.get("seen_at")
         if posted and seen and posted > seen:
             self.add_error("posted_at", "It cannot have been posted after you saw it. Check the two dates.")
@@ -279,17 +283,21 @@ class TriageForm(PlainTextMixin, forms.ModelForm):
     def __init__(self, *args, school: School, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["severity"].required = True
-        self.fields["poster_kind"].choices = PosterKind.choices
-        self.fields["poster_pupil"].empty_label = "Not known"
-        self.fields["poster_parent"].empty_label = "Not known"
-        self.fields["severity"].choices = [("", "Choose…"), *Severity.choices]
-        self.fields["poster_pupil"].queryset = Pupil.objects.filter(school=school, is_on_roll=True)
-        self.fields["poster_parent"].queryset = User.objects.filter(
+        cast(forms.ChoiceField, self.fields["poster_kind"]).choices = PosterKind.choices
+        cast(forms.ModelChoiceField, self.fields["poster_pupil"]).empty_label = "Not known"
+        cast(forms.ModelChoiceField, self.fields["poster_parent"]).empty_label = "Not known"
+        cast(forms.ChoiceField, self.fields["severity"]).choices = [("", "Choose…"), *Severity.choices]
+        cast(forms.ModelChoiceField, self.fields["poster_pupil"]).queryset = Pupil.objects.filter(
+            school=school, is_on_roll=True
+        )
+        cast(forms.ModelChoiceField, self.fields["poster_parent"]).queryset = User.objects.filter(
             memberships__school=school, memberships__role=Role.PARENT
         ).distinct()
-        self.fields["owner"].queryset = school_staff(school, roles=roles_with("incidents.own_cases"))
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = school_staff(
+            school, roles=roles_with("incidents.own_cases")
+        )
         self.fields["owner"].required = True
-        self.fields["owner"].empty_label = "Choose…"
+        cast(forms.ModelChoiceField, self.fields["owner"]).empty_label = "Choose…"
         if self.instance.pk and not self.is_bound:
             self.initial["natures"] = self.instance.nature_codes
             self.initial["seen_version"] = current_version(self.instance)
@@ -297,11 +305,13 @@ class TriageForm(PlainTextMixin, forms.ModelForm):
     def saw_version(self, version: int) -> None:
         """After a stale submit: the person's answers stay, and the next save is checked against
         the version they have now been shown."""
-        self.data = self.data.copy()
-        self.data["seen_version"] = str(version)
+        data = cast(QueryDict, self.data).copy()  # bound to request.POST, a QueryDict
+        data["seen_version"] = str(version)
+        self.data = data
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("poster_pupil") and data.get("poster_kind") not in (PosterKind.PUPIL, None):
             self.add_error("poster_pupil", "You linked a pupil, but “Who posted it” is not “A pupil”.")
         if data.get("poster_parent") and data.get("poster_kind") not in (PosterKind.PARENT, None):
@@ -319,7 +329,7 @@ class StepForm(PlainTextMixin, forms.Form):
 
     def __init__(self, *args, school: School, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = school_staff(school)
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = school_staff(school)
 
     def clean_due_date(self):
         due = self.cleaned_data.get("due_date")
@@ -340,7 +350,7 @@ class OutcomeForm(PlainTextMixin, forms.Form):
         from .actions import STEP_KINDS_WITH_REFERENCE
 
         if step_kind in STEP_KINDS_WITH_REFERENCE:
-            self.fields["external_reference"].label = STEP_KINDS_WITH_REFERENCE[step_kind]
+            self.fields["external_reference"].label = STEP_KINDS_WITH_REFERENCE[StepKind(step_kind)]
         if step_kind != StepKind.HEADTEACHER_MEETING:
             del self.fields["meeting_at"]
             del self.fields["attendees"]
@@ -361,10 +371,11 @@ class StatusForm(PlainTextMixin, forms.Form):
 
     def __init__(self, *args, incident: Incident, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].offer(INCIDENT_WORKFLOW, incident.status)
+        cast(TransitionChoiceField, self.fields["status"]).offer(INCIDENT_WORKFLOW, incident.status)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if (
             data.get("status") in (Status.RESOLVED, Status.CLOSED, Status.NO_ACTION)
             and not data.get("reason", "").strip()
@@ -382,7 +393,8 @@ class NoteForm(PlainTextMixin, forms.Form):
 
 
 class EvidenceForm(PlainTextMixin, forms.Form):
-    files = MultipleFileField(
+    # A declared field: the form's metaclass moves it into base_fields, so it never hides Form.files.
+    files = MultipleFileField(  # type: ignore[assignment]
         label="Add screenshots or PDFs", help_text="Pictures (PNG, JPEG or WebP) or PDFs, up to 10 MB each."
     )
     description = forms.CharField(label="What do these show?", max_length=300, required=False)
@@ -467,4 +479,4 @@ class IncidentFilterForm(PlainTextMixin, forms.Form):
     def __init__(self, *args, school: School, **kwargs):
         super().__init__(*args, **kwargs)
         # Hidden platforms stay here: past incidents may be about them. Never another school's own.
-        self.fields["platform"].queryset = Platform.objects.visible_to(school)
+        cast(forms.ModelChoiceField, self.fields["platform"]).queryset = Platform.objects.visible_to(school)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Q
@@ -329,7 +330,7 @@ def run_review_sweep(today: date | None = None) -> SweepResult:
     reminders = emails = 0
     for (school_id, owner), decisions in groups.items():
         to = recipients.get((school_id, owner), [])
-        recorded = decide_once(decisions, lambda rows, to=to, owner=owner: _review_email(rows, to, owner, today))
+        recorded = decide_once(decisions, partial(_review_email, to=to, owner=owner, today=today))
         if recorded:
             reminders += len(recorded)
             emails += 1
@@ -344,7 +345,7 @@ def _review_email(reminders: list[PolicyReminder], to: list[str], owner: str, to
             "version": r.version,
             "window": r.window,
             "overdue": r.window.startswith("overdue"),
-            "days": abs((r.version.review_date - today).days),
+            "days": abs((r.version.review_date - today).days) if r.version.review_date else 0,
         }
         for r in reminders
     ]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -23,6 +24,8 @@ class UploadMixin:
     """Reads an uploaded policy into Markdown, with a clear message beside the field on failure."""
 
     upload_notes: list[str]
+    upload_markdown: str | None
+    cleaned_data: dict[str, Any]  # given by the form this is mixed into
 
     def clean_upload(self):
         upload = self.cleaned_data.get("upload")

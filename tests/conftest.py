@@ -127,15 +127,3 @@ def client_for(client):
         return client
 
     return _client_for
-
-
-@pytest.fixture
-def on_commit_runs_immediately(monkeypatch):
-    """Work queued with transaction.on_commit (emails, renders) runs at once.
-
-    Each test runs inside a transaction that never commits, so without this nothing queued on
-    commit would ever run. Use it in tests about what those tasks produce.
-    """
-    from django.db import transaction
-
-    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())

@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
+from accounts.http import AuthenticatedRequest
 from schoolsocial.lib import ratelimit
 from schoolsocial.lib.client_ip import client_ip
 
@@ -76,7 +77,7 @@ def _next_url(request: HttpRequest) -> str:
 
 
 @login_required
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request: AuthenticatedRequest) -> HttpResponse:
     """First sign-in for a role that needs two-factor: scan the QR code, type a code."""
     if two_factor.has_confirmed_device(request.user):
         return redirect("accounts:two_factor_verify")
@@ -102,7 +103,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def two_factor_verify(request: HttpRequest) -> HttpResponse:
+def two_factor_verify(request: AuthenticatedRequest) -> HttpResponse:
     if not two_factor.has_confirmed_device(request.user):
         return redirect("accounts:two_factor_setup")
     if request.user.is_verified():
@@ -132,7 +133,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def recovery_codes(request: HttpRequest) -> HttpResponse:
+def recovery_codes(request: AuthenticatedRequest) -> HttpResponse:
     """Issue a new set of recovery codes (the old ones stop working)."""
     if request.method == "POST":
         codes = two_factor.issue_recovery_codes(request.user)
@@ -142,7 +143,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def switch_school(request: HttpRequest) -> HttpResponse:
+def switch_school(request: AuthenticatedRequest) -> HttpResponse:
     chosen = request.POST.get("membership", "")
     membership = next((m for m in request.user.active_memberships if str(m.pk) == chosen), None)
     if membership is not None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.files import File
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404
 
 from accounts.audit import log_access
+from accounts.http import AuthenticatedRequest
 from schoolsocial.lib.downloads import private_file_response
 
 from ..access import get_attachment_for
@@ -22,7 +23,7 @@ def open_or_404(field_file) -> File:
 
 
 @login_required
-def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+def attachment_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     attachment = get_attachment_for(request.membership, pk)
     handle = open_or_404(attachment.file)
     log_access(request, attachment, action="download")

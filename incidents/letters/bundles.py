@@ -28,15 +28,14 @@ def build_zip(incident: Incident) -> tuple[bytes, int]:
             files.append((f"letters/{letter.filename}", handle.read()))
     files.append((f"{incident.reference}-chronology.pdf", chronology_pdf(incident)))
 
+    entries = [{"name": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()} for name, data in files]
     manifest = {
         "incident": incident.reference,
         "school": incident.school.name,
         "made_at": timezone.localtime().isoformat(timespec="seconds"),
-        "files": [
-            {"name": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()} for name, data in files
-        ],
+        "files": entries,
     }
-    lines = [f"{item['sha256']}  {item['name']}" for item in manifest["files"]]
+    lines = [f"{item['sha256']}  {item['name']}" for item in entries]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in files:

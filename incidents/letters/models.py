@@ -110,6 +110,9 @@ LOCKED_WHEN_FINAL = (
 
 
 class Letter(models.Model):
+    # Set (not stored) on a new draft when the school's own wording could not be used (see actions).
+    used_standard_wording_instead: bool = False
+
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="letters")
     step = models.ForeignKey(EscalationStep, null=True, blank=True, on_delete=models.PROTECT, related_name="letters")

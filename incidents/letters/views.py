@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models.fields.files import FieldFile
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.audit import log_access
+from accounts.http import AuthenticatedRequest
 from accounts.permissions import may, require, requires
 from incidents.access import get_case_for, get_step_of
 from schoolsocial.lib.downloads import private_file_response
@@ -26,7 +27,7 @@ ALREADY_FINAL = "This letter was already finalised; it is shown here as it was m
 
 @login_required
 @requires("letters.draft")
-def incident_letters(request: HttpRequest, incident_pk: int) -> HttpResponse:
+def incident_letters(request: AuthenticatedRequest, incident_pk: int) -> HttpResponse:
     incident = get_case_for(request.membership, incident_pk)
     letters = list(incident.letters.select_related("step").order_by("-created_at", "-pk"))
     bundles = list(incident.bundles.order_by("-requested_at", "-pk")[:5])
@@ -40,7 +41,7 @@ def incident_letters(request: HttpRequest, incident_pk: int) -> HttpResponse:
 
 @login_required
 @requires("letters.draft")
-def letter_new(request: HttpRequest, incident_pk: int) -> HttpResponse:
+def letter_new(request: AuthenticatedRequest, incident_pk: int) -> HttpResponse:
     incident = get_case_for(request.membership, incident_pk)
     step = None
     step_id = request.POST.get("step") or request.GET.get("step")
@@ -63,7 +64,7 @@ def letter_new(request: HttpRequest, incident_pk: int) -> HttpResponse:
 
 
 @login_required
-def letter_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def letter_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require(request, "letters.draft")
     letter = get_letter_for(request.membership, pk)
     if letter.is_final:
@@ -115,7 +116,7 @@ def letter_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def letter_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require(request, "letters.draft")
     letter = get_letter_for(request.membership, pk)
     if not letter.is_final:
@@ -136,7 +137,7 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def letter_status(request: HttpRequest, pk: int) -> JsonResponse:
+def letter_status(request: AuthenticatedRequest, pk: int) -> JsonResponse:
     letter = get_letter_for(request.membership, pk)
     return JsonResponse(
         {
@@ -150,7 +151,7 @@ def letter_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @login_required
-def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def letter_pdf(request: AuthenticatedRequest, pk: int) -> FileResponse:
     school = require(request, "letters.draft")
     letter = get_letter_for(request.membership, pk)
     if not letter.pdf_ready:
@@ -163,7 +164,7 @@ def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def letter_email(request: HttpRequest, pk: int) -> HttpResponse:
+def letter_email(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require(request, "letters.email")
     letter = get_letter_for(request.membership, pk)
     form = EmailLetterForm(request.POST)
@@ -181,7 +182,7 @@ def letter_email(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def letter_handover(request: HttpRequest, pk: int) -> HttpResponse:
+def letter_handover(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     letter = get_letter_for(request.membership, pk)
     form = HandoverForm(request.POST)
     if form.is_valid():
@@ -200,14 +201,14 @@ def letter_handover(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- The school's wording -------------------------------------------------------------------------
 @login_required
-def wording_list(request: HttpRequest) -> HttpResponse:
+def wording_list(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "letters.edit_wording")
     rows = [(kind, actions.current_wording(school, kind)) for kind in LetterKind]
     return render(request, "letters/wording_list.html", {"rows": rows})
 
 
 @login_required
-def wording_edit(request: HttpRequest, kind: str) -> HttpResponse:
+def wording_edit(request: AuthenticatedRequest, kind: str) -> HttpResponse:
     school = require(request, "letters.edit_wording")
     if kind not in LetterKind.values:
         raise Http404("No such letter.")
@@ -228,7 +229,7 @@ def wording_edit(request: HttpRequest, kind: str) -> HttpResponse:
 @login_required
 @require_POST
 @requires("letters.draft")
-def bundle_create(request: HttpRequest, incident_pk: int) -> HttpResponse:
+def bundle_create(request: AuthenticatedRequest, incident_pk: int) -> HttpResponse:
     incident = get_case_for(request.membership, incident_pk)
     bundle = actions.request_bundle(incident=incident, by=request.user)
     messages.info(request, "The referral bundle is being built.")
@@ -236,13 +237,13 @@ def bundle_create(request: HttpRequest, incident_pk: int) -> HttpResponse:
 
 
 @login_required
-def bundle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def bundle_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     bundle = get_bundle_for(request.membership, pk)
     return render(request, "letters/bundle_detail.html", {"bundle": bundle, "incident": bundle.incident})
 
 
 @login_required
-def bundle_status(request: HttpRequest, pk: int) -> JsonResponse:
+def bundle_status(request: AuthenticatedRequest, pk: int) -> JsonResponse:
     bundle = get_bundle_for(request.membership, pk)
     ready = bundle.state == RenderState.READY and bool(bundle.sha256)
     return JsonResponse(
@@ -257,7 +258,7 @@ def bundle_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @login_required
-def bundle_download(request: HttpRequest, pk: int) -> HttpResponse:
+def bundle_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     school = require(request, "letters.draft")
     bundle = get_bundle_for(request.membership, pk)
     if not bundle.sha256:

@@ -78,6 +78,7 @@ def compile_wording(text: str) -> Template:
         expression = getattr(node, "filter_expression", None)
         if (
             not isinstance(node, VariableNode)
+            or expression is None
             or expression.filters
             or getattr(expression.var, "var", None) not in PLACEHOLDERS
         ):

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404
 
 from accounts.audit import log_access
+from accounts.http import AuthenticatedRequest
 from schoolsocial.lib.downloads import private_file_response
 
 from ..access import get_evidence_for
 
 
 @login_required
-def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+def evidence_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     evidence = get_evidence_for(request.membership, pk)
     try:
         handle = evidence.file.open("rb")

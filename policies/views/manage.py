@@ -6,11 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedRequest
 from accounts.permissions import may, require
 
 from .. import actions, selectors
@@ -21,7 +22,7 @@ from ..models import Status
 
 
 @login_required
-def policy_list(request: HttpRequest) -> HttpResponse:
+def policy_list(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "policies.oversee")
     page = Paginator(selectors.documents_for_list(school), 50).get_page(request.GET.get("page"))
     page.object_list = selectors.decorate(page.object_list)
@@ -29,7 +30,7 @@ def policy_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def policy_create(request: HttpRequest) -> HttpResponse:
+def policy_create(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "policies.manage")
     form = NewPolicyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -53,7 +54,7 @@ def policy_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def policy_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require(request, "policies.oversee")
     document = get_document_for(request.membership, pk)
     versions = list(document.versions.select_related("approved_by", "created_by").order_by("-number"))
@@ -74,7 +75,7 @@ def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def policy_settings(request: HttpRequest, pk: int) -> HttpResponse:
+def policy_settings(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require(request, "policies.manage")
     document = get_document_for(request.membership, pk)
     form = DocumentForm(request.POST or None, instance=document)
@@ -87,7 +88,7 @@ def policy_settings(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def draft_start(request: HttpRequest, pk: int) -> HttpResponse:
+def draft_start(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require(request, "policies.manage")
     document = get_document_for(request.membership, pk)
     version = actions.start_draft(document, by=request.user)
@@ -95,7 +96,7 @@ def draft_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def draft_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def draft_edit(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     require(request, "policies.manage")
     version = get_version_for(request.membership, pk, number)
     if version.status != Status.DRAFT:
@@ -115,7 +116,7 @@ def draft_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 
 @login_required
-def draft_import(request: HttpRequest, pk: int) -> HttpResponse:
+def draft_import(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require(request, "policies.manage")
     document = get_document_for(request.membership, pk)
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -159,7 +160,7 @@ def draft_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def version_submit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def version_submit(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     require(request, "policies.manage")
     version = get_version_for(request.membership, pk, number)
     try:
@@ -172,7 +173,7 @@ def version_submit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def version_return(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def version_return(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     require(request, "policies.oversee")
     version = get_version_for(request.membership, pk, number)
     try:
@@ -184,7 +185,7 @@ def version_return(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 
 @login_required
-def version_approve(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def version_approve(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     require(request, "policies.oversee")
     version = get_version_for(request.membership, pk, number)
     document = version.document
@@ -206,7 +207,7 @@ def version_approve(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 
 @login_required
-def compare(request: HttpRequest, pk: int) -> HttpResponse:
+def compare(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require(request, "policies.oversee")
     document = get_document_for(request.membership, pk)
     numbers = list(document.versions.order_by("number").values_list("number", flat=True))
@@ -234,7 +235,7 @@ def _int(value: str | None, default: int) -> int:
 
 
 @login_required
-def acknowledgements(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def acknowledgements(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     require(request, "policies.manage")
     version = get_version_for(request.membership, pk, number)
     have, have_not = actions.acknowledgement_register(version)
@@ -253,7 +254,7 @@ def acknowledgements(request: HttpRequest, pk: int, number: int) -> HttpResponse
 
 @require_POST
 @login_required
-def acknowledgement_reminder(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def acknowledgement_reminder(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     require(request, "policies.manage")
     version = get_version_for(request.membership, pk, number)
     try:

@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 
 def render_plain_text(template_name: str, context: dict) -> str:
     """A template rendered as plain text: nothing in it is HTML-escaped."""
-    template = engines["django"].engine.get_template(template_name)
+    template = engines["django"].engine.get_template(template_name)  # type: ignore[attr-defined]  # DjangoTemplates has .engine
     return template.render(Context(context, autoescape=False))
 
 

@@ -29,10 +29,12 @@ class PlainTextMixin:
     """For forms: every text typed (not passwords) loses its bidirectional control characters
     before the form's own clean() sees it."""
 
+    fields: dict
+
     def clean(self):
         from django import forms
 
-        cleaned = super().clean()
+        cleaned = super().clean()  # type: ignore[misc]  # a mixin: the form class supplies clean()
         for name, value in list(cleaned.items()):
             field = self.fields.get(name)
             if field is not None and isinstance(field.widget, forms.PasswordInput):

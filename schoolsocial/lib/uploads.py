@@ -120,7 +120,7 @@ def _check_image(upload: UploadedFile, name: str, content_type: str) -> tuple[in
 def _ends_complete(upload: UploadedFile, content_type: str) -> bool:
     """Does the file reach its format's end? Checked by hand because Pillow's own truncation check
     is a process-wide switch that other libraries (WeasyPrint) turn off."""
-    size = upload.size
+    size = upload.size or 0
     upload.seek(0)
     head = upload.read(12)
     upload.seek(max(size - 256, 0))

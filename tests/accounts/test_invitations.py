@@ -10,11 +10,6 @@ from accounts.models import AccessLog, Invitation, Membership, ParentLink, Role,
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
 
-@pytest.fixture(autouse=True)
-def _emails_leave_at_once(on_commit_runs_immediately):
-    pass
-
-
 def invite(client, cast, **overrides):
     data = {
         "full_name": "Nia New",
@@ -31,8 +26,11 @@ def accept_link(message) -> str:
     return line.split("127.0.0.1:8000", 1)[1].strip()
 
 
-def test_office_invites_a_parent_who_sets_a_password_and_finds_the_child_linked(cast, client_for, client):
-    response = invite(client_for(cast.office), cast)
+def test_office_invites_a_parent_who_sets_a_password_and_finds_the_child_linked(
+    cast, client_for, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = invite(client_for(cast.office), cast)
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["nia.new@example.org"]
@@ -51,8 +49,9 @@ def test_office_invites_a_parent_who_sets_a_password_and_finds_the_child_linked(
     assert cast.other_child.full_name in home
 
 
-def test_a_used_link_says_so_plainly(cast, client_for, client):
-    invite(client_for(cast.office), cast)
+def test_a_used_link_says_so_plainly(cast, client_for, client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(client_for(cast.office), cast)
     link = accept_link(mail.outbox[0])
     client.logout()
     client.post(
@@ -64,8 +63,9 @@ def test_a_used_link_says_so_plainly(cast, client_for, client):
     assert "already been used" in response.content.decode()
 
 
-def test_an_expired_link_says_so_plainly(cast, client_for, client):
-    invite(client_for(cast.office), cast)
+def test_an_expired_link_says_so_plainly(cast, client_for, client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(client_for(cast.office), cast)
     Invitation.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
     client.logout()
     response = client.get(accept_link(mail.outbox[0]))
@@ -74,19 +74,22 @@ def test_an_expired_link_says_so_plainly(cast, client_for, client):
     assert not User.objects.filter(email="nia.new@example.org").exists()
 
 
-def test_resending_replaces_the_link(cast, client_for, client):
+def test_resending_replaces_the_link(cast, client_for, client, django_capture_on_commit_callbacks):
     office = client_for(cast.office)
-    invite(office, cast)
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(office, cast)
     invitation = Invitation.objects.get()
-    office.post(reverse("accounts:invitation_resend", args=[invitation.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        office.post(reverse("accounts:invitation_resend", args=[invitation.pk]))
     old_link, new_link = accept_link(mail.outbox[0]), accept_link(mail.outbox[1])
     client.logout()
     assert client.get(old_link).status_code == 404
     assert client.get(new_link).status_code == 200
 
 
-def test_mismatched_passwords_keep_what_was_typed(cast, client_for, client):
-    invite(client_for(cast.office), cast)
+def test_mismatched_passwords_keep_what_was_typed(cast, client_for, client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(client_for(cast.office), cast)
     link = accept_link(mail.outbox[0])
     client.logout()
     response = client.post(
@@ -112,8 +115,9 @@ def test_invitations_of_another_school_are_404(cast, client_for):
     assert response.status_code == 404
 
 
-def test_only_a_hash_of_the_token_is_stored(cast, client_for):
-    invite(client_for(cast.office), cast)
+def test_only_a_hash_of_the_token_is_stored(cast, client_for, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(client_for(cast.office), cast)
     token = accept_link(mail.outbox[0]).rstrip("/").rsplit("/", 1)[1]
     assert token not in Invitation.objects.get().token_hash
 

@@ -20,11 +20,15 @@ def membership(user, school, role=None):
     return memberships.get(role=role) if role else memberships.get()
 
 
-def test_headteacher_invites_a_deputy_dsl_who_accepts_into_the_role(cast, client_for, on_commit_runs_immediately):
+def test_headteacher_invites_a_deputy_dsl_who_accepts_into_the_role(
+    cast, client_for, django_capture_on_commit_callbacks
+):
     head = client_for(cast.headteacher)
-    response = head.post(
-        reverse("accounts:people_invite"), {"full_name": "Dee Puty", "email": "Dee@Example.org", "role": "deputy_dsl"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = head.post(
+            reverse("accounts:people_invite"),
+            {"full_name": "Dee Puty", "email": "Dee@Example.org", "role": "deputy_dsl"},
+        )
     assert response.status_code == 302
     invitation = Invitation.objects.get(email="dee@example.org")
     assert (invitation.role, invitation.is_deputy) == (Role.DSL, True)

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -43,7 +44,7 @@ def days_since(moment: datetime) -> str:
 
 
 @pytest.fixture
-def kestrels(cast, version, monkeypatch):
+def kestrels(cast, version):
     """A hand-made class: one family signed, one never asked before the version, one withdrew,
     one linked after the version was published."""
     AgreementVersion.objects.filter(pk=version.pk).update(published_at=in_school_year(version, 9, 1, 9))
@@ -66,19 +67,15 @@ def kestrels(cast, version, monkeypatch):
         ParentLink.objects.filter(pk=families[last][2].pk).update(created_at=moment)
 
     def sign_at(moment: datetime, **kwargs):
-        monkeypatch.setattr(timezone, "now", lambda: moment)
-        try:
+        with time_machine.travel(moment, tick=False):
             return sign(cast, version, **kwargs)
-        finally:
-            monkeypatch.undo()
 
     parent, pupil, _ = families["Brook"]
     sign_at(in_school_year(version, 9, 3, 18, 30), parent=parent, pupil=pupil)
     parent, pupil, _ = families["Fox"]
     signature = sign_at(in_school_year(version, 9, 4, 8, 5), parent=parent, pupil=pupil)
-    monkeypatch.setattr(timezone, "now", lambda: in_school_year(version, 9, 5, 10))
-    actions.withdraw(signature=signature, parent=parent, reason="Changed my mind", request_details=DETAILS)
-    monkeypatch.undo()
+    with time_machine.travel(in_school_year(version, 9, 5, 10), tick=False):
+        actions.withdraw(signature=signature, parent=parent, reason="Changed my mind", request_details=DETAILS)
     return school_class
 
 

@@ -145,7 +145,9 @@ def paper_form_token(client, cast) -> str:
     import re
 
     page = client.get(paper_url(cast)).content.decode()
-    return re.search(r'name="form_token" value="([^"]+)"', page).group(1)
+    found = re.search(r'name="form_token" value="([^"]+)"', page)
+    assert found, "the paper form carries its token"
+    return found.group(1)
 
 
 def test_a_mistake_in_another_field_keeps_the_chosen_scan(cast, client_for, version):

@@ -39,10 +39,13 @@ def test_parent_raises_head_escalates_governor_decides(cast, phone_page, new_pag
     head.get_by_text("Message sent to the parent.").wait_for()
     head.get_by_label("Internal note (never shown to the parent or the governors)").fill("Class rep spoken to.")
     head.get_by_role("button", name="Add note").click()
+    head.get_by_text("Note added. Only the school can see it.").wait_for()
     for stage, reason in (("formal", "You asked for a formal review."), ("panel", "You asked for a panel.")):
         head.get_by_label("Move to").select_option(stage)
         head.locator("#id_reason").fill(reason)
         head.get_by_role("button", name="Move", exact=True).click()
+        # The message is on the page already after the first move: wait for the new stage's badge.
+        head.locator(f"h1 + .badge.stage-{stage}").wait_for()
         head.get_by_text("Stage updated and the parent told.").wait_for()
     complaint.refresh_from_db()
     assert complaint.stage == Stage.PANEL

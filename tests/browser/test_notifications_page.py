@@ -61,6 +61,7 @@ def test_headteacher_reviews_and_resends_failed_emails(cast, page, sign_in_page,
     page.get_by_role("link", name="Check email delivery").click()
     page.wait_for_url("**/emails/?state=failed*")
     page.get_by_role("link", name="All", exact=False).first.click()
+    page.wait_for_url("**/emails/?period=*")  # the heading is on the failed-only page too
     page.get_by_role("heading", name="Email delivery").wait_for()
     assert page.get_by_text("Recipient address rejected").is_visible()
     assert_axe_clean(page, name="notifications-review")

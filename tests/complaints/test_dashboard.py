@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -36,11 +37,9 @@ def fixtures(cast):
 
 
 def _resolve(incident, when):
-    from unittest import mock
-
     incident.status = Status.TRIAGED
     incident.save()
-    with mock.patch("django.utils.timezone.now", return_value=when):
+    with time_machine.travel(when, tick=False):
         incident.status = Status.RESOLVED
         incident.save()
 
@@ -192,11 +191,12 @@ def test_statistics_query_count_is_constant(fixtures, client_for, django_assert_
     assert len(small.captured_queries) == len(large.captured_queries)
 
 
-def test_termly_report_pdf(fixtures, client_for, on_commit_runs_immediately):
+def test_termly_report_pdf(fixtures, client_for, django_capture_on_commit_callbacks):
     client = client_for(fixtures.headteacher)
-    response = client.post(
-        reverse("complaints:report_request"), {"period_start": "2026-01-01", "period_end": "2026-03-31"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("complaints:report_request"), {"period_start": "2026-01-01", "period_end": "2026-03-31"}
+        )
     assert response.status_code == 302
     report = TermlyReport.objects.get()
     assert report.pdf

@@ -89,20 +89,23 @@ def test_release_is_only_for_the_headteacher(cast, client_for):
     assert complaint.names_released_at is None
 
 
-def test_the_panel_records_its_decision_and_the_parent_gets_a_pdf_letter(cast, client_for, on_commit_runs_immediately):
+def test_the_panel_records_its_decision_and_the_parent_gets_a_pdf_letter(
+    cast, client_for, django_capture_on_commit_callbacks
+):
     complaint = panel_complaint(cast)
     client = client_for(cast.governor)
     client.post(reverse("complaints:declare", args=[complaint.pk]), {"has_conflict": "no"})
     mail.outbox.clear()
-    response = client.post(
-        reverse("complaints:panel_bundle", args=[complaint.pk]),
-        {
-            "meeting_date": timezone.localdate().isoformat(),
-            "members": "Geoff Governor\nRuth Chair",
-            "decision": "partly_upheld",
-            "reasons": "The school responded late at the informal stage.",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("complaints:panel_bundle", args=[complaint.pk]),
+            {
+                "meeting_date": timezone.localdate().isoformat(),
+                "members": "Geoff Governor\nRuth Chair",
+                "decision": "partly_upheld",
+                "reasons": "The school responded late at the informal stage.",
+            },
+        )
     assert response.status_code == 302
     record = PanelRecord.objects.get()
     complaint.refresh_from_db()

@@ -26,19 +26,21 @@ def test_headteacher_lists_and_opens_complaints_of_their_school_only(cast, clien
         assert client_for(getattr(cast, role)).get(reverse("complaints:detail", args=[complaint.pk])).status_code == 404
 
 
-def test_acknowledge_then_respond_moves_the_next_deadline(cast, client_for, on_commit_runs_immediately):
+def test_acknowledge_then_respond_moves_the_next_deadline(cast, client_for, django_capture_on_commit_callbacks):
     complaint = raise_complaint(cast)
     mail.outbox.clear()
     client = client_for(cast.headteacher)
-    client.post(
-        reverse("complaints:acknowledge", args=[complaint.pk]),
-        {"acknowledgement": "Thank you, we are looking into it."},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("complaints:acknowledge", args=[complaint.pk]),
+            {"acknowledgement": "Thank you, we are looking into it."},
+        )
     complaint.refresh_from_db()
     assert complaint.acknowledged_at is not None and complaint.next_due_on == complaint.respond_by
-    client.post(
-        reverse("complaints:respond", args=[complaint.pk]), {"message": "Here is what we found.", "final": "on"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("complaints:respond", args=[complaint.pk]), {"message": "Here is what we found.", "final": "on"}
+        )
     complaint.refresh_from_db()
     assert complaint.responded_at is not None and complaint.next_due_on is None
     assert [m.to for m in mail.outbox] == [[cast.parent.email], [cast.parent.email]]
@@ -133,18 +135,19 @@ def test_deadline_settings_with_holidays(cast, client_for):
     assert bad.status_code == 400 and "is not a date like" in bad.content.decode()
 
 
-def test_reminders_go_once_per_complaint_and_window(cast, on_commit_runs_immediately):
+def test_reminders_go_once_per_complaint_and_window(cast, django_capture_on_commit_callbacks):
     complaint = raise_complaint(cast)
     mail.outbox.clear()
     due = complaint.next_due_on
-    # Long before the deadline: nothing.
-    assert actions.run_deadline_sweep(today=due - timedelta(days=14)).reminders == 0
-    # Nearing: one reminder, not repeated by a second sweep.
-    assert actions.run_deadline_sweep(today=due).reminders == 1
-    assert actions.run_deadline_sweep(today=due).reminders == 0
-    # Overdue: one more, once.
-    assert actions.run_deadline_sweep(today=due + timedelta(days=1)).reminders == 1
-    assert actions.run_deadline_sweep(today=due + timedelta(days=2)).reminders == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        # Long before the deadline: nothing.
+        assert actions.run_deadline_sweep(today=due - timedelta(days=14)).reminders == 0
+        # Nearing: one reminder, not repeated by a second sweep.
+        assert actions.run_deadline_sweep(today=due).reminders == 1
+        assert actions.run_deadline_sweep(today=due).reminders == 0
+        # Overdue: one more, once.
+        assert actions.run_deadline_sweep(today=due + timedelta(days=1)).reminders == 1
+        assert actions.run_deadline_sweep(today=due + timedelta(days=2)).reminders == 0
     assert Notification.objects.filter(template="complaint-deadline").count() == 2
     assert [m.to for m in mail.outbox] == [[cast.headteacher.email]] * 2
     assert "has passed" in mail.outbox[1].body

@@ -28,8 +28,9 @@ def _detail(pk: int) -> str:
 # --- Who gets it by default ------------------------------------------------------------------
 
 
-def test_the_class_teacher_handles_the_informal_stage_by_default(cast, teacher, on_commit_runs_immediately):
-    complaint = raise_complaint(cast)
+def test_the_class_teacher_handles_the_informal_stage_by_default(cast, teacher, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint = raise_complaint(cast)
     assert complaint.informal_handler == teacher
     assert complaint.history.first().informal_handler_id == teacher.pk
     assert any(m.to == [teacher.email] and complaint.reference in m.subject for m in mail.outbox)
@@ -59,20 +60,24 @@ def test_nobody_by_default_when_the_teacher_is_not_active_staff_here(cast, teach
 # --- The headteacher assigns -----------------------------------------------------------------
 
 
-def test_headteacher_reassigns_to_another_member_of_staff(cast, teacher, client_for, on_commit_runs_immediately):
+def test_headteacher_reassigns_to_another_member_of_staff(
+    cast, teacher, client_for, django_capture_on_commit_callbacks
+):
     complaint = raise_complaint(cast)
     mail.outbox.clear()
     client = client_for(cast.headteacher)
     page = client.get(_detail(complaint.pk)).content.decode()
     assert "Handled by Priya Teacher" in page and "Member of staff handling the informal stage" in page
-    response = client.post(reverse("complaints:assign_handler", args=[complaint.pk]), {"handler": cast.dsl.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("complaints:assign_handler", args=[complaint.pk]), {"handler": cast.dsl.pk})
     assert response.status_code == 302
     complaint.refresh_from_db()
     assert complaint.informal_handler == cast.dsl
     assert [m.to for m in mail.outbox] == [[cast.dsl.email]]
     assert complaint.entries.filter(kind=EntryKind.NOTE, summary__contains="Tom Safeguard").exists()
     # Unassigned: the headteacher alone has it.
-    client.post(reverse("complaints:assign_handler", args=[complaint.pk]), {"handler": ""})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("complaints:assign_handler", args=[complaint.pk]), {"handler": ""})
     complaint.refresh_from_db()
     assert complaint.informal_handler is None
     assert {h.informal_handler_id for h in complaint.history.all()} >= {teacher.pk, cast.dsl.pk, None}
@@ -106,7 +111,7 @@ def test_only_the_headteacher_assigns_and_only_at_the_informal_stage(cast, teach
 
 
 def test_assigned_staff_handles_the_complaint_at_the_informal_stage(
-    cast, teacher, client_for, on_commit_runs_immediately
+    cast, teacher, client_for, django_capture_on_commit_callbacks
 ):
     complaint = raise_complaint(cast, subject="Group chat after the trip", files=[png_upload("chat.png")])
     mail.outbox.clear()
@@ -121,13 +126,17 @@ def test_assigned_staff_handles_the_complaint_at_the_informal_stage(
     attachment = complaint.attachments.get()
     assert client.get(attachment.get_absolute_url()).status_code == 200
 
-    ok = client.post(reverse("complaints:acknowledge", args=[complaint.pk]), {"acknowledgement": "Thank you."})
+    with django_capture_on_commit_callbacks(execute=True):
+        ok = client.post(reverse("complaints:acknowledge", args=[complaint.pk]), {"acknowledgement": "Thank you."})
     assert ok.status_code == 302
-    ok = client.post(
-        reverse("complaints:respond", args=[complaint.pk]), {"message": "I spoke to the class today.", "final": "on"}
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        ok = client.post(
+            reverse("complaints:respond", args=[complaint.pk]),
+            {"message": "I spoke to the class today.", "final": "on"},
+        )
     assert ok.status_code == 302
-    ok = client.post(reverse("complaints:note_add", args=[complaint.pk]), {"text": "Parent seemed reassured."})
+    with django_capture_on_commit_callbacks(execute=True):
+        ok = client.post(reverse("complaints:note_add", args=[complaint.pk]), {"text": "Parent seemed reassured."})
     assert ok.status_code == 302
     complaint.refresh_from_db()
     assert complaint.acknowledged_at and complaint.responded_at and complaint.stage == Stage.INFORMAL
@@ -222,7 +231,7 @@ def test_assigned_list_has_a_constant_query_count(cast, teacher, client_for, dja
     assert count() == small
 
 
-def test_deadline_reminders_reach_the_handler_exactly_once(cast, teacher, on_commit_runs_immediately):
+def test_deadline_reminders_reach_the_handler_exactly_once(cast, teacher, django_capture_on_commit_callbacks):
     complaint = raise_complaint(cast)
     other_class = make_class(cast.school, "Badgers")
     other_class.teacher = cast.dsl
@@ -231,14 +240,16 @@ def test_deadline_reminders_reach_the_handler_exactly_once(cast, teacher, on_com
     assert not_theirs.informal_handler == cast.dsl
     mail.outbox.clear()
     due = complaint.next_due_on
-    assert actions.run_deadline_sweep(today=due).reminders == 2
-    assert actions.run_deadline_sweep(today=due).reminders == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert actions.run_deadline_sweep(today=due).reminders == 2
+        assert actions.run_deadline_sweep(today=due).reminders == 0
     to_teacher = [m for m in mail.outbox if teacher.email in m.to]
     assert len(to_teacher) == 1 and complaint.reference in to_teacher[0].subject
     assert sorted(to_teacher[0].to) == sorted([cast.headteacher.email, teacher.email])
     # Once formal, the headteacher alone is reminded.
     mail.outbox.clear()
     complaint = actions.move_stage(complaint=complaint, by=cast.headteacher, stage=Stage.FORMAL, reason="Formal.")
-    actions.run_deadline_sweep(today=complaint.next_due_on)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.run_deadline_sweep(today=complaint.next_due_on)
     mine = [m for m in mail.outbox if complaint.reference in m.subject and "deadline" in m.subject]
     assert [m.to for m in mine] == [[cast.headteacher.email]]

@@ -10,18 +10,19 @@ from complaints.models import Attachment, Complaint, Stage
 from .conftest import png_upload, raise_complaint
 
 
-def test_parent_raises_a_complaint_with_a_screenshot(cast, client_for, on_commit_runs_immediately):
+def test_parent_raises_a_complaint_with_a_screenshot(cast, client_for, django_capture_on_commit_callbacks):
     client = client_for(cast.parent)
-    response = client.post(
-        reverse("complaints:raise"),
-        {
-            "pupil": cast.child.pk,
-            "subject": "Comments in the class group chat",
-            "details": "Some parents were unkind about the Otters trip.",
-            "desired_outcome": "A reminder to parents about the group chat.",
-            "attachments": [png_upload()],
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("complaints:raise"),
+            {
+                "pupil": cast.child.pk,
+                "subject": "Comments in the class group chat",
+                "details": "Some parents were unkind about the Otters trip.",
+                "desired_outcome": "A reminder to parents about the group chat.",
+                "attachments": [png_upload()],
+            },
+        )
     complaint = Complaint.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("complaints:my_complaint", args=[complaint.pk])

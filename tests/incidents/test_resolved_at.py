@@ -2,9 +2,9 @@
 and filled for older incidents from their audit history by the migration's backfill."""
 
 from datetime import timedelta
-from unittest import mock
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from incidents import actions
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _at(moment):
-    return mock.patch("django.utils.timezone.now", return_value=moment)
+    return time_machine.travel(moment, tick=False)
 
 
 def _status(incident, cast, status, when):

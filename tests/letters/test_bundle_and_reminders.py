@@ -25,17 +25,23 @@ from tests.incidents.conftest import upload
 pytestmark = pytest.mark.django_db
 
 
-def test_a_bundle_holds_the_evidence_a_chronology_and_a_manifest(cast, case, client_for, on_commit_runs_immediately):
+def test_a_bundle_holds_the_evidence_a_chronology_and_a_manifest(
+    cast, case, client_for, django_capture_on_commit_callbacks
+):
     incident, step = case
     file = upload("screen shot (1).png")
-    incident_actions.add_evidence(
-        incident=incident, by=cast.headteacher, uploads=[(file, inspect_upload(file))], description="Screenshot"
-    )
-    letter = actions.create_letter(incident=incident, step=step, kind=LetterKind.WRITTEN_WARNING, by=cast.headteacher)
-    actions.finalise(letter=letter, by=cast.headteacher)
+    with django_capture_on_commit_callbacks(execute=True):
+        incident_actions.add_evidence(
+            incident=incident, by=cast.headteacher, uploads=[(file, inspect_upload(file))], description="Screenshot"
+        )
+        letter = actions.create_letter(
+            incident=incident, step=step, kind=LetterKind.WRITTEN_WARNING, by=cast.headteacher
+        )
+        actions.finalise(letter=letter, by=cast.headteacher)
 
     client = client_for(cast.headteacher)
-    response = client.post(reverse("letters:bundle_create", args=[incident.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("letters:bundle_create", args=[incident.pk]))
     bundle = EvidenceBundle.objects.get()
     assert response.url == reverse("letters:bundle_detail", args=[bundle.pk])
     assert client.get(reverse("letters:bundle_status", args=[bundle.pk])).json()["ready"] is True
@@ -56,15 +62,16 @@ def test_a_bundle_holds_the_evidence_a_chronology_and_a_manifest(cast, case, cli
     assert archive.read(names[0]) == incident.evidence.get().file.open("rb").read()
 
 
-def test_bundles_are_404_for_other_schools(cast, case, client_for, on_commit_runs_immediately):
+def test_bundles_are_404_for_other_schools(cast, case, client_for, django_capture_on_commit_callbacks):
     incident, _ = case
-    bundle = actions.request_bundle(incident=incident, by=cast.headteacher)
+    with django_capture_on_commit_callbacks(execute=True):
+        bundle = actions.request_bundle(incident=incident, by=cast.headteacher)
     client = client_for(cast.other_headteacher)
     assert client.get(reverse("letters:bundle_download", args=[bundle.pk])).status_code == 404
     assert client.post(reverse("letters:bundle_create", args=[incident.pk])).status_code == 404
 
 
-def test_the_sweep_reminds_once_per_step_and_window(cast, case, on_commit_runs_immediately):
+def test_the_sweep_reminds_once_per_step_and_window(cast, case, django_capture_on_commit_callbacks):
     incident, step = case
     today = timezone.localdate()
     step.due_date = today + timedelta(days=1)
@@ -74,8 +81,9 @@ def test_the_sweep_reminds_once_per_step_and_window(cast, case, on_commit_runs_i
     )
     incident_actions.add_step(incident=incident, by=cast.headteacher, kind=StepKind.HEADTEACHER_MEETING, due_date=today)
 
-    assert reminders.sweep(today) == 2
-    assert reminders.sweep(today) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders.sweep(today) == 2
+        assert reminders.sweep(today) == 0
     subjects = sorted(message.subject for message in mail.outbox)
     assert subjects == [
         f"Due tomorrow: Written warning ({incident.reference})",

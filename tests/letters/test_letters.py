@@ -104,13 +104,15 @@ def test_a_new_wording_version_is_used_for_new_letters(cast, case):
     assert letter.template == LetterTemplate.objects.get(version=2)
 
 
-def test_preview_then_finalise_stores_an_immutable_pdf(cast, letter, on_commit_runs_immediately, tmp_path):
-    actions.request_preview(letter=letter)
+def test_preview_then_finalise_stores_an_immutable_pdf(cast, letter, django_capture_on_commit_callbacks, tmp_path):
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.request_preview(letter=letter)
     letter.refresh_from_db()
     assert letter.render_state == RenderState.READY and letter.pdf_ready
     assert "DRAFT" in pdf_text(letter.preview_pdf.path, tmp_path)
 
-    actions.finalise(letter=letter, by=cast.headteacher)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.finalise(letter=letter, by=cast.headteacher)
     letter.refresh_from_db()
     content = Path(letter.pdf.path).read_bytes()
     assert letter.pdf_sha256 == hashlib.sha256(content).hexdigest()
@@ -128,10 +130,12 @@ def test_preview_then_finalise_stores_an_immutable_pdf(cast, letter, on_commit_r
         Letter.objects.get(pk=letter.pk).delete()
 
 
-def test_a_final_letter_is_emailed_with_its_pdf(cast, letter, on_commit_runs_immediately):
-    actions.finalise(letter=letter, by=cast.headteacher)
+def test_a_final_letter_is_emailed_with_its_pdf(cast, letter, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.finalise(letter=letter, by=cast.headteacher)
     letter.refresh_from_db()
-    delivery = actions.email_letter(letter=letter, by=cast.headteacher, to="sian@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery = actions.email_letter(letter=letter, by=cast.headteacher, to="sian@example.org")
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["sian@example.org"]
@@ -143,12 +147,14 @@ def test_a_final_letter_is_emailed_with_its_pdf(cast, letter, on_commit_runs_imm
 
 
 def test_the_letter_page_shows_when_the_email_went_and_how_it_went(
-    cast, letter, client_for, on_commit_runs_immediately
+    cast, letter, client_for, django_capture_on_commit_callbacks
 ):
-    actions.finalise(letter=letter, by=cast.headteacher)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.finalise(letter=letter, by=cast.headteacher)
     letter.refresh_from_db()
     client = client_for(cast.headteacher)
-    client.post(reverse("letters:email", args=[letter.pk]), {"email": "sian@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("letters:email", args=[letter.pk]), {"email": "sian@example.org"})
     delivery = letter.deliveries.get()
     sent_at = timezone.localtime(delivery.notification.sent_at)
     page = client.get(reverse("letters:detail", args=[letter.pk])).content.decode()
@@ -156,16 +162,18 @@ def test_the_letter_page_shows_when_the_email_went_and_how_it_went(
     assert f"<strong>Sent</strong> {sent_at:%d/%m/%Y %H:%M}" in page
 
 
-def test_a_draft_cannot_be_emailed_and_handover_is_recorded(cast, letter, on_commit_runs_immediately):
-    with pytest.raises(actions.LetterError):
+def test_a_draft_cannot_be_emailed_and_handover_is_recorded(cast, letter, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(actions.LetterError):
         actions.email_letter(letter=letter, by=cast.headteacher, to="x@example.org")
-    actions.finalise(letter=letter, by=cast.headteacher)
-    delivery = actions.record_handover(letter=letter, by=cast.dsl, method=DeliveryMethod.HAND, note="At the gate")
+    assert callbacks == [] and mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.finalise(letter=letter, by=cast.headteacher)
+        delivery = actions.record_handover(letter=letter, by=cast.dsl, method=DeliveryMethod.HAND, note="At the gate")
     assert delivery.get_method_display() == "Handed over"
 
 
 # --- Pages ----------------------------------------------------------------------------------------
-def test_the_headteacher_drafts_previews_and_finalises(cast, case, client_for, on_commit_runs_immediately):
+def test_the_headteacher_drafts_previews_and_finalises(cast, case, client_for, django_capture_on_commit_callbacks):
     incident, step = case
     client = client_for(cast.headteacher)
     response = client.post(reverse("letters:new", args=[incident.pk]), {"kind": "written_warning", "step": step.pk})
@@ -186,14 +194,16 @@ def test_the_headteacher_drafts_previews_and_finalises(cast, case, client_for, o
         "quoted_post": letter.quoted_post,
         "action": "preview",
     }
-    client.post(reverse("letters:edit", args=[letter.pk]), form)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("letters:edit", args=[letter.pk]), form)
     status = client.get(reverse("letters:status", args=[letter.pk])).json()
     assert status["ready"] is True
     pdf = client.get(status["url"])
     assert pdf["Content-Type"] == "application/pdf"
     assert AccessLog.objects.filter(action="download", object_id=str(letter.pk)).exists()
 
-    response = client.post(reverse("letters:edit", args=[letter.pk]), {**form, "action": "finalise"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("letters:edit", args=[letter.pk]), {**form, "action": "finalise"})
     assert response.url == reverse("letters:detail", args=[letter.pk])
     letter.refresh_from_db()
     assert letter.is_final and letter.pdf_sha256

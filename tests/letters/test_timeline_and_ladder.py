@@ -14,10 +14,13 @@ from incidents.models import EntryKind, StepKind, TimelineEntry
 pytestmark = pytest.mark.django_db
 
 
-def test_letter_entries_have_their_own_kind_and_open_the_letter(cast, case, client_for, on_commit_runs_immediately):
+def test_letter_entries_have_their_own_kind_and_open_the_letter(
+    cast, case, client_for, django_capture_on_commit_callbacks
+):
     incident, step = case
     letter = actions.create_letter(incident=incident, step=step, kind=LetterKind.WRITTEN_WARNING, by=cast.headteacher)
-    actions.finalise(letter=letter, by=cast.headteacher)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.finalise(letter=letter, by=cast.headteacher)
     entries = list(TimelineEntry.objects.filter(incident=incident, kind=EntryKind.LETTER).order_by("at", "pk"))
     assert [e.summary.split(":")[0] for e in entries] == ["Letter drafted", "Letter finalised"]
     assert all(e.link == letter.get_absolute_url() and e.internal and e.step == step for e in entries)

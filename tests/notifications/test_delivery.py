@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
+from django.db import transaction
 from django.utils import timezone
 
 from notifications.models import Notification
@@ -16,14 +17,15 @@ from notifications.outbox import deliver, describe_error, notify, relay
 pytestmark = pytest.mark.django_db
 
 
-def _notification(cast, key: str = "test:1") -> Notification:
-    return notify(
+def _notification(cast, key: str = "test:1") -> Notification | None:
+    notification = notify(
         key=key,
         to=["jo.parent@example.org"],
         template="invitation",
         context={"invitation": None, "accept_url": "https://x.example/a", "school": cast.school},
         school=cast.school,
     )
+    return notification
 
 
 @pytest.fixture
@@ -190,10 +192,23 @@ def test_a_broker_outage_after_commit_loses_nothing_and_answers_no_500(
     assert len(mail.outbox) == 1
 
 
-def test_notify_delivers_on_commit(cast, on_commit_runs_immediately):
-    _notification(cast, key="test:on-commit")
+def test_notify_delivers_on_commit(cast, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _notification(cast, key="test:on-commit")
+        assert mail.outbox == []  # nothing leaves before the work is saved
     assert len(mail.outbox) == 1
     assert Notification.objects.get(key="test:on-commit").status == Notification.Status.SENT
+
+
+def test_an_email_queued_by_work_that_fails_is_never_sent(cast, django_capture_on_commit_callbacks):
+    class Failed(Exception):
+        pass
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Failed), transaction.atomic():
+        _notification(cast, key="test:rolled-back")
+        raise Failed  # the action fails after queuing its email
+    assert mail.outbox == []
+    assert not Notification.objects.filter(key="test:rolled-back").exists()
 
 
 @pytest.mark.parametrize(
@@ -255,13 +270,15 @@ def smtp(settings):
 
 
 def _to_two(cast, key: str) -> Notification:
-    return notify(
+    notification = notify(
         key=key,
         to=["head@example.org", "governor@example.org"],
         template="invitation",
         context={"invitation": None, "accept_url": "https://x.example/a", "school": cast.school},
         school=cast.school,
     )
+    assert notification is not None  # a new key: always a new notification
+    return notification
 
 
 def test_a_recipient_refused_for_good_is_shown_as_such_and_the_other_gets_it_once(cast, smtp):

@@ -64,11 +64,12 @@ def test_other_roles_get_404(cast, client_for):
         assert client.post(send_again_url(email)).status_code == 404, user
 
 
-def test_another_schools_email_is_404_and_is_not_sent(cast, client_for, on_commit_runs_immediately):
+def test_another_schools_email_is_404_and_is_not_sent(cast, client_for, django_capture_on_commit_callbacks):
     theirs = make_email(cast.other_school)
     client = client_for(cast.headteacher)
     assert client.get(send_again_url(theirs)).status_code == 404
-    assert client.post(send_again_url(theirs)).status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(send_again_url(theirs)).status_code == 404
     theirs.refresh_from_db()
     assert theirs.status == Status.FAILED and mail.outbox == []
 
@@ -174,12 +175,16 @@ def test_same_number_of_queries_at_two_sizes(cast, client_for):
 
 
 # --- sending again --------------------------------------------------------------------------------
-def test_failed_email_is_sent_again_exactly_once_even_if_clicked_twice(cast, client_for, on_commit_runs_immediately):
+def test_failed_email_is_sent_again_exactly_once_even_if_clicked_twice(
+    cast, client_for, django_capture_on_commit_callbacks
+):
     email = make_email(cast.school, to=["jo.parent@example.org"])
     client = client_for(cast.office)
-    first = client.post(send_again_url(email), {"next": URL + "?state=failed"})
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(send_again_url(email), {"next": URL + "?state=failed"})
     assert first.status_code == 302 and first["Location"] == URL + "?state=failed"
-    second = client.post(send_again_url(email), follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = client.post(send_again_url(email), follow=True)
     assert "already being sent again, or has been sent" in second.content.decode()
     email.refresh_from_db()
     assert email.status == Status.SENT and email.attempts == 1 and email.last_error == ""  # a fresh try
@@ -204,26 +209,32 @@ def test_a_requeued_email_is_not_queued_twice_before_the_worker_runs(
     assert AccessLog.objects.filter(action="send-email-again").count() == 1
 
 
-def test_unconfirmed_email_asks_first_and_explains_it_may_have_arrived(cast, client_for, on_commit_runs_immediately):
+def test_unconfirmed_email_asks_first_and_explains_it_may_have_arrived(
+    cast, client_for, django_capture_on_commit_callbacks
+):
     email = make_email(cast.school, Status.UNKNOWN, last_error="The worker stopped mid-send")
     client = client_for(cast.headteacher)
     page = client.get(send_again_url(email))
     assert page.status_code == 200 and "may already have arrived" in page.content.decode()
-    unconfirmed = client.post(send_again_url(email))
+    with django_capture_on_commit_callbacks(execute=True):
+        unconfirmed = client.post(send_again_url(email))
     assert unconfirmed.status_code == 200 and "may already have arrived" in unconfirmed.content.decode()
     email.refresh_from_db()
     assert email.status == Status.UNKNOWN and mail.outbox == []
-    client.post(send_again_url(email), {"confirm": "yes"})
-    client.post(send_again_url(email), {"confirm": "yes"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(send_again_url(email), {"confirm": "yes"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(send_again_url(email), {"confirm": "yes"})
     email.refresh_from_db()
     assert email.status == Status.SENT and len(mail.outbox) == 1
 
 
 @pytest.mark.parametrize("status", [Status.SENT, Status.QUEUED, Status.SENDING])
-def test_emails_not_failed_are_not_sent_again(cast, client_for, on_commit_runs_immediately, status):
+def test_emails_not_failed_are_not_sent_again(cast, client_for, django_capture_on_commit_callbacks, status):
     email = make_email(cast.school, status)
     client = client_for(cast.headteacher)
-    assert client.post(send_again_url(email), {"confirm": "yes"}).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(send_again_url(email), {"confirm": "yes"}).status_code == 302
     email.refresh_from_db()
     assert email.status == status and mail.outbox == []
     assert not AccessLog.objects.filter(action="send-email-again").exists()
