@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from accounts.models import ParentLink, Pupil
 from agreements import actions as agreement_actions
-from agreements.uploads import check_scan
+from agreements.uploads import EXTENSIONS, CheckedUpload
 from complaints import actions as complaint_actions
 from complaints import statistics as complaint_statistics
 from dataprotection import actions, destruction
@@ -86,6 +86,13 @@ def published(cast, introduction: str):
         school=cast.school, by=cast.headteacher, **{**CONTENT, "introduction": introduction}
     )
     return agreement_actions.publish(draft, by=cast.headteacher)
+
+
+def paper_scan(upload) -> CheckedUpload:
+    """A scan as the paper-signature page hands it on once it has checked and staged it."""
+    facts = inspect_upload(upload)
+    upload.seek(0)
+    return CheckedUpload(upload.read(), facts.content_type, EXTENSIONS[facts.content_type], facts.sha256)
 
 
 @pytest.fixture
@@ -171,7 +178,7 @@ def closed_case(cast, facebook, client_for, on_commit_runs_immediately, dpo):
         recorded_by=cast.office,
         signer_name="J. Parent",
         signed_on=timezone.localdate(),
-        scan=check_scan(png_upload()),
+        scan=paper_scan(png_upload()),
         request_details=DETAILS,
     )
     assert second_version.pk

@@ -169,7 +169,7 @@ def test_a_download_is_named_from_what_the_file_is_never_from_the_uploaders_name
     assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
 
 
-def test_the_referral_bundle_names_evidence_from_its_type(cast, file_report, on_commit_runs_immediately):
+def test_the_referral_bundle_names_evidence_from_its_type(cast, file_report):
     import io
     import zipfile
 
