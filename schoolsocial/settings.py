@@ -324,13 +324,13 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 # What a request may carry. Form fields (a policy's text included) stay under
 # DATA_UPLOAD_MAX_MEMORY_SIZE; each file under MAX_UPLOAD_BYTES; the whole request, files and all,
 # under MAX_REQUEST_BYTES, refused unread (schoolsocial/middleware.py). Set the reverse proxy's
-# body limit to the same (nginx: client_max_body_size 50m).
+# body limit to the same (nginx: client_max_body_size 64m).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 DATA_UPLOAD_MAX_NUMBER_FILES = 20  # the report form takes 10 at once
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
-MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 50 * 1024 * 1024)
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 64 * 1024 * 1024)
 # An MIS export of a 1,500-pupil school is well under 1 MB; anything past this is the wrong file.
 ROLL_IMPORT_MAX_BYTES = env_int("ROLL_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o640

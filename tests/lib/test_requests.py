@@ -15,7 +15,7 @@ def test_a_request_larger_than_the_cap_is_refused_unread_with_a_clear_page(cast,
     response = client.post(reverse("incidents:report"), {"content": "x"}, CONTENT_LENGTH=str(too_big))
     assert response.status_code == 413
     page = response.content.decode()
-    assert "That was too much to send at once" in page and "50 MB" in page
+    assert "That was too much to send at once" in page and "64 MB" in page
 
 
 def test_the_upload_settings_are_bounded():
