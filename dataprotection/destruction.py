@@ -55,11 +55,11 @@ class Purge:
             return
         self.rows[model] |= new
         for relation in model._meta.related_objects:
-            related = relation.related_model
+            related: type[models.Model] = relation.related_model  # type: ignore[assignment]  # a class once apps load
             if related.__name__.startswith("Historical"):
                 continue  # history rows are removed by id below, with the record's own
             if relation.many_to_many:
-                through = relation.through
+                through = relation.through  # type: ignore[attr-defined]  # many_to_many: a ManyToManyRel
                 column = next(f.name for f in through._meta.fields if f.is_relation and f.related_model is model)
                 self.links.append((through, column, new))
                 continue
@@ -76,9 +76,9 @@ class Purge:
             self.order.remove(model)
         self.order.append(model)
         for many in model._meta.many_to_many:
-            through = many.remote_field.through
-            column = next(f.name for f in through._meta.fields if f.is_relation and f.related_model is model)
-            self.links.append((through, column, new))
+            link_model: type[models.Model] = many.remote_field.through  # type: ignore[assignment]  # set once apps load
+            column = next(f.name for f in link_model._meta.fields if f.is_relation and f.related_model is model)
+            self.links.append((link_model, column, new))
 
     def counts(self) -> dict[str, int]:
         return {str(m._meta.verbose_name_plural): len(ids) for m, ids in self.rows.items() if ids}

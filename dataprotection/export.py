@@ -7,7 +7,7 @@ import hashlib
 import json
 import zipfile
 from pathlib import PurePosixPath
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from django.core.files.storage import default_storage
 from django.utils import timezone
@@ -17,7 +17,12 @@ from .gather import Item
 
 
 def write_zip(items: list[Item], out: BinaryIO, *, heading: str) -> dict:
-    manifest = {"title": heading, "made_at": timezone.localtime().isoformat(), "reviewed": False, "items": []}
+    manifest: dict[str, Any] = {
+        "title": heading,
+        "made_at": timezone.localtime().isoformat(),
+        "reviewed": False,
+        "items": [],
+    }
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for number, item in enumerate(items, start=1):
             files = []

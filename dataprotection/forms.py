@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils import timezone
 
@@ -25,7 +27,7 @@ class HistorySearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["record_type"].choices = history.record_types()
+        cast(forms.ChoiceField, self.fields["record_type"]).choices = history.record_types()
 
 
 class AccessLogSearchForm(forms.Form):
@@ -46,8 +48,10 @@ class AccessLogSearchForm(forms.Form):
 
     def __init__(self, *args, school: School, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pupil"].queryset = Pupil.objects.filter(school=school).order_by("last_name", "first_name")
-        self.fields["record_type"].choices = [("", "Any kind"), *history.record_types()]
+        cast(forms.ModelChoiceField, self.fields["pupil"]).queryset = Pupil.objects.filter(school=school).order_by(
+            "last_name", "first_name"
+        )
+        cast(forms.ChoiceField, self.fields["record_type"]).choices = [("", "Any kind"), *history.record_types()]
 
     @staticmethod
     def this_term() -> dict:
@@ -55,7 +59,8 @@ class AccessLogSearchForm(forms.Form):
         return {"since": start}
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         since, until = data.get("since"), data.get("until")
         if since and until and until < since:
             self.add_error("until", "The end date is before the start date.")
@@ -122,7 +127,8 @@ class ReviewDecisionForm(forms.Form):
     confirm = forms.BooleanField(label="I understand that a destroyed record cannot be brought back.", required=False)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         decision = data.get("decision")
         if decision == Decision.KEEP:
             until = data.get("keep_until")

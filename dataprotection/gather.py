@@ -52,7 +52,12 @@ def gather(school: School, *, pupil: Pupil | None = None, person: User | None = 
     from notifications.models import Notification
 
     records = subjects.linked_records(school_id=school.pk, pupil=pupil, person=person)
-    subject_names = {pupil.full_name} if pupil is not None else {person.full_name}
+    if pupil is not None:
+        subject_names = {pupil.full_name}
+    elif person is not None:
+        subject_names = {person.full_name}
+    else:
+        raise ValueError("Give the pupil or the person the request is about.")
     ids = lambda label: records.get(label, set())  # noqa: E731
     items: list[Item] = []
 
@@ -71,7 +76,7 @@ def gather(school: School, *, pupil: Pupil | None = None, person: User | None = 
                 },
             )
         )
-    else:
+    elif person is not None:
         items.append(
             Item(
                 "Account",
@@ -223,9 +228,10 @@ def gather(school: School, *, pupil: Pupil | None = None, person: User | None = 
             )
         )
     invitations = Invitation.objects.filter(school=school)
-    invitations = (
-        invitations.filter(pupils=pupil) if pupil is not None else invitations.filter(email__iexact=person.email)
-    )
+    if pupil is not None:
+        invitations = invitations.filter(pupils=pupil)
+    elif person is not None:
+        invitations = invitations.filter(email__iexact=person.email)
     for invitation in invitations.distinct():
         items.append(
             Item(

@@ -66,7 +66,7 @@ def tracked_models() -> list[type[models.Model]]:
         model
         for model in apps.get_models()
         if getattr(model, "history", None) is not None
-        and hasattr(model.history, "model")
+        and hasattr(model.history, "model")  # type: ignore[attr-defined]  # simple_history adds it
         and not model.__name__.startswith("Historical")
     ]
 
@@ -98,11 +98,24 @@ def school_q(label: str, school: School) -> Q:
     return Q(**{scope: school.pk})
 
 
+def tracked_model(label: str) -> type[models.Model]:
+    """The model of a label the caller has already checked (`model_for` found it)."""
+    model = model_for(label)
+    if model is None:
+        raise LookupError(f"No history is kept for {label}.")
+    return model
+
+
+def history_model(model: type[models.Model]) -> type[models.Model]:
+    """The model of `model`'s history rows (simple_history adds `history` at run time)."""
+    return model.history.model  # type: ignore[attr-defined]
+
+
 def history_for_school(label: str, school: School) -> models.QuerySet:
     """History rows of one kind of record at one school, newest first. 404s are the caller's job."""
-    model = model_for(label)
     return (
-        model.history.model.objects.filter(school_q(label, school))
+        history_model(tracked_model(label))
+        ._default_manager.filter(school_q(label, school))
         .select_related("history_user")
         .order_by("-history_date", "-history_id")
     )
@@ -129,7 +142,7 @@ def record_label(label: str, row: Any, school: School) -> str:
         return row.reference
     if label == "complaints.complaint":
         return f"{school.short_code}-C{row.id:04d}"
-    model = model_for(label)
+    model = tracked_model(label)
     return f"{str(model._meta.verbose_name).capitalize()} {row.id}"
 
 
@@ -148,7 +161,7 @@ class Version:
 
 
 def _field_names(model: type[models.Model]) -> list[models.Field]:
-    return [f for f in model.history.model._meta.concrete_fields if f.name not in HIDDEN_FIELDS]
+    return [f for f in history_model(model)._meta.concrete_fields if f.name not in HIDDEN_FIELDS]
 
 
 def _show(field: models.Field, value: Any, people: dict[int, str]) -> str:
@@ -157,7 +170,8 @@ def _show(field: models.Field, value: Any, people: dict[int, str]) -> str:
     if field.is_relation:
         if field.related_model is User:
             return people.get(value, f"Person {value}")
-        return f"{str(field.related_model._meta.verbose_name).capitalize()} {value}"
+        related = field.related_model
+        return f"{str(related._meta.verbose_name).capitalize()} {value}"  # type: ignore[union-attr]  # a class once apps load
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
@@ -170,7 +184,7 @@ def _show(field: models.Field, value: Any, people: dict[int, str]) -> str:
 def versions_of(label: str, rows: list, before: Any = None) -> list[Version]:
     """Each history row of one record (newest first) with what it changed from the row before it;
     `before` is the row just older than the last of `rows`, when there is one (the next page's)."""
-    model = model_for(label)
+    model = tracked_model(label)
     fields = _field_names(model)
     user_fields = [f for f in fields if f.is_relation and f.related_model is User]
     user_ids = {getattr(row, f.attname) for row in rows for f in user_fields} - {None}

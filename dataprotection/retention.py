@@ -62,10 +62,11 @@ class Rule:
     def review_on(self, facts: dict[str, date | None], years: int) -> date | None:
         """The day the record reaches review, from its facts; None while the clock has not started."""
         if self.clock == Clock.DATE_OF_BIRTH:
-            if facts.get("closed_on") is None:
+            closed_on = facts.get("closed_on")
+            if closed_on is None:
                 return None  # an open case is never reviewed
-            start = facts.get("date_of_birth") or facts["closed_on"]
-            return max(add_years(start, years), facts["closed_on"])
+            born_or_closed = facts.get("date_of_birth") or closed_on
+            return max(add_years(born_or_closed, years), closed_on)
         start = facts.get(
             {
                 Clock.CLOSED: "closed_on",

@@ -38,12 +38,14 @@ def linked_records(*, school_id: int, pupil: Pupil | None = None, person: User |
         complaint_q = Q(school_id=school_id, pupil=pupil)
         signature_q = Q(school_id=school_id, pupil=pupil)
         link_q = Q(pupil=pupil)
-    else:
+    elif person is not None:
         found["accounts.user"] = {person.pk}
         incident_q = incidents_about_person_q(person, school_id)
         complaint_q = Q(school_id=school_id, parent=person)
         signature_q = Q(school_id=school_id, parent=person)
         link_q = Q(parent=person, pupil__school_id=school_id)
+    else:
+        raise ValueError("Give the pupil or the person the records are about.")
     incident_ids = set(Incident.objects.filter(incident_q).values_list("pk", flat=True))
     complaint_ids = set(Complaint.objects.filter(complaint_q).values_list("pk", flat=True))
     found["accounts.parentlink"] = set(ParentLink.objects.filter(link_q).values_list("pk", flat=True))

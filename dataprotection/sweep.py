@@ -75,7 +75,7 @@ def _complaints(school: School, today: date, years: int) -> Iterator[Due]:
     ).values_list("pk", "closed_at")
     for pk, closed_at in rows.order_by().iterator(chunk_size=5000):
         due_on = rule.review_on({"closed_on": local_day(closed_at)}, years)
-        if due_on <= today:
+        if due_on is not None and due_on <= today:
             yield Due("complaint", str(pk), f"{school.short_code}-C{pk:04d}", due_on)
 
 
@@ -98,7 +98,7 @@ def _signatures(school: School, today: date, years: int) -> Iterator[Due]:
     )
     for pk, year, superseded_at in rows.order_by().iterator(chunk_size=5000):
         due_on = rule.review_on({"superseded_on": local_day(superseded_at)}, years)
-        if due_on <= today:
+        if due_on is not None and due_on <= today:
             yield Due("signature", str(pk), f"Signature {pk}, {year}", due_on)
 
 
@@ -125,7 +125,7 @@ def _pupils(school: School, today: date, years: int) -> Iterator[Due]:
     )
     for pk, left_at in rows.order_by().iterator(chunk_size=5000):
         due_on = rule.review_on({"left_on": local_day(left_at)}, years)
-        if due_on <= today:
+        if due_on is not None and due_on <= today:
             yield Due("pupil", str(pk), f"Pupil record {pk}", due_on)
 
 
@@ -149,7 +149,9 @@ def _months(queryset, moment_field: str, record_type: str, label: str, today: da
     for row in months:
         first = row["month"].date() if isinstance(row["month"], datetime) else row["month"]
         last = _next_month(first) - timedelta(days=1)
-        yield Due(record_type, f"{first:%Y-%m}", f"{label}, {first:%B %Y}", rule.review_on({"created_on": last}, years))
+        due_on = rule.review_on({"created_on": last}, years)
+        if due_on is not None:  # always: the month's last day starts the clock
+            yield Due(record_type, f"{first:%Y-%m}", f"{label}, {first:%B %Y}", due_on)
 
 
 def due_records(school: School, today: date, years: dict[str, int]) -> Iterator[Due]:

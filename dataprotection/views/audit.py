@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from accounts.audit import log_access, log_record_access
+from accounts.http import AuthenticatedRequest
 from accounts.models import AccessLog
 
 from .. import history, subjects
@@ -21,7 +22,7 @@ DEFAULT_RECORD_TYPE = "incidents.incident"
 
 
 @login_required
-def history_index(request: HttpRequest) -> HttpResponse:
+def history_index(request: AuthenticatedRequest) -> HttpResponse:
     """The latest changes to one kind of record, or straight to one record's history."""
     school = require_dpo(request)
     form = HistorySearchForm(request.GET or {"record_type": DEFAULT_RECORD_TYPE})
@@ -50,7 +51,7 @@ def history_index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def record_history(request: HttpRequest, label: str, pk: int) -> HttpResponse:
+def record_history(request: AuthenticatedRequest, label: str, pk: int) -> HttpResponse:
     """Every change to one record: what changed, who changed it, when."""
     school, rows = get_record_history_for(request, label, pk)
     page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
@@ -76,7 +77,7 @@ def record_history(request: HttpRequest, label: str, pk: int) -> HttpResponse:
 
 
 @login_required
-def access_log(request: HttpRequest) -> HttpResponse:
+def access_log(request: AuthenticatedRequest) -> HttpResponse:
     """Who opened what, searchable by the person who opened it, a pupil, a record and dates."""
     school = require_dpo(request)
     data = request.GET if request.GET else AccessLogSearchForm.this_term()

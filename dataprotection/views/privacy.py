@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from accounts.http import AuthenticatedRequest
 from accounts.models import School
 
 from .. import actions, privacy
@@ -40,7 +41,7 @@ def privacy_notice(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def privacy_edit(request: HttpRequest) -> HttpResponse:
+def privacy_edit(request: AuthenticatedRequest) -> HttpResponse:
     school = require_notice_editor(request)
     text, notice = privacy.notice_text(school)
     form = PrivacyNoticeForm(request.POST or None, initial={"body": text})

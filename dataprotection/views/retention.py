@@ -6,8 +6,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+
+from accounts.http import AuthenticatedRequest
 
 from .. import actions, destruction
 from ..access import get_review_item_for, require_retention_role
@@ -20,7 +22,7 @@ PER_PAGE = 50
 
 
 @login_required
-def schedule(request: HttpRequest) -> HttpResponse:
+def schedule(request: AuthenticatedRequest) -> HttpResponse:
     """The school's schedule, one form per kind of record (each prefixed with its key)."""
     school = require_retention_role(request)
     failed_key, failed = None, None
@@ -42,7 +44,7 @@ def schedule(request: HttpRequest) -> HttpResponse:
     entries = []
     for entry in schedule_for(school):
         key = entry.rule.key
-        if key == failed_key:
+        if failed is not None and key == failed_key:
             form = failed
         else:
             initial = {"years": entry.years, "reason": entry.setting.reason if entry.setting else ""}
@@ -61,7 +63,7 @@ TABS = {
 
 
 @login_required
-def review_list(request: HttpRequest) -> HttpResponse:
+def review_list(request: AuthenticatedRequest) -> HttpResponse:
     school = require_retention_role(request)
     status = request.GET.get("status", ReviewStatus.DUE)
     if status not in TABS:
@@ -77,7 +79,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def review_decide(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     item = get_review_item_for(request, pk)
     if item.status == ReviewStatus.HOLD:
         return _lift_hold(request, item)
@@ -109,7 +111,7 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _lift_hold(request: HttpRequest, item: ReviewItem) -> HttpResponse:
+def _lift_hold(request: AuthenticatedRequest, item: ReviewItem) -> HttpResponse:
     form = LiftHoldForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         actions.lift_hold(item=item, reason=form.cleaned_data["reason"], by=request.user)
@@ -124,7 +126,7 @@ def _lift_hold(request: HttpRequest, item: ReviewItem) -> HttpResponse:
 
 
 @login_required
-def destruction_log(request: HttpRequest) -> HttpResponse:
+def destruction_log(request: AuthenticatedRequest) -> HttpResponse:
     school = require_retention_role(request)
     page = Paginator(DestructionLog.objects.filter(school=school), PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "dataprotection/destruction_log.html", {"page": page})

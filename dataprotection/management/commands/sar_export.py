@@ -34,11 +34,13 @@ class Command(BaseCommand):
         if pupil:
             subject_pupil = self._pupil(found, pupil.strip())
             heading = f"Everything held about {subject_pupil.full_name} at {found.name}"
-        else:
+        elif email is not None:
             subject_person = User.objects.filter(email__iexact=email.strip(), memberships__school=found).first()
             if subject_person is None:
                 raise CommandError(f"Nobody with the email address {email} belongs to {found.name}.")
             heading = f"Everything held about {subject_person.full_name} at {found.name}"
+        else:
+            raise CommandError("Give the pupil (--pupil) or the person's email address (--email).")
         items = gather(found, pupil=subject_pupil, person=subject_person)
         with open(out, "wb") as handle:
             write_zip(items, handle, heading=heading)
