@@ -396,6 +396,9 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
+# The queue tasks are published to, also from inside a worker (retries, the relay); one Redis can
+# serve several environments with a queue each.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_ACCEPT_CONTENT = ["json"]
 # A worker that dies outright leaves its reserved tasks to Redis for this long before they are handed
 # out again. Kept short: no task waits in the broker for more than a few minutes (long retry

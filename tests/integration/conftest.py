@@ -257,6 +257,7 @@ def start_worker(
         env = {
             **os.environ,
             "CELERY_BROKER_URL": broker,
+            "CELERY_TASK_DEFAULT_QUEUE": queue_name,  # retries and the relay, published from the worker
             "DATABASE_URL": shared_database_url,
             "PRIVATE_MEDIA_ROOT": str(private_media),
             "NOTIFY_RETRY_BASE_SECONDS": "1",

@@ -80,7 +80,11 @@ def moto_endpoint() -> Iterator[str]:
         aws_access_key_id=CREDENTIALS["access_key"],
         aws_secret_access_key=CREDENTIALS["secret_key"],
     )
-    client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+    # moto keeps its buckets in process-wide state: another module's server may have made it already.
+    try:
+        client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+    except client.exceptions.BucketAlreadyOwnedByYou:
+        pass
     try:
         yield endpoint
     finally:
