@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test deps seed lint format bench clean
+.PHONY: run test deps dev-deps requirements seed lint format bench clean
 
 run: deps
 	$(PY) manage.py migrate --noinput
@@ -17,14 +17,29 @@ run: deps
 test:
 	bash scripts/test.sh
 
+# What the portal runs on: requirements.txt only (the same install as production).
 deps: $(VENV)/.installed node_modules/.installed
 	@bash scripts/system-deps.sh run
+
+# Also what the tests, lint and type checks need: requirements-dev.txt on top.
+dev-deps: deps $(VENV)/.dev-installed
 
 $(VENV)/.installed: requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.txt
 	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.txt -r requirements-dev.txt
+	touch $@
+
+# After editing requirements.in or requirements-dev.in: pin the new set, with hashes (settings in
+# pyproject.toml [tool.pip-tools]). Pins already in the .txt files are kept unless asked, e.g.
+# `make requirements ARGS="--upgrade-package Django"`.
+requirements: dev-deps
+	CUSTOM_COMPILE_COMMAND="make requirements" $(VENV)/bin/pip-compile --quiet $(ARGS) requirements.in
+	CUSTOM_COMPILE_COMMAND="make requirements" $(VENV)/bin/pip-compile --quiet $(ARGS) requirements-dev.in
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -33,11 +48,12 @@ node_modules/.installed: package.json package-lock.json
 seed: deps
 	$(PY) manage.py seed_demo
 
-lint: deps
+lint: dev-deps
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
-format: deps
+format: dev-deps
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.utils import timezone
 
 from notifications.outbox import send_unrecorded
+from schoolsocial.lib.text import PlainTextMixin
 
 from .models import Invitation, Pupil, Relationship, Role, SchoolClass, User
 
@@ -68,7 +71,7 @@ class CodeForm(forms.Form):
     )
 
 
-class PupilForm(forms.ModelForm):
+class PupilForm(PlainTextMixin, forms.ModelForm):
     class Meta:
         model = Pupil
         fields = ["first_name", "last_name", "school_class", "date_of_birth", "is_on_roll"]
@@ -86,8 +89,8 @@ class PupilForm(forms.ModelForm):
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["school_class"].queryset = SchoolClass.objects.filter(school=school)
-        self.fields["school_class"].empty_label = "No class yet"
+        cast(forms.ModelChoiceField, self.fields["school_class"]).queryset = SchoolClass.objects.filter(school=school)
+        cast(forms.ModelChoiceField, self.fields["school_class"]).empty_label = "No class yet"
 
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]
@@ -105,7 +108,7 @@ class PupilForm(forms.ModelForm):
 MAX_PUPIL_AGE = 21
 
 
-class SchoolClassForm(forms.ModelForm):
+class SchoolClassForm(PlainTextMixin, forms.ModelForm):
     class Meta:
         model = SchoolClass
         fields = ["name", "year_group", "teacher"]
@@ -122,7 +125,7 @@ class SchoolClassForm(forms.ModelForm):
         self.school = school
         self.instance.school = school
         staff_roles = [Role.STAFF, Role.HEADTEACHER, Role.DSL]
-        self.fields["teacher"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["teacher"]).queryset = (
             User.objects.filter(
                 is_active=True,
                 memberships__school=school,
@@ -132,7 +135,7 @@ class SchoolClassForm(forms.ModelForm):
             .distinct()
             .order_by("full_name")
         )
-        self.fields["teacher"].empty_label = "No class teacher"
+        cast(forms.ModelChoiceField, self.fields["teacher"]).empty_label = "No class teacher"
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())
@@ -142,8 +145,15 @@ class SchoolClassForm(forms.ModelForm):
         return name
 
 
-class InvitationForm(forms.ModelForm):
-    pupils = forms.ModelMultipleChoiceField(
+class PupilsField(forms.ModelMultipleChoiceField):
+    """The children an invitation links, each shown with their class."""
+
+    def label_from_instance(self, obj: Pupil) -> str:
+        return f"{obj.full_name} ({obj.school_class or 'no class'})"
+
+
+class InvitationForm(PlainTextMixin, forms.ModelForm):
+    pupils = PupilsField(
         queryset=Pupil.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         label="Children to link",
@@ -158,17 +168,15 @@ class InvitationForm(forms.ModelForm):
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
         self.school = school
-        self.fields["pupils"].queryset = Pupil.objects.filter(school=school, is_on_roll=True).select_related(
-            "school_class"
-        )
-        self.fields["pupils"].label_from_instance = lambda p: f"{p.full_name} ({p.school_class or 'no class'})"
-        self.fields["relationship"].choices = Relationship.choices
+        pupils = cast(PupilsField, self.fields["pupils"])
+        pupils.queryset = Pupil.objects.filter(school=school, is_on_roll=True).select_related("school_class")
+        cast(forms.ChoiceField, self.fields["relationship"]).choices = Relationship.choices
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].lower()
 
 
-class AcceptInvitationForm(forms.Form):
+class AcceptInvitationForm(PlainTextMixin, forms.Form):
     full_name = forms.CharField(label="Your full name", max_length=200)
     password1 = forms.CharField(
         label="Choose a password",
@@ -184,7 +192,8 @@ class AcceptInvitationForm(forms.Form):
         self.email = email
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", "The two passwords are different. Please type the same password twice.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -59,7 +60,7 @@ class School(models.Model):
         return self.name
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def _create_user(self, email: str, password: str | None, **extra):
@@ -87,6 +88,10 @@ class UserManager(BaseUserManager):
 
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in with their email address."""
+
+    if TYPE_CHECKING:
+        # Set on the signed-in user by django_otp's OTPMiddleware: has a second factor been passed?
+        def is_verified(self) -> bool: ...
 
     email = models.EmailField(unique=True)
     full_name = models.CharField(max_length=200)

@@ -46,6 +46,14 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("Agreements", "agreements:coverage"),
         ("Email delivery", "notifications:list"),
     ],
+    Role.DPO: [
+        ("Home", "dashboard:home"),
+        ("Access log", "dataprotection:access_log"),
+        ("Audit history", "dataprotection:history"),
+        ("Retention review", "dataprotection:review_list"),
+        ("Requests", "dataprotection:request_list"),
+        ("Destruction log", "dataprotection:destruction_log"),
+    ],
     Role.PARENT: [
         ("Home", "dashboard:home"),
         ("Report a post", "incidents:report"),
@@ -67,6 +75,12 @@ SETTINGS_NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("Staff and governors", "accounts:people_list"),
         ("Import from MIS", "accounts:roll_import_list"),
         ("Email delivery", "notifications:list"),
+        ("Privacy notice", "dataprotection:privacy_edit"),
+        ("Retention schedule", "dataprotection:schedule"),
+    ],
+    Role.DPO: [
+        ("Privacy notice", "dataprotection:privacy_edit"),
+        ("Retention schedule", "dataprotection:schedule"),
     ],
 }
 

@@ -18,6 +18,8 @@ from django.db.models import F
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from schoolsocial.lib.history import note_change
+
 from . import actions
 from .models import Invitation, Membership, PeopleEvent, Role, School, User
 
@@ -38,9 +40,11 @@ ROLE_CHOICES: tuple[RoleChoice, ...] = (
     RoleChoice("dsl", "Designated safeguarding lead", Role.DSL, case_role=True),
     RoleChoice("deputy_dsl", "Deputy designated safeguarding lead", Role.DSL, is_deputy=True, case_role=True),
     RoleChoice("headteacher", "Headteacher", Role.HEADTEACHER, case_role=True),
+    # The DPO opens no case, but reads who opened every one: only the headteacher appoints one.
+    RoleChoice("dpo", "Data protection officer", Role.DPO, case_role=True),
 )
 CHOICES = {choice.key: choice for choice in ROLE_CHOICES}
-STAFF_ROLES = frozenset({Role.HEADTEACHER, Role.DSL, Role.STAFF, Role.GOVERNOR, Role.OFFICE})
+STAFF_ROLES = frozenset({Role.HEADTEACHER, Role.DSL, Role.STAFF, Role.GOVERNOR, Role.OFFICE, Role.DPO})
 # Who may manage which roles: the headteacher all of them, the office those that never open a case.
 MANAGERS: dict[Role, frozenset[str]] = {
     Role.HEADTEACHER: frozenset(CHOICES),
@@ -126,8 +130,7 @@ def change_role(membership: Membership, choice_key: str, *, by: User) -> Members
         raise PeopleError(f"{membership.user.full_name} already has the role {new.label.lower()} here.")
     clash.delete()  # an old, switched-off row for the same role would break the one-role-per-school rule
     membership.role, membership.is_deputy = new.role, new.is_deputy
-    membership._change_reason = f"Role changed from {old.label} to {new.label}"
-    membership._history_user = by
+    note_change(membership, by=by, reason=f"Role changed from {old.label} to {new.label}")
     membership.save()
     sign_out_everywhere(membership.user)
     _event(membership.school, membership.user, PeopleEvent.Action.ROLE_CHANGED, by, f"{old.label} → {new.label}")
@@ -142,8 +145,7 @@ def remove_role(membership: Membership, *, by: User) -> None:
     if membership.role == Role.HEADTEACHER:
         _check_keeps_a_headteacher(membership.school, [membership])
     membership.is_active = False
-    membership._change_reason = "Role removed"
-    membership._history_user = by
+    note_change(membership, by=by, reason="Role removed")
     membership.save()
     sign_out_everywhere(membership.user)
     _event(membership.school, membership.user, PeopleEvent.Action.ROLE_REMOVED, by, choice_of(membership).label)
@@ -159,13 +161,11 @@ def deactivate(person: User, school: School, *, by: User) -> None:
     _check_keeps_a_headteacher(school, [m for m in memberships if m.role == Role.HEADTEACHER])
     for membership in memberships:
         membership.is_active = False
-        membership._change_reason = "Account switched off (leaver)"
-        membership._history_user = by
+        note_change(membership, by=by, reason="Account switched off (leaver)")
         membership.save()
     if not Membership.objects.filter(user=person, is_active=True).exists():
         person.is_active = False
-        person._change_reason = "Account switched off (leaver)"
-        person._history_user = by
+        note_change(person, by=by, reason="Account switched off (leaver)")
         person.save(update_fields=["is_active"])
     sign_out_everywhere(person)
     _event(school, person, PeopleEvent.Action.DEACTIVATED, by, ", ".join(choice_of(m).label for m in memberships))

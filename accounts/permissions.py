@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
 from django.http import Http404, HttpRequest
 
@@ -29,12 +29,13 @@ from .roles import Role
 if TYPE_CHECKING:
     from .models import Membership, School, User
 
-HEADTEACHER, DSL, STAFF, GOVERNOR, OFFICE, PARENT = (
+HEADTEACHER, DSL, STAFF, GOVERNOR, OFFICE, DPO, PARENT = (
     Role.HEADTEACHER,
     Role.DSL,
     Role.STAFF,
     Role.GOVERNOR,
     Role.OFFICE,
+    Role.DPO,
     Role.PARENT,
 )
 
@@ -165,6 +166,16 @@ PERMISSIONS: dict[str, Ability] = {
     "notifications.see_case_subjects": _ability(
         "See the subject line of emails about a case on the email delivery page",
         HEADTEACHER),
+    # Data protection.
+    "dataprotection.audit": _ability(
+        "Read the audit history of any record and the access log of who opened what (no case files)",
+        DPO),
+    "dataprotection.retention": _ability(
+        "Change the retention schedule, and destroy, keep or hold the records that reached it",
+        HEADTEACHER, DPO),
+    "dataprotection.privacy_notice": _ability(
+        "Write the school's privacy notice",
+        HEADTEACHER, DPO),
 }
 # fmt: on
 
@@ -174,7 +185,7 @@ def roles_with(ability: str) -> frozenset[Role]:
     return PERMISSIONS[ability].roles
 
 
-def may(membership: Membership | None, ability: str) -> bool:
+def may(membership: Membership | None, ability: str) -> TypeGuard[Membership]:
     """Whether the person, acting in `membership`'s role at its school, may do `ability`."""
     roles = roles_with(ability)
     return membership is not None and membership.is_active and membership.role in roles
@@ -190,16 +201,21 @@ def schools_where(user: User, ability: str) -> set[int]:
 def membership_of(request_or_membership: HttpRequest | Membership | None) -> Membership | None:
     if isinstance(request_or_membership, HttpRequest):
         return getattr(request_or_membership, "membership", None)
-    return request_or_membership
+    # mypy keeps HttpRequest in the union here (the plugin's request type is not narrowed away).
+    return cast("Membership | None", request_or_membership)
+
+
+def require_membership(request_or_membership: HttpRequest | Membership | None, ability: str) -> Membership:
+    """The membership the person is acting in, if its role there may do `ability`; otherwise 404."""
+    membership = membership_of(request_or_membership)
+    if not may(membership, ability):
+        raise Http404("No such page.")
+    return membership
 
 
 def require(request_or_membership: HttpRequest | Membership | None, ability: str) -> School:
     """The school the person is acting for, if their role there may do `ability`; otherwise 404."""
-    membership = membership_of(request_or_membership)
-    if not may(membership, ability):
-        raise Http404("No such page.")
-    assert membership is not None
-    return membership.school
+    return require_membership(request_or_membership, ability).school
 
 
 def requires(ability: str) -> Callable:

@@ -11,6 +11,11 @@ class Role(models.TextChoices):
     STAFF = "staff", "Staff"
     GOVERNOR = "governor", "Governor"
     OFFICE = "office", "Office"
+    # The school's data-protection officer: reads the audit history, the access log, the retention
+    # review and the subject access requests; never the case files themselves. A role of its own
+    # rather than a flag on a headteacher's membership, because a DPO is often someone outside the
+    # school (a trust's or the local authority's service) who must not inherit case access.
+    DPO = "dpo", "Data protection officer"
     PARENT = "parent", "Parent or carer"
 
     @property
@@ -24,4 +29,4 @@ class Role(models.TextChoices):
         return list(Role).index(self)
 
 
-TWO_FACTOR_ROLES = frozenset({Role.HEADTEACHER, Role.DSL, Role.OFFICE})
+TWO_FACTOR_ROLES = frozenset({Role.HEADTEACHER, Role.DSL, Role.OFFICE, Role.DPO})

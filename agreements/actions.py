@@ -124,7 +124,7 @@ def clean_ip(ip: str | None) -> str | None:
 
 def online_consents(pupil: Pupil) -> dict[str, str]:
     """The boxes a parent ticks online. The exact wording ticked is stored on the signature."""
-    class_part = f" in {pupil.school_class.name}" if pupil.school_class_id else ""
+    class_part = f" in {pupil.school_class.name}" if pupil.school_class else ""
     return {
         "read": "I have read the whole agreement above.",
         "child": f"I am signing for {pupil.full_name}{class_part}, and I am their parent or carer.",
@@ -151,7 +151,10 @@ def _linked(parent: User, pupil: Pupil) -> bool:
     return ParentLink.objects.filter(parent=parent, pupil=pupil).exists()
 
 
-def check_can_sign(*, version: AgreementVersion | None, version_id: int | None, parent: User, pupil: Pupil) -> None:
+def check_can_sign(
+    *, version: AgreementVersion | None, version_id: int | None, parent: User, pupil: Pupil
+) -> AgreementVersion:
+    """The version this parent may sign now for this child; SigningRefused (in words) otherwise."""
     if not _linked(parent, pupil):
         raise SigningRefused("You can only sign for a child linked to your account.", field="pupil")
     if version is None:
@@ -175,6 +178,7 @@ def check_can_sign(*, version: AgreementVersion | None, version_id: int | None, 
             f"You have already signed the {version.academic_year} agreement for {pupil.full_name} (on {when}). "
             "There is nothing more to do."
         )
+    return version
 
 
 def _store(fields: dict) -> Signature:
@@ -204,7 +208,7 @@ def sign_online(
         # Lock the family link so two tabs cannot both pass the checks (PostgreSQL).
         ParentLink.objects.select_for_update().filter(parent=parent, pupil=pupil).first()
         version = AgreementVersion.objects.current_for(pupil.school_id)
-        check_can_sign(version=version, version_id=version_id, parent=parent, pupil=pupil)
+        version = check_can_sign(version=version, version_id=version_id, parent=parent, pupil=pupil)
         consents = online_consents(pupil)
         missing = [key for key in consents if key not in ticked]
         if missing:
@@ -229,7 +233,7 @@ def sign_online(
                 "method": SignatureMethod.ONLINE,
                 "academic_year": version.academic_year,
                 "pupil_name": pupil.full_name,
-                "class_name": pupil.school_class.name if pupil.school_class_id else "",
+                "class_name": pupil.school_class.name if pupil.school_class else "",
                 "typed_name": " ".join(typed_name.split())[:200],
                 "consents": consents,
                 "text_signed": version.signed_text(),
@@ -265,7 +269,7 @@ def withdraw(*, signature: Signature, parent: User, reason: str, request_details
                 "method": SignatureMethod.ONLINE,
                 "academic_year": signature.academic_year,
                 "pupil_name": signature.pupil.full_name,
-                "class_name": signature.pupil.school_class.name if signature.pupil.school_class_id else "",
+                "class_name": signature.pupil.school_class.name if signature.pupil.school_class else "",
                 "typed_name": parent.full_name,
                 "consents": {"reason": reason.strip()[:1000]},
                 "text_signed": signature.text_signed,
@@ -299,7 +303,7 @@ def record_paper_signature(
     with transaction.atomic():
         ParentLink.objects.select_for_update().filter(pk=link.pk).first()
         version = AgreementVersion.objects.current_for(pupil.school_id)
-        check_can_sign(version=version, version_id=None, parent=parent, pupil=pupil)
+        version = check_can_sign(version=version, version_id=None, parent=parent, pupil=pupil)
         stored_name = scan.save(prefix=f"agreements/paper/{pupil.school_id}")
         # If the row cannot be stored, the file must not linger in private storage.
         latest = latest_record(version, parent, pupil)
@@ -315,7 +319,7 @@ def record_paper_signature(
                     "method": SignatureMethod.PAPER,
                     "academic_year": version.academic_year,
                     "pupil_name": pupil.full_name,
-                    "class_name": pupil.school_class.name if pupil.school_class_id else "",
+                    "class_name": pupil.school_class.name if pupil.school_class else "",
                     "typed_name": " ".join(signer_name.split())[:200],
                     "consents": PAPER_CONSENTS,
                     "text_signed": version.signed_text(),

@@ -6,14 +6,19 @@ import uuid
 
 from django.utils.text import slugify
 
+from schoolsocial.lib.downloads import download_name as lib_download_name
 from schoolsocial.lib.pdf import image_data_uri, render_pdf
 from schoolsocial.lib.store_once import forget_if_missing, store_once
 
 from .models import Signature, SignedCopy
 
 
+def download_stem(signature: Signature) -> str:
+    return f"agreement-{slugify(signature.pupil_name)}-{signature.academic_year.replace('/', '-')}"
+
+
 def download_name(signature: Signature) -> str:
-    return f"agreement-{slugify(signature.pupil_name)}-{signature.academic_year.replace('/', '-')}.pdf"
+    return lib_download_name(download_stem(signature), "application/pdf")
 
 
 def render_signed_copy(signature: Signature) -> bytes:

@@ -1,16 +1,20 @@
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.utils import timezone
 
+from schoolsocial.lib.text import PlainTextMixin
+from schoolsocial.lib.uploads import inspect_upload
+
 from .models import AgreementVersion
-from .uploads import check_scan
 from .years import is_valid_academic_year
 
 YEAR_HINT = "Write the school year as two years, for example 2025/26."
 
 
-class VersionForm(forms.ModelForm):
+class VersionForm(PlainTextMixin, forms.ModelForm):
     class Meta:
         model = AgreementVersion
         fields = ["title", "academic_year", "introduction", "channels", "will_commitments", "will_not_commitments"]
@@ -60,7 +64,7 @@ class VersionForm(forms.ModelForm):
         return self._clean_lines("will_not_commitments", "commitment")
 
 
-class SignForm(forms.Form):
+class SignForm(PlainTextMixin, forms.Form):
     version_id = forms.IntegerField(widget=forms.HiddenInput)
     read = forms.BooleanField(error_messages={"required": "Please confirm you have read the agreement."})
     child = forms.BooleanField(error_messages={"required": "Please confirm which child you are signing for."})
@@ -82,7 +86,7 @@ class SignForm(forms.Form):
         return {key for key in ("read", "child", "acknowledge") if self.cleaned_data.get(key)}
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(PlainTextMixin, forms.Form):
     reason = forms.CharField(
         label="Why are you withdrawing? (optional)",
         required=False,
@@ -95,7 +99,11 @@ class WithdrawForm(forms.Form):
     )
 
 
-class PaperSignatureForm(forms.Form):
+class PaperSignatureForm(PlainTextMixin, forms.Form):
+    """The scan is staged (files.staging) as soon as it is accepted, so a mistake in another
+    field never makes the office choose the file again. `staged` is the scan kept so far."""
+
+    form_token = forms.UUIDField(widget=forms.HiddenInput)
     signer_name = forms.CharField(label="Name written on the form", max_length=200)
     signed_on = forms.DateField(
         label="Date on the form", widget=forms.DateInput(attrs={"type": "date"}), input_formats=["%Y-%m-%d", "%d/%m/%Y"]
@@ -103,8 +111,25 @@ class PaperSignatureForm(forms.Form):
     scan = forms.FileField(
         label="Scan or photo of the signed form",
         help_text="PDF, PNG, JPEG or WebP.",
+        required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg,image/webp"}),
     )
+
+    def __init__(self, *args, staged=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.staged = staged
+        self.initial.setdefault("form_token", uuid.uuid4())
+        if staged is not None:
+            self.fields["scan"].label = "Choose a different scan (optional)"
+            self.fields["scan"].help_text = f"“{staged.original_name}” is kept. PDF, PNG, JPEG or WebP."
+
+    @property
+    def form_token_value(self) -> uuid.UUID | None:
+        raw = self.data.get("form_token") if self.is_bound else self.initial.get("form_token")
+        try:
+            return uuid.UUID(str(raw))
+        except (TypeError, ValueError):
+            return None
 
     def clean_signed_on(self):
         value = self.cleaned_data["signed_on"]
@@ -113,4 +138,12 @@ class PaperSignatureForm(forms.Form):
         return value
 
     def clean_scan(self):
-        return check_scan(self.cleaned_data.get("scan"))
+        """(upload, facts) for a newly chosen scan, None to keep the staged one."""
+        upload = self.cleaned_data.get("scan")
+        if not upload:
+            if self.staged is None:
+                raise forms.ValidationError("Choose the scanned form to upload.")
+            return None
+        if upload.size == 0:
+            raise forms.ValidationError("This file is empty.")
+        return upload, inspect_upload(upload)

@@ -4,6 +4,7 @@ idempotent: the PDF is rendered once per signature, and every email has a unique
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import partial
 
 from celery import shared_task
 from django.db import transaction
@@ -105,9 +106,16 @@ def send_agreement_emails(version_id: int, stage: str, parent_ids: list[int]) ->
     with transaction.atomic():
         for parent_id, parent in parents.items():
             decision = AgreementReminder(version=version, parent_id=parent_id, stage=stage)
-            if decide_once([decision], lambda rows, parent=parent: _ask(version, stage, parent, children[parent.pk])):
+            if decide_once(
+                [decision],
+                partial(_ask_rows, version=version, stage=stage, parent=parent, children=children[parent.pk]),
+            ):
                 sent += 1
     return sent
+
+
+def _ask_rows(rows: list[AgreementReminder], *, version: AgreementVersion, stage: str, parent, children: list):
+    return _ask(version, stage, parent, children)
 
 
 def _ask(version: AgreementVersion, stage: str, parent, children: list):

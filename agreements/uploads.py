@@ -7,15 +7,13 @@ message for the person uploading it.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from schoolsocial.lib.uploads import EXTENSIONS, inspect_upload
+from schoolsocial.lib.uploads import EXTENSIONS
 
 UNSUPPORTED = "Upload a photo or scan of the signed form as a PDF, PNG, JPEG or WebP file."
 
@@ -36,16 +34,9 @@ class CheckedUpload:
         default_storage.delete(name)
 
 
-def check_scan(upload) -> CheckedUpload:
-    """A scanned paper form, checked by its content with the same inspector as incident evidence
-    (which also catches truncated pictures, whatever Pillow's global settings say)."""
-    if upload is None:
-        raise ValidationError("Choose the scanned form to upload.")
-    if upload.size == 0:
-        raise ValidationError("This file is empty.")
-    facts = inspect_upload(upload)
-    upload.seek(0)
-    content = b"".join(upload.chunks())
-    return CheckedUpload(
-        content, facts.content_type, EXTENSIONS[facts.content_type], hashlib.sha256(content).hexdigest()
-    )
+def scan_from_staged(staged) -> CheckedUpload:
+    """The scan staged on the paper-signature form (files.staging), its bytes checked again."""
+    from files.staging import checked_content
+
+    content = checked_content(staged)
+    return CheckedUpload(content, staged.content_type, EXTENSIONS[staged.content_type], staged.sha256)

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.audit import client_ip, log_access
+from accounts.http import AuthenticatedRequest
 from accounts.models import SchoolClass
 from accounts.permissions import may, require
+from files import staging
+from schoolsocial.lib.downloads import private_file_response
 
 from . import actions, documents, export, queries
 from .access import (
@@ -25,21 +30,22 @@ from .access import (
 )
 from .forms import PaperSignatureForm, SignForm, VersionForm, WithdrawForm
 from .models import AgreementVersion, InvalidTransition, SignatureKind, VersionStatus
+from .uploads import scan_from_staged
 from .years import current_academic_year
 
 
-def _details(request: HttpRequest) -> actions.RequestDetails:
+def _details(request: AuthenticatedRequest) -> actions.RequestDetails:
     return actions.RequestDetails(client_ip(request), request.META.get("HTTP_USER_AGENT", ""))
 
 
-def _posted(request: HttpRequest):
+def _posted(request: AuthenticatedRequest):
     """The submitted data on POST (even if empty, so an empty submit shows its errors)."""
     return request.POST if request.method == "POST" else None
 
 
 # --- parents --------------------------------------------------------------------------------------
 @login_required
-def parent_home(request: HttpRequest) -> HttpResponse:
+def parent_home(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "agreements.sign")
     version = AgreementVersion.objects.current_for(school.pk)
     links = list(own_links_for(request.membership).select_related("pupil__school_class").order_by("pupil__first_name"))
@@ -59,7 +65,7 @@ def parent_home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def sign(request: HttpRequest, pupil_id: int) -> HttpResponse:
+def sign(request: AuthenticatedRequest, pupil_id: int) -> HttpResponse:
     school = require(request, "agreements.sign")
     pupil = get_own_child(request.membership, pupil_id)
     version = AgreementVersion.objects.current_for(school.pk)
@@ -103,7 +109,7 @@ def sign(request: HttpRequest, pupil_id: int) -> HttpResponse:
 
 
 @login_required
-def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require(request, "agreements.sign")
     signature = get_signature_for(request.membership, pk)
     form = WithdrawForm(_posted(request))
@@ -126,7 +132,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- a signature: verify, PDF, scan ---------------------------------------------------------------
 @login_required
-def verify(request: HttpRequest, pk: int) -> HttpResponse:
+def verify(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     signature = get_signature_for(request.membership, pk)
     log_access(request, signature, action="verify")
     recomputed = signature.compute_hash()
@@ -144,39 +150,33 @@ def verify(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def signature_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def signature_pdf(request: AuthenticatedRequest, pk: int) -> FileResponse:
     signature = get_signature_for(request.membership, pk)
     if signature.kind != SignatureKind.SIGNED:
         raise Http404("No such page.")
     # Normally rendered by the task straight after signing; this covers a task still queued.
     copy = documents.ensure_signed_copy(signature)
     log_access(request, signature, action="download")
-    return _private_file(copy.file.name, "application/pdf", documents.download_name(signature))
+    return _private_file(copy.file.name, "application/pdf", documents.download_stem(signature))
 
 
 @login_required
-def signature_scan(request: HttpRequest, pk: int) -> HttpResponse:
+def signature_scan(request: AuthenticatedRequest, pk: int) -> FileResponse:
     require(request, "agreements.view_signatures")
     signature = get_signature_for(request.membership, pk)
     if not signature.scan:
         raise Http404("No such page.")
     log_access(request, signature, action="download-scan")
-    extension = signature.scan.name.rsplit(".", 1)[-1]
-    return _private_file(signature.scan.name, signature.scan_content_type, f"paper-form-{signature.pk}.{extension}")
+    return _private_file(signature.scan.name, signature.scan_content_type, f"paper-form-{signature.pk}")
 
 
-def _private_file(name: str, content_type: str, filename: str) -> FileResponse:
-    response = FileResponse(
-        default_storage.open(name, "rb"), as_attachment=True, filename=filename, content_type=content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+def _private_file(name: str, content_type: str, stem: str) -> FileResponse:
+    return private_file_response(default_storage.open(name, "rb"), stem=stem, content_type=content_type)
 
 
 # --- coverage (headteacher and office) ------------------------------------------------------------
 @login_required
-def coverage(request: HttpRequest) -> HttpResponse:
+def coverage(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "agreements.view_signatures")
     version = AgreementVersion.objects.current_for(school.pk)
     rows, total = queries.school_coverage(school, version)
@@ -202,7 +202,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def class_coverage(request: HttpRequest, pk: int) -> HttpResponse:
+def class_coverage(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require(request, "agreements.view_signatures")
     school_class = get_object_or_404(SchoolClass.objects.filter(school=school), pk=pk)
     version = AgreementVersion.objects.current_for(school.pk)
@@ -215,7 +215,7 @@ def class_coverage(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def coverage_csv(request: HttpRequest) -> HttpResponse:
+def coverage_csv(request: AuthenticatedRequest) -> StreamingHttpResponse:
     school = require(request, "agreements.view_signatures")
     version = AgreementVersion.objects.current_for(school.pk)
     class_id = request.GET.get("class", "")
@@ -230,47 +230,75 @@ def coverage_csv(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def paper_signature(request: HttpRequest, link_id: int) -> HttpResponse:
+def paper_signature(request: AuthenticatedRequest, link_id: int) -> HttpResponse:
+    """The office records a paper form. A good scan is staged (files.staging) as soon as it is
+    chosen, as on the report form, so a mistake in another field never loses it."""
     school = require(request, "agreements.record_paper")
     link = get_family_link_for(request.membership, link_id)
     version = AgreementVersion.objects.current_for(school.pk)
-    form = PaperSignatureForm(
-        _posted(request),
-        request.FILES if request.method == "POST" else None,
-        initial={"signer_name": link.parent.full_name},
-    )
-    problem = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            signature = actions.record_paper_signature(
-                link=link,
-                recorded_by=request.user,
-                signer_name=form.cleaned_data["signer_name"],
-                signed_on=form.cleaned_data["signed_on"],
-                scan=form.cleaned_data["scan"],
-                request_details=_details(request),
-            )
-        except actions.SigningRefused as refusal:
-            if refusal.field in form.fields:
-                form.add_error(refusal.field, refusal.message)
-            else:
-                problem = refusal.message
-        else:
-            messages.success(request, f"Paper signature recorded for {signature.pupil_name} ({link.parent.full_name}).")
-            if link.pupil.school_class_id:
-                return redirect("agreements:class_coverage", pk=link.pupil.school_class_id)
-            return redirect("agreements:coverage")
-    return render(
-        request,
-        "agreements/paper_form.html",
-        {"link": link, "version": version, "form": form, "problem": problem},
-        status=400 if request.method == "POST" else 200,
-    )
+
+    def page(form, staged=None, problem=None, status=200):
+        context = {
+            "link": link,
+            "version": version,
+            "form": form,
+            "problem": problem,
+            "staged": [staged] if staged else [],
+        }
+        return render(request, "agreements/paper_form.html", context, status=status)
+
+    if request.method != "POST":
+        return page(PaperSignatureForm(initial={"signer_name": link.parent.full_name}))
+    typed = {key: request.POST.get(key) for key in ("signer_name", "signed_on")}
+    data = request.POST.copy()
+    token = PaperSignatureForm(data).form_token_value
+    if token is None:  # no token (or a mangled one): this submit starts its own
+        token = uuid.uuid4()
+        data["form_token"] = str(token)
+    if request.POST.get("remove_upload", "").isdigit():
+        staging.discard(user=request.user, form_token=token, pk=int(request.POST["remove_upload"]))
+        return page(PaperSignatureForm(initial={**typed, "form_token": token}))
+
+    staged = staging.staged_for(user=request.user, school=school, form_token=token)
+    kept = staged[-1] if staged else None
+    form = PaperSignatureForm(data, request.FILES, staged=kept)
+    if form.is_valid() or "scan" not in form.errors:
+        chosen = form.cleaned_data.get("scan")
+        if chosen:  # one scan per form: a new choice replaces the one kept
+            if kept is not None:
+                staging.discard(user=request.user, form_token=token, pk=kept.pk)
+            upload, facts = chosen
+            kept = staging.stage(school=school, user=request.user, form_token=token, upload=upload, facts=facts)
+            form = PaperSignatureForm(data, staged=kept)
+    if not form.is_valid() or kept is None:
+        return page(form, kept, status=400)
+    try:
+        signature = actions.record_paper_signature(
+            link=link,
+            recorded_by=request.user,
+            signer_name=form.cleaned_data["signer_name"],
+            signed_on=form.cleaned_data["signed_on"],
+            scan=scan_from_staged(kept),
+            request_details=_details(request),
+        )
+    except actions.SigningRefused as refusal:
+        if refusal.field in form.fields:
+            form.add_error(refusal.field, refusal.message)
+            return page(form, kept, status=400)
+        return page(form, kept, problem=refusal.message, status=400)
+    except staging.FileChanged as error:
+        staging.discard(user=request.user, form_token=token, pk=kept.pk)
+        return page(PaperSignatureForm(initial={**typed, "form_token": token}), problem=str(error), status=400)
+    staging.discard(user=request.user, form_token=token, pk=kept.pk)
+    messages.success(request, f"Paper signature recorded for {signature.pupil_name} ({link.parent.full_name}).")
+    if link.pupil.school_class_id:
+        return redirect("agreements:class_coverage", pk=link.pupil.school_class_id)
+    return redirect("agreements:coverage")
 
 
 # --- versions (the headteacher drafts and publishes; the office may read) -------------------------
 @login_required
-def version_list(request: HttpRequest) -> HttpResponse:
+def version_list(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "agreements.view_signatures")
     versions = AgreementVersion.objects.filter(school=school).select_related("approved_by").order_by("-number")
     return render(
@@ -281,7 +309,7 @@ def version_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def version_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     version = get_version_for(request.membership, pk)
     return render(
         request,
@@ -291,7 +319,7 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def version_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def version_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
     school = require(request, "agreements.manage_versions")
     if pk is not None:
         version = get_version_for(request.membership, pk)
@@ -319,7 +347,7 @@ def version_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @require_POST
 @login_required
-def version_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def version_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require(request, "agreements.manage_versions")
     version = get_version_for(request.membership, pk)
     try:

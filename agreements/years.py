@@ -21,7 +21,7 @@ def current_academic_year() -> str:
 
 def is_valid_academic_year(value: str) -> bool:
     match = YEAR_PATTERN.match(value or "")
-    return bool(match) and (int(match.group(1)) + 1) % 100 == int(match.group(2))
+    return match is not None and (int(match.group(1)) + 1) % 100 == int(match.group(2))
 
 
 def year_bounds(value: str) -> tuple[date, date]:

@@ -30,12 +30,12 @@ from accounts.models import Membership
 from accounts.permissions import may, require
 from incidents.models import Incident
 
-from .models import Attachment, Complaint, ConflictDeclaration, PanelRecord, Stage
+from .models import Attachment, Complaint, ComplaintQuerySet, ConflictDeclaration, PanelRecord, Stage
 
 RELATED = ("school", "parent", "pupil", "incident", "informal_handler")
 
 
-def complaints_for(membership: Membership | None) -> QuerySet[Complaint]:
+def complaints_for(membership: Membership | None) -> ComplaintQuerySet:
     """Every complaint of the school, for the headteacher acting there; 404 for anyone else."""
     school = require(membership, "complaints.manage")
     return Complaint.objects.filter(school=school)

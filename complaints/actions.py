@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -90,7 +92,7 @@ def informal_handler_choices(school: School) -> QuerySet[User]:
 def default_informal_handler(school: School, pupil: Pupil | None) -> User | None:
     """The child's class teacher, if they are an active member of staff here; otherwise nobody
     (the headteacher then assigns someone from the complaint's page)."""
-    if pupil is None or pupil.school_id != school.pk or pupil.school_class_id is None:
+    if pupil is None or pupil.school_id != school.pk or pupil.school_class is None:
         return None
     teacher_id = pupil.school_class.teacher_id
     if teacher_id is None:
@@ -149,7 +151,7 @@ def raise_complaint(
     details: str,
     desired_outcome: str,
     pupil: Pupil | None = None,
-    files: list[tuple[UploadedFile, Inspected]] = (),
+    files: Sequence[tuple[UploadedFile, Inspected]] = (),
     form_token: uuid.UUID | None = None,
 ) -> Complaint:
     """Record the complaint. Files come as fresh uploads (`files`) or as the ones the parent
@@ -470,9 +472,13 @@ def run_deadline_sweep(today: date | None = None) -> SweepResult:
         decision = ComplaintReminder(
             complaint=complaint, stage=complaint.stage, deadline=which, due_on=complaint.next_due_on, state=state
         )
-        if decide_once([decision], lambda rows, to=to: _deadline_email(rows[0], to)):
+        if decide_once([decision], partial(_deadline_email_rows, to=to)):
             result.reminders += 1
     return result
+
+
+def _deadline_email_rows(rows: list[ComplaintReminder], *, to: list[str]):
+    return _deadline_email(rows[0], to)
 
 
 def _deadline_email(reminder: ComplaintReminder, to: list[str]):

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.models import Pupil, School
+from accounts.models import Pupil, School, User
 from incidents.forms import DateInput, MultipleFileField
+from schoolsocial.lib.text import PlainTextMixin
 from schoolsocial.lib.uploads import ACCEPTED_HELP, inspect_upload
 from schoolsocial.lib.workflow import TransitionChoiceField
 
@@ -27,7 +29,7 @@ def form_token_from(raw) -> uuid.UUID | None:
         return None
 
 
-class ComplaintForm(forms.ModelForm):
+class ComplaintForm(PlainTextMixin, forms.ModelForm):
     """The parent's complaint. Files are checked one by one: the good ones are kept (staged against
     `form_token`) even when something else needs another look, so a failed submit loses nothing."""
 
@@ -51,8 +53,10 @@ class ComplaintForm(forms.ModelForm):
 
     def __init__(self, *args, children=None, already_attached: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pupil"].queryset = children if children is not None else Pupil.objects.none()
-        self.fields["pupil"].empty_label = "Not about one child"
+        cast(forms.ModelChoiceField, self.fields["pupil"]).queryset = (
+            children if children is not None else Pupil.objects.none()
+        )
+        cast(forms.ModelChoiceField, self.fields["pupil"]).empty_label = "Not about one child"
         self.fields["pupil"].required = False
         self.already_attached = already_attached
         self.inspected: list = []
@@ -62,7 +66,8 @@ class ComplaintForm(forms.ModelForm):
     def clean_attachments(self):
         """Keep each acceptable file in `inspected`; explain each refused one beside the field."""
         files = self.cleaned_data.get("attachments") or []
-        errors, accepted = [], []
+        errors: list[str] = []
+        accepted: list[tuple] = []
         for upload in files:
             if self.already_attached + len(accepted) >= MAX_FILES:
                 errors.append(f"At most {MAX_FILES} files can be attached; “{upload.name}” was not added.")
@@ -77,7 +82,7 @@ class ComplaintForm(forms.ModelForm):
         return files
 
 
-class MessageForm(forms.Form):
+class MessageForm(PlainTextMixin, forms.Form):
     message = forms.CharField(label="Message to the parent", widget=forms.Textarea(attrs={"rows": 5}), max_length=10000)
     final = forms.BooleanField(
         label="This is the school's response at this stage",
@@ -86,7 +91,7 @@ class MessageForm(forms.Form):
     )
 
 
-class AcknowledgeForm(forms.Form):
+class AcknowledgeForm(PlainTextMixin, forms.Form):
     acknowledgement = forms.CharField(
         label="Acknowledgement to the parent",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -95,7 +100,7 @@ class AcknowledgeForm(forms.Form):
     )
 
 
-class NoteForm(forms.Form):
+class NoteForm(PlainTextMixin, forms.Form):
     text = forms.CharField(
         label="Internal note (never shown to the parent or the governors)",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -103,8 +108,15 @@ class NoteForm(forms.Form):
     )
 
 
-class HandlerForm(forms.Form):
-    handler = forms.ModelChoiceField(
+class StaffField(forms.ModelChoiceField):
+    """A member of staff, shown by their full name."""
+
+    def label_from_instance(self, obj: User) -> str:
+        return obj.full_name
+
+
+class HandlerForm(PlainTextMixin, forms.Form):
+    handler = StaffField(
         label="Member of staff handling the informal stage",
         queryset=None,
         required=False,
@@ -116,11 +128,10 @@ class HandlerForm(forms.Form):
 
     def __init__(self, *args, school: School, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["handler"].queryset = informal_handler_choices(school)
-        self.fields["handler"].label_from_instance = lambda user: user.full_name
+        cast(StaffField, self.fields["handler"]).queryset = informal_handler_choices(school)
 
 
-class StageForm(forms.Form):
+class StageForm(PlainTextMixin, forms.Form):
     stage = TransitionChoiceField(label="Move to")
     reason = forms.CharField(
         label="Explanation for the parent",
@@ -132,25 +143,27 @@ class StageForm(forms.Form):
 
     def __init__(self, *args, complaint: Complaint, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["stage"].offer(COMPLAINT_WORKFLOW, complaint.stage)
+        cast(TransitionChoiceField, self.fields["stage"]).offer(COMPLAINT_WORKFLOW, complaint.stage)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("stage") == Stage.CLOSED and not (data.get("reason") or "").strip():
             self.add_error("reason", "Say briefly how the complaint was resolved: the parent sees this.")
         return data
 
 
-class LinkIncidentForm(forms.Form):
-    reference = forms.CharField(
-        label="Incident reference",
-        max_length=20,
-        required=False,
-        help_text="For example NBP-2026-0007. Leave empty to unlink.",
-    )
+class LinkIncidentForm(PlainTextMixin, forms.Form):
+    reference = forms.CharField(label="Incident reference", max_length=20, required=False)
+
+    def __init__(self, *args, school, **kwargs):
+        from incidents.actions import example_reference
+
+        super().__init__(*args, **kwargs)
+        self.fields["reference"].help_text = f"For example {example_reference(school)}. Leave empty to unlink."
 
 
-class SettingsForm(forms.ModelForm):
+class SettingsForm(PlainTextMixin, forms.ModelForm):
     holiday_text = forms.CharField(
         label="School holidays",
         required=False,
@@ -169,7 +182,7 @@ class SettingsForm(forms.ModelForm):
             days = sorted(parse_holidays(self.instance.holidays or []))
             self.fields["holiday_text"].initial = "\n".join(d.strftime("%d/%m/%Y") for d in days)
         for name in ("acknowledge_days", "respond_days", "panel_respond_days"):
-            self.fields[name].min_value = 1
+            cast(forms.IntegerField, self.fields[name]).min_value = 1
             self.fields[name].widget.attrs["min"] = 1
 
     def clean_holiday_text(self) -> list[str]:
@@ -205,7 +218,7 @@ def _uk_date(text: str) -> date:
     return datetime.strptime(text, "%d/%m/%Y").date()
 
 
-class DeclarationForm(forms.Form):
+class DeclarationForm(PlainTextMixin, forms.Form):
     has_conflict = forms.TypedChoiceField(
         label="Do you have a conflict of interest in this complaint?",
         choices=[
@@ -220,7 +233,7 @@ class DeclarationForm(forms.Form):
     )
 
 
-class PanelForm(forms.Form):
+class PanelForm(PlainTextMixin, forms.Form):
     meeting_date = forms.DateField(label="Date the panel met", widget=DateInput())
     members = forms.CharField(
         label="Panel members", widget=forms.Textarea(attrs={"rows": 3}), help_text="One governor per line."
@@ -239,12 +252,13 @@ class PanelForm(forms.Form):
         return day
 
 
-class TermlyReportForm(forms.Form):
+class TermlyReportForm(PlainTextMixin, forms.Form):
     period_start = forms.DateField(label="From", widget=DateInput())
     period_end = forms.DateField(label="To", widget=DateInput())
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end < start:
             self.add_error("period_end", "The end of the period must come after its start.")

@@ -171,6 +171,7 @@ class Complaint(models.Model):
     )
 
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.INFORMAL)
+    _loaded_stage: str | None  # the stage as read from the database (from_db)
     stage_started_on = models.DateField(default=timezone.localdate)
     acknowledge_by = models.DateField(null=True, blank=True)
     respond_by = models.DateField(null=True, blank=True)
@@ -344,6 +345,13 @@ class Attachment(FileFacts):
 
     def get_absolute_url(self) -> str:
         return reverse("complaints:attachment", args=[self.pk])
+
+    def download_stem(self) -> str:
+        """The download's name before its extension (which comes from the detected type)."""
+        earlier = Attachment.objects.filter(complaint_id=self.complaint_id).filter(
+            models.Q(uploaded_at__lt=self.uploaded_at) | models.Q(uploaded_at=self.uploaded_at, pk__lt=self.pk)
+        )
+        return f"attachment-{self.complaint.reference}-{earlier.count() + 1}"
 
     def delete(self, *args, **kwargs):
         raise ValidationError("Attachments are never deleted.")

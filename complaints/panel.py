@@ -20,13 +20,13 @@ def children_in(complaint: Complaint) -> list[tuple[str, str]]:
     """The children whose names could appear in the complaint: the child it is about, the
     complainant's children, and the pupil named as poster on a linked incident."""
     names: list[tuple[str, str]] = []
-    if complaint.pupil_id:
-        names.append((complaint.pupil.first_name, complaint.pupil.last_name))
+    if (pupil := complaint.pupil) is not None:
+        names.append((pupil.first_name, pupil.last_name))
     links = ParentLink.objects.filter(parent_id=complaint.parent_id, pupil__school_id=complaint.school_id)
     names += list(links.order_by("pupil__first_name").values_list("pupil__first_name", "pupil__last_name"))
     incident = complaint.incident
-    if incident is not None and incident.poster_pupil_id:
-        names.append((incident.poster_pupil.first_name, incident.poster_pupil.last_name))
+    if incident is not None and (poster := incident.poster_pupil) is not None:
+        names.append((poster.first_name, poster.last_name))
     if incident is not None and incident.poster_parent_id and incident.poster_parent_id != complaint.parent_id:
         # A letter about the incident names the poster's child even when triage recorded no pupil.
         poster_links = ParentLink.objects.filter(
@@ -76,8 +76,7 @@ def build_bundle(complaint: Complaint) -> dict:
     incident = None
     steps = []
     letters: list[dict] = []
-    if complaint.incident_id:
-        found = complaint.incident
+    if (found := complaint.incident) is not None:
         incident = {
             "reference": found.reference,
             "platform": found.platform.name,
@@ -89,11 +88,9 @@ def build_bundle(complaint: Complaint) -> dict:
         steps = list(EscalationStep.objects.filter(incident=found).order_by("created_at", "pk"))
         letters = letters_for_panel(found, clean)
     about = None
-    if complaint.pupil_id:
+    if (pupil := complaint.pupil) is not None:
         about = (
-            complaint.pupil.full_name
-            if released
-            else labels.get((complaint.pupil.first_name.strip(), complaint.pupil.last_name.strip()), "a pupil")
+            pupil.full_name if released else labels.get((pupil.first_name.strip(), pupil.last_name.strip()), "a pupil")
         )
     return {
         "names_released": released,

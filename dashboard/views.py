@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from accounts import access
+from accounts.http import AuthenticatedRequest
 from accounts.models import Role
 
 from .panels import panels_for
 
 
-def _parent_context(request: HttpRequest, school) -> dict:
+def _parent_context(request: AuthenticatedRequest, school) -> dict:
     links = access.own_parent_links_for(request.membership).select_related("pupil__school_class")
     return {"children": [link.pupil for link in links]}
 
 
-def _office_context(request: HttpRequest, school) -> dict:
+def _office_context(request: AuthenticatedRequest, school) -> dict:
     now = timezone.now()
     not_accepted = access.invitations_for(request.membership).filter(accepted_at__isnull=True)
     invitations = not_accepted.aggregate(
@@ -36,7 +37,7 @@ HOME_CONTEXT = {Role.PARENT: _parent_context, Role.OFFICE: _office_context}
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     membership = request.membership
     if membership is None:
         return render(request, "dashboard/no_membership.html")

@@ -52,6 +52,7 @@ def _published_version(school: School) -> AgreementVersion:
     if existing is not None and existing.is_open_for_signing:
         return existing
     head = Membership.objects.filter(school=school, role=Role.HEADTEACHER).select_related("user").first()
+    assert head is not None, "the demo schools are made with a headteacher"
     content = {**CONTENT, "introduction": CONTENT["introduction"].format(school=school.name)}
     draft = AgreementVersion.objects.filter(school=school, status=VersionStatus.DRAFT).first() or actions.start_draft(
         school=school, by=head.user, **content

@@ -7,14 +7,15 @@ the school's demo member of staff becomes the teacher of that child's class if i
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 
-from accounts.models import Membership, ParentLink, Role
+from accounts.models import Membership, ParentLink, Role, User
 from complaints import actions
 from complaints.models import Complaint, ComplaintSettings, Stage
 
-STORIES = [
+STORIES: list[dict[str, Any]] = [
     {
         "subject": "Photos from sports day shared in a parents' group",
         "details": (
@@ -59,7 +60,7 @@ STORIES = [
 
 def seed(schools, options, stdout) -> None:
     for school in schools:
-        people = {}
+        people: dict[str, User] = {}
         for membership in (
             Membership.objects.filter(school=school, is_active=True).select_related("user").order_by("pk")
         ):

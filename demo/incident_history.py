@@ -48,7 +48,7 @@ NEWEST = timedelta(days=31, hours=6)
 # Cases still open are recent: reported last month, their waiting step planned in the last few days.
 OPEN_MONTHS_BACK = (1,)
 # How many days an answer usually takes, by kind of step.
-RESPONSE_DAYS = {
+RESPONSE_DAYS: dict[str, tuple[float, float]] = {
     StepKind.PLATFORM_REPORT: (1, 4),
     StepKind.UNDERAGE_REPORT: (2, 5),
     StepKind.REMOVAL_REQUEST: (1, 6),
@@ -301,7 +301,7 @@ def _reference_for(kind: str, when: datetime | None, rng: random.Random) -> str:
 def _move_back(plans: list[Plan], now: datetime) -> None:
     """Put every time written by the actions back to when it happened in the plan, in three bulk
     updates; time to resolve is recomputed from the moved times."""
-    by_pk = {plan.incident.pk: plan for plan in plans}
+    by_pk = {plan.incident.pk: plan for plan in plans if plan.incident is not None}
     incidents = Incident.objects.filter(pk__in=by_pk).only("pk", "status", "created_at", "resolved_at")
     steps = list(EscalationStep.objects.filter(incident__in=by_pk).order_by("pk"))
     entries = list(TimelineEntry.objects.filter(incident__in=by_pk).order_by("pk"))
@@ -313,7 +313,9 @@ def _move_back(plans: list[Plan], now: datetime) -> None:
         step.completed_at = done if step.completed_at else None
         if step.outcome == Outcome.PENDING:
             # Still waiting: due a few days from now, as a case worked on last week would be.
-            step.due_date = timezone.localdate(now) + timedelta(days=escalation.DEFAULT_DUE_DAYS.get(step.kind, 7))
+            step.due_date = timezone.localdate(now) + timedelta(
+                days=escalation.DEFAULT_DUE_DAYS.get(StepKind(step.kind), 7)
+            )
             waiting.setdefault(step.incident_id, []).append(step.due_date)
         else:
             step.due_date = escalation.default_due_date(step.kind, timezone.localdate(added))
@@ -323,14 +325,14 @@ def _move_back(plans: list[Plan], now: datetime) -> None:
     steps_by_pk = {step.pk: step for step in steps}
     for entry in entries:
         plan = by_pk[entry.incident_id]
-        step = steps_by_pk.get(entry.step_id)
-        if entry.kind == EntryKind.TRIAGED:
+        entry_step = steps_by_pk.get(entry.step_id) if entry.step_id is not None else None
+        if entry.kind == EntryKind.TRIAGED and plan.triaged:
             entry.at = plan.triaged
-        elif entry.kind == EntryKind.STEP_ADDED and step:
-            entry.at = step.created_at
-            entry.summary = f"Planned: {step.get_kind_display()}, due {step.due_date:%d/%m/%Y}"
-        elif entry.kind == EntryKind.STEP_OUTCOME and step:
-            entry.at = step.completed_at
+        elif entry.kind == EntryKind.STEP_ADDED and entry_step:
+            entry.at = entry_step.created_at
+            entry.summary = f"Planned: {entry_step.get_kind_display()}, due {entry_step.due_date:%d/%m/%Y}"
+        elif entry.kind == EntryKind.STEP_OUTCOME and entry_step and entry_step.completed_at:
+            entry.at = entry_step.completed_at
         elif entry.kind == EntryKind.STATUS:
             seen = statuses_seen.get(entry.incident_id, 0)
             entry.at = plan.statuses[seen]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -35,7 +36,7 @@ from . import cluster as cluster_demo
 from . import incident_history as history_demo
 from . import letters as letters_demo
 
-STORIES = [
+STORIES: list[dict[str, Any]] = [
     {
         "platform": "Facebook",
         "account_name": "Local parents' noticeboard group",

@@ -41,6 +41,9 @@ class FileFacts(models.Model):
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     pages = models.PositiveIntegerField(null=True, blank=True)
+    # A PDF carrying JavaScript (or a launch action): kept as it came, as evidence, and only ever
+    # served as a download, never shown in the browser.
+    has_scripts = models.BooleanField(default=False)
 
     class Meta:
         abstract = True
@@ -51,7 +54,9 @@ class FileFacts(models.Model):
 
     @property
     def kind_label(self) -> str:
-        return "PDF" if self.content_type == "application/pdf" else "Picture"
+        if self.content_type != "application/pdf":
+            return "Picture"
+        return "PDF with scripts (download only)" if self.has_scripts else "PDF"
 
     @property
     def size_label(self) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -41,6 +42,7 @@ def facts_fields(facts: Inspected) -> dict:
         "width": facts.width,
         "height": facts.height,
         "pages": facts.pages,
+        "has_scripts": facts.has_scripts,
     }
 
 
@@ -80,16 +82,20 @@ def staged_for_update(*, user: User, school: School, form_token: uuid.UUID | Non
     )
 
 
+def checked_content(staged: StagedUpload) -> bytes:
+    """The staged file's bytes, if they are still the ones inspected (else FileChanged)."""
+    with staged.file.open("rb") as handle:
+        content = handle.read()
+    if hashlib.sha256(content).hexdigest() != staged.sha256:
+        raise FileChanged(f"“{staged.original_name}” changed after it was checked. Please attach it again.")
+    return content
+
+
 def promote(staged: StagedUpload, record: FileFacts) -> None:
     """Copy the staged file into the unsaved `record` (same facts, same bytes, checked), then drop
     the staged row now and its file on commit. The caller saves the record."""
-    digest = hashlib.sha256()
-    with staged.file.open("rb") as handle:
-        content = handle.read()
-    digest.update(content)
-    if digest.hexdigest() != staged.sha256:
-        raise FileChanged(f"“{staged.original_name}” changed after it was checked. Please attach it again.")
-    for name in ("original_name", "content_type", "size", "sha256", "width", "height", "pages"):
+    content = checked_content(staged)
+    for name in ("original_name", "content_type", "size", "sha256", "width", "height", "pages", "has_scripts"):
         setattr(record, name, getattr(staged, name))
     record.file.save(staged.original_name or "file", ContentFile(content), save=False)
     name, storage = staged.file.name, staged.file.storage
@@ -98,6 +104,8 @@ def promote(staged: StagedUpload, record: FileFacts) -> None:
 
 
 def discard(*, user: User, form_token: uuid.UUID | None, pk: int) -> None:
+    if form_token is None:  # every staged file has its form's token: nothing to discard
+        return
     staged = StagedUpload.objects.filter(uploaded_by=user, form_token=form_token, pk=pk).first()
     if staged is not None:
         name, storage = staged.file.name, staged.file.storage
@@ -108,7 +116,7 @@ def discard(*, user: User, form_token: uuid.UUID | None, pk: int) -> None:
 def discard_stale(older_than_hours: int = STALE_AFTER_HOURS) -> int:
     """Files staged on a form that was never sent: removed after a day. Records are never touched
     (a promoted file is a copy under the record's own name)."""
-    cutoff = timezone.now() - timezone.timedelta(hours=older_than_hours)
+    cutoff = timezone.now() - timedelta(hours=older_than_hours)
     stale: Iterable[StagedUpload] = list(StagedUpload.objects.filter(created_at__lt=cutoff))
     count = 0
     for staged in stale:

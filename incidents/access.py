@@ -17,12 +17,13 @@ from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Membership
-from accounts.permissions import may, require
+from accounts.permissions import may, require, require_membership
 
 from .models import ClusterAlert, EscalationStep, Evidence, Incident, IncidentNature, Platform
+from .models.incident import IncidentQuerySet
 
 
-def cases_for(membership: Membership | None) -> QuerySet[Incident]:
+def cases_for(membership: Membership | None) -> IncidentQuerySet:
     """Every incident of the school, for its headteacher or DSL; 404 for anyone else."""
     school = require(membership, "incidents.view_all")
     return Incident.objects.filter(school=school)
@@ -98,8 +99,10 @@ def get_evidence_for(membership: Membership | None, pk: int) -> Evidence:
     if may(membership, "incidents.view_all"):
         files = Evidence.objects.filter(school=membership.school)
     else:
-        school = require(membership, "incidents.report")
-        files = Evidence.objects.filter(school=school, uploaded_by=membership.user, incident__reporter=membership.user)
+        reporter = require_membership(membership, "incidents.report")
+        files = Evidence.objects.filter(
+            school=reporter.school, uploaded_by=reporter.user, incident__reporter=reporter.user
+        )
     return get_object_or_404(files.select_related("incident"), pk=pk)
 
 

@@ -56,6 +56,11 @@ def next_reference(school: School, year: int) -> tuple[int, str]:
     return sequence.last_number, f"{school.short_code}-{year}-{sequence.last_number:04d}"
 
 
+def example_reference(school: School) -> str:
+    """What a reference of `school` looks like, for help texts: its own code, this year."""
+    return f"{school.short_code}-{timezone.localdate().year}-0007"
+
+
 # --- Files ------------------------------------------------------------------------------------
 
 
@@ -311,6 +316,8 @@ def skip_step(
         step = EscalationStep.objects.select_for_update().get(pk=step.pk, incident=incident)
         if not step.is_pending:
             raise ActionError("This step already has an outcome.")
+    elif kind is None:
+        raise ActionError("Choose the step to skip.")
     else:
         step = EscalationStep(incident=incident, kind=kind, owner=by, created_by=by)
     step.outcome = Outcome.SKIPPED

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
+from django.http import QueryDict
 from django.utils import timezone
 
 from accounts.models import Pupil, Role, School, User
 from accounts.permissions import roles_with
 from schoolsocial.lib.concurrency import current_version
+from schoolsocial.lib.text import PlainTextMixin
 from schoolsocial.lib.workflow import TransitionChoiceField
 
 from .models import (
@@ -90,7 +94,7 @@ def parse_urls(text: str) -> list[str]:
     return urls
 
 
-class ReportForm(forms.ModelForm):
+class ReportForm(PlainTextMixin, forms.ModelForm):
     """The one report form, for staff and parents, on a phone or a desk."""
 
     form_token = forms.UUIDField(widget=forms.HiddenInput)
@@ -185,10 +189,10 @@ class ReportForm(forms.ModelForm):
     def __init__(self, *args, school: School, **kwargs):
         super().__init__(*args, **kwargs)
         # The shared platforms this school has not hidden, and the school's own; never another school's.
-        self.fields["platform"].queryset = Platform.objects.offered_to(school)
-        self.fields["platform"].empty_label = "Choose…"
-        self.fields["poster_kind"].choices = PosterKind.choices
-        self.fields["poster_certainty"].choices = Certainty.choices
+        cast(forms.ModelChoiceField, self.fields["platform"]).queryset = Platform.objects.offered_to(school)
+        cast(forms.ModelChoiceField, self.fields["platform"]).empty_label = "Choose…"
+        cast(forms.ChoiceField, self.fields["poster_kind"]).choices = PosterKind.choices
+        cast(forms.ChoiceField, self.fields["poster_certainty"]).choices = Certainty.choices
         if not self.is_bound:
             self.initial.setdefault("form_token", uuid.uuid4())
             self.initial.setdefault("seen_at", timezone.localtime().replace(second=0, microsecond=0))
@@ -198,12 +202,13 @@ class ReportForm(forms.ModelForm):
 
     def clean_seen_at(self):
         seen = self.cleaned_data["seen_at"]
-        if seen and seen > timezone.now() + timezone.timedelta(minutes=5):
+        if seen and seen > timezone.now() + timedelta(minutes=5):
             raise ValidationError("This is in the future. When did you see it?")
         return seen
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         posted, seen = data.get("posted_at"), data.get("seen_at")
         if posted and seen and posted > seen:
             self.add_error("posted_at", "It cannot have been posted after you saw it. Check the two dates.")
@@ -234,7 +239,7 @@ def school_staff(school: School, roles=(Role.HEADTEACHER, Role.DSL, Role.STAFF))
     ).distinct()
 
 
-class TriageForm(forms.ModelForm):
+class TriageForm(PlainTextMixin, forms.ModelForm):
     natures = forms.MultipleChoiceField(
         label="Nature", choices=Nature.choices, widget=forms.CheckboxSelectMultiple, required=True
     )
@@ -278,17 +283,21 @@ class TriageForm(forms.ModelForm):
     def __init__(self, *args, school: School, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["severity"].required = True
-        self.fields["poster_kind"].choices = PosterKind.choices
-        self.fields["poster_pupil"].empty_label = "Not known"
-        self.fields["poster_parent"].empty_label = "Not known"
-        self.fields["severity"].choices = [("", "Choose…"), *Severity.choices]
-        self.fields["poster_pupil"].queryset = Pupil.objects.filter(school=school, is_on_roll=True)
-        self.fields["poster_parent"].queryset = User.objects.filter(
+        cast(forms.ChoiceField, self.fields["poster_kind"]).choices = PosterKind.choices
+        cast(forms.ModelChoiceField, self.fields["poster_pupil"]).empty_label = "Not known"
+        cast(forms.ModelChoiceField, self.fields["poster_parent"]).empty_label = "Not known"
+        cast(forms.ChoiceField, self.fields["severity"]).choices = [("", "Choose…"), *Severity.choices]
+        cast(forms.ModelChoiceField, self.fields["poster_pupil"]).queryset = Pupil.objects.filter(
+            school=school, is_on_roll=True
+        )
+        cast(forms.ModelChoiceField, self.fields["poster_parent"]).queryset = User.objects.filter(
             memberships__school=school, memberships__role=Role.PARENT
         ).distinct()
-        self.fields["owner"].queryset = school_staff(school, roles=roles_with("incidents.own_cases"))
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = school_staff(
+            school, roles=roles_with("incidents.own_cases")
+        )
         self.fields["owner"].required = True
-        self.fields["owner"].empty_label = "Choose…"
+        cast(forms.ModelChoiceField, self.fields["owner"]).empty_label = "Choose…"
         if self.instance.pk and not self.is_bound:
             self.initial["natures"] = self.instance.nature_codes
             self.initial["seen_version"] = current_version(self.instance)
@@ -296,11 +305,13 @@ class TriageForm(forms.ModelForm):
     def saw_version(self, version: int) -> None:
         """After a stale submit: the person's answers stay, and the next save is checked against
         the version they have now been shown."""
-        self.data = self.data.copy()
-        self.data["seen_version"] = str(version)
+        data = cast(QueryDict, self.data).copy()  # bound to request.POST, a QueryDict
+        data["seen_version"] = str(version)
+        self.data = data
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("poster_pupil") and data.get("poster_kind") not in (PosterKind.PUPIL, None):
             self.add_error("poster_pupil", "You linked a pupil, but “Who posted it” is not “A pupil”.")
         if data.get("poster_parent") and data.get("poster_kind") not in (PosterKind.PARENT, None):
@@ -308,7 +319,7 @@ class TriageForm(forms.ModelForm):
         return data
 
 
-class StepForm(forms.Form):
+class StepForm(PlainTextMixin, forms.Form):
     kind = forms.ChoiceField(label="Step", choices=StepKind.choices)
     owner = forms.ModelChoiceField(label="Who will do it", queryset=User.objects.none(), required=False)
     due_date = forms.DateField(
@@ -318,7 +329,7 @@ class StepForm(forms.Form):
 
     def __init__(self, *args, school: School, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = school_staff(school)
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = school_staff(school)
 
     def clean_due_date(self):
         due = self.cleaned_data.get("due_date")
@@ -327,7 +338,7 @@ class StepForm(forms.Form):
         return due
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(PlainTextMixin, forms.Form):
     outcome = forms.ChoiceField(choices=[(o.value, o.label) for o in RECORDABLE_OUTCOMES], widget=forms.RadioSelect)
     external_reference = forms.CharField(label="Reference given", max_length=100, required=False)
     meeting_at = forms.DateTimeField(label="Meeting date and time", required=False, widget=DateTimeLocalInput())
@@ -339,13 +350,13 @@ class OutcomeForm(forms.Form):
         from .actions import STEP_KINDS_WITH_REFERENCE
 
         if step_kind in STEP_KINDS_WITH_REFERENCE:
-            self.fields["external_reference"].label = STEP_KINDS_WITH_REFERENCE[step_kind]
+            self.fields["external_reference"].label = STEP_KINDS_WITH_REFERENCE[StepKind(step_kind)]
         if step_kind != StepKind.HEADTEACHER_MEETING:
             del self.fields["meeting_at"]
             del self.fields["attendees"]
 
 
-class SkipForm(forms.Form):
+class SkipForm(PlainTextMixin, forms.Form):
     kind = forms.ChoiceField(choices=StepKind.choices, widget=forms.HiddenInput, required=False)
     reason = forms.CharField(
         label="Why is this step skipped?",
@@ -354,16 +365,17 @@ class SkipForm(forms.Form):
     )
 
 
-class StatusForm(forms.Form):
+class StatusForm(PlainTextMixin, forms.Form):
     status = TransitionChoiceField(label="New status")
     reason = forms.CharField(label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, incident: Incident, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].offer(INCIDENT_WORKFLOW, incident.status)
+        cast(TransitionChoiceField, self.fields["status"]).offer(INCIDENT_WORKFLOW, incident.status)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if (
             data.get("status") in (Status.RESOLVED, Status.CLOSED, Status.NO_ACTION)
             and not data.get("reason", "").strip()
@@ -372,7 +384,7 @@ class StatusForm(forms.Form):
         return data
 
 
-class NoteForm(forms.Form):
+class NoteForm(PlainTextMixin, forms.Form):
     text = forms.CharField(
         label="Add a note (for the school only)",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -380,8 +392,9 @@ class NoteForm(forms.Form):
     )
 
 
-class EvidenceForm(forms.Form):
-    files = MultipleFileField(
+class EvidenceForm(PlainTextMixin, forms.Form):
+    # A declared field: the form's metaclass moves it into base_fields, so it never hides Form.files.
+    files = MultipleFileField(  # type: ignore[assignment]
         label="Add screenshots or PDFs", help_text="Pictures (PNG, JPEG or WebP) or PDFs, up to 10 MB each."
     )
     description = forms.CharField(label="What do these show?", max_length=300, required=False)
@@ -393,7 +406,7 @@ def _https_by_default(field, **kwargs):
     return field.formfield(**kwargs)
 
 
-class PlatformForm(forms.ModelForm):
+class PlatformForm(PlainTextMixin, forms.ModelForm):
     """A school's own platform (for example its parents' chat group): seen by that school only."""
 
     class Meta:
@@ -424,7 +437,7 @@ class PlatformForm(forms.ModelForm):
         return " ".join(self.cleaned_data["name"].split())
 
 
-class SchoolPlatformForm(forms.ModelForm):
+class SchoolPlatformForm(PlainTextMixin, forms.ModelForm):
     """A school's own link, notes and visibility for a platform in the shared directory."""
 
     class Meta:
@@ -434,7 +447,7 @@ class SchoolPlatformForm(forms.ModelForm):
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
 
-class IncidentFilterForm(forms.Form):
+class IncidentFilterForm(PlainTextMixin, forms.Form):
     q = forms.CharField(
         label="Search",
         required=False,
@@ -466,4 +479,4 @@ class IncidentFilterForm(forms.Form):
     def __init__(self, *args, school: School, **kwargs):
         super().__init__(*args, **kwargs)
         # Hidden platforms stay here: past incidents may be about them. Never another school's own.
-        self.fields["platform"].queryset = Platform.objects.visible_to(school)
+        cast(forms.ModelChoiceField, self.fields["platform"]).queryset = Platform.objects.visible_to(school)

@@ -6,6 +6,7 @@ nothing, and an interrupted run leaves nothing half done."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 
 from django.utils import timezone
 
@@ -35,13 +36,19 @@ def sweep(today: date | None = None) -> int:
     today = today or timezone.localdate()
     sent = 0
     for step, window in steps_needing_reminders(today):
+        assert step.due_date is not None and step.owner is not None  # the query selects only steps with both
         decision = StepReminder(step=step, window=window, due_date=step.due_date)
-        if decide_once([decision], lambda rows, step=step, window=window: remind_owner(step, window)):
+        if decide_once([decision], partial(_remind, step=step, window=window)):
             sent += 1
     return sent
 
 
+def _remind(rows: list[StepReminder], *, step: EscalationStep, window: str):
+    return remind_owner(step, window)
+
+
 def remind_owner(step: EscalationStep, window: str):
+    assert step.due_date is not None and step.owner is not None  # only steps with both are reminded
     return notify(
         key=f"step-reminder:{step.pk}:{window}:{step.due_date.isoformat()}",
         to=[step.owner.email],

@@ -82,7 +82,7 @@ def _next_month(day: date) -> date:
 
 
 def _generation(school_id: int) -> int:
-    return cache.get_or_set(f"complaints:stats-generation:{school_id}", 1, None)
+    return cache.get_or_set(f"complaints:stats-generation:{school_id}", 1, None) or 1
 
 
 def invalidate(school_id: int) -> None:
@@ -117,7 +117,8 @@ def _months_between(start: date, end: date) -> list[date]:
 
 
 def compute_incident_figures(school: School, starts: list[date], end: date) -> Figures:
-    """Four aggregate queries, whatever the number of incidents.
+    """Four aggregate queries, whatever the number of incidents, and one for the figures kept from
+    cases destroyed under the retention schedule (dataprotection.KeptFigures).
 
     Each incident's month is one CASE over the month boundaries (plain comparisons on an indexed
     column, grouped on), or a per-month SELECT for the natures (see _nature_rows), rather than a
@@ -170,7 +171,47 @@ def compute_incident_figures(school: School, starts: list[date], end: date) -> F
     ]
 
     figures.resolution = _resolution(totals)
+    _add_kept_figures(figures, school, starts)
     return figures
+
+
+def _add_kept_figures(figures: Figures, school: School, starts: list[date]) -> None:
+    """Add back the counts of destroyed incidents (dataprotection.KeptFigures): one query.
+
+    Destroying a case under the retention schedule removes its rows, not its place in the figures."""
+    from dataprotection.models import KeptFigures
+
+    months = {start: number for number, start in enumerate(starts)}
+    kept_rows = [row for row in KeptFigures.objects.filter(school=school, month__in=starts) if row.incidents]
+    if not kept_rows:
+        return
+    natures = {row["label"]: row for row in figures.by_nature}
+    platforms = {row["label"]: row for row in figures.by_platform}
+    routes = {row["label"]: row for row in figures.routes}
+    for kept in kept_rows:
+        number = months[kept.month]
+        figures.month_totals[number] += kept.incidents
+        for code, count in kept.by_nature.items():
+            if code not in Nature.values:
+                continue
+            label = Nature(code).label
+            row = natures.setdefault(label, {"label": label, "counts": [0] * len(starts), "total": 0})
+            row["counts"][number] += count
+            row["total"] += count
+        for name, count in kept.by_platform.items():
+            platforms.setdefault(name, {"label": name, "count": 0})["count"] += count
+        for kind, count in kept.routes.items():
+            if kind in StepKind.values:
+                label = StepKind(kind).label
+                routes.setdefault(label, {"label": label, "count": 0})["count"] += count
+        for band, count in kept.resolution.items():
+            figures.resolution[int(band)]["count"] += count
+    figures.total = sum(figures.month_totals)
+    order = {Nature(code).label: i for i, code in enumerate(Nature.values)}
+    figures.by_nature = sorted(natures.values(), key=lambda row: order.get(row["label"], 99))
+    figures.by_platform = sorted(platforms.values(), key=lambda row: (-row["count"], row["label"]))
+    kinds = {kind.label: i for i, kind in enumerate(StepKind)}
+    figures.routes = sorted(routes.values(), key=lambda row: kinds.get(row["label"], 99))
 
 
 def _nature_rows(school: School, since: datetime, bounds: list[datetime]) -> QuerySet:

@@ -32,7 +32,7 @@ STATES: dict[str, tuple[str, tuple[str, ...]]] = {
     "pending": ("Waiting to send", (Status.QUEUED, Status.SENDING)),
     "sent": ("Sent", (Status.SENT,)),
 }
-PERIODS: dict[str, tuple[str, int | None]] = {
+PERIODS: dict[str, tuple[str, int]] = {
     "7": ("Last 7 days", 7),
     "30": ("Last 30 days", 30),
     "90": ("Last 90 days", 90),

@@ -7,11 +7,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.audit import log_access
+from accounts.http import AuthenticatedRequest
 from accounts.permissions import may, require
 
 from . import delivery
@@ -53,7 +54,7 @@ def _rows(page, show_case_subjects: bool) -> list[dict]:
 
 
 @login_required
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "notifications.view_delivery")
     form = NotificationFilterForm(request.GET or None)
     state, period = form.values() if form.is_bound else ("", delivery.DEFAULT_PERIOD)
@@ -77,7 +78,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _back(request: HttpRequest) -> HttpResponse:
+def _back(request: AuthenticatedRequest) -> HttpResponse:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return redirect(target)
@@ -85,7 +86,7 @@ def _back(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def notification_send_again(request: HttpRequest, pk: int) -> HttpResponse:
+def notification_send_again(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """POST sends a failed email again. An unconfirmed one first asks: it may already have arrived."""
     school = require(request, "notifications.view_delivery")
     email = delivery.get_notification_for(request.membership, pk)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Q
@@ -34,6 +35,14 @@ OPEN_STATUSES = (Status.DRAFT, Status.AWAITING_APPROVAL)
 
 class NotAllowed(Exception):
     """The person may not do this; the message says why in plain words."""
+
+
+class DraftAlreadyOpen(Exception):
+    """A new text was given but a draft is open: its text is replaced only when asked to."""
+
+    def __init__(self, draft: PolicyVersion) -> None:
+        super().__init__(f"Draft version {draft.number} is already open.")
+        self.draft = draft
 
 
 def can_approve(user, document: PolicyDocument) -> bool:
@@ -87,16 +96,24 @@ def open_version(document: PolicyDocument) -> PolicyVersion | None:
 
 @transaction.atomic
 def start_draft(
-    document: PolicyDocument, *, by, body_markdown: str | None = None, change_summary: str = ""
+    document: PolicyDocument,
+    *,
+    by,
+    body_markdown: str | None = None,
+    change_summary: str = "",
+    replace_open_draft: bool = False,
 ) -> PolicyVersion:
     """Editing an approved policy starts here: a new draft, copied from the latest version unless a
-    text is given. If a draft is already open it is returned (with the new text, if given)."""
+    text is given. If a draft is already open it is returned; a new text replaces its text only
+    with `replace_open_draft` (otherwise DraftAlreadyOpen, so the person can be asked first)."""
     PolicyDocument.objects.select_for_update().filter(pk=document.pk).first()
     existing = open_version(document)
     if existing is not None:
         if body_markdown is not None:
             if existing.status != Status.DRAFT:
                 raise NotAllowed("A version is waiting for approval. Send it back to draft before replacing its text.")
+            if not replace_open_draft:
+                raise DraftAlreadyOpen(existing)
             existing.body_markdown = body_markdown
             existing.change_summary = change_summary or existing.change_summary
             existing.save()
@@ -313,7 +330,7 @@ def run_review_sweep(today: date | None = None) -> SweepResult:
     reminders = emails = 0
     for (school_id, owner), decisions in groups.items():
         to = recipients.get((school_id, owner), [])
-        recorded = decide_once(decisions, lambda rows, to=to, owner=owner: _review_email(rows, to, owner, today))
+        recorded = decide_once(decisions, partial(_review_email, to=to, owner=owner, today=today))
         if recorded:
             reminders += len(recorded)
             emails += 1
@@ -328,7 +345,7 @@ def _review_email(reminders: list[PolicyReminder], to: list[str], owner: str, to
             "version": r.version,
             "window": r.window,
             "overdue": r.window.startswith("overdue"),
-            "days": abs((r.version.review_date - today).days),
+            "days": abs((r.version.review_date - today).days) if r.version.review_date else 0,
         }
         for r in reminders
     ]

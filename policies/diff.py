@@ -27,7 +27,8 @@ class DiffRow:
 
 def _mark_words(old: str, new: str) -> tuple[SafeString, SafeString]:
     old_words, new_words = _WORDS.findall(old), _WORDS.findall(new)
-    old_out, new_out = [], []
+    old_out: list[str] = []
+    new_out: list[str] = []
     matcher = difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         before, after = escape("".join(old_words[i1:i2])), escape("".join(new_words[j1:j2]))

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+
+from schoolsocial.lib.text import PlainTextMixin
 
 from .importing import ImportFailed, markdown_from_upload
 from .models import PolicyDocument
@@ -21,6 +24,8 @@ class UploadMixin:
     """Reads an uploaded policy into Markdown, with a clear message beside the field on failure."""
 
     upload_notes: list[str]
+    upload_markdown: str | None
+    cleaned_data: dict[str, Any]  # given by the form this is mixed into
 
     def clean_upload(self):
         upload = self.cleaned_data.get("upload")
@@ -39,7 +44,7 @@ class UploadMixin:
         return upload
 
 
-class DocumentForm(forms.ModelForm):
+class DocumentForm(PlainTextMixin, forms.ModelForm):
     class Meta:
         model = PolicyDocument
         fields = ["title", "category", "owner", "review_interval_months", "staff_must_acknowledge"]
@@ -66,14 +71,22 @@ class NewPolicyForm(UploadMixin, DocumentForm):
 
     def clean(self):
         cleaned = super().clean()
-        if not self.errors and not cleaned.get("body_markdown", "").strip() and not self.upload_markdown:
+        typed = cleaned.get("body_markdown", "").strip()
+        if not self.errors and not typed and not self.upload_markdown:
             self.add_error("body_markdown", "Write the policy text here, or choose a file to start from.")
-        if self.upload_markdown:
+        if typed and self.upload_markdown:
+            # Never drop what someone typed in favour of a file (or the other way round): ask.
+            self.add_error(
+                "upload",
+                "You have typed the policy text and chosen a file. Start from one of them: empty the "
+                "text box to use the file, or leave this empty to keep what you typed.",
+            )
+        elif self.upload_markdown:
             cleaned["body_markdown"] = self.upload_markdown
         return cleaned
 
 
-class DraftForm(forms.Form):
+class DraftForm(PlainTextMixin, forms.Form):
     body_markdown = forms.CharField(label="Policy text", widget=forms.Textarea(attrs={"rows": 24}), help_text=BODY_HELP)
     change_summary = forms.CharField(
         label="What changed in this version?",
@@ -89,7 +102,7 @@ class DraftForm(forms.Form):
         return body
 
 
-class ImportForm(UploadMixin, forms.Form):
+class ImportForm(UploadMixin, PlainTextMixin, forms.Form):
     upload = forms.FileField(label="File", help_text=UPLOAD_HELP)
     change_summary = forms.CharField(
         label="What changed in this version?",
@@ -99,7 +112,7 @@ class ImportForm(UploadMixin, forms.Form):
     )
 
 
-class ApproveForm(forms.Form):
+class ApproveForm(PlainTextMixin, forms.Form):
     review_date = forms.DateField(
         label="Review by",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

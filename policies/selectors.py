@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import School
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 from .models import DUE_SOON_DAYS, Acknowledgement, Owner, PolicyDocument, PolicyVersion, Status, review_state
 
@@ -41,7 +45,11 @@ def decorate(documents) -> list[PolicyDocument]:
     return items
 
 
-def current_versions_for_staff(school: School, user) -> QuerySet[PolicyVersion]:
+class Acknowledged(TypedDict):
+    acknowledged: bool  # has this person acknowledged the version?
+
+
+def current_versions_for_staff(school: School, user) -> QuerySet[WithAnnotations[PolicyVersion, Acknowledged]]:
     """The school's current policies, each marked with whether this person has acknowledged it."""
     return (
         PolicyVersion.objects.filter(document__school=school, status=Status.APPROVED)

@@ -1,11 +1,14 @@
 """The one settings module. Everything that differs between machines comes from the environment.
 
 Defaults give the embedded mode (`make run`): SQLite, tasks run in-process, email to the console.
-`DJANGO_ENV=production` switches on the secure defaults and insists on a real SECRET_KEY.
+`DJANGO_ENV=production` switches on the secure defaults and refuses to start half-configured: without
+a real SECRET_KEY, ALLOWED_HOSTS, an https SITE_URL, an SMTP server, a Celery broker and Redis.
 """
 
+import ipaddress
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -39,6 +42,19 @@ DJANGO_ENV = env("DJANGO_ENV", "development")
 PRODUCTION = DJANGO_ENV == "production"
 DEBUG = env_bool("DEBUG", not PRODUCTION)
 
+
+def env_required_in_production(name: str, example: str, why: str) -> str:
+    """The variable's value; in production a missing one stops the portal before it serves anything.
+
+    Without these the embedded fallbacks would quietly take over in production: email printed to
+    a console nobody reads, tasks run inside the request, links in emails pointing at 127.0.0.1.
+    """
+    value = env(name).strip()
+    if PRODUCTION and not value:
+        raise ImproperlyConfigured(f"{name} is not set. Production needs {why}, for example {name}={example}")
+    return value
+
+
 SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
     if PRODUCTION or not DEBUG:
@@ -57,7 +73,27 @@ if not DEBUG and not ALLOWED_HOSTS:
         "for example ALLOWED_HOSTS=portal.school.example"
     )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The reverse proxies in front of the portal (addresses or networks, e.g. 127.0.0.1 or
+# 10.0.0.0/24): only requests from these may say who the client is (X-Forwarded-For).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES holds {_proxy!r}, which is not an address or network (e.g. 127.0.0.1 or 10.0.0.0/24)."
+        ) from _error
+SITE_URL = (
+    env_required_in_production(
+        "SITE_URL", "https://portal.school.example", "the portal's public address for the links in its emails"
+    )
+    or "http://127.0.0.1:8000"
+).rstrip("/")
+if PRODUCTION and (urlsplit(SITE_URL).scheme != "https" or not urlsplit(SITE_URL).hostname):
+    raise ImproperlyConfigured(
+        f"SITE_URL must be the portal's https address in production (it is {SITE_URL!r}), "
+        "for example SITE_URL=https://portal.school.example"
+    )
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -85,6 +121,7 @@ INSTALLED_APPS = [
     "notifications",
     "files",
     "dashboard",
+    "dataprotection",
 ]
 if DEBUG:
     # Demo data and seed_demo (published passwords): never installed in production.
@@ -92,6 +129,8 @@ if DEBUG:
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body: an oversized request is refused unread.
+    "schoolsocial.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -106,6 +145,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so that a locked-out sign-in gets the lockout page rather than the form.
     "axes.middleware.AxesMiddleware",
+    # The portal's own 404 page in development too (never Django's list of URL patterns).
+    "schoolsocial.middleware.ProjectNotFoundPageMiddleware",
 ]
 
 ROOT_URLCONF = "schoolsocial.urls"
@@ -163,6 +204,9 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 3
+# Reset emails each hour: per address (a mailbox is not flooded), per client (no bulk sending).
+PASSWORD_RESET_PER_ADDRESS = env_int("PASSWORD_RESET_PER_ADDRESS", 3)
+PASSWORD_RESET_PER_CLIENT = env_int("PASSWORD_RESET_PER_CLIENT", 10)
 
 # Staff in one school share one public IP, so lock out the pair (username, IP), not the IP.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
@@ -173,7 +217,9 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The client's address: REMOTE_ADDR, or X-Forwarded-For when (and only when) the request comes
+# from one of our own reverse proxies (schoolsocial/lib/client_ip.py). The access log uses the same.
+AXES_CLIENT_IP_CALLABLE = "schoolsocial.lib.client_ip.client_ip"
 AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = "schoolsocial"
@@ -275,22 +321,39 @@ if STORAGE_S3_BUCKET:
         },
     }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+# What a request may carry. Form fields (a policy's text included) stay under
+# DATA_UPLOAD_MAX_MEMORY_SIZE; each file under MAX_UPLOAD_BYTES; the whole request, files and all,
+# under MAX_REQUEST_BYTES, refused unread (schoolsocial/middleware.py). Set the reverse proxy's
+# body limit to the same (nginx: client_max_body_size 64m).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 20  # the report form takes 10 at once
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 64 * 1024 * 1024)
 # An MIS export of a 1,500-pupil school is well under 1 MB; anything past this is the wrong file.
 ROLL_IMPORT_MAX_BYTES = env_int("ROLL_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o640
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 
 # --- Email ----------------------------------------------------------------------------------
+# Production always sends through SMTP; only the embedded default prints email to the console.
+_email_host = env_required_in_production(
+    "EMAIL_HOST", "smtp.school.example", "an SMTP server to send its email (sign-in links, alerts, letters)"
+)
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend"
-    if env("EMAIL_HOST")
-    else "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.smtp.EmailBackend" if _email_host else "django.core.mail.backends.console.EmailBackend",
 )
-EMAIL_HOST = env("EMAIL_HOST", "localhost")
+_NEVER_DELIVERED = {
+    f"django.core.mail.backends.{name}.EmailBackend" for name in ("console", "dummy", "locmem", "filebased")
+}
+if PRODUCTION and EMAIL_BACKEND in _NEVER_DELIVERED:
+    raise ImproperlyConfigured(
+        f"EMAIL_BACKEND={EMAIL_BACKEND} would never deliver an email. Leave EMAIL_BACKEND unset in "
+        "production: email goes to the SMTP server in EMAIL_HOST."
+    )
+EMAIL_HOST = _email_host or "localhost"
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
@@ -300,7 +363,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "schoolsocial <no-reply@schoolsoc
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Cache ----------------------------------------------------------------------------------
-REDIS_URL = env("REDIS_URL")
+REDIS_URL = env_required_in_production(
+    "REDIS_URL", "redis://localhost:6379/1", "Redis for the cache shared by every web and worker process"
+)
 CACHES = {
     "default": (
         {
@@ -315,11 +380,15 @@ CACHES = {
 }
 
 # --- Celery ---------------------------------------------------------------------------------
-# With no broker (the embedded default) tasks run in-process, so the demo needs no Redis.
-CELERY_TASK_ALWAYS_EAGER = not env("CELERY_BROKER_URL")
+# With no broker (the embedded default) tasks run in-process, so the demo needs no Redis. Production
+# never does that: a letter render or an email would hold up the request that asked for it.
+_broker_url = env_required_in_production(
+    "CELERY_BROKER_URL", "redis://localhost:6379/0", "a Celery broker so that background work leaves the request"
+)
+CELERY_TASK_ALWAYS_EAGER = not _broker_url
 # Celery still opens a (never used) producer for eager tasks; the in-memory transport keeps it from
 # looking for an AMQP server on localhost.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL") or "memory://localhost/"
+CELERY_BROKER_URL = _broker_url or "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or None
 CELERY_TIMEZONE = "Europe/London"
@@ -376,6 +445,13 @@ CELERY_BEAT_SCHEDULE["outbox-relay"] = {
 CELERY_BEAT_SCHEDULE["discard-stale-uploads"] = {
     "task": "files.tasks.discard_stale_uploads",
     "schedule": crontab(hour=3, minute=15),
+    "options": {"expires": 60 * 60 * 12},
+}
+# Data protection: list the records that reached their retention date, for a person to review.
+# Nothing is destroyed by the sweep.
+CELERY_BEAT_SCHEDULE["retention-review-sweep"] = {
+    "task": "dataprotection.tasks.retention_sweep",
+    "schedule": crontab(hour=2, minute=30),  # at night: it reads every closed record once
     "options": {"expires": 60 * 60 * 12},
 }
 # Email delivery (notifications.outbox): a refused message is retried after 30 s, 1 min,

@@ -11,5 +11,6 @@ urlpatterns = [
     path("agreements/", include("agreements.urls")),
     path("complaints/", include("complaints.urls")),
     path("emails/", include("notifications.urls")),
+    path("", include("dataprotection.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -21,6 +21,15 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_local_cache(settings):
+    """Counters kept in the local-memory cache (rate limits) start afresh in every test."""
+    if "locmem" in settings.CACHES["default"]["BACKEND"]:
+        from django.core.cache import cache
+
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     """Every test stores files in its own empty folder, never in var/private (tests/storage swaps
     in the S3 backend on top of this)."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from schoolsocial.lib.history import note_change
+
 from ..models import Pupil, SchoolClass, User
 from .models import Contact, PupilContact, RollImport
 from .preview import CHANGED, LEAVING, NEW, Plan
@@ -150,10 +152,9 @@ def _apply_contacts(school, plan: Plan, pupil_ids: dict[str, int], history: dict
         bulk_update_with_history(
             changed_links, PupilContact, ["relationship", "parental_responsibility", "priority"], **history
         )
-    for link in plan.removed_links:
-        link._change_reason = history["default_change_reason"]
-        link._history_user = history["default_user"]
-        link.delete()
+    for removed in plan.removed_links:
+        note_change(removed, by=history["default_user"], reason=history["default_change_reason"])
+        removed.delete()
 
     accounts = []
     if plan.users_to_update:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -94,7 +95,7 @@ class Plan:
     users_to_update: dict[int, dict] = field(default_factory=dict)  # user pk -> {field: value}
     has_contacts_file: bool = False
 
-    def counts(self) -> dict[str, dict[str, int]]:
+    def counts(self) -> dict[str, Any]:
         pupil_counts = Counter(p.status for p in self.pupils)
         contact_counts = Counter(c.status for c in self.contacts)
         return {
@@ -388,7 +389,7 @@ def _plan_contacts(school, result: Plan, rows: list[Row], row_plans: dict[str, P
         elif pupil_plan.status == UNCHANGED and pupil_plan.pupil is None:
             reasons.append(f"Its pupil has left and is not on the portal (pupils file, line {pupil_plan.line}).")
         key = match_key(values)
-        if not reasons:
+        if not reasons and pupil_plan is not None:
             pair = (key, pupil_plan.key)
             if pair in seen_pairs:
                 reasons.append(f"The same contact for the same pupil is already on line {seen_pairs[pair]}.")
@@ -396,6 +397,7 @@ def _plan_contacts(school, result: Plan, rows: list[Row], row_plans: dict[str, P
         if reasons:
             result.contacts.append(ContactPlan(line=row.line, status=REFUSED, name=name or "(no name)", notes=reasons))
             continue
+        assert pupil_plan is not None  # a contact whose pupil is not in the file was refused above
         item = by_key.get(key)
         if item is None:
             item = ContactPlan(
@@ -445,10 +447,10 @@ def _plan_contacts(school, result: Plan, rows: list[Row], row_plans: dict[str, P
     in_file = {p.pupil.pk for p in result.pupils if p.pupil is not None and p.status != REFUSED}
     contact_plans = {item.contact.pk: item for item in by_key.values() if item.contact is not None}
     contacts_by_pk = {contact.pk: contact for contact in contacts.values()}
-    for (contact_id, pupil_id), link in links.items():
+    for (contact_id, pupil_id), old_link in links.items():
         if (contact_id, pupil_id) in planned_pairs or pupil_id not in in_file or pupil_id in leaving_ids:
             continue
-        result.removed_links.append(link)
+        result.removed_links.append(old_link)
         item = contact_plans.get(contact_id)
         if item is None:  # not in the file at all: only their links go
             contact = contacts_by_pk[contact_id]
@@ -456,7 +458,7 @@ def _plan_contacts(school, result: Plan, rows: list[Row], row_plans: dict[str, P
             contact_plans[contact_id] = item
             result.contacts.append(item)
         item.status = CHANGED
-        item.notes.append(f"No longer a contact for {link.pupil.full_name}.")
+        item.notes.append(f"No longer a contact for {old_link.pupil.full_name}.")
 
     _plan_user_details(school, result, by_key)
 

@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 import base64
+import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
+from accounts.http import AuthenticatedRequest
+from schoolsocial.lib import ratelimit
+from schoolsocial.lib.client_ip import client_ip
+
 from .. import two_factor
 from ..forms import CodeForm, EmailAuthenticationForm, NewPasswordForm, QueuedPasswordResetForm
 from ..lockout import clear_lockout
 from ..middleware import MEMBERSHIP_SESSION_KEY
+
+logger = logging.getLogger(__name__)
 
 
 class LoginView(auth_views.LoginView):
@@ -27,8 +35,26 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Limited per address and per client, so nobody can fill a mailbox with reset emails or
+    use the page to send mail in bulk. Over the limit the same "check your email" page follows,
+    so the page never says whether an address has an account."""
+
     form_class = QueuedPasswordResetForm
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        hour = 60 * 60
+        within_limits = ratelimit.allow(
+            f"password-reset:client:{client_ip(self.request)}", limit=settings.PASSWORD_RESET_PER_CLIENT, seconds=hour
+        ) and ratelimit.allow(
+            f"password-reset:address:{ratelimit.hashed(form.cleaned_data['email'])}",
+            limit=settings.PASSWORD_RESET_PER_ADDRESS,
+            seconds=hour,
+        )
+        if not within_limits:
+            logger.warning("Password reset not sent: too many requests for the address or from the client")
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -51,7 +77,7 @@ def _next_url(request: HttpRequest) -> str:
 
 
 @login_required
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request: AuthenticatedRequest) -> HttpResponse:
     """First sign-in for a role that needs two-factor: scan the QR code, type a code."""
     if two_factor.has_confirmed_device(request.user):
         return redirect("accounts:two_factor_verify")
@@ -77,7 +103,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def two_factor_verify(request: HttpRequest) -> HttpResponse:
+def two_factor_verify(request: AuthenticatedRequest) -> HttpResponse:
     if not two_factor.has_confirmed_device(request.user):
         return redirect("accounts:two_factor_setup")
     if request.user.is_verified():
@@ -107,7 +133,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def recovery_codes(request: HttpRequest) -> HttpResponse:
+def recovery_codes(request: AuthenticatedRequest) -> HttpResponse:
     """Issue a new set of recovery codes (the old ones stop working)."""
     if request.method == "POST":
         codes = two_factor.issue_recovery_codes(request.user)
@@ -117,7 +143,7 @@ def recovery_codes(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def switch_school(request: HttpRequest) -> HttpResponse:
+def switch_school(request: AuthenticatedRequest) -> HttpResponse:
     chosen = request.POST.get("membership", "")
     membership = next((m for m in request.user.active_memberships if str(m.pk) == chosen), None)
     if membership is not None:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
+
+from accounts.http import AuthenticatedRequest
 
 from .. import people
 from ..access import get_staff_membership_for, get_staff_person_for, staff_memberships_for, staff_memberships_of
 from ..models import Membership, PeopleEvent
-from ..permissions import require
+from ..permissions import require, require_membership
 
 
 class InvitePersonForm(forms.Form):
@@ -25,7 +29,9 @@ class InvitePersonForm(forms.Form):
 
     def __init__(self, *args, actor_role: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [(c.key, c.label) for c in people.choices_for(actor_role)]
+        cast(forms.ChoiceField, self.fields["role"]).choices = [
+            (c.key, c.label) for c in people.choices_for(actor_role)
+        ]
 
 
 class ResetSecondFactorForm(forms.Form):
@@ -38,8 +44,13 @@ class ResetSecondFactorForm(forms.Form):
     )
 
 
+def _acting_role(request: AuthenticatedRequest) -> str:
+    """The role of the person managing staff: what they may give or take away depends on it."""
+    return require_membership(request, "people.manage_staff").role
+
+
 @login_required
-def people_list(request: HttpRequest) -> HttpResponse:
+def people_list(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "people.manage_staff")
     memberships = staff_memberships_for(request.membership).select_related("user").order_by("user__full_name", "role")
     rows: dict[int, dict] = {}
@@ -51,9 +62,9 @@ def people_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def people_invite(request: HttpRequest) -> HttpResponse:
+def people_invite(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "people.manage_staff")
-    form = InvitePersonForm(request.POST or None, actor_role=request.membership.role)
+    form = InvitePersonForm(request.POST or None, actor_role=_acting_role(request))
     if request.method == "POST" and form.is_valid():
         try:
             invitation = people.invite(
@@ -73,15 +84,15 @@ def people_invite(request: HttpRequest) -> HttpResponse:
 
 def _manageable(request, person, school) -> list[Membership]:
     memberships = staff_memberships_of(request.membership, person)
-    return [m for m in memberships if people.may_manage(request.membership.role, m)]
+    return [m for m in memberships if people.may_manage(_acting_role(request), m)]
 
 
 @login_required
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def person_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require(request, "people.manage_staff")
     person = get_staff_person_for(request.membership, pk)
     memberships = staff_memberships_of(request.membership, person)
-    manageable = {m.pk for m in memberships if people.may_manage(request.membership.role, m)}
+    manageable = {m.pk for m in memberships if people.may_manage(_acting_role(request), m)}
     if not manageable:
         raise Http404("No such person.")
     return render(
@@ -91,7 +102,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "person": person,
             "memberships": memberships,
             "manageable": manageable,
-            "choices": people.choices_for(request.membership.role),
+            "choices": people.choices_for(_acting_role(request)),
             "may_manage_all": len(manageable) == len(memberships),
             "reset_form": ResetSecondFactorForm(),
             "events": PeopleEvent.objects.filter(school=school, person=person).select_related("by")[:20],
@@ -101,17 +112,17 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _membership_for(request, school, pk: int) -> Membership:
     membership = get_staff_membership_for(request.membership, pk)
-    if not people.may_manage(request.membership.role, membership):
+    if not people.may_manage(_acting_role(request), membership):
         raise Http404("No such role.")
     return membership
 
 
 @require_POST
 @login_required
-def membership_change(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_change(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require(request, "people.manage_staff")
     membership = _membership_for(request, school, pk)
-    allowed = {c.key for c in people.choices_for(request.membership.role)}
+    allowed = {c.key for c in people.choices_for(_acting_role(request))}
     choice = request.POST.get("role", "")
     if choice not in allowed:
         raise Http404("No such role.")
@@ -125,7 +136,7 @@ def membership_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def membership_remove(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require(request, "people.manage_staff")
     membership = _membership_for(request, school, pk)
     try:
@@ -141,11 +152,11 @@ def membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def person_deactivate(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require(request, "people.manage_staff")
     person = get_staff_person_for(request.membership, pk)
     memberships = staff_memberships_of(request.membership, person)
-    if not all(people.may_manage(request.membership.role, m) for m in memberships):
+    if not all(people.may_manage(_acting_role(request), m) for m in memberships):
         raise Http404("No such person.")
     try:
         people.deactivate(person, school, by=request.user)
@@ -157,16 +168,16 @@ def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def person_reset_second_factor(request: HttpRequest, pk: int) -> HttpResponse:
+def person_reset_second_factor(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require(request, "people.manage_staff")
     person = get_staff_person_for(request.membership, pk)
     memberships = staff_memberships_of(request.membership, person)
-    if not all(people.may_manage(request.membership.role, m) for m in memberships):
+    if not all(people.may_manage(_acting_role(request), m) for m in memberships):
         raise Http404("No such person.")
     form = ResetSecondFactorForm(request.POST)
     if form.is_valid():
         people.reset_second_factor(person, school, by=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, f"{person.full_name} will set up a new authenticator when they next sign in.")
         return redirect("accounts:person_detail", person.pk)
-    messages.error(request, form.errors["reason"][0])
+    messages.error(request, str(form.errors["reason"][0]))
     return redirect("accounts:person_detail", person.pk)

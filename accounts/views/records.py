@@ -12,6 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedRequest
+
 from .. import access, actions
 from ..audit import log_access
 from ..forms import AcceptInvitationForm, InvitationForm, PupilForm, SchoolClassForm
@@ -20,7 +22,7 @@ from ..permissions import require
 
 
 @login_required
-def pupil_list(request: HttpRequest) -> HttpResponse:
+def pupil_list(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "records.manage_pupils")
     pupils = (
         access.pupils_for(request.membership)
@@ -30,7 +32,7 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
     )
     class_id = request.GET.get("class")
     if class_id and class_id.isdigit():
-        pupils = pupils.filter(school_class_id=class_id)
+        pupils = pupils.filter(school_class_id=int(class_id))
     query = request.GET.get("q", "").strip()
     # "ruby sto" finds Ruby Stone: every word typed must appear in the first or the last name.
     for word in query.split()[:5]:
@@ -43,7 +45,7 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def pupil_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     pupil = access.get_pupil_for(request.membership, pk)
     log_access(request, pupil)
     links = access.parent_links_of(pupil)
@@ -51,7 +53,7 @@ def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def pupil_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def pupil_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
     school = require(request, "records.manage_pupils")
     pupil = access.get_pupil_for(request.membership, pk) if pk else Pupil(school=school)
     # Named before the form copies what was typed onto the pupil, so a failed save keeps the heading.
@@ -66,7 +68,7 @@ def pupil_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @login_required
-def parent_link_remove(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
+def parent_link_remove(request: AuthenticatedRequest, pk: int, link_pk: int) -> HttpResponse:
     """Take a parent or carer off a child's record (asks first)."""
     pupil = access.get_pupil_for(request.membership, pk)
     link = access.get_parent_link_for(request.membership, pupil, link_pk)
@@ -78,7 +80,7 @@ def parent_link_remove(request: HttpRequest, pk: int, link_pk: int) -> HttpRespo
 
 
 @login_required
-def class_list(request: HttpRequest) -> HttpResponse:
+def class_list(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "records.manage_pupils")
     classes = (
         SchoolClass.objects.filter(school=school)
@@ -90,7 +92,7 @@ def class_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def class_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def class_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
     school = require(request, "records.manage_pupils")
     school_class = access.get_class_for(request.membership, pk) if pk else None
     form = SchoolClassForm(request.POST or None, instance=school_class, school=school)
@@ -102,7 +104,7 @@ def class_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @login_required
-def class_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def class_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Delete an empty class (asks first); a class with pupils says how many to move before it can go."""
     school_class = access.get_class_for(request.membership, pk)
     if request.method == "POST":
@@ -124,7 +126,7 @@ def class_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def invitation_list(request: HttpRequest) -> HttpResponse:
+def invitation_list(request: AuthenticatedRequest) -> HttpResponse:
     invitations = access.invitations_for(request.membership).prefetch_related(
         Prefetch(
             "pupils",
@@ -138,7 +140,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def invitation_create(request: HttpRequest) -> HttpResponse:
+def invitation_create(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "records.invite_parents")
     initial = {}
     if request.GET.get("pupil", "").isdigit():
@@ -167,7 +169,7 @@ def _days_left(invitation: Invitation) -> int:
 
 @require_POST
 @login_required
-def invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_resend(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     invitation = access.get_invitation_for(request.membership, pk)
     try:
         actions.resend_invitation(invitation)

@@ -7,11 +7,12 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedRequest
 from schoolsocial.lib.spreadsheet import csv_safe
 
 from ..access import get_roll_import_for
@@ -27,7 +28,7 @@ SHOWN_PER_STATUS = 200
 
 
 @login_required
-def roll_import_list(request: HttpRequest) -> HttpResponse:
+def roll_import_list(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "records.import_roll")
     imports = (
         RollImport.objects.filter(school=school)
@@ -39,7 +40,7 @@ def roll_import_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def roll_import_start(request: HttpRequest) -> HttpResponse:
+def roll_import_start(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "records.import_roll")
     form = RollUploadForm(request.POST or None, request.FILES or None, school=school)
     if request.method == "POST" and form.is_valid():
@@ -56,7 +57,7 @@ def roll_import_start(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def roll_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def roll_import_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require(request, "records.import_roll")
     roll_import = get_roll_import_for(request.membership, pk)
     if roll_import.status == Status.NEEDS_MAPPING:
@@ -94,7 +95,7 @@ def _groups(rows: list[dict]) -> list[dict]:
 
 
 @login_required
-def roll_import_columns(request: HttpRequest, pk: int) -> HttpResponse:
+def roll_import_columns(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require(request, "records.import_roll")
     roll_import = get_roll_import_for(request.membership, pk)
     if roll_import.status != Status.NEEDS_MAPPING:
@@ -122,7 +123,7 @@ def roll_import_columns(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def roll_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def roll_import_confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require(request, "records.import_roll")
     roll_import = get_roll_import_for(request.membership, pk)
     try:
@@ -134,7 +135,7 @@ def roll_import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def roll_import_discard(request: HttpRequest, pk: int) -> HttpResponse:
+def roll_import_discard(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require(request, "records.import_roll")
     roll_import = get_roll_import_for(request.membership, pk)
     try:
@@ -154,7 +155,7 @@ CSV_HEADER = ["File", "Line", "What happens", "Name", "UPN", "Class", "Details"]
 
 
 @login_required
-def roll_import_csv(request: HttpRequest, pk: int) -> HttpResponse:
+def roll_import_csv(request: AuthenticatedRequest, pk: int) -> StreamingHttpResponse:
     """The preview (or, once imported, the result) as a spreadsheet, every row included."""
     require(request, "records.import_roll")
     roll_import = get_roll_import_for(request.membership, pk)

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.audit import log_access
+from accounts.http import AuthenticatedRequest
 from accounts.permissions import require
 from incidents.statistics import incident_figures
+from schoolsocial.lib.downloads import private_file_response
 
 from .. import actions
 from ..access import (
@@ -27,11 +29,11 @@ from ..models import InvalidTransition, Stage, TermlyReport
 from ..panel import build_bundle
 from ..reports import term_start
 from ..statistics import complaint_figures
-from .files import open_or_404, private_file_response
+from .files import open_or_404
 
 
 @login_required
-def governor_list(request: HttpRequest) -> HttpResponse:
+def governor_list(request: AuthenticatedRequest) -> HttpResponse:
     """Complaints that reached the panel. Only a reference and dates: no names, no text."""
     complaints = (
         panel_complaints_for(request.membership).select_related("school").order_by("stage", "-reached_panel_at", "-pk")
@@ -40,7 +42,7 @@ def governor_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def declare(request: HttpRequest, pk: int) -> HttpResponse:
+def declare(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     complaint = get_panel_complaint(request.membership, pk)
     existing = declaration_for(request.membership, complaint)
     if existing is not None and not existing.has_conflict:
@@ -68,7 +70,7 @@ def declare(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def panel_bundle(request: HttpRequest, pk: int) -> HttpResponse:
+def panel_bundle(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     complaint = get_bundle_complaint(request.membership, pk)
     log_access(request, complaint, action="panel-bundle")
     panel = getattr(complaint, "panel", None)
@@ -92,17 +94,17 @@ def panel_bundle(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def panel_letter(request: HttpRequest, pk: int) -> FileResponse:
+def panel_letter(request: AuthenticatedRequest, pk: int) -> FileResponse:
     """The outcome letter: for the headteacher, and for governors cleared for the panel."""
     record = get_panel_record_for(request.membership, pk)
     complaint = record.complaint
     handle = open_or_404(record.letter)
     log_access(request, record, action="download", school=complaint.school)
-    return private_file_response(handle, f"{complaint.reference}-panel-outcome.pdf", "application/pdf")
+    return private_file_response(handle, stem=f"{complaint.reference}-panel-outcome", content_type="application/pdf")
 
 
 @login_required
-def statistics(request: HttpRequest) -> HttpResponse:
+def statistics(request: AuthenticatedRequest) -> HttpResponse:
     """Anonymised figures: counts only, never a name, a reference or a post's text."""
     school = require(request, "incidents.statistics")
     figures = incident_figures(school)
@@ -114,7 +116,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def reports(request: HttpRequest) -> HttpResponse:
+def reports(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "complaints.termly_reports")
     today = timezone.localdate()
     form = TermlyReportForm(initial={"period_start": term_start(today), "period_end": today})
@@ -124,7 +126,7 @@ def reports(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def report_request(request: HttpRequest) -> HttpResponse:
+def report_request(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "complaints.termly_reports")
     form = TermlyReportForm(request.POST)
     if form.is_valid():
@@ -138,10 +140,10 @@ def report_request(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def termly_report(request: HttpRequest, pk: int) -> FileResponse:
+def termly_report(request: AuthenticatedRequest, pk: int) -> FileResponse:
     school = require(request, "complaints.termly_reports")
     report = get_object_or_404(TermlyReport, pk=pk, school=school)
     handle = open_or_404(report.pdf)
     log_access(request, report, action="download")
-    filename = f"{school.short_code}-governors-report-{report.period_end:%Y-%m-%d}.pdf"
-    return private_file_response(handle, filename, "application/pdf")
+    stem = f"{school.short_code}-governors-report-{report.period_end:%Y-%m-%d}"
+    return private_file_response(handle, stem=stem, content_type="application/pdf")

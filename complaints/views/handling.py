@@ -8,12 +8,13 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.audit import log_access
+from accounts.http import AuthenticatedRequest
 from accounts.permissions import require
 
 from .. import access, actions
@@ -34,7 +35,7 @@ FILTERS = {"open": "Open", **{s.value: s.label for s in Stage}, "all": "All"}
 
 
 @login_required
-def complaint_list(request: HttpRequest) -> HttpResponse:
+def complaint_list(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "complaints.manage")
     chosen = request.GET.get("stage", "open")
     if chosen not in FILTERS:
@@ -61,7 +62,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def assigned_to_me(request: HttpRequest) -> HttpResponse:
+def assigned_to_me(request: AuthenticatedRequest) -> HttpResponse:
     """The informal-stage complaints given to the signed-in member of staff."""
     school = require(request, "complaints.handle_informal")
     complaints = (
@@ -84,13 +85,13 @@ def assigned_to_me(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def complaint_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def complaint_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     complaint = get_working_complaint(request.membership, pk)
     log_access(request, complaint)
     return render(request, "complaints/detail.html", _detail_context(request, complaint))
 
 
-def _detail_context(request: HttpRequest, complaint: Complaint, **forms) -> dict:
+def _detail_context(request: AuthenticatedRequest, complaint: Complaint, **forms) -> dict:
     manage = can_manage(request.membership)
     panel = getattr(complaint, "panel", None) if manage and complaint.reached_panel_at else None
     context = {
@@ -112,7 +113,8 @@ def _detail_context(request: HttpRequest, complaint: Complaint, **forms) -> dict
                 "stage_form": forms.get("stage_form") or StageForm(complaint=complaint),
                 "link_form": forms.get("link_form")
                 or LinkIncidentForm(
-                    initial={"reference": complaint.incident.reference if complaint.incident_id else ""}
+                    school=complaint.school,
+                    initial={"reference": complaint.incident.reference if complaint.incident else ""},
                 ),
                 "handler_form": forms.get("handler_form")
                 or HandlerForm(school=complaint.school, initial={"handler": complaint.informal_handler_id}),
@@ -122,7 +124,7 @@ def _detail_context(request: HttpRequest, complaint: Complaint, **forms) -> dict
 
 
 def _post(
-    request: HttpRequest,
+    request: AuthenticatedRequest,
     pk: int,
     form_name: str,
     make_form: Callable,
@@ -150,7 +152,7 @@ def _post(
 
 @require_POST
 @login_required
-def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+def acknowledge(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _post(
         request,
         pk,
@@ -164,7 +166,7 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def respond(request: HttpRequest, pk: int) -> HttpResponse:
+def respond(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _post(
         request,
         pk,
@@ -178,7 +180,7 @@ def respond(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def add_note(request: HttpRequest, pk: int) -> HttpResponse:
+def add_note(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _post(
         request,
         pk,
@@ -192,7 +194,7 @@ def add_note(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def change_stage(request: HttpRequest, pk: int) -> HttpResponse:
+def change_stage(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _post(
         request,
         pk,
@@ -205,7 +207,7 @@ def change_stage(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def assign_handler(request: HttpRequest, pk: int) -> HttpResponse:
+def assign_handler(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _post(
         request,
         pk,
@@ -218,7 +220,7 @@ def assign_handler(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def link_incident(request: HttpRequest, pk: int) -> HttpResponse:
+def link_incident(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def act(complaint: Complaint, data: dict) -> None:
         reference = data["reference"].strip().upper()
         incident = None
@@ -228,12 +230,14 @@ def link_incident(request: HttpRequest, pk: int) -> HttpResponse:
                 raise actions.ActionError(f"No incident {reference} was found at this school.")
         actions.link_incident(complaint=complaint, by=request.user, incident=incident)
 
-    return _post(request, pk, "link_form", lambda data, c: LinkIncidentForm(data), act, "Incident link saved.")
+    return _post(
+        request, pk, "link_form", lambda data, c: LinkIncidentForm(data, school=c.school), act, "Incident link saved."
+    )
 
 
 @require_POST
 @login_required
-def release_names(request: HttpRequest, pk: int) -> HttpResponse:
+def release_names(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     complaint = get_handled_complaint(request.membership, pk)
     actions.release_names(complaint=complaint, by=request.user)
     messages.success(request, "The governors' panel will now see the children's names.")
@@ -242,7 +246,7 @@ def release_names(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def release_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+def release_attachment(request: AuthenticatedRequest, pk: int, attachment_pk: int) -> HttpResponse:
     complaint = get_handled_complaint(request.membership, pk)
     attachment = get_object_or_404(complaint.attachments, pk=attachment_pk)
     actions.release_attachment(attachment=attachment, by=request.user)
@@ -251,7 +255,7 @@ def release_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> Htt
 
 
 @login_required
-def deadline_settings(request: HttpRequest) -> HttpResponse:
+def deadline_settings(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "complaints.manage")
     instance = ComplaintSettings.for_school(school)
     form = SettingsForm(request.POST or None, instance=instance)

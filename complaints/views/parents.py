@@ -7,11 +7,12 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.access import own_children_for
 from accounts.audit import log_access
+from accounts.http import AuthenticatedRequest
 from accounts.permissions import require
 from files import staging
 
@@ -21,7 +22,7 @@ from ..forms import ComplaintForm, form_token_from
 
 
 @login_required
-def raise_complaint(request: HttpRequest) -> HttpResponse:
+def raise_complaint(request: AuthenticatedRequest) -> HttpResponse:
     """The complaint form. Good files are staged at once (files.staging, keyed to this
     parent and this form's token), so a submit that needs another look loses nothing."""
     school = require(request, "complaints.raise")
@@ -42,7 +43,7 @@ def raise_complaint(request: HttpRequest) -> HttpResponse:
     if remove.isdigit():
         staging.discard(user=request.user, form_token=token, pk=int(remove))
         for message in form.errors.get("attachments", []):
-            messages.error(request, message)
+            messages.error(request, str(message))
         initial = {key: data.get(key) for key in ("pupil", "subject", "details", "desired_outcome", "form_token")}
         form = ComplaintForm(initial=initial, children=children)
         return _raise_page(request, form, staged=_staged(school, request.user, token))
@@ -73,19 +74,19 @@ def _staged(school, user, token) -> list:
     return actions.staged_for_form(school=school, parent=user, form_token=token)
 
 
-def _raise_page(request: HttpRequest, form: ComplaintForm, *, staged: list, status: int = 200) -> HttpResponse:
+def _raise_page(request: AuthenticatedRequest, form: ComplaintForm, *, staged: list, status: int = 200) -> HttpResponse:
     return render(request, "complaints/raise.html", {"form": form, "staged": staged}, status=status)
 
 
 @login_required
-def my_complaints(request: HttpRequest) -> HttpResponse:
+def my_complaints(request: AuthenticatedRequest) -> HttpResponse:
     complaints = own_complaints_for(request.membership).select_related("school")
     page = Paginator(complaints.order_by("-created_at", "-pk"), 25).get_page(request.GET.get("page"))
     return render(request, "complaints/my_list.html", {"page": page})
 
 
 @login_required
-def my_complaint(request: HttpRequest, pk: int) -> HttpResponse:
+def my_complaint(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """What the parent may see: the stage and what was sent to them, never the school's notes."""
     complaint = get_own_complaint(request.membership, pk)
     log_access(request, complaint)

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest
-
+from accounts.http import AuthenticatedRequest
 from accounts.models import Role, School
 
-from . import agreements, cases, cluster, complaints, email, policies
+from . import agreements, cases, cluster, complaints, dataprotection, email, policies
 
-Panel = Callable[[HttpRequest, School], dict | None]
+Panel = Callable[[AuthenticatedRequest, School], dict | None]
 
 PANELS: dict[Role, list[Panel]] = {
     Role.HEADTEACHER: [
@@ -27,11 +26,13 @@ PANELS: dict[Role, list[Panel]] = {
         complaints.attention_panel,
         complaints.coverage_panel,
         complaints.charts_panel,
+        dataprotection.retention_panel,
     ],
     Role.DSL: [cases.case_panel, cluster.cluster_panel, policies.staff_panel, complaints.assigned_panel],
     Role.STAFF: [policies.staff_panel, complaints.assigned_panel],
     Role.GOVERNOR: [policies.governor_panel, complaints.governor_panel],
     Role.OFFICE: [agreements.staff_panel],
+    Role.DPO: [dataprotection.retention_panel],
     Role.PARENT: [agreements.parent_panel, complaints.parent_panel],
 }
 

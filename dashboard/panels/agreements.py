@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-
+from accounts.http import AuthenticatedRequest
 from accounts.models import ParentLink, School
 from agreements import queries
 from agreements.models import AgreementVersion, Signature, SignatureKind
 
 
-def staff_panel(request: HttpRequest, school: School) -> dict:
+def staff_panel(request: AuthenticatedRequest, school: School) -> dict:
     version = AgreementVersion.objects.current_for(school.pk)
     _, total = queries.school_coverage(school, version) if version else (None, None)
     return {"template": "dashboard/panels/agreement_coverage.html", "version": version, "total": total}
 
 
-def parent_panel(request: HttpRequest, school: School) -> dict | None:
+def parent_panel(request: AuthenticatedRequest, school: School) -> dict | None:
     version = AgreementVersion.objects.current_for(school.pk)
     if version is None or not version.is_open_for_signing:
         return None

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.http import AuthenticatedRequest
 from incidents.models import Incident, Status
 
 PANEL_ROWS = 5
 
 
-def case_panel(request: HttpRequest, school) -> dict:
+def case_panel(request: AuthenticatedRequest, school) -> dict:
     today = timezone.localdate()
     incidents = Incident.objects.filter(school=school).select_related("platform")
     to_triage = list(incidents.filter(status=Status.REPORTED).order_by("-created_at", "-pk")[: PANEL_ROWS + 1])

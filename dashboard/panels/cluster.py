@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.http import AuthenticatedRequest
 from incidents.models import ClusterAlert
 
 PANEL_ROWS = 5
 PANEL_DAYS = 90
 
 
-def cluster_panel(request: HttpRequest, school) -> dict | None:
+def cluster_panel(request: AuthenticatedRequest, school) -> dict | None:
     if school.cluster_id is None:
         return None
     since = timezone.now() - timedelta(days=PANEL_DAYS)

@@ -3,9 +3,9 @@ number of queries."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.http import AuthenticatedRequest
 from accounts.models import School
 from complaints.deadlines import add_school_days
 from complaints.models import Complaint, ComplaintSettings, Stage
@@ -15,7 +15,7 @@ from incidents.models import Incident
 PANEL_ROWS = 5
 
 
-def attention_panel(request: HttpRequest, school: School) -> dict:
+def attention_panel(request: AuthenticatedRequest, school: School) -> dict:
     """Safeguarding flags, complaints nearing or past a deadline, letters awaiting finalisation."""
     today = timezone.localdate()
     rules = ComplaintSettings.for_school(school)
@@ -56,7 +56,7 @@ def letters_awaiting(school: School) -> dict:
     return {"drafts": drafts[:PANEL_ROWS], "more": len(drafts) > PANEL_ROWS}
 
 
-def coverage_panel(request: HttpRequest, school: School) -> dict | None:
+def coverage_panel(request: AuthenticatedRequest, school: School) -> dict | None:
     """Home-school agreement coverage for the current version, class by class. Four queries."""
     from agreements.models import AgreementVersion
     from agreements.queries import school_coverage
@@ -68,7 +68,7 @@ def coverage_panel(request: HttpRequest, school: School) -> dict | None:
     return {"template": "dashboard/panels/complaints_coverage.html", "version": version, "rows": rows, "total": total}
 
 
-def charts_panel(request: HttpRequest, school: School) -> dict:
+def charts_panel(request: AuthenticatedRequest, school: School) -> dict:
     figures = statistics.incident_figures(school)
     return {
         "template": "dashboard/panels/complaints_charts.html",
@@ -77,7 +77,7 @@ def charts_panel(request: HttpRequest, school: School) -> dict:
     }
 
 
-def governor_panel(request: HttpRequest, school: School) -> dict:
+def governor_panel(request: AuthenticatedRequest, school: School) -> dict:
     from policies.models import Owner, PolicyVersion
     from policies.models import Status as PolicyStatus
 
@@ -93,12 +93,12 @@ def governor_panel(request: HttpRequest, school: School) -> dict:
     return {"template": "dashboard/panels/complaints_governor.html", "waiting": waiting, "to_approve": to_approve}
 
 
-def parent_panel(request: HttpRequest, school: School) -> dict | None:
+def parent_panel(request: AuthenticatedRequest, school: School) -> dict | None:
     open_count = Complaint.objects.open().filter(school=school, parent=request.user).count()
     return {"template": "dashboard/panels/complaints_parent.html", "open_count": open_count}
 
 
-def assigned_panel(request: HttpRequest, school: School) -> dict | None:
+def assigned_panel(request: AuthenticatedRequest, school: School) -> dict | None:
     """For staff: the informal-stage complaints given to them. One query; nothing when there are none."""
     complaints = list(
         Complaint.objects.assigned_to(request.user)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
 from django.template.defaultfilters import pluralize
 
+from accounts.http import AuthenticatedRequest
 from accounts.models import School
 from notifications.delivery import WARNING_DAYS, recent_trouble
 
 
-def email_trouble_panel(request: HttpRequest, school: School) -> dict | None:
+def email_trouble_panel(request: AuthenticatedRequest, school: School) -> dict | None:
     """A warning on the headteacher's landing page when emails failed in the last week."""
     trouble = recent_trouble(school)
     if not trouble.failed and not trouble.unknown:

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-
+from accounts.http import AuthenticatedRequest
 from accounts.models import School
 from policies import selectors
 from policies.models import Owner
 
 
-def headteacher_panel(request: HttpRequest, school: School) -> dict:
+def headteacher_panel(request: AuthenticatedRequest, school: School) -> dict:
     return {
         "template": "dashboard/panels/policies_headteacher.html",
         "policy_counts": selectors.attention_counts(school),
     }
 
 
-def governor_panel(request: HttpRequest, school: School) -> dict:
+def governor_panel(request: AuthenticatedRequest, school: School) -> dict:
     counts = selectors.attention_counts(school, owner=Owner.GOVERNING_BODY)
     return {"template": "dashboard/panels/policies_governor.html", "policy_counts": counts}
 
 
-def staff_panel(request: HttpRequest, school: School) -> dict:
+def staff_panel(request: AuthenticatedRequest, school: School) -> dict:
     count = selectors.unacknowledged_count(school, request.user)
     return {"template": "dashboard/panels/policies_staff.html", "policies_to_read": count}

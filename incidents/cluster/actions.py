@@ -49,6 +49,7 @@ def send_alert(*, step: EscalationStep, by: User, draft: Draft) -> ClusterAlert:
     reason = why_nothing_to_send(school)
     if reason:
         raise ActionError(reason)
+    assert school.cluster is not None  # why_nothing_to_send refuses a school outside a cluster
     if not draft.summary or not draft.natures or not draft.platform_name:
         raise ActionError("Say what happened, on which platform and what kind of post it was.")
     now = timezone.now()

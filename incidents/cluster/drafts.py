@@ -63,6 +63,7 @@ class Draft:
 
     def as_alert(self, school: School) -> ClusterAlert:
         """An unsaved alert, so the preview is drawn by the very template the other schools see."""
+        assert school.cluster_id is not None  # the compose page offers no alert outside a cluster
         fields = asdict(self)
         fields["natures"] = list(self.natures)
         return ClusterAlert(source_school=school, cluster_id=school.cluster_id, **fields)
@@ -81,7 +82,7 @@ def initial_for(incident: Incident, steps: Iterable[EscalationStep]) -> dict:
         if phrase and step.outcome not in (Outcome.PENDING, Outcome.SKIPPED) and phrase not in done:
             done.append(phrase)
     return {
-        "platform_name": incident.platform.name if incident.platform_id else "",
+        "platform_name": incident.platform.name if incident.platform else "",
         "natures": incident.nature_codes,
         "account_name": incident.account_name,
         "actions_taken": " ".join(done),
@@ -114,8 +115,8 @@ def _ways_of_naming(full_name: str) -> list[str]:
 
 def _incident_people(incident: Incident) -> list[str]:
     names = [person.full_name for person in (incident.reporter, incident.poster_parent, incident.owner) if person]
-    if incident.poster_pupil_id:
-        names.append(f"{incident.poster_pupil.first_name} {incident.poster_pupil.last_name}")
+    if (pupil := incident.poster_pupil) is not None:
+        names.append(f"{pupil.first_name} {pupil.last_name}")
     return names
 
 

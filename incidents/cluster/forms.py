@@ -61,7 +61,8 @@ class ClusterAlertForm(forms.Form):
         self.incident = incident
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("account_is_public") and not (data.get("account_name") or "").strip():
             self.add_error("account_name", "Give the public account's or group's name, or untick the box above.")
         if not self.errors:

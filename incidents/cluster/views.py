@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from accounts.audit import log_access
+from accounts.http import AuthenticatedRequest
 from accounts.permissions import require
 
 from ..access import alert_sent_for, cluster_alerts_for, get_case_for, get_cluster_alert_for, get_step_of, load_case_for
@@ -26,7 +27,7 @@ PAGE_SIZE = 20
 
 
 @login_required
-def compose(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
+def compose(request: AuthenticatedRequest, pk: int, step_pk: int) -> HttpResponse:
     school = require(request, "incidents.cluster_alerts")
     incident = load_case_for(request.membership, pk)
     step = get_step_of(incident, step_pk, kind=StepKind.CLUSTER_ALERT)
@@ -69,7 +70,7 @@ def compose(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
 
 
 @login_required
-def alert_list(request: HttpRequest) -> HttpResponse:
+def alert_list(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "incidents.cluster_alerts")
     alerts = cluster_alerts_for(request.membership).select_related("source_school").order_by("-sent_at", "-pk")
     page = page_of(alerts, request.GET.get("page"), PAGE_SIZE)
@@ -79,7 +80,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def alert_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require(request, "incidents.cluster_alerts")
     alert = get_cluster_alert_for(request.membership, pk)
     log_access(request, alert, school=school)

@@ -73,6 +73,19 @@ def create_letter(*, incident: Incident, step: EscalationStep | None, kind: str,
         raise LetterError("That step belongs to another incident.")
     template, subject, body = wording_text(incident.school, kind)
     facts = letter_facts.gather(incident, step)
+    body_facts = {
+        **facts,
+        "recipient_name": facts["recipient_name"] or "Parent or carer",
+        "salutation": facts.get("salutation") or facts["recipient_name"] or "Parent or carer",
+    }
+    try:
+        filled_subject, filled_body = fill(subject, facts), fill(body, body_facts)
+    except ValidationError:
+        # A stored wording that cannot be rendered (saved before today's checks) must not stop
+        # every letter of its kind: use the standard wording and tell the headteacher.
+        template = None
+        subject, body = DEFAULT_WORDING[LetterKind(kind)]
+        filled_subject, filled_body = fill(subject, facts), fill(body, body_facts)
     letter = Letter.objects.create(
         school=incident.school,
         incident=incident,
@@ -82,21 +95,16 @@ def create_letter(*, incident: Incident, step: EscalationStep | None, kind: str,
         recipient_name=facts["recipient_name"],
         recipient_address=facts["recipient_address"],
         recipient_email=facts["recipient_email"],
-        subject=fill(subject, facts),
-        body=fill(
-            body,
-            {
-                **facts,
-                "recipient_name": facts["recipient_name"] or "Parent or carer",
-                "salutation": facts.get("salutation") or facts["recipient_name"] or "Parent or carer",
-            },
-        ),
+        subject=filled_subject,
+        body=filled_body,
         quoted_post=incident.content,
         facts=facts,
         signatory_name=incident.school.headteacher_name,
         created_by=by,
     )
     _timeline(letter, by, f"Letter drafted: {letter.get_kind_display()}")
+    # Read by the page that made the draft, to say why the school's own wording was not used.
+    letter.used_standard_wording_instead = template is None and current_wording(incident.school, kind) is not None
     return letter
 
 

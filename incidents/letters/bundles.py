@@ -6,41 +6,36 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import re
 import zipfile
 
 from django.utils import timezone
 
 from incidents.models import Incident
+from schoolsocial.lib.downloads import download_name
 
 from .models import LetterStatus
 from .rendering import chronology_pdf
-
-
-def safe_name(name: str) -> str:
-    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")
-    return cleaned[:80] or "file"
 
 
 def build_zip(incident: Incident) -> tuple[bytes, int]:
     files: list[tuple[str, bytes]] = []
     for number, evidence in enumerate(incident.evidence.order_by("uploaded_at", "pk"), start=1):
         with evidence.file.open("rb") as handle:
-            files.append((f"evidence/{number:02d}-{safe_name(evidence.original_name)}", handle.read()))
+            name = download_name(evidence.download_stem(number), evidence.content_type)
+            files.append((f"evidence/{name}", handle.read()))
     for letter in incident.letters.filter(status=LetterStatus.FINAL).exclude(pdf="").order_by("finalised_at", "pk"):
         with letter.pdf.open("rb") as handle:
             files.append((f"letters/{letter.filename}", handle.read()))
     files.append((f"{incident.reference}-chronology.pdf", chronology_pdf(incident)))
 
+    entries = [{"name": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()} for name, data in files]
     manifest = {
         "incident": incident.reference,
         "school": incident.school.name,
         "made_at": timezone.localtime().isoformat(timespec="seconds"),
-        "files": [
-            {"name": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()} for name, data in files
-        ],
+        "files": entries,
     }
-    lines = [f"{item['sha256']}  {item['name']}" for item in manifest["files"]]
+    lines = [f"{item['sha256']}  {item['name']}" for item in entries]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in files:

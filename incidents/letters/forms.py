@@ -2,15 +2,17 @@ from __future__ import annotations
 
 from django import forms
 
+from schoolsocial.lib.text import PlainTextMixin
+
 from .models import DeliveryMethod, Letter, LetterKind
 from .wording import PLACEHOLDERS, check_wording
 
 
-class NewLetterForm(forms.Form):
+class NewLetterForm(PlainTextMixin, forms.Form):
     kind = forms.ChoiceField(label="Which letter?", choices=LetterKind.choices)
 
 
-class DraftForm(forms.ModelForm):
+class DraftForm(PlainTextMixin, forms.ModelForm):
     class Meta:
         model = Letter
         fields = [
@@ -46,18 +48,18 @@ class DraftForm(forms.ModelForm):
         self.fields["body"].error_messages["required"] = "Write the letter."
 
 
-class EmailLetterForm(forms.Form):
+class EmailLetterForm(PlainTextMixin, forms.Form):
     email = forms.EmailField(label="Send to")
 
 
-class HandoverForm(forms.Form):
+class HandoverForm(PlainTextMixin, forms.Form):
     method = forms.ChoiceField(
         label="How did it go?", choices=[(DeliveryMethod.POST, "Posted"), (DeliveryMethod.HAND, "Handed over")]
     )
     note = forms.CharField(label="Note (optional)", required=False, max_length=300)
 
 
-class WordingForm(forms.Form):
+class WordingForm(PlainTextMixin, forms.Form):
     subject = forms.CharField(max_length=200)
     body = forms.CharField(label="Wording", widget=forms.Textarea(attrs={"rows": 18}))
     change_note = forms.CharField(label="What you changed (optional)", max_length=300, required=False)

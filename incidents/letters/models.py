@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 from accounts.models import School
 from incidents.models import EscalationStep, Incident, StepKind
 from notifications.models import Notification
+from schoolsocial.lib.downloads import download_name
 
 
 class LetterKind(models.TextChoices):
@@ -109,6 +110,9 @@ LOCKED_WHEN_FINAL = (
 
 
 class Letter(models.Model):
+    # Set (not stored) on a new draft when the school's own wording could not be used (see actions).
+    used_standard_wording_instead: bool = False
+
     school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="+")
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="letters")
     step = models.ForeignKey(EscalationStep, null=True, blank=True, on_delete=models.PROTECT, related_name="letters")
@@ -172,8 +176,12 @@ class Letter(models.Model):
         return self.render_state == RenderState.READY and self.rendered_revision == self.revision
 
     @property
+    def filename_stem(self) -> str:
+        return f"{self.incident.reference}-{self.kind.replace('_', '-')}-{self.pk}"
+
+    @property
     def filename(self) -> str:
-        return f"{self.incident.reference}-{self.kind.replace('_', '-')}-{self.pk}.pdf"
+        return download_name(self.filename_stem, "application/pdf")
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
@@ -260,5 +268,9 @@ class EvidenceBundle(models.Model):
         return reverse("letters:bundle_download", args=[self.pk])
 
     @property
+    def filename_stem(self) -> str:
+        return f"{self.incident.reference}-referral-bundle-{self.pk}"
+
+    @property
     def filename(self) -> str:
-        return f"{self.incident.reference}-referral-bundle-{self.pk}.zip"
+        return download_name(self.filename_stem, "application/zip")

@@ -8,6 +8,7 @@ and bundles are stored by `schoolsocial.lib.store_once`.
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from celery import shared_task
 from django.core.files.base import ContentFile
@@ -38,7 +39,7 @@ def render_letter(letter_id: int, revision: int) -> str:
     if letter.is_final:
         stored = store_once(
             letter,
-            render=lambda: _render(letter),
+            render=partial(_render, letter),
             filename=letter.filename,
             only_if=Q(status=LetterStatus.FINAL),
             also={"render_state": RenderState.READY, "rendered_revision": F("revision")},

@@ -5,27 +5,29 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.audit import log_access
+from accounts.http import AuthenticatedRequest
 from accounts.permissions import may, require, requires
 from incidents.access import get_case_for, get_step_of
+from schoolsocial.lib.downloads import private_file_response
 
 from . import actions
 from .access import get_bundle_for, get_letter_for
 from .forms import DraftForm, EmailLetterForm, HandoverForm, NewLetterForm, WordingForm
 from .models import LETTER_FOR_STEP, LetterKind, RenderState
-from .wording import PLACEHOLDERS
+from .wording import placeholders_for
 
 ALREADY_FINAL = "This letter was already finalised; it is shown here as it was made final."
 
 
 @login_required
 @requires("letters.draft")
-def incident_letters(request: HttpRequest, incident_pk: int) -> HttpResponse:
+def incident_letters(request: AuthenticatedRequest, incident_pk: int) -> HttpResponse:
     incident = get_case_for(request.membership, incident_pk)
     letters = list(incident.letters.select_related("step").order_by("-created_at", "-pk"))
     bundles = list(incident.bundles.order_by("-requested_at", "-pk")[:5])
@@ -39,7 +41,7 @@ def incident_letters(request: HttpRequest, incident_pk: int) -> HttpResponse:
 
 @login_required
 @requires("letters.draft")
-def letter_new(request: HttpRequest, incident_pk: int) -> HttpResponse:
+def letter_new(request: AuthenticatedRequest, incident_pk: int) -> HttpResponse:
     incident = get_case_for(request.membership, incident_pk)
     step = None
     step_id = request.POST.get("step") or request.GET.get("step")
@@ -49,13 +51,20 @@ def letter_new(request: HttpRequest, incident_pk: int) -> HttpResponse:
     form = NewLetterForm(request.POST or None, initial={"kind": initial_kind})
     if request.method == "POST" and form.is_valid():
         letter = actions.create_letter(incident=incident, step=step, kind=form.cleaned_data["kind"], by=request.user)
+        if letter.used_standard_wording_instead:
+            messages.warning(
+                request,
+                "The school's own wording for this letter could not be used (it has curly brackets the "
+                "portal cannot fill in), so this draft uses the standard wording. Please correct the "
+                "wording on the Letter wording page.",
+            )
         messages.success(request, "Draft ready. Check the wording, then preview it as a PDF.")
         return redirect("letters:edit", letter.pk)
     return render(request, "letters/letter_new.html", {"incident": incident, "step": step, "form": form})
 
 
 @login_required
-def letter_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def letter_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require(request, "letters.draft")
     letter = get_letter_for(request.membership, pk)
     if letter.is_final:
@@ -107,7 +116,7 @@ def letter_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def letter_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require(request, "letters.draft")
     letter = get_letter_for(request.membership, pk)
     if not letter.is_final:
@@ -128,7 +137,7 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def letter_status(request: HttpRequest, pk: int) -> JsonResponse:
+def letter_status(request: AuthenticatedRequest, pk: int) -> JsonResponse:
     letter = get_letter_for(request.membership, pk)
     return JsonResponse(
         {
@@ -142,7 +151,7 @@ def letter_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @login_required
-def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def letter_pdf(request: AuthenticatedRequest, pk: int) -> FileResponse:
     school = require(request, "letters.draft")
     letter = get_letter_for(request.membership, pk)
     if not letter.pdf_ready:
@@ -150,14 +159,12 @@ def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     file = letter.pdf if letter.is_final else letter.preview_pdf
     handle = _open_or_404(file)
     log_access(request, letter, action="download", school=school)
-    response = FileResponse(handle, content_type="application/pdf", filename=letter.filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(handle, stem=letter.filename_stem, content_type="application/pdf", inline=True)
 
 
 @login_required
 @require_POST
-def letter_email(request: HttpRequest, pk: int) -> HttpResponse:
+def letter_email(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require(request, "letters.email")
     letter = get_letter_for(request.membership, pk)
     form = EmailLetterForm(request.POST)
@@ -175,7 +182,7 @@ def letter_email(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def letter_handover(request: HttpRequest, pk: int) -> HttpResponse:
+def letter_handover(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     letter = get_letter_for(request.membership, pk)
     form = HandoverForm(request.POST)
     if form.is_valid():
@@ -194,14 +201,14 @@ def letter_handover(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- The school's wording -------------------------------------------------------------------------
 @login_required
-def wording_list(request: HttpRequest) -> HttpResponse:
+def wording_list(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "letters.edit_wording")
     rows = [(kind, actions.current_wording(school, kind)) for kind in LetterKind]
     return render(request, "letters/wording_list.html", {"rows": rows})
 
 
 @login_required
-def wording_edit(request: HttpRequest, kind: str) -> HttpResponse:
+def wording_edit(request: AuthenticatedRequest, kind: str) -> HttpResponse:
     school = require(request, "letters.edit_wording")
     if kind not in LetterKind.values:
         raise Http404("No such letter.")
@@ -214,7 +221,7 @@ def wording_edit(request: HttpRequest, kind: str) -> HttpResponse:
     return render(
         request,
         "letters/wording_edit.html",
-        {"form": form, "kind": LetterKind(kind), "current": template, "placeholders": PLACEHOLDERS},
+        {"form": form, "kind": LetterKind(kind), "current": template, "placeholders": placeholders_for(school)},
     )
 
 
@@ -222,7 +229,7 @@ def wording_edit(request: HttpRequest, kind: str) -> HttpResponse:
 @login_required
 @require_POST
 @requires("letters.draft")
-def bundle_create(request: HttpRequest, incident_pk: int) -> HttpResponse:
+def bundle_create(request: AuthenticatedRequest, incident_pk: int) -> HttpResponse:
     incident = get_case_for(request.membership, incident_pk)
     bundle = actions.request_bundle(incident=incident, by=request.user)
     messages.info(request, "The referral bundle is being built.")
@@ -230,13 +237,13 @@ def bundle_create(request: HttpRequest, incident_pk: int) -> HttpResponse:
 
 
 @login_required
-def bundle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def bundle_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     bundle = get_bundle_for(request.membership, pk)
     return render(request, "letters/bundle_detail.html", {"bundle": bundle, "incident": bundle.incident})
 
 
 @login_required
-def bundle_status(request: HttpRequest, pk: int) -> JsonResponse:
+def bundle_status(request: AuthenticatedRequest, pk: int) -> JsonResponse:
     bundle = get_bundle_for(request.membership, pk)
     ready = bundle.state == RenderState.READY and bool(bundle.sha256)
     return JsonResponse(
@@ -251,16 +258,14 @@ def bundle_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @login_required
-def bundle_download(request: HttpRequest, pk: int) -> HttpResponse:
+def bundle_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     school = require(request, "letters.draft")
     bundle = get_bundle_for(request.membership, pk)
     if not bundle.sha256:
         raise Http404("The bundle is not ready yet.")
     handle = _open_or_404(bundle.file)
     log_access(request, bundle, action="download", school=school)
-    response = FileResponse(handle, content_type="application/zip", filename=bundle.filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(handle, stem=bundle.filename_stem, content_type="application/zip")
 
 
 def _open_or_404(field_file: FieldFile) -> FieldFile:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
-from django.template import Context, Template
+from django.template import Context, Template, TemplateSyntaxError
+from django.template.base import TextNode, VariableNode
 
 from .models import LetterKind
 
@@ -25,10 +26,21 @@ PLACEHOLDERS: dict[str, str] = {
     "posted_on": "when it was posted (or first seen)",
     "remove_by": "the date to remove the post by",
     "meeting_at": "the meeting's date and time",
-    "incident_reference": "the school's reference, for example NBP-2026-0007",
+    "incident_reference": "the school's reference for the incident",
     "policy_sentence": "the sentence naming the policy in force, its version and approval date",
     "agreement_sentence": "the sentence about the home-school agreement (blank if none)",
 }
+
+
+def placeholders_for(school) -> dict[str, str]:
+    """The blanks as the wording page explains them to `school` (its own reference format)."""
+    from incidents.actions import example_reference
+
+    return {
+        **PLACEHOLDERS,
+        "incident_reference": f"the school's reference for the incident, for example {example_reference(school)}",
+    }
+
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
 ANY_SYNTAX = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
@@ -43,15 +55,44 @@ def check_wording(text: str) -> None:
             params={"names": ", ".join("{{ " + name + " }}" for name in unknown)},
         )
     if ANY_SYNTAX.search(PLACEHOLDER.sub("", text)):
-        raise ValidationError("Curly brackets and percent signs may only be used for the blanks listed below the box.")
+        raise ValidationError(MISUSED_BRACKETS)
+    compile_wording(text)
+
+
+MISUSED_BRACKETS = "Curly brackets and percent signs may only be used for the blanks listed below the box."
+
+
+def compile_wording(text: str) -> Template:
+    """The wording compiled exactly as `fill` renders it, or ValidationError.
+
+    The checks above read the text with a pattern; this one asks the template engine itself, so
+    what passes here can always be rendered (e.g. `{{{ child_name }}` passes the pattern but is
+    a syntax error to the engine). The compiled template may hold only text and plain blanks."""
+    try:
+        template = Template(text)
+    except TemplateSyntaxError as error:
+        raise ValidationError(MISUSED_BRACKETS) from error
+    for node in template.nodelist:
+        if isinstance(node, TextNode):
+            continue
+        expression = getattr(node, "filter_expression", None)
+        if (
+            not isinstance(node, VariableNode)
+            or expression is None
+            or expression.filters
+            or getattr(expression.var, "var", None) not in PLACEHOLDERS
+        ):
+            raise ValidationError(MISUSED_BRACKETS)
+    return template
 
 
 def fill(text: str, facts: dict) -> str:
-    """The wording with its blanks filled from `facts`, as plain text."""
+    """The wording with its blanks filled from `facts`, as plain text. ValidationError if the
+    wording cannot be used (see `check_wording`)."""
     check_wording(text)
     values = {name: str(facts.get(name) or "") for name in PLACEHOLDERS}
     # Plain text out: escaping happens once, when the letter's HTML is rendered.
-    filled = Template(text).render(Context(values, autoescape=False))
+    filled = compile_wording(text).render(Context(values, autoescape=False))
     return re.sub(r"\n{3,}", "\n\n", filled).strip()
 
 

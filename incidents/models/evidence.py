@@ -31,6 +31,7 @@ KEPT_AS_UPLOADED = frozenset(
         "width",
         "height",
         "pages",
+        "has_scripts",
         "uploaded_by",
         "uploaded_at",
     }
@@ -73,6 +74,18 @@ class Evidence(FileFacts):
 
     def get_absolute_url(self) -> str:
         return reverse("incidents:evidence_download", args=[self.pk])
+
+    @property
+    def number(self) -> int:
+        """Its place among the incident's files, in the order they were added: 1, 2, 3..."""
+        earlier = Evidence.objects.filter(incident_id=self.incident_id).filter(
+            models.Q(uploaded_at__lt=self.uploaded_at) | models.Q(uploaded_at=self.uploaded_at, pk__lt=self.pk)
+        )
+        return earlier.count() + 1
+
+    def download_stem(self, number: int | None = None) -> str:
+        """The download's name before its extension (which comes from the detected type)."""
+        return f"evidence-{self.incident.reference}-{number or self.number}"
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:

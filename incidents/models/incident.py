@@ -181,6 +181,7 @@ class Incident(models.Model):
 
     # Filled at triage.
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.REPORTED)
+    _loaded_status: str | None  # the status as read from the database (from_db)
     severity = models.CharField(max_length=20, choices=Severity.choices, blank=True)
     harassment = models.BooleanField(
         "part of a pattern of harassment", default=False, help_text="Repeated posts aimed at the same person."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -18,6 +20,10 @@ class EscalationStep(models.Model):
     Letters link to a step (removal request, meeting invitation, written warning): `kind` says which
     letter fits, `due_date` is the deadline the letter quotes.
     """
+
+    # Not stored: the incident page sets these on each step of its ladder (incidents/views/cases.py).
+    outcome_form: Any
+    letter_kind: str | None
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="steps")
     kind = models.CharField(max_length=30, choices=StepKind.choices)

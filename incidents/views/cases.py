@@ -5,22 +5,23 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.audit import log_access
-from accounts.permissions import require, requires
+from accounts.http import AuthenticatedRequest
+from accounts.permissions import may, require, requires
 from schoolsocial.lib.concurrency import StaleEdit
 
 from .. import actions
 from ..access import case_list_for, evidence_for, get_case_for, get_step_of, load_case_for, steps_of
-from ..forms import EvidenceForm, IncidentFilterForm, NoteForm, OutcomeForm, SkipForm, StatusForm, StepForm, TriageForm
+from ..forms import IncidentFilterForm, NoteForm, OutcomeForm, SkipForm, StatusForm, StepForm, TriageForm
 from ..letters.models import LETTER_FOR_STEP
 from ..models import Incident, InvalidTransition, Status, StepKind
 from ..paging import page_of
-from .reporting import add_evidence_and_render
+from .reporting import add_evidence_and_render, evidence_form_for
 
 PAGE_SIZE = 25
 
@@ -55,7 +56,7 @@ def filtered_incidents(incidents, form: IncidentFilterForm):
 
 
 @login_required
-def incident_list(request: HttpRequest) -> HttpResponse:
+def incident_list(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "incidents.view_all")
     form = IncidentFilterForm(request.GET or None, school=school)
     incidents = filtered_incidents(case_list_for(request.membership), form).order_by("-created_at", "-pk")
@@ -63,7 +64,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     return render(request, "incidents/incident_list.html", {"page": page, "form": form, "today": timezone.localdate()})
 
 
-def _detail_context(request: HttpRequest, incident: Incident) -> dict:
+def _detail_context(request: AuthenticatedRequest, incident: Incident) -> dict:
     steps = list(steps_of(incident))
     school = incident.school
     for step in steps:
@@ -80,7 +81,9 @@ def _detail_context(request: HttpRequest, incident: Incident) -> dict:
         "step_form": StepForm(school=school),
         "status_form": StatusForm(incident=incident),
         "note_form": NoteForm(),
-        "evidence_form": EvidenceForm(),
+        "evidence_form": evidence_form_for(request, incident),
+        # The pupil's record page is for those who manage records: a DSL gets the name, no link.
+        "may_open_pupil_records": may(request.membership, "records.manage_pupils"),
         "skip_form": SkipForm(),
         "can_plan": incident.status in (Status.TRIAGED, Status.IN_PROGRESS),
         "platform_kinds": (StepKind.PLATFORM_REPORT, StepKind.UNDERAGE_REPORT),
@@ -89,14 +92,14 @@ def _detail_context(request: HttpRequest, incident: Incident) -> dict:
 
 
 @login_required
-def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def incident_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     incident = load_case_for(request.membership, pk)
     log_access(request, incident)
     return render(request, "incidents/incident_detail.html", _detail_context(request, incident))
 
 
 @login_required
-def incident_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+def incident_timeline(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The whole timeline on its own, for printing or reading end to end."""
     incident = get_case_for(request.membership, pk)
     log_access(request, incident, action="view-timeline")
@@ -105,7 +108,7 @@ def incident_timeline(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def incident_triage(request: HttpRequest, pk: int) -> HttpResponse:
+def incident_triage(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require(request, "incidents.triage")
     incident = load_case_for(request.membership, pk)
     if request.method != "POST":
@@ -145,7 +148,7 @@ def incident_triage(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "incidents/incident_triage.html", {"incident": incident, "form": form}, status=status)
 
 
-def _after(request: HttpRequest, incident: Incident, attempt, success: str) -> HttpResponse:
+def _after(request: AuthenticatedRequest, incident: Incident, attempt, success: str) -> HttpResponse:
     try:
         attempt()
     except (actions.ActionError, InvalidTransition) as error:
@@ -155,7 +158,7 @@ def _after(request: HttpRequest, incident: Incident, attempt, success: str) -> H
     return redirect(incident)
 
 
-def _form_errors(request: HttpRequest, form) -> None:
+def _form_errors(request: AuthenticatedRequest, form) -> None:
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
         for error in errors:
@@ -164,7 +167,7 @@ def _form_errors(request: HttpRequest, form) -> None:
 
 @require_POST
 @login_required
-def step_add(request: HttpRequest, pk: int) -> HttpResponse:
+def step_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require(request, "incidents.escalate")
     incident = get_case_for(request.membership, pk)
     form = StepForm(request.POST, school=school)
@@ -190,7 +193,7 @@ def step_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 @requires("incidents.escalate")
-def step_outcome(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
+def step_outcome(request: AuthenticatedRequest, pk: int, step_pk: int) -> HttpResponse:
     incident = get_case_for(request.membership, pk)
     step = get_step_of(incident, step_pk)
     form = OutcomeForm(request.POST, step_kind=step.kind, prefix=f"step{step.pk}")
@@ -217,7 +220,7 @@ def step_outcome(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
 @require_POST
 @login_required
 @requires("incidents.escalate")
-def step_skip(request: HttpRequest, pk: int) -> HttpResponse:
+def step_skip(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     incident = get_case_for(request.membership, pk)
     form = SkipForm(request.POST)
     step = None
@@ -240,7 +243,7 @@ def step_skip(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 @requires("incidents.escalate")
-def status_change(request: HttpRequest, pk: int) -> HttpResponse:
+def status_change(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     incident = get_case_for(request.membership, pk)
     form = StatusForm(request.POST, incident=incident)
     if not form.is_valid():
@@ -260,7 +263,7 @@ def status_change(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 @requires("incidents.escalate")
-def note_add(request: HttpRequest, pk: int) -> HttpResponse:
+def note_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     incident = get_case_for(request.membership, pk)
     form = NoteForm(request.POST)
     if not form.is_valid():
@@ -277,6 +280,6 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 @requires("incidents.escalate")
-def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     incident = get_case_for(request.membership, pk)
     return add_evidence_and_render(request, incident, "incidents:detail")

@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404
 
 from accounts.audit import log_access
+from accounts.http import AuthenticatedRequest
+from schoolsocial.lib.downloads import private_file_response
 
 from ..access import get_evidence_for
 
 
 @login_required
-def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+def evidence_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     evidence = get_evidence_for(request.membership, pk)
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError as error:
         raise Http404("The file is missing from storage.") from error
     log_access(request, evidence, action="download")
-    response = FileResponse(
-        handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return private_file_response(handle, stem=evidence.download_stem(), content_type=evidence.content_type)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
+from accounts.http import AuthenticatedRequest
 from accounts.models import School
 from accounts.permissions import require
 
@@ -22,19 +23,19 @@ from ..models import Platform
 
 
 @login_required
-def platform_list(request: HttpRequest) -> HttpResponse:
+def platform_list(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "incidents.view_platforms")
     return render(request, "incidents/platform_list.html", {"entries": directory.directory_for(school)})
 
 
 @login_required
-def platform_create(request: HttpRequest) -> HttpResponse:
+def platform_create(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "incidents.manage_platforms")
     return _edit_own(request, school, Platform())
 
 
 @login_required
-def platform_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def platform_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require(request, "incidents.manage_platforms")
     platform = get_platform_for(request.membership, pk)
     if platform.is_shared:
@@ -42,7 +43,7 @@ def platform_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _edit_own(request, school, platform)
 
 
-def _edit_school_settings(request: HttpRequest, school: School, platform: Platform) -> HttpResponse:
+def _edit_school_settings(request: AuthenticatedRequest, school: School, platform: Platform) -> HttpResponse:
     form = SchoolPlatformForm(request.POST or None, instance=directory.settings_for(school, platform))
     if request.method == "POST" and form.is_valid():
         directory.save_school_settings(school=school, platform=platform, by=request.user, **form.cleaned_data)
@@ -52,7 +53,7 @@ def _edit_school_settings(request: HttpRequest, school: School, platform: Platfo
     return render(request, "incidents/platform_settings_form.html", context, status=400 if form.is_bound else 200)
 
 
-def _edit_own(request: HttpRequest, school: School, platform: Platform) -> HttpResponse:
+def _edit_own(request: AuthenticatedRequest, school: School, platform: Platform) -> HttpResponse:
     form = PlatformForm(request.POST or None, instance=platform, school=school)
     if request.method == "POST" and form.is_valid():
         platform = directory.save_own_platform(

@@ -9,12 +9,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.audit import log_access
-from accounts.permissions import may, require
+from accounts.http import AuthenticatedRequest
+from accounts.permissions import may, require_membership
 from files import staging
 from schoolsocial.lib.uploads import inspect_upload
 
@@ -24,9 +25,10 @@ from ..forms import MAX_FILES, EvidenceForm, ReportForm
 from ..models import Incident
 
 
-def accept_files(request: HttpRequest, files: list, *, already: int, stage) -> tuple[list, list[str]]:
+def accept_files(request: AuthenticatedRequest, files: list, *, already: int, stage) -> tuple[list, list[str]]:
     """Check each file by its content; keep the good ones (via `stage`) and explain the others."""
-    accepted, errors = [], []
+    accepted: list = []
+    errors: list[str] = []
     for upload in files:
         if already + len(accepted) >= MAX_FILES:
             errors.append(f"At most {MAX_FILES} files can be attached at once; “{upload.name}” was not added.")
@@ -41,14 +43,17 @@ def accept_files(request: HttpRequest, files: list, *, already: int, stage) -> t
 
 
 def _initial_from_post(data: QueryDict) -> dict:
-    initial = {key: data.get(key) for key in data if key not in ("csrfmiddlewaretoken", "remove_upload")}
+    initial: dict[str, object] = {
+        key: data.get(key) for key in data if key not in ("csrfmiddlewaretoken", "remove_upload")
+    }
     initial["natures"] = data.getlist("natures")
     return initial
 
 
 @login_required
-def report(request: HttpRequest) -> HttpResponse:
-    school = require(request, "incidents.report")
+def report(request: AuthenticatedRequest) -> HttpResponse:
+    reporter = require_membership(request, "incidents.report")
+    school = reporter.school
     if request.method != "POST":
         form = ReportForm(school=school)
         return render(request, "incidents/report_form.html", {"form": form, "staged": []})
@@ -77,7 +82,7 @@ def report(request: HttpRequest) -> HttpResponse:
         incident = actions.report(
             school=school,
             reporter=request.user,
-            role=request.membership.role,
+            role=reporter.role,
             details=form.report_details(),
             natures=form.cleaned_data["natures"],
             urls=form.cleaned_data["url_text"],
@@ -91,7 +96,7 @@ def report(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report_done(request: HttpRequest, pk: int) -> HttpResponse:
+def report_done(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     incident = get_own_report_for(request.membership, pk)
     log_access(request, incident)
     evidence_count = incident.evidence.count()
@@ -99,7 +104,7 @@ def report_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def my_reports(request: HttpRequest) -> HttpResponse:
+def my_reports(request: AuthenticatedRequest) -> HttpResponse:
     reports = (
         own_reports_for(request.membership)
         .select_related("platform")
@@ -111,7 +116,7 @@ def my_reports(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def report_status(request: HttpRequest, pk: int) -> HttpResponse:
+def report_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """What the reporter may see of their report: its status and the public part of the timeline."""
     incident = get_own_report_for(request.membership, pk)
     log_access(request, incident)
@@ -123,7 +128,7 @@ def report_status(request: HttpRequest, pk: int) -> HttpResponse:
             "incident": incident,
             "entries": entries,
             "evidence": evidence_for(request.membership, incident),
-            "evidence_form": EvidenceForm(),
+            "evidence_form": evidence_form_for(request, incident),
             "is_case_handler": may(request.membership, "incidents.view_all"),
         },
     )
@@ -131,13 +136,24 @@ def report_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def report_add_evidence(request: HttpRequest, pk: int) -> HttpResponse:
+def report_add_evidence(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     incident = get_own_report_for(request.membership, pk)
     return add_evidence_and_render(request, incident, "incidents:report_status")
 
 
-def add_evidence_and_render(request: HttpRequest, incident: Incident, next_url: str) -> HttpResponse:
+def _kept_description_key(incident: Incident) -> str:
+    return f"evidence-description:{incident.pk}"
+
+
+def evidence_form_for(request: AuthenticatedRequest, incident: Incident) -> EvidenceForm:
+    """The add-evidence form, holding the description typed last time if a file was refused."""
+    return EvidenceForm(initial={"description": request.session.pop(_kept_description_key(incident), "")})
+
+
+def add_evidence_and_render(request: AuthenticatedRequest, incident: Incident, next_url: str) -> HttpResponse:
     form = EvidenceForm(request.POST, request.FILES)
+    description = (request.POST.get("description") or "").strip()[:300]
+    refused = False
     if form.is_valid():
         accepted, errors = accept_files(
             request, form.cleaned_data["files"], already=0, stage=lambda upload, facts: (upload, facts)
@@ -150,11 +166,16 @@ def add_evidence_and_render(request: HttpRequest, incident: Incident, next_url: 
             messages.success(request, f"{len(accepted)} {noun} added to {incident.reference}.")
         for error in errors:
             messages.error(request, error)
+        refused = bool(errors)
         if not accepted and not errors:
             messages.error(request, "Choose at least one file to add.")
     else:
+        refused = True
         for field, field_errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            for error in field_errors:
-                messages.error(request, f"{label}: {error} No file was added; please choose them again.")
+            for problem in field_errors:
+                messages.error(request, f"{label}: {problem} No file was added; please choose them again.")
+    if refused and description:
+        # What was typed waits in the form for the next try, kept with the person's session.
+        request.session[_kept_description_key(incident)] = description
     return redirect(next_url, pk=incident.pk)

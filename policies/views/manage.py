@@ -6,11 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedRequest
 from accounts.permissions import may, require
 
 from .. import actions, selectors
@@ -21,7 +22,7 @@ from ..models import Status
 
 
 @login_required
-def policy_list(request: HttpRequest) -> HttpResponse:
+def policy_list(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "policies.oversee")
     page = Paginator(selectors.documents_for_list(school), 50).get_page(request.GET.get("page"))
     page.object_list = selectors.decorate(page.object_list)
@@ -29,7 +30,7 @@ def policy_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def policy_create(request: HttpRequest) -> HttpResponse:
+def policy_create(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "policies.manage")
     form = NewPolicyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -53,7 +54,7 @@ def policy_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def policy_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require(request, "policies.oversee")
     document = get_document_for(request.membership, pk)
     versions = list(document.versions.select_related("approved_by", "created_by").order_by("-number"))
@@ -74,7 +75,7 @@ def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def policy_settings(request: HttpRequest, pk: int) -> HttpResponse:
+def policy_settings(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require(request, "policies.manage")
     document = get_document_for(request.membership, pk)
     form = DocumentForm(request.POST or None, instance=document)
@@ -87,7 +88,7 @@ def policy_settings(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def draft_start(request: HttpRequest, pk: int) -> HttpResponse:
+def draft_start(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require(request, "policies.manage")
     document = get_document_for(request.membership, pk)
     version = actions.start_draft(document, by=request.user)
@@ -95,7 +96,7 @@ def draft_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def draft_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def draft_edit(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     require(request, "policies.manage")
     version = get_version_for(request.membership, pk, number)
     if version.status != Status.DRAFT:
@@ -115,10 +116,11 @@ def draft_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 
 @login_required
-def draft_import(request: HttpRequest, pk: int) -> HttpResponse:
+def draft_import(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require(request, "policies.manage")
     document = get_document_for(request.membership, pk)
     form = ImportForm(request.POST or None, request.FILES or None)
+    open_draft = actions.open_version(document)
     if request.method == "POST" and form.is_valid():
         try:
             version = actions.start_draft(
@@ -129,17 +131,36 @@ def draft_import(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except actions.NotAllowed as error:
             form.add_error(None, str(error))
+        except actions.DraftAlreadyOpen as error:
+            # Ask first: the imported text is shown in the draft's own form, saved only if the
+            # headteacher chooses to replace what the draft holds now.
+            draft = error.draft
+            for note in form.upload_notes:
+                messages.warning(request, note)
+            replace_form = DraftForm(
+                initial={"body_markdown": form.upload_markdown, "change_summary": form.cleaned_data["change_summary"]}
+            )
+            return render(
+                request,
+                "policies/draft_form.html",
+                {
+                    "form": replace_form,
+                    "version": draft,
+                    "document": document,
+                    "replacing_with": form.cleaned_data["upload"].name,
+                },
+            )
         else:
             for note in form.upload_notes:
                 messages.warning(request, note)
             messages.success(request, f"Imported as draft version {version.number}. Check the headings and lists.")
             return redirect(version)
-    return render(request, "policies/import.html", {"form": form, "document": document})
+    return render(request, "policies/import.html", {"form": form, "document": document, "open_draft": open_draft})
 
 
 @require_POST
 @login_required
-def version_submit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def version_submit(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     require(request, "policies.manage")
     version = get_version_for(request.membership, pk, number)
     try:
@@ -152,7 +173,7 @@ def version_submit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def version_return(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def version_return(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     require(request, "policies.oversee")
     version = get_version_for(request.membership, pk, number)
     try:
@@ -164,7 +185,7 @@ def version_return(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 
 @login_required
-def version_approve(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def version_approve(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     require(request, "policies.oversee")
     version = get_version_for(request.membership, pk, number)
     document = version.document
@@ -186,7 +207,7 @@ def version_approve(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 
 @login_required
-def compare(request: HttpRequest, pk: int) -> HttpResponse:
+def compare(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require(request, "policies.oversee")
     document = get_document_for(request.membership, pk)
     numbers = list(document.versions.order_by("number").values_list("number", flat=True))
@@ -214,7 +235,7 @@ def _int(value: str | None, default: int) -> int:
 
 
 @login_required
-def acknowledgements(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def acknowledgements(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     require(request, "policies.manage")
     version = get_version_for(request.membership, pk, number)
     have, have_not = actions.acknowledgement_register(version)
@@ -233,7 +254,7 @@ def acknowledgements(request: HttpRequest, pk: int, number: int) -> HttpResponse
 
 @require_POST
 @login_required
-def acknowledgement_reminder(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def acknowledgement_reminder(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     require(request, "policies.manage")
     version = get_version_for(request.membership, pk, number)
     try:

@@ -6,12 +6,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedRequest
 from accounts.models import School
-from accounts.permissions import may, require
+from accounts.permissions import may, require, require_membership
+from schoolsocial.lib.downloads import private_file_response
 
 from .. import actions, selectors
 from ..access import get_version_for
@@ -19,7 +22,7 @@ from ..models import Acknowledgement, PolicyVersion, Status
 
 
 @login_required
-def staff_list(request: HttpRequest) -> HttpResponse:
+def staff_list(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "policies.acknowledge")
     versions = list(selectors.current_versions_for_staff(school, request.user))
     to_read = [v for v in versions if v.document.staff_must_acknowledge and not v.acknowledged]
@@ -27,10 +30,10 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    require(request, "policies.read")
-    version = get_version_for(request.membership, pk, number)
-    role = request.membership.role
+def version_detail(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
+    reader = require_membership(request, "policies.read")
+    version = get_version_for(reader, pk, number)
+    role = reader.role
     acknowledges = may(request.membership, "policies.acknowledge")
     acknowledged_at = None
     if acknowledges:
@@ -58,7 +61,7 @@ def version_detail(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def acknowledge(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def acknowledge(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     require(request, "policies.acknowledge")
     version = get_version_for(request.membership, pk, number)
     try:
@@ -72,19 +75,21 @@ def acknowledge(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 
 @login_required
-def version_pdf(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+def version_pdf(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponseBase:
     require(request, "policies.read")
     version = get_version_for(request.membership, pk, number)
     return _pdf_or_preparing(request, version)
 
 
-def _pdf_or_preparing(request: HttpRequest, version: PolicyVersion) -> HttpResponse:
+def _pdf_or_preparing(request: HttpRequest, version: PolicyVersion) -> HttpResponseBase:
     if version.status not in (Status.APPROVED, Status.SUPERSEDED):
         raise Http404("Only approved versions have a PDF.")
     if version.pdf and default_storage.exists(version.pdf.name):
-        filename = f"{version.document.slug}-version-{version.number}.pdf"
-        return FileResponse(
-            default_storage.open(version.pdf.name, "rb"), content_type="application/pdf", filename=filename
+        return private_file_response(
+            default_storage.open(version.pdf.name, "rb"),
+            stem=f"{version.document.slug}-version-{version.number}",
+            content_type="application/pdf",
+            inline=True,
         )
     actions.request_pdf(version)
     response = render(
@@ -131,5 +136,5 @@ def public_detail(request: HttpRequest, code: str, slug: str) -> HttpResponse:
     )
 
 
-def public_pdf(request: HttpRequest, code: str, slug: str) -> HttpResponse:
+def public_pdf(request: HttpRequest, code: str, slug: str) -> HttpResponseBase:
     return _pdf_or_preparing(request, _public_version(code, slug))

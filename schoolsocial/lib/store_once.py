@@ -28,7 +28,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.files.base import ContentFile
 from django.db import models
@@ -61,7 +61,7 @@ def store_once(
     if current is None or current.name:
         return current
     content = render()
-    field = model._meta.get_field(file_field)
+    field = cast(models.FileField, model._meta.get_field(file_field))
     storage = field.storage
     name = storage.save(field.generate_filename(row, filename), ContentFile(content))
     digest = hashlib.sha256(content).hexdigest()
@@ -85,7 +85,7 @@ def forget_if_missing(row: models.Model, *, file_field: str = "pdf", sha256_fiel
     name = model._default_manager.filter(pk=row.pk).values_list(file_field, flat=True).first()
     if not name:
         return True
-    if model._meta.get_field(file_field).storage.exists(name):
+    if cast(models.FileField, model._meta.get_field(file_field)).storage.exists(name):
         return False
     model._default_manager.filter(pk=row.pk, **{file_field: name}).update(**{file_field: "", sha256_field: ""})
     return True

@@ -26,7 +26,7 @@ Pure: imports no app. The caller passes its model rows and its `send`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from django.db import IntegrityError, models, transaction
 
@@ -61,7 +61,7 @@ def decide_once(rows: Sequence[Row], send: Callable[[list[Row]], object]) -> lis
     return []
 
 
-def _forget_saved(rows: list[models.Model]) -> None:
+def _forget_saved(rows: Sequence[models.Model]) -> None:
     """The savepoint was rolled back: the rows are unsaved again."""
     for row in rows:
         row.pk = None
@@ -72,7 +72,7 @@ def _already_recorded(row: models.Model) -> bool:
     """Whether a row with the same unique fields as `row` exists."""
     for constraint in row._meta.constraints:
         if isinstance(constraint, models.UniqueConstraint) and constraint.fields and constraint.condition is None:
-            attnames = [row._meta.get_field(name).attname for name in constraint.fields]
+            attnames = [cast(models.Field, row._meta.get_field(name)).attname for name in constraint.fields]
             lookup = {attname: getattr(row, attname) for attname in attnames}
             if type(row)._default_manager.filter(**lookup).exists():
                 return True

@@ -8,6 +8,7 @@ that would expand into gigabytes of pixels (a "decompression bomb") is refused b
 from __future__ import annotations
 
 import hashlib
+import re
 import warnings
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ class Inspected:
     width: int | None = None
     height: int | None = None
     pages: int | None = None
+    has_scripts: bool = False  # a PDF that carries JavaScript (kept as evidence, only ever downloaded)
 
 
 def sniff(head: bytes) -> str | None:
@@ -76,8 +78,8 @@ def inspect_upload(upload: UploadedFile) -> Inspected:
         digest.update(chunk)
     upload.seek(0)
     if content_type == "application/pdf":
-        pages = _check_pdf(upload, name)
-        facts = Inspected(content_type, upload.size, digest.hexdigest(), pages=pages)
+        pages, has_scripts = _check_pdf(upload, name)
+        facts = Inspected(content_type, upload.size, digest.hexdigest(), pages=pages, has_scripts=has_scripts)
     else:
         width, height = _check_image(upload, name, content_type)
         facts = Inspected(content_type, upload.size, digest.hexdigest(), width=width, height=height)
@@ -118,7 +120,7 @@ def _check_image(upload: UploadedFile, name: str, content_type: str) -> tuple[in
 def _ends_complete(upload: UploadedFile, content_type: str) -> bool:
     """Does the file reach its format's end? Checked by hand because Pillow's own truncation check
     is a process-wide switch that other libraries (WeasyPrint) turn off."""
-    size = upload.size
+    size = upload.size or 0
     upload.seek(0)
     head = upload.read(12)
     upload.seek(max(size - 256, 0))
@@ -143,7 +145,14 @@ def _too_many_pixels(name: str, width: int | None = None, height: int | None = N
     )
 
 
-def _check_pdf(upload: UploadedFile, name: str) -> int:
+# How a PDF carries scripts: JavaScript, or an action that launches a program.
+_SCRIPT_MARKERS = re.compile(rb"/(JavaScript|JS|Launch)\b")
+_SCRIPT_ACTIONS = ("/JavaScript", "/Launch")
+
+
+def _check_pdf(upload: UploadedFile, name: str) -> tuple[int, bool]:
+    """The number of pages, and whether the PDF carries scripts. A PDF with scripts is still
+    accepted (it may be the evidence itself); it is recorded as such and only ever downloaded."""
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
@@ -155,6 +164,7 @@ def _check_pdf(upload: UploadedFile, name: str) -> int:
                 code="encrypted",
             )
         pages = len(reader.pages)
+        has_scripts = _pdf_has_scripts(reader, upload)
     except ValidationError:
         raise
     except (PyPdfError, OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as error:
@@ -164,4 +174,35 @@ def _check_pdf(upload: UploadedFile, name: str) -> int:
         ) from error
     if pages < 1:
         raise ValidationError(f"“{name}” has no pages.", code="damaged")
-    return pages
+    return pages, has_scripts
+
+
+def _pdf_has_scripts(reader, upload: UploadedFile) -> bool:
+    """Looks in the document's catalogue and pages (which pypdf reads even from compressed object
+    streams), and in the raw bytes for anything the structure walk does not reach."""
+
+    def runs_script(action) -> bool:
+        action = action.get_object() if action is not None else None
+        return hasattr(action, "get") and action.get("/S") in _SCRIPT_ACTIONS
+
+    def any_runs_script(actions) -> bool:  # an /AA dictionary: event name -> action
+        actions = actions.get_object() if actions is not None else None
+        return hasattr(actions, "values") and any(runs_script(action) for action in actions.values())
+
+    catalog = reader.trailer["/Root"]
+    names = catalog.get("/Names")
+    if names is not None and "/JavaScript" in names.get_object():
+        return True
+    if runs_script(catalog.get("/OpenAction")) or any_runs_script(catalog.get("/AA")):
+        return True
+    for page in reader.pages:
+        if any_runs_script(page.get("/AA")):
+            return True
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            if runs_script(annotation.get("/A")) or any_runs_script(annotation.get("/AA")):
+                return True
+    upload.seek(0)
+    found = any(_SCRIPT_MARKERS.search(chunk) for chunk in upload.chunks())
+    upload.seek(0)
+    return found

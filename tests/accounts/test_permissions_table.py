@@ -17,42 +17,45 @@ from accounts.models import Membership, Role
 from accounts.permissions import PERMISSIONS, matrix, may, require, roles_with
 
 EXPECTED = """
-                                      headteacher dsl         staff       governor    office      parent
-incidents.report                      x           x           x           .           x           x
-incidents.view_all                    x           x           .           .           .           .
-incidents.triage                      x           x           .           .           .           .
-incidents.escalate                    x           x           .           .           .           .
-incidents.own_cases                   x           x           .           .           .           .
-incidents.view_platforms              x           x           .           .           .           .
-incidents.manage_platforms            x           .           .           .           .           .
-incidents.cluster_alerts              x           x           .           .           .           .
-incidents.statistics                  x           .           .           x           .           .
-letters.draft                         x           x           .           .           .           .
-letters.finalise                      x           .           .           .           .           .
-letters.email                         x           .           .           .           .           .
-letters.edit_wording                  x           .           .           .           .           .
-complaints.raise                      .           .           .           .           .           x
-complaints.manage                     x           .           .           .           .           .
-complaints.handle_informal            x           x           x           .           .           .
-complaints.panel                      .           .           .           x           .           .
-complaints.termly_reports             x           .           .           x           .           .
-policies.read                         x           x           x           x           .           .
-policies.oversee                      x           .           .           x           .           .
-policies.manage                       x           .           .           .           .           .
-policies.acknowledge                  .           x           x           .           .           .
-policies.approve_headteacher_owned    x           .           .           .           .           .
-policies.approve_governing_body_owned .           .           .           x           .           .
-agreements.sign                       .           .           .           .           .           x
-agreements.view_signatures            x           .           .           .           x           .
-agreements.record_paper               x           .           .           .           x           .
-agreements.manage_versions            x           .           .           .           .           .
-records.view_pupils                   x           x           .           .           x           .
-records.manage_pupils                 x           .           .           .           x           .
-records.invite_parents                x           .           .           .           x           .
-records.import_roll                   x           .           .           .           x           .
-people.manage_staff                   x           .           .           .           x           .
-notifications.view_delivery           x           .           .           .           x           .
-notifications.see_case_subjects       x           .           .           .           .           .
+                                      headteacher dsl         staff       governor    office      dpo         parent
+incidents.report                      x           x           x           .           x           .           x
+incidents.view_all                    x           x           .           .           .           .           .
+incidents.triage                      x           x           .           .           .           .           .
+incidents.escalate                    x           x           .           .           .           .           .
+incidents.own_cases                   x           x           .           .           .           .           .
+incidents.view_platforms              x           x           .           .           .           .           .
+incidents.manage_platforms            x           .           .           .           .           .           .
+incidents.cluster_alerts              x           x           .           .           .           .           .
+incidents.statistics                  x           .           .           x           .           .           .
+letters.draft                         x           x           .           .           .           .           .
+letters.finalise                      x           .           .           .           .           .           .
+letters.email                         x           .           .           .           .           .           .
+letters.edit_wording                  x           .           .           .           .           .           .
+complaints.raise                      .           .           .           .           .           .           x
+complaints.manage                     x           .           .           .           .           .           .
+complaints.handle_informal            x           x           x           .           .           .           .
+complaints.panel                      .           .           .           x           .           .           .
+complaints.termly_reports             x           .           .           x           .           .           .
+policies.read                         x           x           x           x           .           .           .
+policies.oversee                      x           .           .           x           .           .           .
+policies.manage                       x           .           .           .           .           .           .
+policies.acknowledge                  .           x           x           .           .           .           .
+policies.approve_headteacher_owned    x           .           .           .           .           .           .
+policies.approve_governing_body_owned .           .           .           x           .           .           .
+agreements.sign                       .           .           .           .           .           .           x
+agreements.view_signatures            x           .           .           .           x           .           .
+agreements.record_paper               x           .           .           .           x           .           .
+agreements.manage_versions            x           .           .           .           .           .           .
+records.view_pupils                   x           x           .           .           x           .           .
+records.manage_pupils                 x           .           .           .           x           .           .
+records.invite_parents                x           .           .           .           x           .           .
+records.import_roll                   x           .           .           .           x           .           .
+people.manage_staff                   x           .           .           .           x           .           .
+notifications.view_delivery           x           .           .           .           x           .           .
+notifications.see_case_subjects       x           .           .           .           .           .           .
+dataprotection.audit                  .           .           .           .           .           x           .
+dataprotection.retention              x           .           .           .           .           x           .
+dataprotection.privacy_notice         x           .           .           .           .           x           .
 """
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,7 +94,7 @@ def abilities_named_in_code() -> dict[str, list[str]]:
                 if isinstance(value, str) and value.startswith("policies.approve_"):
                     name = value
             if name is not None:
-                found.setdefault(name, []).append(f"{path.relative_to(ROOT)}:{node.lineno}")
+                found.setdefault(name, []).append(f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}")
     return found
 
 

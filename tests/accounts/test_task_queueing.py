@@ -20,6 +20,7 @@ PROJECT_APPS = (
     "notifications",
     "files",
     "dashboard",
+    "dataprotection",
     "schoolsocial",
 )
 

@@ -132,3 +132,50 @@ def test_a_truncated_scan_is_refused_even_after_weasyprint_relaxed_pillow(cast, 
     response = post_paper(client_for(cast.office), cast, cut)
     assert "damaged" in response.content.decode()
     assert not Signature.objects.exists()
+
+
+def test_the_scan_downloads_under_a_name_built_from_its_type(cast, client_for, version):
+    post_paper(client_for(cast.office), cast, png_upload("form.html"))
+    signature = Signature.objects.get()
+    response = client_for(cast.headteacher).get(reverse("agreements:signature_scan", args=[signature.pk]))
+    assert response["Content-Disposition"] == f'attachment; filename="paper-form-{signature.pk}.png"'
+
+
+def paper_form_token(client, cast) -> str:
+    import re
+
+    page = client.get(paper_url(cast)).content.decode()
+    found = re.search(r'name="form_token" value="([^"]+)"', page)
+    assert found, "the paper form carries its token"
+    return found.group(1)
+
+
+def test_a_mistake_in_another_field_keeps_the_chosen_scan(cast, client_for, version):
+    client = client_for(cast.office)
+    token = paper_form_token(client, cast)
+    future = (timezone.localdate() + timedelta(days=3)).isoformat()
+    response = post_paper(client, cast, png_upload("signed-form.png"), signed_on=future, form_token=token)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "The date on the form cannot be in the future." in page
+    assert "signed-form.png" in page  # kept, with a way to remove it
+    assert not Signature.objects.exists()
+
+    # Putting the date right is enough: the scan is not chosen again.
+    payload = {"signer_name": "J. Parent", "signed_on": timezone.localdate().isoformat(), "form_token": token}
+    assert client.post(paper_url(cast), payload).status_code == 302
+    signature = Signature.objects.get()
+    assert signature.scan_content_type == "image/png" and signature.is_intact
+    from files.models import StagedUpload
+
+    assert not StagedUpload.objects.exists()  # the staged copy is gone once recorded
+
+
+def test_without_any_scan_the_form_asks_for_one(cast, client_for, version):
+    client = client_for(cast.office)
+    payload = {"signer_name": "J. Parent", "signed_on": timezone.localdate().isoformat()}
+    payload["form_token"] = paper_form_token(client, cast)
+    response = client.post(paper_url(cast), payload)
+    assert response.status_code == 400
+    assert "Choose the scanned form to upload." in response.content.decode()
+    assert not Signature.objects.exists()

@@ -34,7 +34,7 @@ def sweep_at(now, capture):
 
 
 def reminder_subjects(to: str) -> list[str]:
-    return [m.subject for m in mail.outbox if m.to == [to]]
+    return [str(m.subject) for m in mail.outbox if m.to == [to]]
 
 
 @pytest.fixture

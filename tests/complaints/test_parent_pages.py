@@ -99,3 +99,13 @@ def test_parent_downloads_their_own_file_but_not_anyone_elses(cast, client_for):
 def test_other_roles_cannot_raise_complaints(cast, client_for):
     assert client_for(cast.staff).get(reverse("complaints:raise")).status_code == 404
     assert client_for(cast.governor).get(reverse("complaints:my_complaints")).status_code == 404
+
+
+def test_an_attachment_downloads_under_a_name_built_from_its_type(cast, client_for):
+    complaint = raise_complaint(cast, files=[png_upload("screenshot.png"), png_upload("evidence.html")])
+    first, second = complaint.attachments.order_by("pk")
+    client = client_for(cast.headteacher)
+    response = client.get(reverse("complaints:attachment", args=[second.pk]))
+    assert response["Content-Disposition"] == f'attachment; filename="attachment-{complaint.reference}-2.png"'
+    response = client.get(reverse("complaints:attachment", args=[first.pk]))
+    assert response["Content-Disposition"] == f'attachment; filename="attachment-{complaint.reference}-1.png"'

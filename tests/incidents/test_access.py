@@ -126,7 +126,7 @@ def test_evidence_download_is_an_attachment_with_nosniff_and_logged(cast, client
     assert response["Content-Type"] == "image/png"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Disposition"].startswith("attachment;")
-    assert "shot-0.png" in response["Content-Disposition"]
+    assert f'filename="evidence-{evidence.incident.reference}-1.png"' in response["Content-Disposition"]
     assert "no-store" in response["Cache-Control"]
     body = b"".join(response.streaming_content)
     import hashlib
@@ -148,3 +148,57 @@ def test_platform_directory_is_edited_by_the_headteacher_only(cast, client_for, 
     assert client_for(cast.dsl).get(url).status_code == 404
     assert client_for(cast.parent).get(reverse("incidents:platform_list")).status_code == 404
     assert client_for(cast.headteacher).get(url).status_code == 200
+
+
+def test_a_download_is_named_from_what_the_file_is_never_from_the_uploaders_name(cast, client_for, file_report):
+    """A real PNG uploaded as `evidence.html` (a script in a metadata chunk) must not be saved by
+    the browser as a web page that runs when opened from the disk."""
+    incident = file_report(files=1)
+    hostile = upload("evidence.html", content_type="text/html")
+    from schoolsocial.lib.uploads import inspect_upload
+
+    second = actions.add_evidence(incident=incident, by=cast.headteacher, uploads=[(hostile, inspect_upload(hostile))])[
+        0
+    ]
+    assert second.original_name == "evidence.html"  # kept as a fact about the upload
+    response = client_for(cast.dsl).get(second.get_absolute_url())
+    disposition = response["Content-Disposition"]
+    assert disposition == f'attachment; filename="evidence-{incident.reference}-2.png"'
+    assert "html" not in disposition
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+
+
+def test_the_referral_bundle_names_evidence_from_its_type(cast, file_report):
+    import io
+    import zipfile
+
+    from incidents.letters.bundles import build_zip
+
+    incident = file_report(files=1)
+    hostile = upload("evidence.html", content_type="text/html")
+    from schoolsocial.lib.uploads import inspect_upload
+
+    actions.add_evidence(incident=incident, by=cast.headteacher, uploads=[(hostile, inspect_upload(hostile))])
+    data, _ = build_zip(incident)
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    reference = incident.reference
+    assert f"evidence/evidence-{reference}-1.png" in names
+    assert f"evidence/evidence-{reference}-2.png" in names
+    assert not [name for name in names if "html" in name]
+
+
+def test_evidence_with_scripts_is_marked_and_only_ever_downloaded(cast, client_for, file_report):
+    from schoolsocial.lib.uploads import inspect_upload
+    from tests.lib.test_uploads import pdf_with_script
+
+    incident = file_report()
+    item = upload("post.pdf", pdf_with_script(), "application/pdf")
+    [evidence] = actions.add_evidence(incident=incident, by=cast.headteacher, uploads=[(item, inspect_upload(item))])
+    evidence.refresh_from_db()
+    assert evidence.has_scripts is True
+    client = client_for(cast.headteacher)
+    assert "PDF with scripts (download only)" in client.get(incident.get_absolute_url()).content.decode()
+    response = client.get(evidence.get_absolute_url())
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"

@@ -242,6 +242,63 @@ def test_timeline_page_shows_everything_in_order_with_who(cast, client_for, file
     assert cast.dsl.full_name in page and cast.headteacher.full_name in page
 
 
+@pytest.mark.parametrize("who", ["headteacher", "parent"])
+def test_a_refused_file_keeps_the_description_typed_for_it(cast, client_for, file_report, who):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .conftest import upload
+
+    incident = file_report(files=1)
+    if who == "headteacher":
+        add_url, page_url = reverse("incidents:evidence_add", args=[incident.pk]), incident.get_absolute_url()
+    else:
+        add_url = reverse("incidents:report_add_evidence", args=[incident.pk])
+        page_url = reverse("incidents:report_status", args=[incident.pk])
+    client = client_for(getattr(cast, who))
+    description = "The second post, from the Year 6 chat on Friday evening"
+    refused = SimpleUploadedFile("post.html", b"<script>alert(1)</script>", content_type="text/html")
+    page = client.post(add_url, {"files": [refused], "description": description}, follow=True).content.decode()
+    assert "is not a picture or PDF we can accept" in page
+    assert f'value="{description}"' in page  # waiting in the form for the next try
+    assert incident.evidence.count() == 1
+    # Once used (or seen), it is not offered again.
+    client.post(add_url, {"files": [upload("post.png")], "description": description})
+    assert incident.evidence.filter(description=description).count() == 1
+    assert f'value="{description}"' not in client.get(page_url).content.decode()
+
+
+def test_the_incident_page_links_to_the_pupil_only_for_those_who_may_open_it(cast, client_for, file_report):
+    incident = actions.triage(
+        incident=file_report(),
+        by=cast.headteacher,
+        severity="medium",
+        natures=["cyberbullying"],
+        poster_kind="pupil",
+        poster_pupil=cast.child,
+        owner=cast.headteacher,
+    )
+    pupil_url = cast.child.get_absolute_url()
+    for who, may_open in (("dsl", False), ("headteacher", True)):
+        client = client_for(getattr(cast, who))
+        page = client.get(incident.get_absolute_url()).content.decode()
+        assert cast.child.full_name in page  # the DSL still sees who posted
+        assert (f'href="{pupil_url}"' in page) is may_open, who
+        assert (client.get(pupil_url).status_code == 200) is may_open, who  # no link to a 404
+
+
+def test_help_texts_show_the_acting_schools_own_reference_format(cast, client_for):
+    from django.utils import timezone
+
+    from complaints.forms import LinkIncidentForm
+    from incidents.letters.models import LetterKind
+
+    year = timezone.localdate().year
+    page = client_for(cast.other_headteacher).get(reverse("letters:wording_edit", args=[LetterKind.OUTCOME]))
+    assert f"HVP-{year}-0007" in page.content.decode() and "NBP-" not in page.content.decode()
+    help_text = LinkIncidentForm(school=cast.other_school).fields["reference"].help_text
+    assert f"For example HVP-{year}-0007." in help_text
+
+
 def test_a_triage_saved_meanwhile_by_someone_else_wins_and_the_late_one_is_told(cast, client_for, file_report):
     incident = file_report()
     url = reverse("incidents:triage", args=[incident.pk])

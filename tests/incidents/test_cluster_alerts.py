@@ -353,6 +353,7 @@ LIST_QUERIES = 8
 
 def many_alerts(cast, count: int) -> None:
     incident = Incident.objects.filter(school=cast.school).first()
+    assert incident is not None
     for index in range(count):
         ClusterAlert.objects.create(
             source_school=cast.school,

@@ -18,7 +18,9 @@ REPORT = reverse("incidents:report")
 
 def form_data(client, facebook, **overrides) -> dict:
     page = client.get(REPORT)
-    token = re.search(r'name="form_token" value="([^"]+)"', page.content.decode()).group(1)
+    found = re.search(r'name="form_token" value="([^"]+)"', page.content.decode())
+    assert found, "the report form carries its one-time token"
+    token = found.group(1)
     data = {
         "form_token": token,
         "platform": facebook.pk,

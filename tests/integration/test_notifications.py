@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _send(cast, key: str, attachments: list[dict] | None = None) -> Notification:
     with transaction.atomic():
-        return notify(
+        notification = notify(
             key=key,
             to=["jo.parent@example.org"],
             template="invitation",
@@ -29,6 +29,8 @@ def _send(cast, key: str, attachments: list[dict] | None = None) -> Notification
             school=cast.school,
             attachments=attachments,
         )
+    assert notification is not None
+    return notification
 
 
 def _small_pdf(cast) -> bytes:

@@ -54,7 +54,7 @@ def test_a_bundle_holds_the_evidence_a_chronology_and_a_manifest(
     archive = zipfile.ZipFile(io.BytesIO(content))
     manifest = json.loads(archive.read("manifest.json"))
     names = [item["name"] for item in manifest["files"]]
-    assert names[0] == "evidence/01-screen-shot-1-.png"
+    assert names[0] == f"evidence/evidence-{incident.reference}-1.png"
     assert any(name.startswith("letters/") for name in names)
     assert names[-1] == f"{incident.reference}-chronology.pdf"
     for item in manifest["files"]:

@@ -63,3 +63,45 @@ def test_only_the_headteacher_changes_the_wording(cast, client_for, who):
 
 def test_an_unknown_kind_is_404(cast, client_for):
     assert client_for(cast.headteacher).get(reverse("letters:wording_edit", args=["poem"])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["Dear {{{ child_name }}, x", "Dear {{ child_name }}}} and {{{{ platform }}", "Dear {{ child_name  x"],
+)
+def test_a_wording_the_engine_cannot_compile_is_refused_on_the_page(cast, case, client_for, body):
+    client = client_for(cast.headteacher)
+    url = reverse("letters:wording_edit", args=[LetterKind.REMOVAL_REQUEST])
+    response = client.post(url, {"subject": "Please take the post down", "body": body})
+    assert response.status_code == 200
+    assert "Curly brackets and percent signs may only be used for the blanks" in response.content.decode()
+    assert not LetterTemplate.objects.exists()
+    # And so every new letter of that kind can still be drafted.
+    incident, step = case
+    response = client.post(reverse("letters:new", args=[incident.pk]), {"kind": LetterKind.REMOVAL_REQUEST})
+    assert response.status_code == 302
+
+
+def test_a_stored_wording_that_cannot_be_rendered_falls_back_to_the_standard_one(cast, case, client_for):
+    # A wording saved before the engine's own check existed (or written straight to the database).
+    LetterTemplate.objects.create(
+        school=cast.school,
+        kind=LetterKind.REMOVAL_REQUEST,
+        version=1,
+        subject="Please take the post down",
+        body="Dear {{{ child_name }}, x",
+        created_by=cast.headteacher,
+    )
+    incident, step = case
+    client = client_for(cast.headteacher)
+    response = client.post(
+        reverse("letters:new", args=[incident.pk]), {"kind": LetterKind.REMOVAL_REQUEST, "step": step.pk}, follow=True
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "The school&#x27;s own wording for this letter could not be used" in page
+    letter = incident.letters.get()
+    assert letter.template is None
+    assert letter.subject == "Please remove your post about the school"
+    assert letter.body.startswith("Dear ")
+    assert "{{" not in letter.body and "Our reference for this matter is" in letter.body

@@ -13,7 +13,7 @@ from types import ModuleType
 
 import pytest
 from django.core import mail
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
 from agreements import actions as agreement_actions
@@ -37,7 +37,7 @@ from tests.policies.helpers import approved_policy
 class Sweep:
     run: Callable[[], object]
     module: ModuleType  # where the sweep finds `notify`
-    decision: type  # the model that records each decision
+    decision: type[models.Model]  # the model that records each decision
     template: str
     expected: dict[str, int]  # emails each person should get, in total
 
@@ -89,8 +89,10 @@ def step_sweep(cast) -> Sweep:
 def complaint_sweep(cast) -> Sweep:
     first = raise_complaint(cast)
     raise_complaint(cast, parent=cast.other_parent, pupil=cast.other_child, subject="Group chat")
+    due = first.next_due_on
+    assert due is not None
     return Sweep(
-        run=lambda: complaint_actions.run_deadline_sweep(today=first.next_due_on + timedelta(days=1)),
+        run=lambda: complaint_actions.run_deadline_sweep(today=due + timedelta(days=1)),
         module=complaint_actions,
         decision=ComplaintReminder,
         template="complaint-deadline",
@@ -126,7 +128,7 @@ def assert_each_sent_once(sweep: Sweep) -> None:
 
 def assert_no_decision_without_its_email(sweep: Sweep) -> None:
     emails = Notification.objects.filter(template=sweep.template).count()
-    assert sweep.decision.objects.count() == emails
+    assert sweep.decision._default_manager.count() == emails
 
 
 def crash_on_call(monkeypatch, sweep: Sweep, call: int) -> None:

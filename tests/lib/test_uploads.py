@@ -75,3 +75,40 @@ def test_empty_file_is_refused():
 
 def test_a_png_label_on_a_jpeg_is_fine_because_content_decides():
     assert inspect_upload(upload("photo.png", image_bytes("JPEG"))).content_type == "image/jpeg"
+
+
+def pdf_with_script(where: str = "open") -> bytes:
+    """A real one-page PDF that runs JavaScript when opened (or from a link on its page)."""
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, TextStringObject
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=200, height=200)
+    action = DictionaryObject(
+        {NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert('hi')")}
+    )
+    if where == "open":
+        writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)
+    else:
+        link = DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Annot"),
+                NameObject("/Subtype"): NameObject("/Link"),
+                NameObject("/Rect"): ArrayObject(
+                    [NumberObject(0), NumberObject(0), NumberObject(50), NumberObject(50)]
+                ),
+                NameObject("/A"): writer._add_object(action),
+            }
+        )
+        page[NameObject("/Annots")] = ArrayObject([writer._add_object(link)])
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("where", ["open", "link"])
+def test_a_pdf_with_javascript_is_kept_and_recorded_as_holding_scripts(where):
+    facts = inspect_upload(upload("post.pdf", pdf_with_script(where), "application/pdf"))
+    assert facts.content_type == "application/pdf" and facts.pages == 1
+    assert facts.has_scripts is True
+    assert inspect_upload(upload("plain.pdf", pdf_bytes(), "application/pdf")).has_scripts is False

@@ -17,14 +17,15 @@ from notifications.outbox import deliver, describe_error, notify, relay
 pytestmark = pytest.mark.django_db
 
 
-def _notification(cast, key: str = "test:1") -> Notification:
-    return notify(
+def _notification(cast, key: str = "test:1") -> Notification | None:
+    notification = notify(
         key=key,
         to=["jo.parent@example.org"],
         template="invitation",
         context={"invitation": None, "accept_url": "https://x.example/a", "school": cast.school},
         school=cast.school,
     )
+    return notification
 
 
 @pytest.fixture
@@ -269,13 +270,15 @@ def smtp(settings):
 
 
 def _to_two(cast, key: str) -> Notification:
-    return notify(
+    notification = notify(
         key=key,
         to=["head@example.org", "governor@example.org"],
         template="invitation",
         context={"invitation": None, "accept_url": "https://x.example/a", "school": cast.school},
         school=cast.school,
     )
+    assert notification is not None  # a new key: always a new notification
+    return notification
 
 
 def test_a_recipient_refused_for_good_is_shown_as_such_and_the_other_gets_it_once(cast, smtp):

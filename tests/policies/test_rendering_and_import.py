@@ -95,3 +95,36 @@ def test_zip_that_is_not_a_word_document_is_refused():
 def test_plain_text_import_keeps_the_text():
     markdown, notes = markdown_from_upload("policy.txt", "Heading\r\n\r\nCafé rules apply.\r\n".encode())
     assert markdown == "Heading\n\nCafé rules apply.\n"
+
+
+def test_a_word_document_that_inflates_far_beyond_a_policy_is_refused_quickly():
+    """216 KB on disk, 45 MB of text inside: refused from the zip's declared sizes, unconverted."""
+    import time
+
+    bomb = build_docx([("p", "x" * 45_000_000)])
+    assert len(bomb) < 300_000
+    started = time.monotonic()
+    with pytest.raises(ImportFailed, match="far more text than a policy can"):
+        markdown_from_upload("policy.docx", bomb)
+    assert time.monotonic() - started < 2
+
+
+def test_the_imported_text_is_bounded_even_when_the_markup_is_small():
+    from policies import importing
+
+    long_text = build_docx([("p", "A sentence about phones. " * 20)] * 1000)  # ~500,000 characters
+    with pytest.raises(ImportFailed, match="far more text than a policy can"):
+        markdown_from_upload("policy.docx", long_text)
+    with pytest.raises(ImportFailed, match="far more text than a policy can"):
+        markdown_from_upload("policy.txt", ("A sentence about phones. " * 20_000).encode())
+    # A long real policy still fits.
+    markdown, _ = markdown_from_upload("policy.docx", build_docx([("p", "A sentence about phones. " * 20)] * 300))
+    assert len(markdown) < importing.MAX_TEXT_CHARS
+
+
+def test_the_conversion_is_stopped_at_its_time_limit(monkeypatch):
+    from policies import importing
+
+    monkeypatch.setattr(importing, "CONVERSION_SECONDS", 0.05)
+    with pytest.raises(ImportFailed, match="took too long to read"):
+        markdown_from_upload("policy.docx", build_docx(SAMPLE_BLOCKS))

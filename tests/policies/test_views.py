@@ -285,3 +285,63 @@ def test_saving_a_draft_sent_for_approval_from_another_tab_changes_nothing(cast,
     assert response.status_code == 200 and "Nothing was changed." in response.content.decode()
     version.refresh_from_db()
     assert version.body_markdown != "Late edit" and version.status == Status.AWAITING_APPROVAL
+
+
+def test_importing_a_word_bomb_explains_itself_and_stores_nothing(cast, client_for):
+    version = approved_policy(cast.school, cast.headteacher)
+    client = client_for(cast.headteacher)
+    upload = SimpleUploadedFile("policy.docx", build_docx([("p", "x" * 20_000_000)]))
+    response = client.post(
+        reverse("policies:import", args=[version.document.pk]), {"upload": upload, "change_summary": "From Word"}
+    )
+    assert response.status_code == 200
+    assert "far more text than a policy can" in response.content.decode()
+    assert PolicyVersion.objects.filter(document=version.document).count() == 1
+
+
+def test_importing_over_an_open_draft_asks_before_replacing_its_text(cast, client_for):
+    version = approved_policy(cast.school, cast.headteacher)
+    draft = actions.start_draft(version.document, by=cast.headteacher)
+    actions.update_draft(draft, body_markdown="# My careful edits\n\nHalf a day of work.", change_summary="Edits")
+    client = client_for(cast.headteacher)
+    url = reverse("policies:import", args=[version.document.pk])
+    assert "Draft version 2 is already open" in client.get(url).content.decode()
+
+    upload = SimpleUploadedFile("policy.docx", build_docx(SAMPLE_BLOCKS))
+    response = client.post(url, {"upload": upload, "change_summary": "From Word"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Nothing has been replaced yet." in page and "“policy.docx”" in page
+    assert "Who this policy is for" in page  # the imported text, ready to check
+    draft.refresh_from_db()
+    assert draft.body_markdown == "# My careful edits\n\nHalf a day of work."  # untouched until asked
+    assert version.document.versions.count() == 2
+
+    # Choosing to replace it saves the imported text into the same draft.
+    edit_url = reverse("policies:draft_edit", args=[version.document.pk, draft.number])
+    assert f'action="{edit_url}"' in page
+    client.post(edit_url, {"body_markdown": "# Social Media Policy\n\nFrom Word.", "change_summary": "From Word"})
+    draft.refresh_from_db()
+    assert draft.body_markdown.startswith("# Social Media Policy")
+
+
+def test_a_new_policy_with_typed_text_and_a_file_keeps_the_typed_text_and_asks(cast, client_for):
+    client = client_for(cast.headteacher)
+    typed = "# Mobile phones\n\nWhat I typed for an hour."
+    response = client.post(
+        reverse("policies:create"),
+        {
+            "title": "Mobile phones",
+            "category": "other",
+            "owner": "headteacher",
+            "review_interval_months": 12,
+            "body_markdown": typed,
+            "upload": SimpleUploadedFile("policy.docx", build_docx(SAMPLE_BLOCKS)),
+            "change_summary": "First version.",
+        },
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "You have typed the policy text and chosen a file" in page
+    assert "What I typed for an hour." in page
+    assert not PolicyDocument.objects.filter(title="Mobile phones").exists()

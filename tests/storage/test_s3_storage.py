@@ -17,6 +17,7 @@ import uuid
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import boto3
 import pytest
@@ -48,7 +49,7 @@ CREDENTIALS = {"access_key": "testing-key", "secret_key": "testing-secret"}
 @dataclass
 class S3:
     endpoint: str
-    client: object
+    client: Any  # a boto3 S3 client (boto3 ships no types)
     prefix: str
 
     def stored_keys(self) -> list[str]:
@@ -129,7 +130,9 @@ def s3(moto_endpoint: str, settings, tmp_path) -> Iterator[S3]:
 def report_form(client) -> dict:
     ensure_reference_data()
     page = client.get(reverse("incidents:report"))
-    token = re.search(r'name="form_token" value="([^"]+)"', page.content.decode()).group(1)
+    found = re.search(r'name="form_token" value="([^"]+)"', page.content.decode())
+    assert found, "the report form carries its one-time token"
+    token = found.group(1)
     return {
         "form_token": token,
         "platform": Platform.objects.get(name="Facebook").pk,
@@ -247,10 +250,10 @@ def test_the_referral_bundle_is_built_from_the_bucket(cast, client_for, s3, djan
     content = b"".join(download.streaming_content)
     assert hashlib.sha256(content).hexdigest() == bundle.sha256
     archive = zipfile.ZipFile(io.BytesIO(content))
-    assert archive.read("evidence/01-screen-shot.png") == screenshot
+    assert archive.read(f"evidence/evidence-{incident.reference}-1.png") == screenshot
     assert hashlib.sha256(archive.read(f"letters/{letter.filename}")).hexdigest() == letter.pdf_sha256
     sums = archive.read("SHA256SUMS").decode()
-    assert f"{hashlib.sha256(screenshot).hexdigest()}  evidence/01-screen-shot.png" in sums
+    assert f"{hashlib.sha256(screenshot).hexdigest()}  evidence/evidence-{incident.reference}-1.png" in sums
     assert s3.anonymous_get(s3.key_for(bundle.file.name)) == 403
 
 

@@ -10,6 +10,14 @@ import sys
 
 from django.conf import settings
 
+# The services production refuses to start without (tests/accounts/test_production_settings.py).
+PRODUCTION_SERVICES = {
+    "SITE_URL": "https://portal.school.example",
+    "EMAIL_HOST": "smtp.school.example",
+    "CELERY_BROKER_URL": "redis://localhost:6379/0",
+    "REDIS_URL": "redis://localhost:6379/1",
+}
+
 SHOW_STORAGE = """
 import json
 import django
@@ -53,6 +61,7 @@ def test_a_bucket_switches_the_default_storage_to_private_s3():
         DJANGO_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="portal.school.example",
+        **PRODUCTION_SERVICES,
         STORAGE_S3_BUCKET="trust-portal-files",
         STORAGE_S3_PREFIX="/live/",
         AWS_S3_ENDPOINT_URL="https://objects.example.net",
@@ -94,6 +103,7 @@ def test_deployment_checks_stay_clean_with_the_bucket_configured():
         "DJANGO_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "portal.school.example",
+        **PRODUCTION_SERVICES,
         "STORAGE_S3_BUCKET": "trust-portal-files",
         "AWS_S3_REGION_NAME": "eu-west-2",
     }

@@ -44,6 +44,7 @@ SCHOOLS = [
             Role.STAFF: ("staff", "Priya Nair"),
             Role.GOVERNOR: ("governor", "Geoffrey Lamb"),
             Role.OFFICE: ("office", "Carol Dempsey"),
+            Role.DPO: ("dpo", "Joanne Whitaker"),
         },
     },
     {
@@ -59,6 +60,7 @@ SCHOOLS = [
             Role.STAFF: ("staff", "Marek Nowak"),
             Role.GOVERNOR: ("governor", "Helen Barraclough"),
             Role.OFFICE: ("office", "Sunil Mehta"),
+            Role.DPO: ("dpo", "Martin Osei"),
         },
     },
 ]

@@ -1,0 +1,155 @@
+"""Benchmark: gathering a subject access request, and the retention sweep, at 100,000 incidents.
+
+    .venv/bin/python bench/data_protection.py [--small 1000] [--large 100000]
+
+Builds a throwaway SQLite database (or BENCH_DATABASE_URL) with one school whose incidents are all
+closed, spread over the last ten years (so the older ones have reached their retention date), and
+one pupil with a handful of cases about them. Prints JSON lines: the time and query count to
+gather everything about that pupil at each size (target under 2 s, the same query count at both
+sizes), and the time of the retention sweep over the large school's closed incidents, first run
+(it lists every due case) and second run (nothing new), target under 5 s each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import boot  # noqa: E402
+
+WORKDIR = boot("data-protection")
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from accounts.models import Membership, Pupil, Role, School, User  # noqa: E402
+from dataprotection import actions  # noqa: E402
+from dataprotection.gather import gather  # noqa: E402
+from dataprotection.models import ReviewItem  # noqa: E402
+from incidents.models import Incident, IncidentNature, Nature, Platform, Status, seconds_between  # noqa: E402
+
+BATCH = 5000
+
+
+def emit(**row) -> None:
+    print(json.dumps(row), flush=True)
+
+
+def build(school: School, reporter: User, pupil: Pupil, count: int, start: int) -> None:
+    rng = random.Random(start + count)
+    platforms = list(Platform.objects.all())
+    now = timezone.now()
+    made = 0
+    while made < count:
+        size = min(BATCH, count - made)
+        with transaction.atomic():
+            rows = []
+            for offset in range(size):
+                number = start + made + offset
+                created = now - timedelta(minutes=rng.randint(60 * 24 * 30, 10 * 365 * 24 * 60))
+                about_pupil = number % 5000 == 0
+                rows.append(
+                    Incident(
+                        school=school,
+                        reference=f"DPB-{number:07d}",
+                        year=created.year,
+                        number=number,
+                        reporter=reporter,
+                        reporter_role=Role.STAFF,
+                        platform=rng.choice(platforms),
+                        seen_at=created,
+                        content="Benchmark post.",
+                        targeted=pupil.full_name if about_pupil else "A class teacher",
+                        poster_kind="unknown",
+                        poster_pupil=pupil if about_pupil else None,
+                        status=Status.CLOSED,
+                        safeguarding_concern=rng.random() < 0.05,
+                        created_at=created,
+                        resolved_at=created + timedelta(days=rng.randint(1, 25)),
+                    )
+                )
+            for row in rows:
+                row.seconds_to_resolve = seconds_between(row.created_at, row.resolved_at)
+            created_rows = Incident.objects.bulk_create(rows)
+            IncidentNature.objects.bulk_create(
+                IncidentNature(incident=i, nature=rng.choice(list(Nature))) for i in created_rows
+            )
+        made += size
+
+
+def time_gather(school: School, pupil: Pupil, size: int) -> dict:
+    gather(school, pupil=pupil)  # warm
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as queries:
+        items = gather(school, pupil=pupil)
+    seconds = time.perf_counter() - started
+    row = {
+        "bench": "sar_gather",
+        "incidents": size,
+        "seconds": round(seconds, 3),
+        "queries": len(queries),
+        "items": len(items),
+    }
+    emit(**row)
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--small", type=int, default=1000)
+    parser.add_argument("--large", type=int, default=100_000)
+    args = parser.parse_args()
+
+    call_command("migrate", verbosity=0)
+    school = School.objects.create(short_code="DPB", name="Bench Primary", address="1 Road", headteacher_name="H")
+    staff = User.objects.create_user(email="staff@bench.example", password=None, full_name="Bench Staff")
+    Membership.objects.create(user=staff, school=school, role=Role.STAFF)
+    pupil = Pupil.objects.create(
+        school=school, first_name="Rowan", last_name="Benchmark", date_of_birth=date(2016, 4, 1)
+    )
+
+    results = {}
+    built = 0
+    for size in (args.small, args.large):
+        started = time.perf_counter()
+        build(school, staff, pupil, size - built, built)
+        built = size
+        emit(bench="build", incidents=size, seconds=round(time.perf_counter() - started, 1))
+        results[size] = time_gather(school, pupil, size)
+
+    sweeps = []
+    for run in (1, 2):
+        started = time.perf_counter()
+        listed = actions.sweep_school(school)
+        seconds = time.perf_counter() - started
+        sweeps.append(seconds)
+        emit(
+            bench="retention_sweep",
+            run=run,
+            closed_incidents=args.large,
+            listed=listed,
+            on_review_list=ReviewItem.objects.filter(school=school).count(),
+            seconds=round(seconds, 3),
+        )
+    small, large = results[args.small], results[args.large]
+    ok = large["seconds"] < 2 and small["queries"] == large["queries"] and max(sweeps) < 5
+    emit(
+        bench="targets",
+        gather_under_2s=large["seconds"] < 2,
+        same_query_count=small["queries"] == large["queries"],
+        sweep_under_5s=max(sweeps) < 5,
+        ok=ok,
+    )
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
