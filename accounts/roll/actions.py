@@ -164,7 +164,7 @@ def confirm(roll_import: RollImport, by) -> None:
 def run_apply(import_id: int) -> str:
     """Write the import in one transaction, unless the roll changed since the preview."""
     with transaction.atomic():
-        roll_import = RollImport.objects.select_for_update().select_related("school", "applied_by").get(pk=import_id)
+        roll_import = RollImport.objects.select_for_update(of=("self",)).select_related("school", "applied_by").get(pk=import_id)
         if roll_import.status != Status.APPLYING:
             return "skipped"
         fresh = work_out(roll_import)
