@@ -7,9 +7,12 @@ so it cannot pass by refusing everyone.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.middleware import MEMBERSHIP_SESSION_KEY
@@ -172,7 +175,7 @@ def test_only_the_owner_of_a_policy_approves_it(cast, client_for):
     def approve(user, version):
         client = client_for(user)
         url = reverse("policies:approve", args=[version.document_id, version.number])
-        client.post(url, {"review_date": "2027-09-01"})
+        client.post(url, {"review_date": (timezone.localdate() + timedelta(days=365)).isoformat()})
         version.refresh_from_db()
         return version.status
 

@@ -166,7 +166,7 @@ def test_pdf_shows_preparing_until_ready_then_serves_the_file(cast, client, djan
         page.extract_text() for page in PdfReader(__import__("io").BytesIO(b"".join(response.streaming_content))).pages
     )
     assert "Social media policy" in text and version.review_date.strftime("%d/%m/%Y") in text
-    assert version.approved_at.strftime("%d/%m/%Y") in text
+    assert timezone.localtime(version.approved_at).strftime("%d/%m/%Y") in text  # the London date, not UTC
 
 
 @pytest.mark.parametrize("size", [2, 12])
