@@ -8,6 +8,7 @@ and the permission-checking views, never through a path on disk or a bucket link
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import re
@@ -81,10 +82,8 @@ def moto_endpoint() -> Iterator[str]:
         aws_secret_access_key=CREDENTIALS["secret_key"],
     )
     # moto keeps its buckets in process-wide state: another module's server may have made it already.
-    try:
+    with contextlib.suppress(client.exceptions.BucketAlreadyOwnedByYou):
         client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
-    except client.exceptions.BucketAlreadyOwnedByYou:
-        pass
     try:
         yield endpoint
     finally:
