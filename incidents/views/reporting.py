@@ -64,18 +64,22 @@ def report(request: AuthenticatedRequest) -> HttpResponse:
         form = ReportForm(initial={**_initial_from_post(request.POST), "form_token": uuid.uuid4()}, school=school)
         return render(request, "incidents/report_form.html", {"form": form, "staged": []})
 
-    _, file_errors = accept_files(
+    # One read of what this form already holds; the files staged now are added to it.
+    staged = staging.staged_for(user=request.user, school=school, form_token=token)
+    accepted, file_errors = accept_files(
         request,
         request.FILES.getlist("evidence"),
-        already=len(staging.staged_for(user=request.user, school=school, form_token=token)),
+        already=len(staged),
         stage=lambda upload, facts: staging.stage(
             school=school, user=request.user, form_token=token, upload=upload, facts=facts
         ),
     )
+    staged += accepted
     if request.POST.get("remove_upload", "").isdigit():
-        staging.discard(user=request.user, form_token=token, pk=int(request.POST["remove_upload"]))
+        removed = int(request.POST["remove_upload"])
+        staging.discard(user=request.user, form_token=token, pk=removed)
         form = ReportForm(initial=_initial_from_post(request.POST), school=school)
-        staged = staging.staged_for(user=request.user, school=school, form_token=token)
+        staged = [upload for upload in staged if upload.pk != removed]
         return render(request, "incidents/report_form.html", {"form": form, "staged": staged})
 
     if form.is_valid() and not file_errors:
@@ -86,12 +90,11 @@ def report(request: AuthenticatedRequest) -> HttpResponse:
             details=form.report_details(),
             natures=form.cleaned_data["natures"],
             urls=form.cleaned_data["url_text"],
-            staged=staging.staged_for(user=request.user, school=school, form_token=token),
+            staged=staged,
         )
         return redirect("incidents:report_done", pk=incident.pk)
     for message in file_errors:
         form.add_error("evidence", message)
-    staged = staging.staged_for(user=request.user, school=school, form_token=token)
     return render(request, "incidents/report_form.html", {"form": form, "staged": staged}, status=400)
 
 
