@@ -93,8 +93,25 @@ class RetentionChangeForm(forms.Form):
     reason = forms.CharField(
         label="Why your school keeps it for this long",
         max_length=300,
-        help_text="For example the advice of your DPO or trust. Kept with the change.",
+        required=False,
+        help_text="Needed when the period differs from the recommended one, for example the advice of your "
+        "DPO or trust. Kept with the change.",
     )
+
+    def __init__(self, *args, default_years: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.default_years = default_years
+
+    def clean(self) -> dict:
+        data = super().clean()
+        years, reason = data.get("years"), (data.get("reason") or "").strip()
+        data["reason"] = reason
+        # Departing from the recommended period is a decision a DPO will ask about; going back to it is not.
+        if years is not None and years != self.default_years and not reason:
+            self.add_error(
+                "reason", f"Say why your school keeps it for a period other than the recommended {self.default_years}."
+            )
+        return data
 
 
 class Decision:

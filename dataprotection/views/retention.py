@@ -31,13 +31,17 @@ def schedule(request: AuthenticatedRequest) -> HttpResponse:
         if key not in RULES:
             messages.error(request, "Choose which kind of record to change.")
             return redirect("dataprotection:schedule")
-        form = RetentionChangeForm(request.POST, prefix=key)
+        rule = RULES[key]
+        form = RetentionChangeForm(request.POST, prefix=key, default_years=rule.default_years)
         if form.is_valid():
             data = form.cleaned_data
+            current = next(entry for entry in schedule_for(school) if entry.rule.key == key)
+            if (data["years"], data["reason"]) == (current.years, current.setting.reason if current.setting else ""):
+                messages.info(request, f"Nothing changed: {rule.label} are kept for {current.period_label}.")
+                return redirect("dataprotection:schedule")
             actions.change_retention(
                 school=school, record_type=key, years=data["years"], reason=data["reason"], by=request.user
             )
-            rule = RULES[key]
             messages.success(request, f"{rule.label} are now kept for {rule.period_label(data['years'])}.")
             return redirect("dataprotection:schedule")
         failed_key, failed = key, form
@@ -48,7 +52,7 @@ def schedule(request: AuthenticatedRequest) -> HttpResponse:
             form = failed
         else:
             initial = {"years": entry.years, "reason": entry.setting.reason if entry.setting else ""}
-            form = RetentionChangeForm(initial=initial, prefix=key)
+            form = RetentionChangeForm(initial=initial, prefix=key, default_years=entry.rule.default_years)
         entries.append({"entry": entry, "form": form})
     return render(
         request, "dataprotection/schedule.html", {"entries": entries}, status=400 if failed is not None else 200

@@ -61,6 +61,26 @@ def test_a_bad_period_is_explained_and_what_was_typed_stays(cast, client_for):
     assert client_for(cast.headteacher).post(SCHEDULE, {"rule": "nonsense"}).status_code == 302
 
 
+def test_a_reason_is_needed_only_to_depart_from_the_recommended_period(cast, client_for):
+    client = client_for(cast.headteacher)
+    response = client.post(SCHEDULE, {"rule": "complaint", "complaint-years": "9", "complaint-reason": ""})
+    assert response.status_code == 400
+    assert "other than the recommended 6" in response.content.decode()
+    assert not RetentionSetting.objects.exists()
+
+    # Saving the recommended period as it is asks for nothing and writes nothing.
+    response = client.post(SCHEDULE, {"rule": "complaint", "complaint-years": "6", "complaint-reason": ""}, follow=True)
+    assert "Nothing changed" in response.content.decode()
+    assert not RetentionSetting.objects.exists()
+
+    client.post(SCHEDULE, {"rule": "complaint", "complaint-years": "9", "complaint-reason": "Trust policy"})
+    # Going back to the recommended period needs no reason.
+    response = client.post(SCHEDULE, {"rule": "complaint", "complaint-years": "6", "complaint-reason": ""})
+    assert response.status_code == 302
+    setting = RetentionSetting.objects.get(school=cast.school, record_type="complaint")
+    assert (setting.years, setting.reason) == (6, "")
+
+
 @pytest.mark.parametrize("role", ["dsl", "staff", "governor", "office", "parent"])
 def test_other_roles_get_404(cast, role, client_for, due_item):
     client = client_for(getattr(cast, role))
