@@ -60,6 +60,7 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("My reports", "incidents:my_reports"),
         ("Concerns and complaints", "complaints:my_complaints"),
         ("Agreement", "agreements:parent_home"),
+        ("School policies", "policies:school_policies"),
     ],
 }
 
@@ -78,7 +79,11 @@ SETTINGS_NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("Privacy notice", "dataprotection:privacy_edit"),
         ("Retention schedule", "dataprotection:schedule"),
     ],
+    Role.OFFICE: [
+        ("School policies", "policies:school_policies"),
+    ],
     Role.DPO: [
+        ("School policies", "policies:school_policies"),
         ("Privacy notice", "dataprotection:privacy_edit"),
         ("Retention schedule", "dataprotection:schedule"),
     ],

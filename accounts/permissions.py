@@ -114,6 +114,9 @@ PERMISSIONS: dict[str, Ability] = {
     "policies.read": _ability(
         "Read the school's approved policies in the portal",
         HEADTEACHER, DSL, STAFF, GOVERNOR),
+    "policies.read_published": _ability(
+        "Find the school's published policies (title, approval date, text and PDF) from the portal's menu",
+        HEADTEACHER, DSL, STAFF, GOVERNOR, OFFICE, DPO, PARENT),
     "policies.oversee": _ability(
         "See every policy with its drafts, compare versions and send a version back to draft",
         HEADTEACHER, GOVERNOR),

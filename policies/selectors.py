@@ -90,3 +90,17 @@ def unacknowledged_count(school: School, user) -> int:
         .exclude(acknowledgements__user=user)
         .count()
     )
+
+
+def published_versions(school: School) -> QuerySet[PolicyVersion]:
+    """The school's current approved versions, as parents and the public see them (one query)."""
+    return (
+        PolicyVersion.objects.filter(document__school=school, status=Status.APPROVED)
+        .select_related("document__school")
+        .order_by("document__title")
+    )
+
+
+def published_policy(school: School, category: str) -> PolicyVersion | None:
+    """The published policy of one kind (the complaints policy, say), for a page that mentions it."""
+    return published_versions(school).filter(document__category=category).first()

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", manage.policy_list, name="list"),
     path("new/", manage.policy_create, name="create"),
     path("to-read/", reading.staff_list, name="staff_list"),
+    path("school/", reading.school_policies, name="school_policies"),
     path("<int:pk>/", manage.policy_detail, name="detail"),
     path("<int:pk>/details/", manage.policy_settings, name="settings"),
     path("<int:pk>/new-draft/", manage.draft_start, name="draft_start"),

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -135,6 +135,8 @@ def two_factor_verify(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def recovery_codes(request: AuthenticatedRequest) -> HttpResponse:
     """Issue a new set of recovery codes (the old ones stop working)."""
+    if not request.user.requires_two_factor:  # parents have no second factor to recover
+        raise Http404("No such page.")
     if request.method == "POST":
         codes = two_factor.issue_recovery_codes(request.user)
         return render(request, "accounts/recovery_codes.html", {"codes": codes})

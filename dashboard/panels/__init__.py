@@ -33,7 +33,7 @@ PANELS: dict[Role, list[Panel]] = {
     Role.GOVERNOR: [policies.governor_panel, complaints.governor_panel],
     Role.OFFICE: [agreements.staff_panel],
     Role.DPO: [dataprotection.retention_panel],
-    Role.PARENT: [agreements.parent_panel, complaints.parent_panel],
+    Role.PARENT: [agreements.parent_panel, complaints.parent_panel, policies.parent_panel],
 }
 
 

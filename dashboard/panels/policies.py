@@ -23,3 +23,14 @@ def governor_panel(request: AuthenticatedRequest, school: School) -> dict:
 def staff_panel(request: AuthenticatedRequest, school: School) -> dict:
     count = selectors.unacknowledged_count(school, request.user)
     return {"template": "dashboard/panels/policies_staff.html", "policies_to_read": count}
+
+
+def parent_panel(request: AuthenticatedRequest, school: School) -> dict:
+    """The school's published policies, a few by name (one query)."""
+    shown = 5
+    versions = list(selectors.published_versions(school)[: shown + 1])
+    return {
+        "template": "dashboard/panels/policies_parent.html",
+        "versions": versions[:shown],
+        "more": len(versions) > shown,
+    }

@@ -30,6 +30,14 @@ def staff_list(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @login_required
+def school_policies(request: AuthenticatedRequest) -> HttpResponse:
+    """The published policies of the school the person acts for: the menu entry every role has."""
+    school = require(request, "policies.read_published")
+    versions = selectors.published_versions(school)
+    return render(request, "policies/school_policies.html", {"school": school, "versions": versions})
+
+
+@login_required
 def version_detail(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
     reader = require_membership(request, "policies.read")
     version = get_version_for(reader, pk, number)
@@ -117,11 +125,7 @@ def _public_version(code: str, slug: str) -> PolicyVersion:
 
 def public_index(request: HttpRequest, code: str) -> HttpResponse:
     school = _public_school(code)
-    versions = (
-        PolicyVersion.objects.filter(document__school=school, status=Status.APPROVED)
-        .select_related("document")
-        .order_by("document__title")
-    )
+    versions = selectors.published_versions(school)
     return render(request, "policies/public_index.html", {"school": school, "versions": versions})
 
 

@@ -37,6 +37,7 @@ complaints.handle_informal            x           x           x           .     
 complaints.panel                      .           .           .           x           .           .           .
 complaints.termly_reports             x           .           .           x           .           .           .
 policies.read                         x           x           x           x           .           .           .
+policies.read_published               x           x           x           x           x           x           x
 policies.oversee                      x           .           .           x           .           .           .
 policies.manage                       x           .           .           .           .           .           .
 policies.acknowledge                  .           x           x           .           .           .           .
