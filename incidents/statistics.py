@@ -46,9 +46,12 @@ class Figures:
     total: int = 0
 
     def chart_data(self) -> dict:
+        # Each incident is counted once per month; natures are "mentions" (a post can have several),
+        # so they are charted over the period, never stacked into the monthly count.
         return {
             "months": self.months,
-            "byNature": [{"label": row["label"], "counts": row["counts"]} for row in self.by_nature],
+            "monthTotals": self.month_totals,
+            "byNature": [{"label": row["label"], "total": row["total"]} for row in self.by_nature],
             "byPlatform": self.by_platform,
             "resolution": self.resolution,
         }

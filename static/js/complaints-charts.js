@@ -8,8 +8,9 @@
     return;
   }
   var data = JSON.parse(source.textContent);
-  var palette = ["#1d4e6b", "#b45309", "#15803d", "#6d28d9", "#b91c1c", "#0e7490", "#a16207",
-    "#be185d", "#4d7c0f", "#1e40af", "#9a3412", "#475569", "#7c2d12"];
+  // One colour-blind-safe palette (Okabe and Ito) for every chart; each chart uses one colour,
+  // so no reader has to tell two shades apart, and the numbers are in a table beside it.
+  var palette = { blue: "#0072B2", green: "#009E73", vermilion: "#D55E00" };
   var base = {
     responsive: true,
     maintainAspectRatio: false,
@@ -26,21 +27,31 @@
       new Chart(canvas, config);
     }
   }
-  draw("chart-by-nature", {
+  draw("chart-per-month", {
     type: "bar",
     data: {
       labels: data.months,
-      datasets: data.byNature.map(function (row, i) {
-        return { label: row.label, data: row.counts, backgroundColor: palette[i % palette.length] };
-      })
+      datasets: [{ label: "Incidents", data: data.monthTotals, backgroundColor: palette.blue }]
     },
-    options: options({ scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } })
+    options: options({ plugins: { legend: { display: false } } })
+  });
+  draw("chart-by-nature", {
+    type: "bar",
+    data: {
+      labels: data.byNature.map(function (row) { return row.label; }),
+      datasets: [{ label: "Mentions", data: data.byNature.map(function (row) { return row.total; }), backgroundColor: palette.vermilion }]
+    },
+    options: options({
+      indexAxis: "y",
+      plugins: { legend: { display: false } },
+      scales: { x: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "Mentions (a post can have several natures)" } } }
+    })
   });
   draw("chart-by-platform", {
     type: "bar",
     data: {
       labels: data.byPlatform.map(function (row) { return row.label; }),
-      datasets: [{ label: "Incidents", data: data.byPlatform.map(function (row) { return row.count; }), backgroundColor: palette[0] }]
+      datasets: [{ label: "Incidents", data: data.byPlatform.map(function (row) { return row.count; }), backgroundColor: palette.blue }]
     },
     options: options({ indexAxis: "y", plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } })
   });
@@ -48,7 +59,7 @@
     type: "bar",
     data: {
       labels: data.resolution.map(function (row) { return row.label; }),
-      datasets: [{ label: "Incidents", data: data.resolution.map(function (row) { return row.count; }), backgroundColor: palette[2] }]
+      datasets: [{ label: "Incidents", data: data.resolution.map(function (row) { return row.count; }), backgroundColor: palette.green }]
     },
     options: options({ plugins: { legend: { display: false } } })
   });

@@ -120,11 +120,11 @@ def test_headteacher_dashboard_shows_charts(cast, page, sign_in_page, assert_axe
     page.get_by_role("heading", name="What needs you today").wait_for()
     page.get_by_role("heading", name="Trends over the last 12 months").wait_for()
     # Chart.js has drawn on each canvas.
-    for canvas in ("chart-by-nature", "chart-by-platform", "chart-resolution"):
+    for canvas in ("chart-per-month", "chart-by-nature", "chart-by-platform", "chart-resolution"):
         drawn = page.evaluate(f"() => !!Chart.getChart(document.getElementById('{canvas}'))")
         assert drawn, canvas
     page.get_by_text("Show the numbers as a table").first.click()
-    page.get_by_role("table", name="Incidents per month, by nature").wait_for()
+    page.get_by_role("table", name="Incidents per month").wait_for()
     assert_axe_clean(page, name="dashboard-headteacher")
 
 

@@ -69,6 +69,20 @@ def test_chart_figures_match_a_hand_count(fixtures):
     assert figures.still_open == 4
 
 
+def test_the_charts_count_each_incident_once(fixtures):
+    """January has two incidents with three natures ticked between them: the monthly chart says 2."""
+    data = statistics.incident_figures(fixtures.school, end=date(2026, 3, 31), months=3).chart_data()
+    assert data["monthTotals"] == [2, 1, 3]
+    # Natures are charted as mentions over the whole period, never stacked into a month.
+    assert {row["label"]: row["total"] for row in data["byNature"]} == {
+        "Cyber-bullying": 3,
+        "Complaint about the school": 2,
+        "Defamatory statement": 1,
+        "Threat of violence": 1,
+    }
+    assert "counts" not in data["byNature"][0]
+
+
 def test_figures_are_cached_and_dropped_when_an_incident_changes(fixtures, django_assert_num_queries):
     school = fixtures.school
     statistics.incident_figures(school, end=date(2026, 3, 31), months=3)
@@ -212,6 +226,42 @@ def test_termly_report_pdf(fixtures, client_for, django_capture_on_commit_callba
         client_for(fixtures.other_headteacher).get(reverse("complaints:termly_report", args=[report.pk])).status_code
         == 404
     )
+
+
+def _words_outside_the_page(pdf_path) -> list[str]:
+    """Words whose box pokes past their page's right edge (pdftotext -bbox, from poppler-utils)."""
+    import re
+    import subprocess
+
+    html = subprocess.run(["pdftotext", "-bbox", str(pdf_path), "-"], capture_output=True, text=True, check=True).stdout
+    outside = []
+    for page in re.finditer(r'<page width="([\d.]+)" height="[\d.]+">(.*?)</page>', html, re.S):
+        width = float(page.group(1))
+        for x_max, word in re.findall(
+            r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">(.*?)</word>', page.group(2)
+        ):
+            if float(x_max) > width - 20:  # inside the paper, outside a sane margin
+                outside.append(word)
+    return outside
+
+
+def test_a_years_report_with_every_nature_fits_the_page(cast, client_for, django_capture_on_commit_callbacks, tmp_path):
+    for number, nature in enumerate(Nature):
+        make_incident(cast.school, cast.staff, created=aware(2026, 1 + number % 12, 10, 9), natures=[nature])
+    client = client_for(cast.headteacher)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("complaints:report_request"), {"period_start": "2026-01-01", "period_end": "2026-12-31"})
+    report = TermlyReport.objects.get()
+    path = tmp_path / "report.pdf"
+    path.write_bytes(report.pdf.open("rb").read())
+    reader = PdfReader(path)
+    text = " ".join("".join(page.extract_text() for page in reader.pages).split())
+    for nature in Nature:
+        assert nature.label.split()[0] in text
+    assert "Dec 2026" in text
+    assert _words_outside_the_page(path) == []
+    # Twelve months across: the nature table has a landscape page.
+    assert any(float(page.mediabox.width) > float(page.mediabox.height) for page in reader.pages)
 
 
 def test_governor_home_lists_policies_awaiting_the_governing_body(cast, client_for):
