@@ -72,6 +72,18 @@ def get_roll_import_for(membership: Membership | None, pk: int):
     return get_object_or_404(RollImport.objects.filter(school=school).select_related("school"), pk=pk)
 
 
+def rollovers_for(membership: Membership | None):
+    """The school's year-end rollovers, for its headteacher and office; otherwise 404."""
+    from .roll.models import RolloverRun
+
+    school = require(membership, "records.roll_over")
+    return RolloverRun.objects.filter(school=school).select_related("run_by", "undone_by")
+
+
+def get_rollover_for(membership: Membership | None, pk: int):
+    return get_object_or_404(rollovers_for(membership), pk=pk)
+
+
 def get_staff_person_for(membership: Membership | None, pk: int):
     """Someone who holds (or held) a staff role at the school, for its headteacher or office; otherwise 404."""
     from .models import User

@@ -51,6 +51,9 @@ class School(models.Model):
     cluster = models.ForeignKey(Cluster, null=True, blank=True, on_delete=models.SET_NULL, related_name="schools")
     # Made by seed_demo, which never touches a school without it (see demo/).
     is_demo = models.BooleanField(default=False, editable=False)
+    # The school year the school has started ahead of the calendar (the office's year-end rollover
+    # in July), for example "2026/27"; blank means the calendar's year (agreements/years.py).
+    academic_year = models.CharField(max_length=7, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -475,4 +478,4 @@ class AccessLog(models.Model):
 
 
 # The MIS import's models live with the import; imported here so Django registers them with accounts.
-from .roll.models import ColumnMapping, Contact, PupilContact, RollImport  # noqa: E402, F401
+from .roll.models import ColumnMapping, Contact, PupilContact, RollImport, RolloverRun  # noqa: E402, F401

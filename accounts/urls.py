@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import auth, invitations, people, records, roll
+from .views import auth, invitations, people, records, roll, rollover
 
 app_name = "accounts"
 
@@ -43,6 +43,9 @@ urlpatterns = [
     path("people/<int:pk>/reset-second-factor/", people.person_reset_second_factor, name="person_reset_second_factor"),
     path("people/roles/<int:pk>/change/", people.membership_change, name="membership_change"),
     path("people/roles/<int:pk>/remove/", people.membership_remove, name="membership_remove"),
+    path("roll/new-year/", rollover.rollover_start, name="rollover_start"),
+    path("roll/new-year/<int:pk>/", rollover.rollover_detail, name="rollover_detail"),
+    path("roll/new-year/<int:pk>/undo/", rollover.rollover_undo, name="rollover_undo"),
     path("roll/imports/", roll.roll_import_list, name="roll_import_list"),
     path("roll/imports/new/", roll.roll_import_start, name="roll_import_start"),
     path("roll/imports/<int:pk>/", roll.roll_import_detail, name="roll_import_detail"),
