@@ -9,7 +9,7 @@ family is indistinguishable from one that does not exist.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from .models import Invitation, Membership, ParentLink, Pupil, SchoolClass, hash_token
@@ -22,8 +22,29 @@ def pupils_for(membership: Membership | None) -> QuerySet[Pupil]:
     return Pupil.objects.filter(school=school)
 
 
+def search_pupils_for(membership: Membership | None, query: str, *, limit: int = 20) -> list[Pupil]:
+    """On-roll pupils of the school whose names hold every word typed ("ruby sto" finds Ruby Stone),
+    with their class: for the headteacher, DSL and office. Nothing for fewer than two letters."""
+    school = require(membership, "records.view_pupils")
+    words = query.split()[:5]
+    if len("".join(words)) < 2:
+        return []
+    pupils = Pupil.objects.filter(school=school, is_on_roll=True).select_related("school_class")
+    for word in words:
+        pupils = pupils.filter(
+            Q(first_name__icontains=word) | Q(preferred_first_name__icontains=word) | Q(last_name__icontains=word)
+        )
+    return list(pupils.order_by("last_name", "first_name", "date_of_birth")[:limit])
+
+
 def get_pupil_for(membership: Membership | None, pk: int) -> Pupil:
     return get_object_or_404(pupils_for(membership), pk=pk)
+
+
+def get_pupil_record_for(membership: Membership | None, pk: int) -> Pupil:
+    """A pupil's page, for anyone who may look up the school's pupils (headteacher, DSL, office)."""
+    school = require(membership, "records.view_pupils")
+    return get_object_or_404(Pupil.objects.filter(school=school).select_related("school_class"), pk=pk)
 
 
 def parent_links_of(pupil: Pupil) -> QuerySet[ParentLink]:
@@ -49,6 +70,18 @@ def get_roll_import_for(membership: Membership | None, pk: int):
 
     school = require(membership, "records.import_roll")
     return get_object_or_404(RollImport.objects.filter(school=school).select_related("school"), pk=pk)
+
+
+def rollovers_for(membership: Membership | None):
+    """The school's year-end rollovers, for its headteacher and office; otherwise 404."""
+    from .roll.models import RolloverRun
+
+    school = require(membership, "records.roll_over")
+    return RolloverRun.objects.filter(school=school).select_related("run_by", "undone_by")
+
+
+def get_rollover_for(membership: Membership | None, pk: int):
+    return get_object_or_404(rollovers_for(membership), pk=pk)
 
 
 def get_staff_person_for(membership: Membership | None, pk: int):

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.outbox import send_unrecorded
+from notifications.outbox import notify, send_unrecorded
 
 from .models import Invitation, Membership, ParentLink, Pupil, Role, SchoolClass, User, default_invitation_expiry
 
@@ -36,10 +36,13 @@ def invite_parent(*, school, created_by, full_name: str, email: str, relationshi
 
 
 @transaction.atomic
-def resend_invitation(invitation: Invitation) -> Invitation:
+def resend_invitation(invitation: Invitation, *, only_if_expired: bool = False) -> Invitation:
     """A fresh link with a fresh expiry; the old link stops working."""
+    invitation = Invitation.objects.select_for_update().select_related("school").get(pk=invitation.pk)
     if invitation.is_used:
         raise InvitationUnavailable("This invitation has already been accepted.")
+    if only_if_expired and not invitation.is_expired:
+        raise InvitationUnavailable("This invitation was sent again already.")
     token = invitation.new_token()
     invitation.expires_at = default_invitation_expiry()
     invitation.save(update_fields=["token_hash", "expires_at"])
@@ -48,20 +51,47 @@ def resend_invitation(invitation: Invitation) -> Invitation:
 
 
 def _send_invitation(invitation: Invitation, token: str) -> None:
+    if invitation.role != Role.PARENT:
+        context = _invitation_context(invitation, token)
+        label = "Deputy designated safeguarding lead" if invitation.is_deputy else invitation.get_role_display()
+        send_unrecorded("staff-invitation", [invitation.email], {**context, "role_label": label})
+        return
+    send_parent_invitation(invitation, token)
+
+
+def _invitation_context(invitation: Invitation, token: str) -> dict:
     from django.conf import settings
 
-    context = {
+    return {
         "invitation": invitation,
         "school": invitation.school,
         "accept_url": settings.SITE_URL + reverse("accounts:accept_invitation", args=[token]),
     }
-    if invitation.role != Role.PARENT:
-        label = "Deputy designated safeguarding lead" if invitation.is_deputy else invitation.get_role_display()
-        send_unrecorded("staff-invitation", [invitation.email], {**context, "role_label": label})
-        return
-    send_unrecorded(
-        "invitation", [invitation.email], {**context, "pupil_names": [p.first_name for p in invitation.pupils.all()]}
+
+
+def send_parent_invitation(invitation: Invitation, token: str, *, key: str = "") -> bool:
+    """Email a parent their link through the outbox, so the list can say whether it bounced.
+
+    Each send is decided once: `key` (by default the invitation and how many links it has had).
+    False when that send was recorded already, and nothing is sent. Called inside the transaction
+    that saved the invitation with this token."""
+    sends = invitation.sends + 1
+    notification = notify(
+        key=key or f"invitation:{invitation.pk}:send:{sends}",
+        to=[invitation.email],
+        template="invitation",
+        context={
+            **_invitation_context(invitation, token),
+            "pupil_names": [p.known_as for p in invitation.pupils.all()],
+        },
+        school=invitation.school,
     )
+    if notification is None:
+        return False
+    invitation.sends = sends
+    invitation.notification = notification
+    invitation.save(update_fields=["sends", "notification"])
+    return True
 
 
 def check_invitation_usable(invitation: Invitation) -> None:

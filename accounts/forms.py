@@ -146,7 +146,8 @@ class SchoolClassForm(PlainTextMixin, forms.ModelForm):
 
 
 class PupilsField(forms.ModelMultipleChoiceField):
-    """The children an invitation links, each shown with their class."""
+    """The children an invitation links. Never drawn as a list of the whole school: the page shows
+    the children chosen so far and those a search found (see `accounts/invitation_form.html`)."""
 
     def label_from_instance(self, obj: Pupil) -> str:
         return f"{obj.full_name} ({obj.school_class or 'no class'})"
@@ -155,9 +156,21 @@ class PupilsField(forms.ModelMultipleChoiceField):
 class InvitationForm(PlainTextMixin, forms.ModelForm):
     pupils = PupilsField(
         queryset=Pupil.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.MultipleHiddenInput,
         label="Children to link",
         help_text="The parent will find these children already linked when they accept.",
+        error_messages={
+            "required": "Find the child (or children) to link: type part of their name and choose them.",
+            "invalid_choice": "One of the children chosen is no longer on the roll. Find them again.",
+            "invalid_pk_value": "Find the child (or children) to link: type part of their name and choose them.",
+        },
+    )
+    find = forms.CharField(
+        label="Find a child by name",
+        required=False,
+        max_length=100,
+        help_text="Type part of the first name or surname, then choose the child. Their class and date of "
+        "birth tell two children of the same name apart.",
     )
 
     class Meta:
@@ -174,6 +187,14 @@ class InvitationForm(PlainTextMixin, forms.ModelForm):
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].lower()
+
+    def chosen_pupils(self) -> list[Pupil]:
+        """The children ticked so far (valid ones of this school only), to show them ticked again."""
+        raw = self.data.getlist("pupils") if self.is_bound else self.initial.get("pupils", [])
+        ids = [int(value) for value in raw if str(value).isdigit()]
+        if not ids:
+            return []
+        return list(cast(PupilsField, self.fields["pupils"]).queryset.filter(pk__in=ids))
 
 
 class AcceptInvitationForm(PlainTextMixin, forms.Form):

@@ -51,6 +51,9 @@ class School(models.Model):
     cluster = models.ForeignKey(Cluster, null=True, blank=True, on_delete=models.SET_NULL, related_name="schools")
     # Made by seed_demo, which never touches a school without it (see demo/).
     is_demo = models.BooleanField(default=False, editable=False)
+    # The school year the school has started ahead of the calendar (the office's year-end rollover
+    # in July), for example "2026/27"; blank means the calendar's year (agreements/years.py).
+    academic_year = models.CharField(max_length=7, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -329,7 +332,20 @@ class Invitation(models.Model):
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    history = HistoricalRecords()
+    # A parent invited from the imported contacts: who the MIS says they are, and the batch that asked.
+    contact = models.ForeignKey(
+        "accounts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations"
+    )
+    batch = models.ForeignKey(
+        "accounts.InvitationBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations"
+    )
+    # The latest email that carried the link (its delivery says whether it bounced), and how many
+    # links were sent: each send is its own outbox key, so a send is decided once.
+    notification = models.ForeignKey(
+        "notifications.Notification", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sends = models.PositiveSmallIntegerField(default=0, editable=False)
+    history = HistoricalRecords(excluded_fields=["notification", "sends"])
 
     objects = InvitationQuerySet.as_manager()
 
@@ -355,12 +371,59 @@ class Invitation(models.Model):
         return timezone.now() >= self.expires_at
 
     @property
-    def status_label(self) -> str:
+    def is_bounced(self) -> bool:
+        """The mail server refused the latest link for good (a mistyped or closed mailbox)."""
+        from notifications.models import Notification
+
+        notification = self.notification
+        return not self.is_used and notification is not None and notification.status == Notification.Status.FAILED
+
+    @property
+    def status(self) -> str:
+        """One of INVITATION_STATUSES: accepted, bounced, expired or waiting, in that order of precedence."""
         if self.is_used:
-            return "Accepted"
+            return "accepted"
+        if self.is_bounced:
+            return "bounced"
         if self.is_expired:
-            return "Expired"
-        return "Waiting"
+            return "expired"
+        return "waiting"
+
+    @property
+    def status_label(self) -> str:
+        return INVITATION_STATUSES[self.status]
+
+
+INVITATION_STATUSES = {
+    "waiting": "Waiting",
+    "accepted": "Accepted",
+    "bounced": "Bounced",
+    "expired": "Expired",
+}
+
+
+class InvitationBatch(models.Model):
+    """One click of "invite these families": which classes or year groups, and what came of it.
+
+    The task that sends it may run twice (a retry, a redelivery); each contact is invited at most
+    once (see `accounts.invitations`)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    class_ids = models.JSONField(default=list, blank=True)
+    year_groups = models.JSONField(default=list, blank=True)
+    description = models.CharField(max_length=300, blank=True)
+    invited_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["school", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Invitations to {self.description or 'families'}"
 
 
 class PeopleEvent(models.Model):
@@ -415,4 +478,4 @@ class AccessLog(models.Model):
 
 
 # The MIS import's models live with the import; imported here so Django registers them with accounts.
-from .roll.models import ColumnMapping, Contact, PupilContact, RollImport  # noqa: E402, F401
+from .roll.models import ColumnMapping, Contact, PupilContact, RollImport, RolloverRun  # noqa: E402, F401

@@ -149,6 +149,10 @@ PERMISSIONS: dict[str, Ability] = {
     "records.view_pupils": _ability(
         "Look up any pupil of the school (for example, to say which pupil posted)",
         HEADTEACHER, DSL, OFFICE),
+    "records.pupil_case_history": _ability(
+        "See, on a pupil's page, the incidents, complaints and agreement signatures about that child "
+        "(each only where the role may open it)",
+        HEADTEACHER, DSL),
     "records.manage_pupils": _ability(
         "Add and edit pupils and classes, and take a parent off a child's record",
         HEADTEACHER, OFFICE),
@@ -157,6 +161,9 @@ PERMISSIONS: dict[str, Ability] = {
         HEADTEACHER, OFFICE),
     "records.import_roll": _ability(
         "Import the roll, parents and carers from the school's MIS export",
+        HEADTEACHER, OFFICE),
+    "records.roll_over": _ability(
+        "Move every class up to the next school year, and undo it on the same day",
         HEADTEACHER, OFFICE),
     "people.manage_staff": _ability(
         "Invite staff and governors, change or remove their roles, and switch off leavers "

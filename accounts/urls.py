@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import auth, people, records, roll
+from .views import auth, invitations, people, records, roll, rollover
 
 app_name = "accounts"
 
@@ -21,6 +21,7 @@ urlpatterns = [
     ),
     path("password-reset/complete/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("pupils/", records.pupil_list, name="pupil_list"),
+    path("pupils/search/", records.pupil_search, name="pupil_search"),
     path("pupils/new/", records.pupil_edit, name="pupil_create"),
     path("pupils/<int:pk>/", records.pupil_detail, name="pupil_detail"),
     path("pupils/<int:pk>/edit/", records.pupil_edit, name="pupil_edit"),
@@ -29,7 +30,9 @@ urlpatterns = [
     path("classes/new/", records.class_edit, name="class_create"),
     path("classes/<int:pk>/edit/", records.class_edit, name="class_edit"),
     path("classes/<int:pk>/delete/", records.class_delete, name="class_delete"),
-    path("invitations/", records.invitation_list, name="invitation_list"),
+    path("invitations/", invitations.invitation_list, name="invitation_list"),
+    path("invitations/families/", invitations.invitation_bulk, name="invitation_bulk"),
+    path("invitations/send-expired-again/", invitations.invitation_resend_expired, name="invitation_resend_expired"),
     path("invitations/new/", records.invitation_create, name="invitation_create"),
     path("invitations/<int:pk>/resend/", records.invitation_resend, name="invitation_resend"),
     path("invite/<str:token>/", records.accept_invitation, name="accept_invitation"),
@@ -40,6 +43,9 @@ urlpatterns = [
     path("people/<int:pk>/reset-second-factor/", people.person_reset_second_factor, name="person_reset_second_factor"),
     path("people/roles/<int:pk>/change/", people.membership_change, name="membership_change"),
     path("people/roles/<int:pk>/remove/", people.membership_remove, name="membership_remove"),
+    path("roll/new-year/", rollover.rollover_start, name="rollover_start"),
+    path("roll/new-year/<int:pk>/", rollover.rollover_detail, name="rollover_detail"),
+    path("roll/new-year/<int:pk>/undo/", rollover.rollover_undo, name="rollover_undo"),
     path("roll/imports/", roll.roll_import_list, name="roll_import_list"),
     path("roll/imports/new/", roll.roll_import_start, name="roll_import_start"),
     path("roll/imports/<int:pk>/", roll.roll_import_detail, name="roll_import_detail"),

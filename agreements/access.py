@@ -35,6 +35,12 @@ def get_signature_for(membership: Membership | None, pk: int) -> Signature:
     return get_object_or_404(signatures.select_related("version", "school", "parent", "pupil", "recorded_by"), pk=pk)
 
 
+def signatures_of_pupil_for(membership: Membership | None, pupil: Pupil) -> QuerySet[Signature]:
+    """Every signature given for a pupil of the school, for its headteacher and office; 404 otherwise."""
+    school = require(membership, "agreements.view_signatures")
+    return Signature.objects.filter(school=school, pupil=pupil).select_related("version", "parent")
+
+
 def signed_copy_of(signature: Signature) -> SignedCopy | None:
     """The PDF copy of a signature already fetched through `get_signature_for`, if made yet."""
     return SignedCopy.objects.filter(signature=signature).first()

@@ -64,12 +64,12 @@ def start_draft(*, school: School, by: User, **content) -> AgreementVersion:
         )
 
 
-def draft_content_from(version: AgreementVersion | None) -> dict:
+def draft_content_from(version: AgreementVersion | None, school: School | None = None) -> dict:
     """Starting words for a new draft: the latest version's, for the current school year."""
     if version is None:
-        return {"academic_year": current_academic_year()}
+        return {"academic_year": current_academic_year(school)}
     content = {key: getattr(version, key) for key in CONTENT_KEYS}
-    content["academic_year"] = current_academic_year()
+    content["academic_year"] = current_academic_year(school or version.school)
     return content
 
 

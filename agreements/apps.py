@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class AgreementsConfig(AppConfig):
     name = "agreements"
+
+    def ready(self) -> None:
+        from accounts import pupil_record
+
+        from . import pupil_record as section
+
+        pupil_record.register("agreements", section.section)

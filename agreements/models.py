@@ -84,7 +84,12 @@ class AgreementVersionQuerySet(models.QuerySet):
         )
 
     def current_for(self, school_id: int) -> AgreementVersion | None:
-        return self.filter(school_id=school_id, status=VersionStatus.PUBLISHED).order_by("-number").first()
+        return (
+            self.filter(school_id=school_id, status=VersionStatus.PUBLISHED)
+            .select_related("school")
+            .order_by("-number")
+            .first()
+        )
 
 
 class AgreementVersion(models.Model):
@@ -152,7 +157,8 @@ class AgreementVersion(models.Model):
 
     @property
     def is_open_for_signing(self) -> bool:
-        return self.status == VersionStatus.PUBLISHED and self.academic_year == current_academic_year()
+        # The school's year, which its year-end rollover may have started before 1 September.
+        return self.status == VersionStatus.PUBLISHED and self.academic_year == current_academic_year(self.school)
 
     @property
     def channel_list(self) -> list[str]:

@@ -58,11 +58,9 @@ def open_versions() -> list[AgreementVersion]:
     from .models import VersionStatus
     from .years import current_academic_year
 
-    return list(
-        AgreementVersion.objects.filter(status=VersionStatus.PUBLISHED, academic_year=current_academic_year())
-        .select_related("school")
-        .order_by("school_id")
-    )
+    # Each school's own year: one that rolled over in July asks for the new year's signatures.
+    published = AgreementVersion.objects.filter(status=VersionStatus.PUBLISHED).select_related("school")
+    return [v for v in published.order_by("school_id") if v.academic_year == current_academic_year(v.school)]
 
 
 def chunks(ids: list[int], size: int = CHUNK):

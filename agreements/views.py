@@ -195,7 +195,7 @@ def coverage(request: AuthenticatedRequest) -> HttpResponse:
             "page": waiting,
             "waiting": queries.decorate(waiting.object_list, version),
             "draft": draft,
-            "current_year": current_academic_year(),
+            "current_year": current_academic_year(school),
             "can_manage": may(request.membership, "agreements.manage_versions"),
         },
     )
@@ -222,7 +222,7 @@ def coverage_csv(request: AuthenticatedRequest) -> StreamingHttpResponse:
     log_access(request, school, action="export-agreement-coverage", school=school)
     lines = export.coverage_csv_lines(school, version, int(class_id) if class_id.isdigit() else None)
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    year = (version.academic_year if version else current_academic_year()).replace("/", "-")
+    year = (version.academic_year if version else current_academic_year(school)).replace("/", "-")
     response["Content-Disposition"] = f'attachment; filename="agreement-coverage-{school.short_code}-{year}.csv"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
@@ -330,7 +330,7 @@ def version_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpRe
     else:
         version = None
         latest = AgreementVersion.objects.filter(school=school).order_by("-number").first()
-        form = VersionForm(_posted(request), initial=actions.draft_content_from(latest))
+        form = VersionForm(_posted(request), initial=actions.draft_content_from(latest, school))
     if request.method == "POST" and form.is_valid():
         if version is None:
             version = actions.start_draft(school=school, by=request.user, **form.cleaned_data)

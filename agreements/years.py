@@ -1,30 +1,21 @@
-"""School years run from 1 September to 31 August and are written "2025/26"."""
+"""School years run from 1 September to 31 August and are written "2025/26" (see
+schoolsocial/lib/school_years.py). A school's year starts early when the office rolls the school
+over in July: the agreement then asks for the new year's signature at once."""
 
 from __future__ import annotations
 
-import re
-from datetime import date
-
 from django.utils import timezone
 
-YEAR_PATTERN = re.compile(r"^(\d{4})/(\d{2})$")
+from schoolsocial.lib.school_years import (  # noqa: F401  (this module's API since before the move)
+    YEAR_PATTERN,
+    academic_year_for,
+    is_valid_academic_year,
+    later_of,
+    year_bounds,
+)
 
 
-def academic_year_for(day: date) -> str:
-    start = day.year if day.month >= 9 else day.year - 1
-    return f"{start}/{(start + 1) % 100:02d}"
-
-
-def current_academic_year() -> str:
-    return academic_year_for(timezone.localdate())
-
-
-def is_valid_academic_year(value: str) -> bool:
-    match = YEAR_PATTERN.match(value or "")
-    return match is not None and (int(match.group(1)) + 1) % 100 == int(match.group(2))
-
-
-def year_bounds(value: str) -> tuple[date, date]:
-    """First and last day of a school year such as "2025/26"."""
-    start = int(value[:4])
-    return date(start, 9, 1), date(start + 1, 8, 31)
+def current_academic_year(school=None) -> str:
+    """The school year today: the calendar's, or the school's own once it has rolled over early."""
+    calendar_year = academic_year_for(timezone.localdate())
+    return later_of(calendar_year, getattr(school, "academic_year", "") if school is not None else "")

@@ -9,3 +9,9 @@ class IncidentsConfig(AppConfig):
         from . import signals
 
         signals.connect()
+
+        from accounts import pupil_record
+
+        from . import pupil_record as section
+
+        pupil_record.register("incidents", section.section)

@@ -92,6 +92,11 @@ def apply_plan(school, plan: Plan, *, roll_import: RollImport, by: User | None) 
     if plan.has_contacts_file:
         pupil_ids = _pupil_ids(plan, joiners)
         written.update(_apply_contacts(school, plan, pupil_ids, history))
+    if plan.new_school_year:
+        # The MIS moved everyone up over the summer: the school's new year starts, as a rollover does.
+        note_change(school, by=by, reason=roll_import.change_reason)
+        school.academic_year = plan.new_school_year
+        school.save(update_fields=["academic_year"])
     return written
 
 

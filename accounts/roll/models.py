@@ -124,3 +124,41 @@ class PupilContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact} for {self.pupil}"
+
+
+class RolloverRun(models.Model):
+    """One year-end rollover: what each class and pupil was before it, so that undoing it on the
+    same day puts back exactly that. Pupils who left the roll stay, marked off roll."""
+
+    school = models.ForeignKey("accounts.School", on_delete=models.CASCADE, related_name="rollovers")
+    run_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    run_at = models.DateTimeField(auto_now_add=True)
+    year_before = models.CharField(max_length=7)
+    year_after = models.CharField(max_length=7)
+    # {"classes": [{"id", "name", "year_group"}], "pupils": [{"id", "class_id", "is_on_roll", "left_on"}],
+    #  "created_classes": [id, ...]}: the rows as they were, and the classes the rollover made.
+    before = models.JSONField(default=dict)
+    # What the office saw and confirmed: one line per class, and how many pupils moved or left.
+    summary = models.JSONField(default=dict)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-run_at", "-pk"]
+        indexes = [models.Index(fields=["school", "-run_at"])]
+
+    def __str__(self) -> str:
+        return f"Year-end rollover to {self.year_after}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("accounts:rollover_detail", args=[self.pk])
+
+    @property
+    def change_reason(self) -> str:
+        return f"Year-end rollover {self.pk} ({self.year_before} to {self.year_after})"
+
+    @property
+    def undo_reason(self) -> str:
+        return f"Undo of year-end rollover {self.pk}"

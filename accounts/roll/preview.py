@@ -94,6 +94,8 @@ class Plan:
     removed_links: list[PupilContact] = field(default_factory=list)
     users_to_update: dict[int, dict] = field(default_factory=dict)  # user pk -> {field: value}
     has_contacts_file: bool = False
+    # The year the import starts when the MIS has already moved everyone up ("" when it has not).
+    new_school_year: str = ""
 
     def counts(self) -> dict[str, Any]:
         pupil_counts = Counter(p.status for p in self.pupils)
@@ -133,6 +135,7 @@ class Plan:
                 for name, old, new in sorted(self.class_year_changes.values())
             ],
             "has_contacts_file": self.has_contacts_file,
+            "new_school_year": self.new_school_year,
         }
 
 
@@ -227,9 +230,27 @@ def plan(school, pupil_rows: list[Row], contact_rows: list[Row] | None = None, *
         elif current.year_group != year:
             result.class_year_changes[current.pk] = (current.name, current.year_group, year)
 
+    result.new_school_year = _year_started_by_mis(school, result)
     if contact_rows is not None:
         _plan_contacts(school, result, contact_rows, row_plans)
     return result
+
+
+def _year_started_by_mis(school, result: Plan) -> str:
+    """The new school year, when most pupils the file matches are one year group up on the portal's
+    record: the MIS has rolled over already, and the import does what the rollover would."""
+    from .rollover import already_started, year_to_start
+
+    matched = moved_up = 0
+    for item in result.pupils:
+        if item.pupil is None or item.line is None or item.status == REFUSED or item.pupil.school_class is None:
+            continue
+        matched += 1
+        if item.year_group and item.year_group == columns.next_year_group(item.pupil.school_class.year_group):
+            moved_up += 1
+    if matched == 0 or moved_up * 2 <= matched or already_started(school):
+        return ""
+    return year_to_start(school)
 
 
 def _pupil_row(row: Row, today: date, upn_lines: dict[str, list[int]]) -> PupilPlan:

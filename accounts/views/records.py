@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,11 +14,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedRequest
 
-from .. import access, actions
+from .. import access, actions, pupil_record
 from ..audit import log_access
 from ..forms import AcceptInvitationForm, InvitationForm, PupilForm, SchoolClassForm
 from ..models import Invitation, Pupil, SchoolClass, User
-from ..permissions import require
+from ..permissions import may, require
 
 
 @login_required
@@ -46,10 +46,24 @@ def pupil_list(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def pupil_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    pupil = access.get_pupil_for(request.membership, pk)
+    pupil = access.get_pupil_record_for(request.membership, pk)
     log_access(request, pupil)
     links = access.parent_links_of(pupil)
-    return render(request, "accounts/pupil_detail.html", {"pupil": pupil, "links": links})
+    sections = pupil_record.sections_for(request.membership, pupil)
+    if sections:
+        # The page names this child's cases: that reading is logged, and each case logs its own opening.
+        log_access(request, pupil, action="view-case-history")
+    return render(
+        request,
+        "accounts/pupil_detail.html",
+        {
+            "pupil": pupil,
+            "links": links,
+            "sections": sections,
+            "can_manage": may(request.membership, "records.manage_pupils"),
+            "can_invite": may(request.membership, "records.invite_parents"),
+        },
+    )
 
 
 @login_required
@@ -125,18 +139,22 @@ def class_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
 
 
+# Results a name search shows; a longer list means the office should type more of the name.
+SEARCH_LIMIT = 20
+
+
 @login_required
-def invitation_list(request: AuthenticatedRequest) -> HttpResponse:
-    invitations = access.invitations_for(request.membership).prefetch_related(
-        Prefetch(
-            "pupils",
-            queryset=access.pupils_for(request.membership).only(
-                "id", "first_name", "preferred_first_name", "last_name"
-            ),
-        )
+def pupil_search(request: AuthenticatedRequest) -> HttpResponse:
+    """The children whose names match what was typed, as a fragment of the invitation form (its
+    script asks as the office types; without the script the form searches on submit)."""
+    query = request.GET.get("q", "").strip()[:100]
+    found = access.search_pupils_for(request.membership, query, limit=SEARCH_LIMIT)
+    exclude = {int(value) for value in request.GET.getlist("chosen") if value.isdigit()}
+    return render(
+        request,
+        "accounts/_pupil_search_results.html",
+        {"found": [p for p in found if p.pk not in exclude], "query": query, "limit": SEARCH_LIMIT},
     )
-    page = Paginator(invitations, 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/invitation_list.html", {"page": page})
 
 
 @login_required
@@ -146,7 +164,8 @@ def invitation_create(request: AuthenticatedRequest) -> HttpResponse:
     if request.GET.get("pupil", "").isdigit():
         initial["pupils"] = [int(request.GET["pupil"])]
     form = InvitationForm(request.POST or None, school=school, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    searching = request.method == "POST" and request.POST.get("action") == "search"
+    if request.method == "POST" and not searching and form.is_valid():
         data = form.cleaned_data
         invitation = actions.invite_parent(
             school=school,
@@ -160,7 +179,28 @@ def invitation_create(request: AuthenticatedRequest) -> HttpResponse:
             request, f"Invitation sent to {invitation.email}. The link works for {_days_left(invitation)} days."
         )
         return redirect("accounts:invitation_list")
-    return render(request, "accounts/invitation_form.html", {"form": form})
+    chosen = form.chosen_pupils()
+    if searching:
+        # Show what was typed without judging it yet: the office has not tried to send.
+        form = InvitationForm(
+            school=school, initial={name: request.POST.get(name, "") for name in ("full_name", "email", "relationship")}
+        )
+    query = request.POST.get("find", "").strip()[:100] if searching else ""
+    found = access.search_pupils_for(request.membership, query, limit=SEARCH_LIMIT) if query else []
+    chosen_ids = {p.pk for p in chosen}
+    return render(
+        request,
+        "accounts/invitation_form.html",
+        {
+            "form": form,
+            "chosen": chosen,
+            "found": [p for p in found if p.pk not in chosen_ids],
+            "query": query,
+            "searched": searching,
+            "limit": SEARCH_LIMIT,
+        },
+        status=400 if request.method == "POST" and not searching else 200,
+    )
 
 
 def _days_left(invitation: Invitation) -> int:

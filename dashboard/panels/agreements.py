@@ -6,10 +6,20 @@ from accounts.http import AuthenticatedRequest
 from accounts.models import ParentLink, School
 from agreements import queries
 from agreements.models import AgreementVersion, Signature, SignatureKind
+from agreements.years import current_academic_year
 
 
 def staff_panel(request: AuthenticatedRequest, school: School) -> dict:
     version = AgreementVersion.objects.current_for(school.pk)
+    if version is not None and not version.is_open_for_signing:
+        # A new school year has started (by the calendar, or the school's rollover): its coverage
+        # starts at nothing until this year's agreement is published and families sign it.
+        return {
+            "template": "dashboard/panels/agreement_coverage.html",
+            "version": None,
+            "ended": version,
+            "year": current_academic_year(school),
+        }
     _, total = queries.school_coverage(school, version) if version else (None, None)
     return {"template": "dashboard/panels/agreement_coverage.html", "version": version, "total": total}
 

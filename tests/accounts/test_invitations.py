@@ -103,8 +103,9 @@ def test_mismatched_passwords_keep_what_was_typed(cast, client_for, client, djan
 
 def test_office_cannot_invite_for_another_schools_child(cast, client_for):
     response = invite(client_for(cast.office), cast, pupils=[cast.other_school_child.pk])
-    assert response.status_code == 200
-    assert "Select a valid choice" in response.content.decode()
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "no longer on the roll" in page and "Kai" not in page
     assert not Invitation.objects.exists()
 
 

@@ -48,9 +48,11 @@ agreements.view_signatures            x           .           .           .     
 agreements.record_paper               x           .           .           .           x           .           .
 agreements.manage_versions            x           .           .           .           .           .           .
 records.view_pupils                   x           x           .           .           x           .           .
+records.pupil_case_history            x           x           .           .           .           .           .
 records.manage_pupils                 x           .           .           .           x           .           .
 records.invite_parents                x           .           .           .           x           .           .
 records.import_roll                   x           .           .           .           x           .           .
+records.roll_over                     x           .           .           .           x           .           .
 people.manage_staff                   x           .           .           .           x           .           .
 notifications.view_delivery           x           .           .           .           x           .           .
 notifications.see_case_subjects       x           .           .           .           .           .           .

@@ -48,7 +48,7 @@ def test_office_adds_a_class_and_pupil_then_invites_a_parent_who_accepts(
     page.get_by_role("link", name="Invite a parent or carer").click()
     page.get_by_label("Parent or carer's full name").fill("Nia Stone")
     page.get_by_label("Their email address").fill("nia.stone@example.org")
-    assert page.get_by_label("Ruby Stone (Kingfishers)").is_checked()
+    assert page.get_by_role("checkbox", name="Ruby Stone · Kingfishers · born 02/03/2019").is_checked()
     page.get_by_role("button", name="Send the invitation").click()
     page.get_by_text("Invitation sent to nia.stone@example.org").wait_for()
     page.get_by_role("navigation").get_by_role("link", name="Pupils").click()

@@ -86,6 +86,10 @@ class Command(BaseCommand):
                 f"Contacts {contacts['new']} new, {contacts['changed']} changed, {contacts['unchanged']} unchanged, "
                 f"{contacts['refused']} refused"
             )
+        if summary.get("new_school_year"):
+            self.stdout.write(
+                f"The MIS has moved the pupils up a year: this import starts the {summary['new_school_year']} school year."
+            )
         if summary.get("new_classes"):
             self.stdout.write("New classes: " + ", ".join(c["name"] for c in summary["new_classes"]))
         for kind in ("pupils", "contacts"):
