@@ -55,19 +55,23 @@ def reminder_window(due_on: date, today: date) -> str:
 
 
 def _name_pattern(names: list[str]) -> re.Pattern[str] | None:
-    """Each chosen name in full, and each word of it (a first name on its own, a surname), as whole
-    words, longest first: "Sam Other" also takes out "Sam" and "Other" when they stand alone."""
-    words: set[str] = set()
+    """Each chosen name in full (in any case), and each word of it as written (a first name on
+    its own, a surname), as whole words, longest first: "Sam Other" also takes out "Sam" and
+    "Other", but not the "other" of "other people"."""
+    full: set[str] = set()
+    parts: set[str] = set()
     for name in names:
-        name = name.strip()
+        name = " ".join(name.split())
         if not name:
             continue
-        words.add(name)
-        words.update(part for part in re.split(r"\s+", name) if len(part) >= 2)
-    if not words:
+        full.add(name)
+        parts.update(part for part in name.split(" ") if len(part) >= 2)
+    if not full:
         return None
-    alternatives = "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+    whole = "|".join(re.escape(name).replace(r"\ ", r"\s+") for name in sorted(full, key=len, reverse=True))
+    words = "|".join(re.escape(part) for part in sorted(parts, key=len, reverse=True))
+    alternatives = f"(?i:{whole})" + (f"|{words}" if words else "")
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
 
 def redact_text(text: str, names: list[str]) -> str:
