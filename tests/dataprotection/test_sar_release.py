@@ -141,8 +141,12 @@ def test_every_file_is_in_the_manifest_with_its_sha256(cast, dpo, reviewed, clie
 
 
 def test_a_file_released_deliberately_is_in_the_zip(
-    cast, dpo, closed_case, django_capture_on_commit_callbacks, client_for
-):  # noqa: F811
+    cast,
+    dpo,
+    closed_case,  # noqa: F811
+    django_capture_on_commit_callbacks,
+    client_for,
+):
     _, child, evidence_bytes = closed_case
     sar = actions.register_request(
         school=cast.school,
