@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from dateutil.relativedelta import relativedelta
+from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped]  # types-python-dateutil is not a dev dependency yet
 
 MONTHS_TO_ANSWER = 1
 MAX_EXTENSION_MONTHS = 2

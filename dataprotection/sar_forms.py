@@ -31,7 +31,9 @@ class RegisterRequestForm(forms.Form):
     subject_kind = forms.ChoiceField(
         label="The request is about", choices=SubjectKind.choices, widget=forms.RadioSelect
     )
-    pupil = forms.ModelChoiceField(label="Pupil", required=False, queryset=None, empty_label="Choose a pupil")
+    pupil: forms.ModelChoiceField = forms.ModelChoiceField(
+        label="Pupil", required=False, queryset=None, empty_label="Choose a pupil"
+    )
     person = PersonChoiceField(
         label="Parent or carer", required=False, queryset=None, empty_label="Choose a parent or carer"
     )

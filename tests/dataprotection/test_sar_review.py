@@ -36,7 +36,7 @@ def gathered(cast, dpo, closed_case):  # noqa: F811
 
 
 def item_of(sar, kind: str) -> SarItem:
-    return SarItem.objects.filter(request=sar, kind=kind).order_by("position").first()
+    return SarItem.objects.filter(request=sar, kind=kind).order_by("position")[0]
 
 
 def test_redaction_takes_out_each_name_and_each_part_of_it():
