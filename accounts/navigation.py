@@ -51,7 +51,7 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("Access log", "dataprotection:access_log"),
         ("Audit history", "dataprotection:history"),
         ("Retention review", "dataprotection:review_list"),
-        ("Requests", "dataprotection:request_list"),
+        ("Requests", "dataprotection:sar_register"),
         ("Destruction log", "dataprotection:destruction_log"),
     ],
     Role.PARENT: [
@@ -78,6 +78,7 @@ SETTINGS_NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("Email delivery", "notifications:list"),
         ("Privacy notice", "dataprotection:privacy_edit"),
         ("Retention schedule", "dataprotection:schedule"),
+        ("Subject access requests", "dataprotection:sar_register"),
     ],
     Role.OFFICE: [
         ("School policies", "policies:school_policies"),

@@ -183,6 +183,9 @@ PERMISSIONS: dict[str, Ability] = {
     "dataprotection.retention": _ability(
         "Change the retention schedule, and destroy, keep or hold the records that reached it",
         HEADTEACHER, DPO),
+    "dataprotection.requests": _ability(
+        "Register subject access requests, review what is gathered for each, and release the answer",
+        HEADTEACHER, DPO),
     "dataprotection.privacy_notice": _ability(
         "Write the school's privacy notice",
         HEADTEACHER, DPO),

@@ -55,3 +55,49 @@ def get_review_item_for(request, pk: int):
 
     school = require_retention_role(request)
     return get_object_or_404(ReviewItem.objects.filter(school=school).select_related("decided_by"), pk=pk)
+
+
+# --- Subject access requests ------------------------------------------------------------------
+
+
+def require_request_role(request) -> School:
+    """The headteacher and the DPO keep the register of subject access requests."""
+    return require(request, "dataprotection.requests")
+
+
+def requests_for(request):
+    from .sar_models import SubjectAccessRequest
+
+    school = require_request_role(request)
+    return SubjectAccessRequest.objects.filter(school=school)
+
+
+def get_request_for(request, pk: int):
+    """A request of the acting person's school, or 404 (another school's DPO finds nothing)."""
+    return get_object_or_404(
+        requests_for(request).select_related(
+            "school", "pupil", "person", "identity_checked_by", "registered_by", "release"
+        ),
+        pk=pk,
+    )
+
+
+def get_request_item_for(request, pk: int, item_pk: int):
+    from .sar_models import SarItem
+
+    sar = get_request_for(request, pk)
+    return sar, get_object_or_404(SarItem.objects.filter(request=sar).select_related("decided_by"), pk=item_pk)
+
+
+def pupils_for_requests(school: School):
+    from accounts.models import Pupil
+
+    return Pupil.objects.filter(school=school).order_by("last_name", "first_name")
+
+
+def parents_for_requests(school: School):
+    from accounts.models import Role, User
+
+    return (
+        User.objects.filter(memberships__school=school, memberships__role=Role.PARENT).distinct().order_by("full_name")
+    )

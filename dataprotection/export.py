@@ -44,6 +44,7 @@ def write_zip(items: list[Item], out: BinaryIO, *, heading: str) -> dict:
                     "when": item.when.isoformat() if item.when else None,
                     "text": item.text,
                     "names_other_people": item.other_people,
+                    "notes": item.notes,
                     "files": files,
                 }
             )

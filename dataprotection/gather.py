@@ -25,7 +25,8 @@ class Item:
     when: datetime | None
     text: dict[str, str] = field(default_factory=dict)  # what the record says, field by field
     files: list[tuple[str, str]] = field(default_factory=list)  # (storage name, file name)
-    other_people: list[str] = field(default_factory=list)
+    other_people: list[str] = field(default_factory=list)  # names the DPO may redact
+    notes: list[str] = field(default_factory=list)  # warnings for the reviewer, not names
 
     @property
     def key(self) -> str:
@@ -129,8 +130,8 @@ def gather(school: School, *, pupil: Pupil | None = None, person: User | None = 
                 evidence.uploaded_at,
                 {"Description": evidence.description},
                 files=[(evidence.file.name, evidence.original_name)],
-                other_people=_names(evidence.uploaded_by, subject_names=subject_names)
-                + ["A screenshot may show other people's names or posts"],
+                other_people=_names(evidence.uploaded_by, subject_names=subject_names),
+                notes=["A screenshot may show other people's names or posts"],
             )
         )
     for letter in Letter.objects.filter(pk__in=ids("letters.letter")).select_related("incident"):
@@ -158,7 +159,7 @@ def gather(school: School, *, pupil: Pupil | None = None, person: User | None = 
                 f"Referral bundle ({bundle.incident.reference})",
                 bundle.built_at,
                 files=[(bundle.file.name, bundle.filename)] if bundle.file else [],
-                other_people=["A bundle holds the whole case file, with other people's details"],
+                notes=["A bundle holds the whole case file, with other people's details"],
             )
         )
     for complaint in Complaint.objects.filter(pk__in=ids("complaints.complaint")).select_related(
@@ -192,7 +193,7 @@ def gather(school: School, *, pupil: Pupil | None = None, person: User | None = 
                 f"{attachment.original_name} ({attachment.complaint.reference})",
                 attachment.uploaded_at,
                 files=[(attachment.file.name, attachment.original_name)],
-                other_people=["An attachment may show other people's names or posts"],
+                notes=["An attachment may show other people's names or posts"],
             )
         )
     for record in PanelRecord.objects.filter(pk__in=ids("complaints.panelrecord")).select_related("complaint__school"):

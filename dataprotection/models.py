@@ -163,3 +163,16 @@ class KeptFigures(models.Model):
 
     def __str__(self) -> str:
         return f"Figures kept for {self.month:%B %Y}"
+
+
+# --- Subject access requests ---------------------------------------------------------------------
+# The register, the review of each gathered item, and the release. The rules (due dates,
+# extensions, what a redaction does) are in dataprotection/sar.py; the writes in sar_actions.py.
+from .sar_models import (  # noqa: E402, F401
+    RequestStatus,
+    SarDecision,
+    SarItem,
+    SarRelease,
+    SarReminder,
+    SubjectAccessRequest,
+)

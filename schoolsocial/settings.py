@@ -457,6 +457,12 @@ CELERY_BEAT_SCHEDULE["retention-review-sweep"] = {
     "schedule": crontab(hour=2, minute=30),  # at night: it reads every closed record once
     "options": {"expires": 60 * 60 * 12},
 }
+# Subject access requests: remind the DPO and headteacher a week before the due date and on it.
+CELERY_BEAT_SCHEDULE["subject-access-reminders"] = {
+    "task": "dataprotection.tasks.sar_reminder_sweep",
+    "schedule": crontab(hour=6, minute=45),
+    "options": {"expires": 60 * 60 * 12},
+}
 # Email delivery (notifications.outbox): a refused message is retried after 30 s, 1 min,
 # 2 min... up to NOTIFY_MAX_RETRIES times (about an hour in all), then marked failed.
 NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 30)

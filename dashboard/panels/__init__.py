@@ -26,13 +26,14 @@ PANELS: dict[Role, list[Panel]] = {
         complaints.attention_panel,
         complaints.coverage_panel,
         complaints.charts_panel,
+        dataprotection.requests_panel,
         dataprotection.retention_panel,
     ],
     Role.DSL: [cases.case_panel, cluster.cluster_panel, policies.staff_panel, complaints.assigned_panel],
     Role.STAFF: [policies.staff_panel, complaints.assigned_panel],
     Role.GOVERNOR: [policies.governor_panel, complaints.governor_panel],
     Role.OFFICE: [agreements.staff_panel],
-    Role.DPO: [dataprotection.retention_panel],
+    Role.DPO: [dataprotection.requests_panel, dataprotection.retention_panel],
     Role.PARENT: [agreements.parent_panel, complaints.parent_panel, policies.parent_panel],
 }
 

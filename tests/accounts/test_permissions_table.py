@@ -58,6 +58,7 @@ notifications.view_delivery           x           .           .           .     
 notifications.see_case_subjects       x           .           .           .           .           .           .
 dataprotection.audit                  .           .           .           .           .           x           .
 dataprotection.retention              x           .           .           .           .           x           .
+dataprotection.requests               x           .           .           .           .           x           .
 dataprotection.privacy_notice         x           .           .           .           .           x           .
 """
 
