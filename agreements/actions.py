@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
 from accounts.models import ParentLink, Pupil, School, User
+from files import renders
+from schoolsocial.lib.concurrency import check_version, unchanged
 from schoolsocial.lib.tasks import enqueue_on_commit
 
 from .models import (
@@ -74,11 +76,17 @@ def draft_content_from(version: AgreementVersion | None, school: School | None =
 
 
 @transaction.atomic
-def update_draft(version: AgreementVersion, **content) -> AgreementVersion:
+def update_draft(version: AgreementVersion, *, seen_version: int | None = None, **content) -> AgreementVersion:
+    """Save the draft's wording. With `seen_version` (the version the form was opened at), an edit
+    saved meanwhile by someone else wins and this one raises StaleEdit, changing nothing; the same
+    edit sent twice changes nothing the second time."""
     # Locked and read again: a publish that committed while the form was open wins, cleanly.
     version = AgreementVersion.objects.select_for_update().get(pk=version.pk)
     if not version.is_draft:
         raise VersionNotEditable("This version is published, so its wording can no longer change.")
+    if unchanged(version, {key: content[key] for key in CONTENT_KEYS if key in content}):
+        return version
+    check_version(version, seen_version)
     for key in CONTENT_KEYS:
         if key in content:
             setattr(version, key, content[key])
@@ -86,7 +94,9 @@ def update_draft(version: AgreementVersion, **content) -> AgreementVersion:
     return version
 
 
-def publish(version: AgreementVersion, *, by: User, ask_parents: bool = True) -> AgreementVersion:
+def publish(
+    version: AgreementVersion, *, by: User, ask_parents: bool = True, seen_version: int | None = None
+) -> AgreementVersion:
     """Approve and publish a draft. The version it replaces is superseded (its signatures stay as
     history) and every parent is asked to sign the new one (unless `ask_parents` is False: demo
     data; the daily sweep then asks them)."""
@@ -94,6 +104,9 @@ def publish(version: AgreementVersion, *, by: User, ask_parents: bool = True) ->
 
     with transaction.atomic():
         version = AgreementVersion.objects.select_for_update().get(pk=version.pk)
+        if version.status == VersionStatus.PUBLISHED and version.approved_by_id == by.pk:
+            return version  # the same click sent twice: published once, parents asked once
+        check_version(version, seen_version)  # reworded (or published by someone else) since opened
         AGREEMENT_WORKFLOW.move(version, VersionStatus.PUBLISHED)  # refuses anything but a draft
         now = timezone.now()
         for previous in AgreementVersion.objects.select_for_update().filter(
@@ -243,7 +256,7 @@ def sign_online(
             }
         )
         if send_copy:
-            enqueue_on_commit(tasks.send_signed_copy, signature.pk)
+            renders.queue(signature, tasks.send_signed_copy, signature.pk)
     return signature
 
 
@@ -336,5 +349,5 @@ def record_paper_signature(
         except SigningRefused:
             scan.discard(stored_name)
             raise
-        enqueue_on_commit(tasks.send_signed_copy, signature.pk)
+        renders.queue(signature, tasks.send_signed_copy, signature.pk)
     return signature

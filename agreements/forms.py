@@ -5,6 +5,7 @@ import uuid
 from django import forms
 from django.utils import timezone
 
+from schoolsocial.lib.concurrency import VersionedForm
 from schoolsocial.lib.text import PlainTextMixin
 from schoolsocial.lib.uploads import inspect_upload
 
@@ -14,7 +15,7 @@ from .years import is_valid_academic_year
 YEAR_HINT = "Write the school year as two years, for example 2025/26."
 
 
-class VersionForm(PlainTextMixin, forms.ModelForm):
+class VersionForm(PlainTextMixin, forms.ModelForm, VersionedForm):
     class Meta:
         model = AgreementVersion
         fields = ["title", "academic_year", "introduction", "channels", "will_commitments", "will_not_commitments"]

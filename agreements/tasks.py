@@ -10,6 +10,7 @@ from celery import shared_task
 from django.db import transaction
 from django.urls import reverse
 
+from files import renders
 from notifications.outbox import notify
 from schoolsocial.lib.sweeps import decide_once
 from schoolsocial.lib.tasks import enqueue_on_commit
@@ -21,7 +22,12 @@ from .queries import family_links, not_signed_q, with_status
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=5)
 def send_signed_copy(signature_id: int) -> str:
-    """Render the signed copy as PDF and email it to the parent."""
+    """Render the signed copy as PDF and email it to the parent (the relay queues it again if lost)."""
+    with renders.running(Signature, signature_id):
+        return _send_signed_copy(signature_id)
+
+
+def _send_signed_copy(signature_id: int) -> str:
     signature = Signature.objects.select_related("version", "parent", "school", "pupil").get(pk=signature_id)
     copy = documents.ensure_signed_copy(signature)
     with transaction.atomic():

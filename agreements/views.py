@@ -17,6 +17,7 @@ from accounts.http import AuthenticatedRequest
 from accounts.models import SchoolClass
 from accounts.permissions import may, require
 from files import staging
+from schoolsocial.lib.concurrency import StaleEdit, current_version
 from schoolsocial.lib.downloads import private_file_response
 
 from . import actions, documents, export, queries
@@ -311,11 +312,18 @@ def version_list(request: AuthenticatedRequest) -> HttpResponse:
 @login_required
 def version_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     version = get_version_for(request.membership, pk)
-    return render(
-        request,
-        "agreements/version_detail.html",
-        {"version": version, "can_manage": may(request.membership, "agreements.manage_versions")},
-    )
+    return _version_page(request, version)
+
+
+def _version_page(request: AuthenticatedRequest, version: AgreementVersion, stale: StaleEdit | None = None):
+    context = {
+        "version": version,
+        "can_manage": may(request.membership, "agreements.manage_versions"),
+        # The publish button carries the version the page was opened at (schoolsocial.lib.concurrency).
+        "seen_version": current_version(version),
+        "stale": stale,
+    }
+    return render(request, "agreements/version_detail.html", context, status=409 if stale else 200)
 
 
 @login_required
@@ -327,6 +335,7 @@ def version_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpRe
             messages.info(request, "This version is published, so its wording cannot change. Start a new version.")
             return redirect(version)
         form = VersionForm(_posted(request), instance=version)
+        form.opened_at(version)
     else:
         version = None
         latest = AgreementVersion.objects.filter(school=school).order_by("-number").first()
@@ -337,6 +346,12 @@ def version_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpRe
         else:
             try:
                 actions.update_draft(version, **form.cleaned_data)
+            except StaleEdit as stale:
+                version.refresh_from_db()
+                form.saw_version(stale.version)
+                saved = [(form.fields[key].label or key, getattr(version, key)) for key in form.Meta.fields]
+                context = {"form": form, "version": version, "stale": stale, "saved": saved}
+                return render(request, "agreements/version_form.html", context, status=409)
             except actions.VersionNotEditable as error:
                 messages.error(request, f"{error} Nothing was changed; start a new version to reword it.")
                 return redirect(version)
@@ -350,9 +365,13 @@ def version_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpRe
 def version_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require(request, "agreements.manage_versions")
     version = get_version_for(request.membership, pk)
+    seen = request.POST.get("seen_version", "")
     try:
-        actions.publish(version, by=request.user)
-    except InvalidTransition as error:  # published already (a second click), or superseded
+        actions.publish(version, by=request.user, seen_version=int(seen) if seen.isdigit() else None)
+    except StaleEdit as stale:
+        version.refresh_from_db()
+        return _version_page(request, version, stale)
+    except InvalidTransition as error:  # superseded meanwhile
         messages.error(request, str(error))
     else:
         messages.success(

@@ -16,13 +16,13 @@ from django.utils import timezone
 
 from accounts.models import Membership, Pupil, School, User
 from accounts.permissions import roles_with
-from files import staging
+from files import renders, staging
 from files.models import StagedUpload
 from notifications.outbox import notify
+from schoolsocial.lib.concurrency import check_version
 from schoolsocial.lib.pdf import render_pdf
 from schoolsocial.lib.store_once import store_once
 from schoolsocial.lib.sweeps import decide_once
-from schoolsocial.lib.tasks import enqueue_on_commit
 from schoolsocial.lib.uploads import Inspected
 
 from .deadlines import NEARING, OVERDUE, add_school_days, deadline_state
@@ -101,8 +101,11 @@ def default_informal_handler(school: School, pupil: Pupil | None) -> User | None
 
 
 @transaction.atomic
-def assign_informal_handler(*, complaint: Complaint, by: User, handler: User | None) -> Complaint:
-    """Give the informal stage to a member of staff (or to nobody). Only while it is informal."""
+def assign_informal_handler(
+    *, complaint: Complaint, by: User, handler: User | None, seen_version: int | None = None
+) -> Complaint:
+    """Give the informal stage to a member of staff (or to nobody). Only while it is informal.
+    `seen_version`: see move_stage."""
     complaint = _locked(complaint)
     if complaint.stage != Stage.INFORMAL:
         raise ActionError("Only a complaint at the informal stage can be given to a member of staff.")
@@ -110,6 +113,7 @@ def assign_informal_handler(*, complaint: Complaint, by: User, handler: User | N
         raise ActionError("Choose a member of staff at this school.")
     if complaint.informal_handler_id == (handler.pk if handler else None):
         return complaint
+    check_version(complaint, seen_version)
     complaint.informal_handler = handler
     complaint.save()
     summary = f"Informal stage given to {handler.full_name}" if handler else "Informal stage no longer assigned"
@@ -271,10 +275,16 @@ def add_note(*, complaint: Complaint, by: User, text: str) -> ComplaintEntry:
 
 
 @transaction.atomic
-def move_stage(*, complaint: Complaint, by: User, stage: str, reason: str = "") -> Complaint:
+def move_stage(
+    *, complaint: Complaint, by: User, stage: str, reason: str = "", seen_version: int | None = None
+) -> Complaint:
     """Move the complaint on (or close it) and tell the parent; refused with InvalidTransition (its
-    message in plain words) when the workflow does not allow the move from where it is now."""
+    message in plain words) when the workflow does not allow the move from where it is now.
+
+    With `seen_version` (the version the form was opened at), a change saved meanwhile by someone
+    else wins and this one raises StaleEdit, changing nothing."""
     complaint = _locked(complaint)
+    check_version(complaint, seen_version)
     COMPLAINT_WORKFLOW.move(complaint, stage)
     reason = (reason or "").strip()
     if stage == Stage.CLOSED and not reason:
@@ -307,8 +317,11 @@ def move_stage(*, complaint: Complaint, by: User, stage: str, reason: str = "") 
 
 
 @transaction.atomic
-def link_incident(*, complaint: Complaint, by: User, incident) -> Complaint:
+def link_incident(*, complaint: Complaint, by: User, incident, seen_version: int | None = None) -> Complaint:
     complaint = _locked(complaint)
+    if complaint.incident_id == (incident.pk if incident else None):
+        return complaint  # the same link saved twice
+    check_version(complaint, seen_version)
     if incident is not None and incident.school_id != complaint.school_id:
         raise ActionError("That incident belongs to another school.")
     complaint.incident = incident
@@ -392,7 +405,7 @@ def record_panel_decision(
     _entry(complaint, by, EntryKind.STAGE, "Complaint closed after the governors' panel")
     from .tasks import render_panel_letter
 
-    enqueue_on_commit(render_panel_letter, record.pk)
+    renders.queue(record, render_panel_letter, record.pk)
     return record
 
 
@@ -508,8 +521,16 @@ def request_termly_report(*, school: School, by: User, start: date, end: date) -
     report = TermlyReport.objects.create(school=school, requested_by=by, period_start=start, period_end=end)
     from .tasks import render_termly_report
 
-    enqueue_on_commit(render_termly_report, report.pk)
+    renders.queue(report, render_termly_report, report.pk)
     return report
+
+
+def make_again(row: PanelRecord | TermlyReport) -> bool:
+    """Queue again a panel letter or a governors' report whose render failed or was lost, once."""
+    if row.letter if isinstance(row, PanelRecord) else row.pdf:
+        return False
+    with transaction.atomic():
+        return renders.make_again(row)
 
 
 # --- Helpers --------------------------------------------------------------------------------

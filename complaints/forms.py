@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Pupil, School, User
 from incidents.forms import DateInput, MultipleFileField
+from schoolsocial.lib.concurrency import VersionedForm
 from schoolsocial.lib.text import PlainTextMixin
 from schoolsocial.lib.uploads import ACCEPTED_HELP, inspect_upload
 from schoolsocial.lib.workflow import TransitionChoiceField
@@ -115,7 +116,7 @@ class StaffField(forms.ModelChoiceField):
         return obj.full_name
 
 
-class HandlerForm(PlainTextMixin, forms.Form):
+class HandlerForm(PlainTextMixin, VersionedForm):
     handler = StaffField(
         label="Member of staff handling the informal stage",
         queryset=None,
@@ -131,7 +132,7 @@ class HandlerForm(PlainTextMixin, forms.Form):
         cast(StaffField, self.fields["handler"]).queryset = informal_handler_choices(school)
 
 
-class StageForm(PlainTextMixin, forms.Form):
+class StageForm(PlainTextMixin, VersionedForm):
     stage = TransitionChoiceField(label="Move to")
     reason = forms.CharField(
         label="Explanation for the parent",
@@ -153,7 +154,7 @@ class StageForm(PlainTextMixin, forms.Form):
         return data
 
 
-class LinkIncidentForm(PlainTextMixin, forms.Form):
+class LinkIncidentForm(PlainTextMixin, VersionedForm):
     reference = forms.CharField(label="Incident reference", max_length=20, required=False)
 
     def __init__(self, *args, school, **kwargs):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
+from files import renders
 from schoolsocial.lib.pdf import image_data_uri, render_pdf
 from schoolsocial.lib.store_once import store_once
 
@@ -21,6 +22,13 @@ def deadline_reminder_sweep() -> dict:
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=3)
 def render_panel_letter(record_id: int) -> str:
     """Render the panel's outcome letter once, keep it, and email it to the parent."""
+    from .models import PanelRecord
+
+    with renders.running(PanelRecord, record_id):
+        return _render_panel_letter(record_id)
+
+
+def _render_panel_letter(record_id: int) -> str:
     from .actions import store_panel_letter
     from .models import PanelRecord
 
@@ -32,6 +40,13 @@ def render_panel_letter(record_id: int) -> str:
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=3)
 def render_termly_report(report_id: int) -> str:
+    from .models import TermlyReport
+
+    with renders.running(TermlyReport, report_id):
+        return _render_termly_report(report_id)
+
+
+def _render_termly_report(report_id: int) -> str:
     from .models import TermlyReport
     from .reports import termly_context
 

@@ -28,10 +28,12 @@ urlpatterns = [
     path("panel/<int:pk>/declare/", governors.declare, name="declare"),
     path("panel/<int:pk>/", governors.panel_bundle, name="panel_bundle"),
     path("<int:pk>/outcome-letter/", governors.panel_letter, name="panel_letter"),
+    path("<int:pk>/outcome-letter/again/", governors.panel_letter_again, name="panel_letter_again"),
     path("statistics/", governors.statistics, name="statistics"),
     path("reports/", governors.reports, name="reports"),
     path("reports/new/", governors.report_request, name="report_request"),
     path("reports/<int:pk>/", governors.termly_report, name="termly_report"),
+    path("reports/<int:pk>/again/", governors.report_again, name="report_again"),
     # Files
     path("files/<int:pk>/", files.attachment_download, name="attachment"),
 ]

@@ -80,3 +80,38 @@ class StagedUpload(FileFacts):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class RenderJob(models.Model):
+    """A document render that is owed (a final letter, a bundle, a policy PDF...): the database's
+    record of it, so a render whose task was lost or failed is queued again or shown (see
+    files/renders.py). One row per document, keyed by the document's model and id."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting to be made"
+        RUNNING = "running", "Being made"
+        DONE = "done", "Made"
+        FAILED = "failed", "Could not be made"
+
+    key = models.CharField(max_length=100, unique=True)  # "letters.letter:17"
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    queued_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=1)  # how many times a task was queued
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [
+            # The relay's every-minute look for renders left behind reads only unfinished rows.
+            models.Index(
+                fields=["state", "queued_at"],
+                name="render_job_pending",
+                condition=models.Q(state__in=["queued", "running"]),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.get_state_display()}"

@@ -14,9 +14,10 @@ from django.utils.text import slugify
 
 from accounts.models import Membership, School
 from accounts.permissions import roles_with, schools_where
+from files import renders
 from notifications.outbox import notify
+from schoolsocial.lib.concurrency import check_version, unchanged
 from schoolsocial.lib.sweeps import decide_once
-from schoolsocial.lib.tasks import enqueue_on_commit
 
 from . import reviews
 from .models import (
@@ -127,10 +128,18 @@ def start_draft(
 
 
 @transaction.atomic
-def update_draft(version: PolicyVersion, *, body_markdown: str, change_summary: str) -> PolicyVersion:
+def update_draft(
+    version: PolicyVersion, *, body_markdown: str, change_summary: str, seen_version: int | None = None
+) -> PolicyVersion:
+    """Save the draft's text. With `seen_version` (the version the form was opened at), an edit
+    saved meanwhile by someone else wins and this one raises StaleEdit, changing nothing; the same
+    edit sent twice changes nothing the second time."""
     version = PolicyVersion.objects.select_for_update().get(pk=version.pk)
     if version.status != Status.DRAFT:
         raise ImmutableVersion("Only a draft can be edited. Start a new draft instead.")
+    if unchanged(version, {"body_markdown": body_markdown, "change_summary": change_summary}):
+        return version
+    check_version(version, seen_version)
     version.body_markdown = body_markdown
     version.change_summary = change_summary
     version.save()
@@ -167,7 +176,9 @@ def return_to_draft(version: PolicyVersion, *, by) -> PolicyVersion:
 
 
 @transaction.atomic
-def approve(version: PolicyVersion, *, by, review_date: date | None = None) -> PolicyVersion:
+def approve(
+    version: PolicyVersion, *, by, review_date: date | None = None, seen_version: int | None = None
+) -> PolicyVersion:
     """Approve a version; the previous current version is superseded in the same transaction.
 
     The lock on the document row makes concurrent approvals of one policy take turns, and the
@@ -178,6 +189,9 @@ def approve(version: PolicyVersion, *, by, review_date: date | None = None) -> P
     if not can_approve(by, document):
         owner = document.get_owner_display().lower()
         raise NotAllowed(f"This policy is owned by the {owner}, so only the {owner} can approve it.")
+    if version.status == Status.APPROVED and version.approved_by_id == by.pk:
+        return version  # the same approval sent twice (a double click): approved once
+    check_version(version, seen_version)  # changed (sent back, edited) since the form was opened
     POLICY_WORKFLOW.move(version, Status.APPROVED)  # refuses anything not awaiting approval
     now = timezone.now()
     today = timezone.localdate(now)
@@ -225,8 +239,15 @@ def request_pdf(version: PolicyVersion) -> bool:
         return False
     from .tasks import render_version_pdf
 
-    enqueue_on_commit(render_version_pdf, version.pk)
-    return True
+    return renders.queue(version, render_version_pdf, version.pk, force=True)  # the claim above is the guard
+
+
+def make_pdf_again(version: PolicyVersion) -> bool:
+    """Queue again a PDF whose render failed or was lost ("Make it again"), once."""
+    if version.pdf:
+        return False
+    with transaction.atomic():
+        return renders.make_again(version)
 
 
 @transaction.atomic

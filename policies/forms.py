@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
+from schoolsocial.lib.concurrency import VersionedForm
 from schoolsocial.lib.text import PlainTextMixin
 
 from .importing import ImportFailed, markdown_from_upload
@@ -86,7 +87,7 @@ class NewPolicyForm(UploadMixin, DocumentForm):
         return cleaned
 
 
-class DraftForm(PlainTextMixin, forms.Form):
+class DraftForm(PlainTextMixin, VersionedForm):
     body_markdown = forms.CharField(label="Policy text", widget=forms.Textarea(attrs={"rows": 24}), help_text=BODY_HELP)
     change_summary = forms.CharField(
         label="What changed in this version?",
@@ -112,7 +113,7 @@ class ImportForm(UploadMixin, PlainTextMixin, forms.Form):
     )
 
 
-class ApproveForm(PlainTextMixin, forms.Form):
+class ApproveForm(PlainTextMixin, VersionedForm):
     review_date = forms.DateField(
         label="Review by",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db.models import Q
 
+from files import renders
 from schoolsocial.lib.pdf import render_pdf
 from schoolsocial.lib.store_once import store_once
 
@@ -21,6 +22,13 @@ def review_reminder_sweep() -> dict:
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=3)
 def render_version_pdf(version_id: int) -> str:
     """Render and store the PDF of an approved (or superseded) version, once."""
+    from .models import PolicyVersion
+
+    with renders.running(PolicyVersion, version_id):
+        return _render_version_pdf(version_id)
+
+
+def _render_version_pdf(version_id: int) -> str:
     from .models import LOCKED_STATUSES, PolicyVersion
 
     version = PolicyVersion.objects.select_related("document__school", "approved_by").filter(pk=version_id).first()

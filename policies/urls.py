@@ -23,6 +23,7 @@ urlpatterns = [
     path("<int:pk>/v/<int:number>/acknowledgements/", manage.acknowledgements, name="acknowledgements"),
     path("<int:pk>/v/<int:number>/acknowledgements/remind/", manage.acknowledgement_reminder, name="remind"),
     path("<int:pk>/v/<int:number>/pdf/", reading.version_pdf, name="version_pdf"),
+    path("<int:pk>/v/<int:number>/pdf/again/", reading.version_pdf_again, name="version_pdf_again"),
     path("public/<str:code>/", reading.public_index, name="public_index"),
     path("public/<str:code>/<slug:slug>/", reading.public_detail, name="public_detail"),
     path("public/<str:code>/<slug:slug>/pdf/", reading.public_pdf, name="public_pdf"),

@@ -445,6 +445,12 @@ CELERY_BEAT_SCHEDULE["outbox-relay"] = {
     "schedule": 60.0,
     "options": {"expires": 55},
 }
+# Renders (files/renders.py): a letter, bundle or PDF whose task was lost is queued again.
+CELERY_BEAT_SCHEDULE["render-relay"] = {
+    "task": "files.tasks.relay_renders",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
 CELERY_BEAT_SCHEDULE["discard-stale-uploads"] = {
     "task": "files.tasks.discard_stale_uploads",
     "schedule": crontab(hour=3, minute=15),
@@ -469,6 +475,11 @@ NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 30)
 NOTIFY_MAX_RETRIES = env_int("NOTIFY_MAX_RETRIES", 7)
 # A queued email whose task has not run for this long is queued again by the relay (every minute).
 NOTIFY_RELAY_STALE_SECONDS = env_int("NOTIFY_RELAY_STALE_SECONDS", 300)
+# A render waiting this long with no task is queued again; one "being made" past the timeout (its
+# worker died) too; after RENDER_MAX_ATTEMPTS it shows as failed, with "Make it again".
+RENDER_RELAY_STALE_SECONDS = env_int("RENDER_RELAY_STALE_SECONDS", 300)
+RENDER_RUNNING_TIMEOUT_SECONDS = env_int("RENDER_RUNNING_TIMEOUT_SECONDS", 900)
+RENDER_MAX_ATTEMPTS = env_int("RENDER_MAX_ATTEMPTS", 5)
 
 # --- Forms and look ---------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.audit import log_access
 from accounts.http import AuthenticatedRequest
 from accounts.permissions import require
+from files import renders
 from incidents.statistics import incident_figures
 from schoolsocial.lib.downloads import private_file_response
 
@@ -103,6 +104,16 @@ def panel_letter(request: AuthenticatedRequest, pk: int) -> FileResponse:
     return private_file_response(handle, stem=f"{complaint.reference}-panel-outcome", content_type="application/pdf")
 
 
+@require_POST
+@login_required
+def panel_letter_again(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    require(request, "complaints.manage")
+    record = get_panel_record_for(request.membership, pk)
+    if actions.make_again(record):
+        messages.info(request, "The outcome letter is being made again.")
+    return redirect(record.complaint)
+
+
 @login_required
 def statistics(request: AuthenticatedRequest) -> HttpResponse:
     """Anonymised figures: counts only, never a name, a reference or a post's text."""
@@ -120,8 +131,25 @@ def reports(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "complaints.termly_reports")
     today = timezone.localdate()
     form = TermlyReportForm(initial={"period_start": term_start(today), "period_end": today})
-    listed = TermlyReport.objects.filter(school=school).select_related("requested_by")[:20]
-    return render(request, "complaints/reports.html", {"form": form, "reports": listed})
+    return render(request, "complaints/reports.html", {"form": form, "reports": _listed(school)})
+
+
+def _listed(school) -> list[TermlyReport]:
+    listed = list(TermlyReport.objects.filter(school=school).select_related("requested_by")[:20])
+    jobs = renders.jobs_for(TermlyReport, [report.pk for report in listed if not report.pdf])
+    for report in listed:
+        report.needs_again = renders.needs_again(jobs.get(report.pk))  # type: ignore[attr-defined]
+    return listed
+
+
+@require_POST
+@login_required
+def report_again(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    school = require(request, "complaints.termly_reports")
+    report = get_object_or_404(TermlyReport, pk=pk, school=school)
+    if actions.make_again(report):
+        messages.info(request, "The report is being made again.")
+    return redirect("complaints:reports")
 
 
 @require_POST
@@ -135,8 +163,7 @@ def report_request(request: AuthenticatedRequest) -> HttpResponse:
         )
         messages.success(request, "The report is being prepared. It will appear in the list below in a moment.")
         return redirect("complaints:reports")
-    listed = TermlyReport.objects.filter(school=school).select_related("requested_by")[:20]
-    return render(request, "complaints/reports.html", {"form": form, "reports": listed}, status=400)
+    return render(request, "complaints/reports.html", {"form": form, "reports": _listed(school)}, status=400)
 
 
 @login_required

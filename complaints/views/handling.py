@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts.audit import log_access
 from accounts.http import AuthenticatedRequest
 from accounts.permissions import require
+from schoolsocial.lib.concurrency import StaleEdit, current_version
 
 from .. import access, actions
 from ..access import can_manage, get_handled_complaint, get_working_complaint
@@ -106,21 +107,38 @@ def _detail_context(request: AuthenticatedRequest, complaint: Complaint, **forms
         "handler": complaint.informal_handler if complaint.informal_handler_id else None,
     }
     if manage:  # the headteacher's part: never built for the member of staff handling the informal stage
+        # The forms that change the complaint carry the version the page was opened at.
+        opened = current_version(complaint)
         context.update(
             {
                 "declarations": complaint.declarations.select_related("governor") if complaint.reached_panel_at else [],
                 "panel": panel,
-                "stage_form": forms.get("stage_form") or StageForm(complaint=complaint),
+                "stage_form": forms.get("stage_form")
+                or StageForm(complaint=complaint, initial={"seen_version": opened}),
                 "link_form": forms.get("link_form")
                 or LinkIncidentForm(
                     school=complaint.school,
-                    initial={"reference": complaint.incident.reference if complaint.incident else ""},
+                    initial={
+                        "reference": complaint.incident.reference if complaint.incident else "",
+                        "seen_version": opened,
+                    },
                 ),
                 "handler_form": forms.get("handler_form")
-                or HandlerForm(school=complaint.school, initial={"handler": complaint.informal_handler_id}),
+                or HandlerForm(
+                    school=complaint.school,
+                    initial={"handler": complaint.informal_handler_id, "seen_version": opened},
+                ),
             }
         )
     return context
+
+
+def _what_they_saved(complaint: Complaint) -> list[tuple[str, str]]:
+    return [
+        ("Stage", complaint.get_stage_display()),
+        ("Informal stage handled by", complaint.informal_handler.full_name if complaint.informal_handler else ""),
+        ("Linked incident", complaint.incident.reference if complaint.incident else ""),
+    ]
 
 
 def _post(
@@ -132,15 +150,25 @@ def _post(
     done: str,
     *,
     manage_only: bool = True,
+    already_done: Callable | None = None,
 ) -> HttpResponse:
     """Shared shape of the detail page's actions: validate, act, or show the page with the errors.
     `manage_only=False` lets the member of staff handling the informal stage do it too."""
     membership = request.membership
     complaint = get_handled_complaint(membership, pk) if manage_only else get_working_complaint(membership, pk)
+    if already_done is not None and already_done(complaint, request.POST):
+        messages.info(request, "That was saved already.")  # a second click
+        return redirect(complaint)
     form = make_form(request.POST, complaint)
     if form.is_valid():
         try:
             act(complaint, form.cleaned_data)
+        except StaleEdit as stale:
+            complaint.refresh_from_db()
+            form.saw_version(stale.version)
+            context = _detail_context(request, complaint, **{form_name: form})
+            context.update({"stale": stale, "saved": _what_they_saved(complaint)})
+            return render(request, "complaints/detail.html", context, status=409)
         except (actions.ActionError, InvalidTransition) as error:
             form.add_error(None, str(error))
         else:
@@ -200,8 +228,12 @@ def change_stage(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         pk,
         "stage_form",
         lambda data, c: StageForm(data, complaint=c),
-        lambda c, d: actions.move_stage(complaint=c, by=request.user, stage=d["stage"], reason=d["reason"]),
+        lambda c, d: actions.move_stage(
+            complaint=c, by=request.user, stage=d["stage"], reason=d["reason"], seen_version=d["seen_version"]
+        ),
         "Stage updated and the parent told.",
+        # The same move sent twice: the second finds the complaint already there.
+        already_done=lambda c, data: data.get("stage") == c.stage,
     )
 
 
@@ -213,7 +245,9 @@ def assign_handler(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         pk,
         "handler_form",
         lambda data, c: HandlerForm(data, school=c.school),
-        lambda c, d: actions.assign_informal_handler(complaint=c, by=request.user, handler=d["handler"]),
+        lambda c, d: actions.assign_informal_handler(
+            complaint=c, by=request.user, handler=d["handler"], seen_version=d["seen_version"]
+        ),
         "Saved who handles the informal stage.",
     )
 
@@ -228,7 +262,9 @@ def link_incident(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             incident = access.incident_to_link(request.membership, complaint, reference)
             if incident is None:
                 raise actions.ActionError(f"No incident {reference} was found at this school.")
-        actions.link_incident(complaint=complaint, by=request.user, incident=incident)
+        actions.link_incident(
+            complaint=complaint, by=request.user, incident=incident, seen_version=data["seen_version"]
+        )
 
     return _post(
         request, pk, "link_form", lambda data, c: LinkIncidentForm(data, school=c.school), act, "Incident link saved."

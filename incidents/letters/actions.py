@@ -10,10 +10,10 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import School, User
+from files import renders
 from incidents import timeline
 from incidents.models import EntryKind, EscalationStep, Incident
 from notifications.outbox import notify
-from schoolsocial.lib.tasks import enqueue_on_commit
 
 from . import facts as letter_facts
 from .models import (
@@ -139,7 +139,7 @@ def request_preview(*, letter: Letter) -> Letter:
     letter.save(update_fields=["render_state", "render_error"])
     from .tasks import render_letter
 
-    enqueue_on_commit(render_letter, letter.pk, letter.revision)
+    renders.queue(letter, render_letter, letter.pk, letter.revision, force=True)
     return letter
 
 
@@ -162,8 +162,19 @@ def finalise(*, letter: Letter, by: User) -> Letter:
     _timeline(letter, by, f"Letter finalised: {letter.get_kind_display()} to {letter.recipient_name}")
     from .tasks import render_letter
 
-    enqueue_on_commit(render_letter, letter.pk, letter.revision)
+    renders.queue(letter, render_letter, letter.pk, letter.revision, force=True)
     return letter
+
+
+@transaction.atomic
+def make_again(*, letter: Letter) -> bool:
+    """Queue again a PDF whose render failed or was lost ("Make it again"); a second click
+    queues nothing. True if a render was queued."""
+    letter = _locked(letter)
+    if letter.pdf_ready or not renders.make_again(letter):
+        return False
+    Letter.objects.filter(pk=letter.pk).update(render_state=RenderState.QUEUED, render_error="")
+    return True
 
 
 @transaction.atomic
@@ -209,8 +220,17 @@ def request_bundle(*, incident: Incident, by: User) -> EvidenceBundle:
     timeline.record(incident, by, EntryKind.NOTE, "Referral bundle requested (evidence, chronology)")
     from .tasks import build_bundle
 
-    enqueue_on_commit(build_bundle, bundle.pk)
+    renders.queue(bundle, build_bundle, bundle.pk)
     return bundle
+
+
+@transaction.atomic
+def make_bundle_again(*, bundle: EvidenceBundle) -> bool:
+    """Queue again a bundle whose build failed or was lost, once."""
+    if bundle.sha256 or not renders.make_again(bundle):
+        return False
+    EvidenceBundle.objects.filter(pk=bundle.pk).update(state=RenderState.QUEUED, error="")
+    return True
 
 
 def check_locked(letter: Letter) -> None:

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from files import renders
 from schoolsocial.lib.store_once import store_once
 
 from . import bundles
@@ -28,6 +29,11 @@ logger = logging.getLogger(__name__)
 @shared_task(acks_late=True)
 def render_letter(letter_id: int, revision: int) -> str:
     """Make the PDF of a draft (a preview of `revision`) or of a final letter (stored for good)."""
+    with renders.running(Letter, letter_id, revision):
+        return _render_letter(letter_id, revision)
+
+
+def _render_letter(letter_id: int, revision: int) -> str:
     letter = Letter.objects.select_related("school", "incident").filter(pk=letter_id).first()
     if letter is None:
         return "missing"
@@ -72,6 +78,11 @@ def _render(letter: Letter) -> bytes:
 
 @shared_task(acks_late=True)
 def build_bundle(bundle_id: int) -> str:
+    with renders.running(EvidenceBundle, bundle_id):
+        return _build_bundle(bundle_id)
+
+
+def _build_bundle(bundle_id: int) -> str:
     bundle = (
         EvidenceBundle.objects.select_related("incident__school", "incident__platform").filter(pk=bundle_id).first()
     )

@@ -12,11 +12,13 @@ urlpatterns = [
     path("<int:pk>/edit/", views.letter_edit, name="edit"),
     path("<int:pk>/status/", views.letter_status, name="status"),
     path("<int:pk>/pdf/", views.letter_pdf, name="pdf"),
+    path("<int:pk>/again/", views.letter_again, name="again"),
     path("<int:pk>/email/", views.letter_email, name="email"),
     path("<int:pk>/handover/", views.letter_handover, name="handover"),
     path("wording/", views.wording_list, name="wording_list"),
     path("wording/<str:kind>/", views.wording_edit, name="wording_edit"),
     path("bundles/<int:pk>/", views.bundle_detail, name="bundle_detail"),
     path("bundles/<int:pk>/status/", views.bundle_status, name="bundle_status"),
+    path("bundles/<int:pk>/again/", views.bundle_again, name="bundle_again"),
     path("bundles/<int:pk>/download/", views.bundle_download, name="bundle_download"),
 ]

@@ -151,6 +151,16 @@ def letter_status(request: AuthenticatedRequest, pk: int) -> JsonResponse:
 
 
 @login_required
+@require_POST
+@requires("letters.draft")
+def letter_again(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    letter = get_letter_for(request.membership, pk)
+    if actions.make_again(letter=letter):
+        messages.info(request, "The PDF is being made again.")
+    return redirect("letters:detail" if letter.is_final else "letters:edit", letter.pk)
+
+
+@login_required
 def letter_pdf(request: AuthenticatedRequest, pk: int) -> FileResponse:
     school = require(request, "letters.draft")
     letter = get_letter_for(request.membership, pk)
@@ -255,6 +265,16 @@ def bundle_status(request: AuthenticatedRequest, pk: int) -> JsonResponse:
             "error": bundle.error,
         }
     )
+
+
+@login_required
+@require_POST
+@requires("letters.draft")
+def bundle_again(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    bundle = get_bundle_for(request.membership, pk)
+    if actions.make_bundle_again(bundle=bundle):
+        messages.info(request, "The referral bundle is being built again.")
+    return redirect("letters:bundle_detail", bundle.pk)
 
 
 @login_required

@@ -13,12 +13,13 @@ from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedRequest
 from accounts.permissions import may, require
+from schoolsocial.lib.concurrency import StaleEdit
 
 from .. import actions, selectors
 from ..access import get_document_for, get_version_for
 from ..diff import side_by_side
 from ..forms import ApproveForm, DocumentForm, DraftForm, ImportForm, NewPolicyForm
-from ..models import Status
+from ..models import PolicyVersion, Status
 
 
 @login_required
@@ -104,9 +105,16 @@ def draft_edit(request: AuthenticatedRequest, pk: int, number: int) -> HttpRespo
         return redirect(version)
     initial = {"body_markdown": version.body_markdown, "change_summary": version.change_summary}
     form = DraftForm(request.POST or None, initial=initial)
+    form.opened_at(version)
     if request.method == "POST" and form.is_valid():
         try:
             actions.update_draft(version, **form.cleaned_data)
+        except StaleEdit as stale:
+            version.refresh_from_db()
+            form.saw_version(stale.version)
+            saved = [("What they saved", version.body_markdown), ("What changed", version.change_summary)]
+            context = {"form": form, "version": version, "document": version.document, "stale": stale, "saved": saved}
+            return render(request, "policies/draft_form.html", context, status=409)
         except ValidationError as error:  # sent for approval from another tab meanwhile
             messages.error(request, f"{error.message} Nothing was changed.")
         else:
@@ -140,6 +148,7 @@ def draft_import(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             replace_form = DraftForm(
                 initial={"body_markdown": form.upload_markdown, "change_summary": form.cleaned_data["change_summary"]}
             )
+            replace_form.opened_at(draft)
             return render(
                 request,
                 "policies/draft_form.html",
@@ -189,21 +198,44 @@ def version_approve(request: AuthenticatedRequest, pk: int, number: int) -> Http
     require(request, "policies.oversee")
     version = get_version_for(request.membership, pk, number)
     document = version.document
+    if version.status == Status.APPROVED and version.approved_by_id == request.user.pk:
+        messages.info(request, f"You approved version {version.number}; it is the published policy.")
+        return redirect(version)  # a second click on Approve
     if not actions.can_approve(request.user, document) or version.status != Status.AWAITING_APPROVAL:
-        messages.error(request, "This version is not waiting for your approval.")
+        messages.error(request, _not_waiting(version))
         return redirect(version)
     form = ApproveForm(
         request.POST or None, initial={"review_date": document.default_review_date(timezone.localdate())}
     )
+    form.opened_at(version)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.approve(version, by=request.user, review_date=form.cleaned_data["review_date"])
+            actions.approve(
+                version,
+                by=request.user,
+                review_date=form.cleaned_data["review_date"],
+                seen_version=form.cleaned_data["seen_version"],
+            )
+        except StaleEdit as stale:
+            version.refresh_from_db()
+            form.saw_version(stale.version)
+            saved = [("What they saved", version.body_markdown), ("What changed", version.change_summary)]
+            context = {"form": form, "version": version, "document": document, "stale": stale, "saved": saved}
+            return render(request, "policies/approve.html", context, status=409)
         except (ValidationError, actions.NotAllowed) as error:
             messages.error(request, getattr(error, "message", str(error)))
         else:
             messages.success(request, f"Version {version.number} approved. It is now the published policy.")
         return redirect(version)
     return render(request, "policies/approve.html", {"form": form, "version": version, "document": document})
+
+
+def _not_waiting(version: PolicyVersion) -> str:
+    """Why the approval page is not offered, in plain words (who approved it, and when)."""
+    if version.status in (Status.APPROVED, Status.SUPERSEDED) and version.approved_by and version.approved_at:
+        when = timezone.localtime(version.approved_at)
+        return f"Version {version.number} was already approved by {version.approved_by.full_name} at {when:%H:%M} on {when:%d/%m/%Y}."
+    return "This version is not waiting for your approval."
 
 
 @login_required

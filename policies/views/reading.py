@@ -89,6 +89,18 @@ def version_pdf(request: AuthenticatedRequest, pk: int, number: int) -> HttpResp
     return _pdf_or_preparing(request, version)
 
 
+@require_POST
+@login_required
+def version_pdf_again(request: AuthenticatedRequest, pk: int, number: int) -> HttpResponse:
+    require(request, "policies.read")
+    version = get_version_for(request.membership, pk, number)
+    if version.status not in (Status.APPROVED, Status.SUPERSEDED):
+        raise Http404("Only approved versions have a PDF.")
+    if actions.make_pdf_again(version):
+        messages.info(request, "The PDF is being made again.")
+    return redirect(version)
+
+
 def _pdf_or_preparing(request: HttpRequest, version: PolicyVersion) -> HttpResponseBase:
     if version.status not in (Status.APPROVED, Status.SUPERSEDED):
         raise Http404("Only approved versions have a PDF.")

@@ -9,7 +9,10 @@ they saved beside the person's own (kept) input. Works for every model with `his
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
+from django import forms
+from django.http import QueryDict
 from django.utils import timezone
 
 
@@ -40,3 +43,25 @@ def check_version(instance, seen: int | None) -> None:
         return
     who = getattr(newest.history_user, "full_name", "") or "someone else"
     raise StaleEdit(who, newest.history_date, newest.history_id)
+
+
+class VersionedForm(forms.Form):
+    """Mix into an edit form: it carries `seen_version`, the version the form was opened at.
+    `opened_at(instance)` sets it for an unbound form; `saw_version` after a stale submit keeps
+    the person's answers and checks the next save against the version they have now been shown."""
+
+    seen_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def opened_at(self, instance) -> None:
+        if not self.is_bound:
+            self.initial["seen_version"] = current_version(instance)
+
+    def saw_version(self, version: int) -> None:
+        data = cast(QueryDict, self.data).copy()  # bound to request.POST, a QueryDict
+        data["seen_version"] = str(version)
+        self.data = data
+
+
+def unchanged(instance, fields: dict) -> bool:
+    """True when saving `fields` would change nothing (the same submit sent twice)."""
+    return all(getattr(instance, name) == value for name, value in fields.items())
