@@ -9,8 +9,9 @@ of text for the page.
 How the index is kept, per database (nothing of it is declared on the model, so one model serves
 both and `makemigrations` never sees it):
 
-- PostgreSQL: a stored generated `tsvector` column (`search_vector`, English stemming, weights A-D)
-  with a GIN index, and `pg_trgm` GIN indexes on the `trigram` columns so part of a handle or of a
+- PostgreSQL: a stored generated `tsvector` column (`search_vector`, English stemming, weights A-D;
+  angle brackets read as spaces, as posts are plain text and PostgreSQL's parser would otherwise
+  drop anything that looks like an HTML tag) with a GIN index, and `pg_trgm` GIN indexes on the `trigram` columns so part of a handle or of a
   reference matches too. The notes are copied into a `search_notes` column by a trigger on the
   child table (a generated column may only read its own row); Django never writes either column,
   so a save from a stale instance cannot overwrite them.
@@ -235,7 +236,7 @@ END $$""",
             f'ON "{notes}" FOR EACH ROW EXECUTE FUNCTION "{table}_search_notes"()',
         ]
     vector = " || ".join(
-        f"setweight(to_tsvector('english'::regconfig, coalesce(\"{column}\", '')), '{weight}')"
+        f"setweight(to_tsvector('english'::regconfig, translate(coalesce(\"{column}\", ''), '<>', '  ')), '{weight}')"
         for column, weight in index.searched
     )
     statements += [
