@@ -1,8 +1,12 @@
-"""Project-wide request guards: the size of what may be sent, and the portal's own 404 page."""
+"""Project-wide request guards: the size of what may be sent, the portal's own 404 page, and
+sessions that end when idle without a write on every request."""
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
@@ -53,3 +57,26 @@ class ProjectNotFoundPageMiddleware:
         if settings.DEBUG and isinstance(exception, Http404):
             return page_not_found(request, exception)
         return None
+
+
+class SessionIdleTimeoutMiddleware:
+    """Signed-in sessions end after SESSION_COOKIE_AGE seconds without a request, without a database
+    write on every page view: the session's expiry is pushed forward (by marking it changed, so
+    SessionMiddleware saves it) at most once every SESSION_REFRESH_SECONDS. A session therefore
+    ends between SESSION_COOKIE_AGE - SESSION_REFRESH_SECONDS and SESSION_COOKIE_AGE after the last
+    request; the session store refuses an expired session, which signs the person out.
+
+    Sits just after SessionMiddleware. Visitors who are not signed in get no session written."""
+
+    KEY = "_refreshed_at"
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = request.session  # type: ignore[attr-defined]  # set by SessionMiddleware
+        if not session.is_empty() and AUTH_SESSION_KEY in session:
+            now = int(time.time())
+            if now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
+                session[self.KEY] = now
+        return self.get_response(request)

@@ -134,6 +134,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "schoolsocial.middleware.SessionIdleTimeoutMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -224,9 +225,10 @@ AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = "schoolsocial"
 
-# Sessions end after a spell of inactivity: every request pushes the expiry forward.
+# Sessions end after a spell of inactivity. The expiry is pushed forward at most once a minute
+# (schoolsocial.middleware.SessionIdleTimeoutMiddleware), not written on every page view.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = env_int("SESSION_REFRESH_SECONDS", 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -378,6 +380,14 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# Sessions live in the database (the embedded default). SESSIONS_IN_CACHE=true (with Redis) reads
+# them from the cache and writes through to the database, so a Redis restart signs nobody out.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if env_bool("SESSIONS_IN_CACHE", False) and REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 # --- Celery ---------------------------------------------------------------------------------
 # With no broker (the embedded default) tasks run in-process, so the demo needs no Redis. Production

@@ -17,6 +17,7 @@ from accounts.audit import log_access
 from accounts.http import AuthenticatedRequest
 from accounts.permissions import require
 from schoolsocial.lib.concurrency import StaleEdit, current_version
+from schoolsocial.lib.text import strip_bidi_controls
 
 from .. import access, actions
 from ..access import can_manage, get_handled_complaint, get_working_complaint
@@ -31,6 +32,7 @@ from ..forms import (
     StageForm,
 )
 from ..models import Complaint, ComplaintSettings, InvalidTransition, Stage
+from ..search import mark_matches, search
 
 FILTERS = {"open": "Open", **{s.value: s.label for s in Stage}, "all": "All"}
 
@@ -46,9 +48,15 @@ def complaint_list(request: AuthenticatedRequest) -> HttpResponse:
         complaints = complaints.open()
     elif chosen != "all":
         complaints = complaints.filter(stage=chosen)
+    complaints = complaints.order_by("-created_at", "-pk")
+    query = strip_bidi_controls(request.GET.get("q", ""))[:100].strip()
+    if query:
+        complaints = search(complaints, query)
     rules = ComplaintSettings.for_school(school)
     today = timezone.localdate()
-    page = Paginator(complaints.order_by("-created_at", "-pk"), 25).get_page(request.GET.get("page"))
+    page = Paginator(complaints, 25).get_page(request.GET.get("page"))
+    if query:
+        mark_matches(page, query)
     return render(
         request,
         "complaints/list.html",
@@ -56,6 +64,7 @@ def complaint_list(request: AuthenticatedRequest) -> HttpResponse:
             "page": page,
             "filters": FILTERS,
             "chosen": chosen,
+            "query": query,
             "today": today,
             "warn_until": add_school_days(today, rules.remind_days_before, rules.holiday_dates),
         },

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,6 +20,7 @@ from ..forms import IncidentFilterForm, NoteForm, OutcomeForm, SkipForm, StatusF
 from ..letters.models import LETTER_FOR_STEP
 from ..models import Incident, InvalidTransition, Status, StepKind
 from ..paging import page_of
+from ..search import mark_matches, search
 from .reporting import add_evidence_and_render, evidence_form_for
 
 PAGE_SIZE = 25
@@ -44,14 +44,8 @@ def filtered_incidents(incidents, form: IncidentFilterForm):
         incidents = incidents.filter(created_at__date__gte=data["date_from"])
     if data["date_to"]:
         incidents = incidents.filter(created_at__date__lte=data["date_to"])
-    query = data["q"].strip()
-    if query:
-        incidents = incidents.filter(
-            Q(reference__iexact=query)
-            | Q(content__icontains=query)
-            | Q(account_name__icontains=query)
-            | Q(targeted__icontains=query)
-        )
+    if data["q"].strip():
+        incidents = search(incidents, data["q"])  # best match first, then the order given
     return incidents
 
 
@@ -59,8 +53,10 @@ def filtered_incidents(incidents, form: IncidentFilterForm):
 def incident_list(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "incidents.view_all")
     form = IncidentFilterForm(request.GET or None, school=school)
-    incidents = filtered_incidents(case_list_for(request.membership), form).order_by("-created_at", "-pk")
+    incidents = filtered_incidents(case_list_for(request.membership).order_by("-created_at", "-pk"), form)
     page = page_of(incidents, request.GET.get("page"), PAGE_SIZE)
+    if form.is_valid() and form.cleaned_data["q"].strip():
+        mark_matches(page, form.cleaned_data["q"])
     return render(request, "incidents/incident_list.html", {"page": page, "form": form, "today": timezone.localdate()})
 
 

@@ -1,0 +1,46 @@
+"""Search the school's incidents: the post's words, the account name, who is targeted, the
+reference and the case notes (every timeline entry with a body), ranked, best first.
+
+The index behind it (a generated tsvector with GIN and trigram indexes on PostgreSQL, an FTS5
+table on SQLite) is described in `schoolsocial/lib/fulltext.py` and created by migration 0013.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+
+from schoolsocial.lib import fulltext
+
+from .models import Incident
+
+INDEX = fulltext.TextIndex(
+    table="incidents_incident",
+    columns=(("reference", "A"), ("account_name", "A"), ("content", "B"), ("targeted", "B")),
+    notes_table="incidents_timelineentry",
+    notes_key="incident_id",
+    trigram=("reference", "account_name"),
+)
+SNIPPET_LENGTH = 220
+
+
+def search(queryset: QuerySet[Incident], text: str) -> QuerySet[Incident]:
+    """The incidents of `queryset` matching `text`, best first (then in the queryset's own order)."""
+    return fulltext.search(queryset, INDEX, text)
+
+
+def mark_matches(incidents: Iterable[Incident], text: str) -> None:
+    """Give each incident of a page of results a `search_snippet`: the part of the post (or the
+    account name, or who is targeted) where the words were found, escaped, the words marked."""
+    found = fulltext.words(text)
+    for incident in incidents:
+        shown = next(
+            (
+                value
+                for value in (incident.content, incident.account_name, incident.targeted)
+                if fulltext.has_match(value, found)
+            ),
+            incident.content,
+        )
+        incident.search_snippet = fulltext.highlight(shown, found, around=SNIPPET_LENGTH)

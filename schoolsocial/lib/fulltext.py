@@ -1,0 +1,311 @@
+"""Full-text search over one table, the same from the caller's side on PostgreSQL and SQLite.
+
+An app describes what is searched (`TextIndex`: the table, its text columns with a weight, and
+optionally a child table whose `body` rows count as the record's notes), creates the index in a
+migration with `install` / `uninstall`, and asks `search(queryset, index, text)` for the matching
+rows, each annotated with `search_rank` (higher is better). `highlight` marks the words in a piece
+of text for the page.
+
+How the index is kept, per database (nothing of it is declared on the model, so one model serves
+both and `makemigrations` never sees it):
+
+- PostgreSQL: a stored generated `tsvector` column (`search_vector`, English stemming, weights A-D;
+  angle brackets read as spaces, as posts are plain text and PostgreSQL's parser would otherwise
+  drop anything that looks like an HTML tag) with a GIN index, and `pg_trgm` GIN indexes on the `trigram` columns so part of a handle or of a
+  reference matches too. The notes are copied into a `search_notes` column by a trigger on the
+  child table (a generated column may only read its own row); Django never writes either column,
+  so a save from a stale instance cannot overwrite them.
+- SQLite: an FTS5 table (`<table>_fts`, Porter stemming) holding the same columns and the notes,
+  kept in step by triggers on both tables, so bulk inserts, raw updates and raw deletes (record
+  destruction) keep it right too. SQLite drops a table's triggers when Django rebuilds the table
+  for a later migration: such a migration must call `install` again (tests/incidents/test_search.py
+  fails if the triggers are missing).
+
+The generated SQL is part of the migrations that call it: change it only with a new migration.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+MAX_WORDS = 8
+WEIGHTS = {"A": 10.0, "B": 4.0, "C": 2.0, "D": 1.0}  # FTS5's bm25 column weights; PostgreSQL's are its own
+
+
+@dataclass(frozen=True)
+class TextIndex:
+    table: str
+    columns: tuple[tuple[str, str], ...]  # (column, weight "A".."D"), most telling first
+    notes_table: str = ""  # child rows whose non-empty `body` is searched with the record
+    notes_key: str = ""  # the child table's column pointing at `table`
+    trigram: tuple[str, ...] = ()  # PostgreSQL: columns also matched on any part of their text
+
+    @property
+    def fts(self) -> str:
+        return f"{self.table}_fts"
+
+    @property
+    def searched(self) -> list[tuple[str, str]]:
+        return [*self.columns, *([("search_notes", "D")] if self.notes_table else [])]
+
+
+def words(text: str) -> list[str]:
+    """The words of a search, lower-cased, at most MAX_WORDS (punctuation is never query syntax)."""
+    return re.findall(r"\w+", (text or "").lower())[:MAX_WORDS]
+
+
+def search(queryset: QuerySet, index: TextIndex, text: str) -> QuerySet:
+    """The rows of `queryset` matching every word of `text` (each word also as the start of a longer
+    one), annotated with `search_rank`, best first. No words: no rows."""
+    found = words(text)
+    if not found:
+        return queryset.none()
+    if _vendor(queryset) == "postgresql":
+        return _search_postgresql(queryset, index, text, found)
+    return _search_sqlite(queryset, index, found)
+
+
+def _vendor(queryset: QuerySet) -> str:
+    from django.db import connections
+
+    return connections[queryset.db].vendor
+
+
+def _search_postgresql(queryset: QuerySet, index: TextIndex, text: str, found: list[str]) -> QuerySet:
+    table = index.table
+    query = " & ".join(f"{word}:*" for word in found)
+    where = [f'"{table}"."search_vector" @@ to_tsquery(\'english\', %s)']
+    params: list[str] = [query]
+    part = text.strip()
+    if len(part) >= 3:  # a trigram index needs three characters to narrow anything
+        pattern = "%" + part.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        for column in index.trigram:
+            where.append(f'"{table}"."{column}" ILIKE %s')
+            params.append(pattern)
+    return queryset.extra(
+        select={"search_rank": f'ts_rank("{table}"."search_vector", to_tsquery(\'english\', %s))'},
+        select_params=[query],
+        where=["(" + " OR ".join(where) + ")"],
+        params=params,
+    ).order_by("-search_rank", *queryset.query.order_by or queryset.model._meta.ordering)
+
+
+def _search_sqlite(queryset: QuerySet, index: TextIndex, found: list[str]) -> QuerySet:
+    fts = index.fts
+    match = " ".join('"' + word.replace('"', '""') + '"*' for word in found)
+    weights = ", ".join(str(WEIGHTS[weight]) for _, weight in index.searched)
+    return queryset.extra(
+        select={"search_rank": f'-bm25("{fts}", {weights})'},
+        tables=[fts],
+        where=[f'"{fts}".rowid = "{index.table}"."id"', f'"{fts}" MATCH %s'],
+        params=[match],
+    ).order_by("-search_rank", *queryset.query.order_by or queryset.model._meta.ordering)
+
+
+# --- Highlighting --------------------------------------------------------------------------------
+
+
+def _stem(word: str) -> str:
+    """A rough stem, so "bullying" also marks "bullied" (the index itself stems properly)."""
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)]
+            break
+    if word.endswith("y") and len(word) >= 5:
+        word = word[:-1]
+    return word
+
+
+def _pattern(found: Iterable[str]) -> re.Pattern[str] | None:
+    stems = sorted({_stem(word) for word in found if word}, key=len, reverse=True)
+    if not stems:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(stem) for stem in stems) + r")\w*", re.IGNORECASE)
+
+
+def highlight(text: str, found: Iterable[str], *, around: int | None = None) -> SafeString:
+    """`text` escaped, with each word that starts like a searched word wrapped in <mark>.
+
+    The text is cut into matched and unmatched pieces first and every piece is escaped on its own,
+    so a search for "amp" or "lt" can never reach inside an escaped entity, and nothing the user
+    wrote is ever output unescaped. With `around`, only a window of about that many characters
+    round the first match is kept (with an ellipsis where text was cut)."""
+    text = text or ""
+    pattern = _pattern(found)
+    matches = list(pattern.finditer(text)) if pattern else []
+    start, end = 0, len(text)
+    if around is not None and len(text) > around:
+        first = matches[0].start() if matches else 0
+        start = max(0, first - around // 3)
+        end = min(len(text), start + around)
+        matches = [m for m in matches if m.start() >= start and m.end() <= end]
+    pieces = ["…" if start else ""]
+    at = start
+    for match in matches:
+        pieces.append(escape(text[at : match.start()]))
+        pieces.append("<mark>" + escape(match.group()) + "</mark>")
+        at = match.end()
+    pieces.append(escape(text[at:end]))
+    pieces.append("…" if end < len(text) else "")
+    return mark_safe("".join(pieces))  # noqa: S308  every piece of user text above went through escape()
+
+
+def has_match(text: str, found: Iterable[str]) -> bool:
+    pattern = _pattern(found)
+    return bool(pattern and text and pattern.search(text))
+
+
+# --- The index itself (called from migrations) --------------------------------------------------------
+
+
+def install(schema_editor, index: TextIndex) -> None:
+    vendor = schema_editor.connection.vendor
+    statements = _postgresql(index) if vendor == "postgresql" else _sqlite(index) if vendor == "sqlite" else []
+    for statement in statements:
+        schema_editor.execute(statement, params=None)
+
+
+def uninstall(schema_editor, index: TextIndex) -> None:
+    vendor = schema_editor.connection.vendor
+    table = index.table
+    if vendor == "postgresql":
+        statements = [f'ALTER TABLE "{table}" DROP COLUMN IF EXISTS "search_vector"']
+        for column in index.trigram:
+            statements.append(f'DROP INDEX IF EXISTS "{table}_{column}_trgm"')
+        if index.notes_table:
+            statements += [
+                f'DROP TRIGGER IF EXISTS "{index.notes_table}_search_notes" ON "{index.notes_table}"',
+                f'DROP FUNCTION IF EXISTS "{table}_search_notes"()',
+                f'ALTER TABLE "{table}" DROP COLUMN IF EXISTS "search_notes"',
+            ]
+    elif vendor == "sqlite":
+        statements = [
+            f'DROP TRIGGER IF EXISTS "{name}"'
+            for name in (f"{table}_fts_insert", f"{table}_fts_update", f"{table}_fts_delete")
+        ]
+        if index.notes_table:
+            statements += [
+                f'DROP TRIGGER IF EXISTS "{index.notes_table}_fts_{when}"' for when in ("insert", "update", "delete")
+            ]
+        statements.append(f'DROP TABLE IF EXISTS "{index.fts}"')
+    else:
+        statements = []
+    for statement in statements:
+        schema_editor.execute(statement, params=None)
+
+
+def _notes_of(index: TextIndex, key: str, separator_sql: str) -> str:
+    return (
+        f'coalesce((SELECT {separator_sql} FROM "{index.notes_table}" n '
+        f"WHERE n.\"{index.notes_key}\" = {key} AND n.body <> ''), '')"
+    )
+
+
+def _postgresql(index: TextIndex) -> list[str]:
+    table = index.table
+    statements = []
+    if index.notes_table:
+        notes = index.notes_table
+        recompute = _notes_of(index, "{key}", "string_agg(n.body, ' ' ORDER BY n.id)")
+        statements += [
+            f'ALTER TABLE "{table}" ADD COLUMN "search_notes" text NOT NULL DEFAULT \'\'',
+            f'UPDATE "{table}" t SET "search_notes" = {recompute.format(key="t.id")}',
+            f"""CREATE FUNCTION "{table}_search_notes"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    IF NEW.body <> '' THEN
+      UPDATE "{table}" SET "search_notes" = "search_notes" || ' ' || NEW.body WHERE id = NEW."{index.notes_key}";
+    END IF;
+  ELSE
+    UPDATE "{table}" SET "search_notes" = {recompute.format(key=f'OLD."{index.notes_key}"')}
+      WHERE id = OLD."{index.notes_key}";
+    IF TG_OP = 'UPDATE' AND NEW."{index.notes_key}" <> OLD."{index.notes_key}" THEN
+      UPDATE "{table}" SET "search_notes" = {recompute.format(key=f'NEW."{index.notes_key}"')}
+        WHERE id = NEW."{index.notes_key}";
+    END IF;
+  END IF;
+  RETURN NULL;
+END $$""",
+            f'CREATE TRIGGER "{notes}_search_notes" AFTER INSERT OR DELETE OR UPDATE OF body, "{index.notes_key}" '
+            f'ON "{notes}" FOR EACH ROW EXECUTE FUNCTION "{table}_search_notes"()',
+        ]
+    vector = " || ".join(
+        f"setweight(to_tsvector('english'::regconfig, translate(coalesce(\"{column}\", ''), '<>', '  ')), '{weight}')"
+        for column, weight in index.searched
+    )
+    statements += [
+        f'ALTER TABLE "{table}" ADD COLUMN "search_vector" tsvector GENERATED ALWAYS AS ({vector}) STORED',
+        f'CREATE INDEX "{table}_search" ON "{table}" USING gin ("search_vector")',
+    ]
+    for column in index.trigram:
+        statements.append(f'CREATE INDEX "{table}_{column}_trgm" ON "{table}" USING gin ("{column}" gin_trgm_ops)')
+    return statements
+
+
+def _q(name: str) -> str:
+    return f'"{name}"'
+
+
+def _sqlite(index: TextIndex) -> list[str]:
+    table, fts = _q(index.table), _q(index.fts)
+    own = [column for column, _ in index.columns]
+    names = ", ".join(_q(c) for c in own)
+    new_values = ", ".join(f"new.{_q(c)}" for c in own)
+    assignments = ", ".join(f"{_q(c)} = new.{_q(c)}" for c in own)
+    notes_column = ', "search_notes"' if index.notes_table else ""
+    statements = [
+        f"CREATE VIRTUAL TABLE {fts} USING fts5({names}{notes_column}, tokenize='porter unicode61 remove_diacritics 2')",
+    ]
+    if index.notes_table:
+        recompute = _notes_of(index, "{key}", "group_concat(n.body, ' ')")
+        copied = ", ".join(f"coalesce(t.{_q(c)}, '')" for c in own)
+        statements.append(
+            f'INSERT INTO {fts} (rowid, {names}, "search_notes") '
+            f"SELECT t.id, {copied}, {recompute.format(key='t.id')} FROM {table} t"
+        )
+    else:
+        statements.append(f"INSERT INTO {fts} (rowid, {names}) SELECT id, {names} FROM {table}")
+    empty_notes = ", ''" if index.notes_table else ""
+    statements += [
+        f'CREATE TRIGGER "{index.table}_fts_insert" AFTER INSERT ON {table} BEGIN '
+        f"INSERT INTO {fts} (rowid, {names}{notes_column}) VALUES (new.id, {new_values}{empty_notes}); END",
+        f'CREATE TRIGGER "{index.table}_fts_update" AFTER UPDATE OF {names} ON {table} BEGIN '
+        f"UPDATE {fts} SET {assignments} WHERE rowid = new.id; END",
+        f'CREATE TRIGGER "{index.table}_fts_delete" AFTER DELETE ON {table} BEGIN '
+        f"DELETE FROM {fts} WHERE rowid = old.id; END",
+    ]
+    if index.notes_table:
+        notes, key = index.notes_table, _q(index.notes_key)
+        old_notes = recompute.format(key=f"old.{key}")
+        new_notes = recompute.format(key=f"new.{key}")
+        statements += [
+            f'CREATE TRIGGER "{notes}_fts_insert" AFTER INSERT ON "{notes}" WHEN new.body <> \'\' BEGIN '
+            f'UPDATE {fts} SET "search_notes" = "search_notes" || \' \' || new.body WHERE rowid = new.{key}; END',
+            f'CREATE TRIGGER "{notes}_fts_update" AFTER UPDATE OF body, {key} ON "{notes}" BEGIN '
+            f'UPDATE {fts} SET "search_notes" = {old_notes} WHERE rowid = old.{key}; '
+            f'UPDATE {fts} SET "search_notes" = {new_notes} WHERE rowid = new.{key}; END',
+            f'CREATE TRIGGER "{notes}_fts_delete" AFTER DELETE ON "{notes}" BEGIN '
+            f'UPDATE {fts} SET "search_notes" = {old_notes} WHERE rowid = old.{key}; END',
+        ]
+    return statements
+
+
+def sqlite_triggers(index: TextIndex) -> set[str]:
+    """The names of the triggers that keep the SQLite index in step."""
+    names = {f"{index.table}_fts_{when}" for when in ("insert", "update", "delete")}
+    if index.notes_table:
+        names |= {f"{index.notes_table}_fts_{when}" for when in ("insert", "update", "delete")}
+    return names
+
+
+def missing_sqlite_triggers(connection, index: TextIndex) -> set[str]:
+    """The SQLite triggers of `index` that are missing (a test checks none went missing)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        return sqlite_triggers(index) - {row[0] for row in cursor.fetchall()}

@@ -1,0 +1,109 @@
+"""Searching the incident list: words in the post (stemmed), the account name, who is targeted, the
+reference and the case notes; best match first; the words marked, the user's text escaped."""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from incidents import actions
+from incidents.models import Incident, TimelineEntry
+from incidents.search import INDEX, search
+from schoolsocial.lib import fulltext
+
+LIST = reverse("incidents:list")
+
+
+def refs(response) -> list[str]:
+    return [i.reference for i in response.context["page"]]
+
+
+def test_words_in_the_post_match_in_other_forms(cast, client_for, file_report):
+    bullied = file_report(content="Pupils in year 6 are being bullied in the group chat every evening.")
+    file_report(content="A complaint about the lunches.")
+    client = client_for(cast.headteacher)
+    assert refs(client.get(LIST, {"q": "bullying"})) == [bullied.reference]
+    assert refs(client.get(LIST, {"q": "chats evenings"})) == [bullied.reference]
+    assert refs(client.get(LIST, {"q": "bullying lunches"})) == []  # every word must be found
+
+
+def test_account_name_targeted_reference_and_notes_are_searched(cast, client_for, file_report):
+    handle = file_report(account_name="@nightowl_gossip99", content="Nothing to see")
+    targeted = file_report(targeted="Mr Okonkwo, the PE teacher", content="Nothing to see")
+    noted = file_report(content="Nothing to see")
+    actions.add_note(incident=noted, by=cast.headteacher, text="Spoke to the grandmother on Tuesday.")
+    client = client_for(cast.headteacher)
+    assert refs(client.get(LIST, {"q": "nightowl"})) == [handle.reference]  # the start of a handle
+    assert refs(client.get(LIST, {"q": "okonkwo"})) == [targeted.reference]
+    assert refs(client.get(LIST, {"q": "grandmother"})) == [noted.reference]
+    assert refs(client.get(LIST, {"q": noted.reference.lower()})) == [noted.reference]
+    assert refs(client.get(LIST, {"q": noted.reference[:-1]})) != []  # part of a reference
+
+
+def test_a_changed_post_and_a_removed_note_are_found_as_they_now_are(cast, file_report):
+    incident = file_report(content="About the swimming gala")
+    note = actions.add_note(incident=incident, by=cast.headteacher, text="Parent phoned about the referee")
+    cases = Incident.objects.filter(school=cast.school)
+    Incident.objects.filter(pk=incident.pk).update(content="About the football match")
+    assert list(search(cases, "football")) == [incident]
+    assert list(search(cases, "swimming")) == []
+    assert list(search(cases, "referee")) == [incident]
+    TimelineEntry.objects.filter(pk=note.pk).delete()
+    assert list(search(cases, "referee")) == []
+
+
+def test_best_match_comes_first(cast, file_report):
+    once = file_report(content="Someone mentioned the fire alarm at the school.", account_name="Local news")
+    in_name = file_report(content="Fire fire fire, the alarm went off again", account_name="Fire alarm fans")
+    ranked = list(search(Incident.objects.filter(school=cast.school), "fire alarm"))
+    assert ranked == [in_name, once]
+
+
+def test_another_schools_incidents_are_never_found(cast, client_for, file_report):
+    file_report(school=cast.other_school, reporter=cast.other_school_parent, content="Zebra crossing outside")
+    mine = file_report(content="Zebra crossing by the gate")
+    assert refs(client_for(cast.headteacher).get(LIST, {"q": "zebra"})) == [mine.reference]
+
+
+def test_search_combines_with_the_other_filters(cast, client_for, file_report):
+    threat = file_report(natures=["threat"], content="Waiting outside the gates tomorrow")
+    file_report(natures=["complaint"], content="Waiting outside for the bus")
+    assert refs(client_for(cast.headteacher).get(LIST, {"q": "waiting", "nature": "threat"})) == [threat.reference]
+
+
+@pytest.mark.parametrize("text", ['"', "*", "a OR b", "NEAR(x y)", "'; DROP TABLE x; --", "!!!", "%_\\"])
+def test_query_syntax_is_never_a_500(cast, client_for, file_report, text):
+    file_report()
+    assert client_for(cast.headteacher).get(LIST, {"q": text}).status_code == 200
+
+
+def test_matches_are_marked_and_the_post_is_escaped(cast, client_for, file_report):
+    file_report(content="<script>alert('x')</script> the headteacher is useless & lazy")
+    page = client_for(cast.headteacher).get(LIST, {"q": "useless script"}).content.decode()
+    assert "<script>alert" not in page
+    assert "&lt;<mark>script</mark>&gt;alert(&#x27;x&#x27;)&lt;/<mark>script</mark>&gt;" in page
+    assert "is <mark>useless</mark> &amp; lazy" in page
+
+
+def test_a_search_for_an_entity_name_does_not_break_the_escaping(cast, client_for, file_report):
+    file_report(content="Tom & Jerry <b>amp</b> lt")
+    page = client_for(cast.headteacher).get(LIST, {"q": "amp lt"}).content.decode()
+    assert "Tom &amp; Jerry &lt;b&gt;<mark>amp</mark>&lt;/b&gt; <mark>lt</mark>" in page
+
+
+def test_highlight_keeps_a_window_round_the_first_match():
+    text = "word " * 100 + "needle " + "word " * 100
+    marked = fulltext.highlight(text, ["needle"], around=60)
+    assert "<mark>needle</mark>" in marked
+    assert marked.startswith("…") and marked.endswith("…")
+    assert len(marked) < 120
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 triggers exist on SQLite only")
+def test_the_sqlite_triggers_are_all_in_place(db):
+    assert fulltext.missing_sqlite_triggers(connection, INDEX) == set()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes exist on PostgreSQL only")
+def test_any_part_of_a_handle_matches_on_postgresql(cast, file_report):
+    handle = file_report(account_name="@nightowl_gossip99", content="Nothing to see")
+    assert list(search(Incident.objects.filter(school=cast.school), "owl_goss")) == [handle]
