@@ -29,6 +29,7 @@ from .models import (
     IncidentNature,
     IncidentSequence,
     Outcome,
+    Severity,
     Status,
     StepKind,
     TimelineEntry,
@@ -132,6 +133,7 @@ def report(
         files.append(evidence)
     if files:
         _entry(incident, reporter, EntryKind.EVIDENCE, _files_summary(files), internal=False, at=now)
+    _decide_staff_safety(incident, nature_codes)
     _alert_dsl_if_needed(incident, nature_codes)
     return incident
 
@@ -176,10 +178,14 @@ def triage(
     harassment: bool = False,
     pupils_identifiable: bool | None = None,
     safeguarding_concern: bool | None = None,
+    staff_safety: bool | None = None,
     note: str = "",
     seen_version: int | None = None,
 ) -> Incident:
     """Confirm the facts, the severity and who owns the case; the report moves to "triaged".
+
+    `staff_safety` is the headteacher's decision on the staff-safety flag; without it the rules
+    decide again from the post and the natures now ticked.
 
     With `seen_version` (the version the form was opened at), a triage saved meanwhile by someone
     else wins and this one raises StaleEdit, changing nothing."""
@@ -215,6 +221,7 @@ def triage(
         f"Triaged as {incident.get_severity_display().lower()} severity{owner_text}",
         body=note,
     )
+    _decide_staff_safety(incident, codes, decided=staff_safety, mark_urgent=False)
     _alert_dsl_if_needed(incident, codes)
     return incident
 
@@ -414,6 +421,70 @@ def _alert_dsl_if_needed(incident: Incident, nature_codes: list[str]) -> None:
         Incident.objects.filter(pk=incident.pk).update(dsl_alerted_at=now)
         incident.dsl_alerted_at = now
         _entry(incident, None, EntryKind.ALERT, "The designated safeguarding lead was alerted by email")
+
+
+def staff_surnames(school: School) -> frozenset[str]:
+    """The surnames of the school's adults (staff, office, leaders, governors), for the staff-safety
+    rule to see that a post names one of them."""
+    names = (
+        Membership.objects.active()
+        .filter(school=school, user__is_active=True)
+        .exclude(role=Role.PARENT)
+        .values_list("user__full_name", flat=True)
+    )
+    return frozenset(words[-1] for name in names if len(words := name.split()) >= 2 and len(words[-1]) > 2)
+
+
+def leader_addresses(school: School) -> list[str]:
+    """The headteacher and the DSLs: who a threat to a member of staff goes to at once."""
+    emails = (
+        Membership.objects.active()
+        .filter(school=school, role__in=(Role.HEADTEACHER, Role.DSL), user__is_active=True)
+        .values_list("user__email", flat=True)
+    )
+    return sorted(set(emails))
+
+
+def _decide_staff_safety(
+    incident: Incident, nature_codes: list[str], *, decided: bool | None = None, mark_urgent: bool = True
+) -> None:
+    """Raise or clear the staff-safety flag (the rules decide, unless the headteacher did); a flag
+    newly raised by the rules marks the case critical; the first raise alerts the leaders once."""
+    if decided is None:
+        facts = escalation.facts_of(incident, natures=nature_codes, staff_surnames=staff_surnames(incident.school))
+        decided = escalation.is_staff_safety(facts)
+    changes: dict = {}
+    if decided != incident.staff_safety:
+        changes["staff_safety"] = decided
+        if decided and mark_urgent and incident.severity != Severity.CRITICAL:
+            changes["severity"] = Severity.CRITICAL
+    if changes:
+        Incident.objects.filter(pk=incident.pk).update(**changes)
+        for name, value in changes.items():
+            setattr(incident, name, value)
+    if incident.staff_safety and incident.staff_safety_alerted_at is None:
+        _alert_staff_safety(incident)
+
+
+def _alert_staff_safety(incident: Incident) -> None:
+    # As the safeguarding alert: no names, no words of the post, only that it needs them now, and where.
+    sent = notify(
+        key=f"incident-staff-safety-alert:{incident.pk}",
+        to=leader_addresses(incident.school) or dsl_addresses(incident.school),
+        template="incident-staff-safety-alert",
+        context={"school": incident.school, "url": reverse("incidents:detail", args=[incident.pk])},
+        school=incident.school,
+    )
+    if sent is not None:
+        now = timezone.now()
+        Incident.objects.filter(pk=incident.pk).update(staff_safety_alerted_at=now)
+        incident.staff_safety_alerted_at = now
+        _entry(
+            incident,
+            None,
+            EntryKind.ALERT,
+            "Staff safety: the headteacher and the designated safeguarding lead were alerted by email",
+        )
 
 
 def suggestions_for(incident: Incident, steps: list[EscalationStep]) -> list[escalation.Suggestion]:

@@ -257,14 +257,21 @@ class TriageForm(PlainTextMixin, forms.ModelForm):
             "harassment",
             "pupils_identifiable",
             "safeguarding_concern",
+            "staff_safety",
             "owner",
         ]
         labels = {
+            "staff_safety": "Staff safety: it threatens a member of staff, or shows where they live or their family",
             "poster_pupil": "The poster is this pupil",
             "poster_parent": "The poster is this parent or carer",
             "owner": "Who owns this case?",
         }
-        help_texts = {"poster_pupil": "Only if known.", "poster_parent": "Only if known."}
+        help_texts = {
+            "poster_pupil": "Only if known.",
+            "poster_parent": "Only if known.",
+            "staff_safety": "Ticked by the portal when the post reads that way. It tells the headteacher and the DSL "
+            "at once and suggests the police and a risk assessment. Untick it if that is not so.",
+        }
 
     # What it is and how serious first, then who posted it, then who owns it.
     field_order = [
@@ -276,6 +283,7 @@ class TriageForm(PlainTextMixin, forms.ModelForm):
         "harassment",
         "pupils_identifiable",
         "safeguarding_concern",
+        "staff_safety",
         "owner",
         "note",
     ]

@@ -18,6 +18,7 @@ class Nature(models.TextChoices):
     HOMOPHOBIC = "homophobic", "Discriminatory: homophobic"
     DISCRIMINATORY_OTHER = "discriminatory_other", "Discriminatory: other"
     THREAT = "threat", "Threat of violence"
+    STAFF_PRIVATE = "staff_private", "Reveals where a member of staff lives, or their family"
     IMAGES = "images", "Images of pupils posted without consent"
     UNDERAGE = "underage", "Under-age account"
     STAFF_CONDUCT = "staff_conduct", "Staff conduct online"
@@ -94,6 +95,7 @@ class StepKind(models.TextChoices):
     ANTI_BULLYING = "anti_bullying", "Pupil anti-bullying route"
     CLUSTER_ALERT = "cluster_alert", "Anonymised alert to the cluster's schools"
     UNDERAGE_REPORT = "underage_report", "Report an under-age account"
+    RISK_ASSESSMENT = "risk_assessment", "Risk assessment for the member of staff"
 
 
 class Outcome(models.TextChoices):

@@ -131,6 +131,7 @@ def incident_triage(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 harassment=data["harassment"],
                 pupils_identifiable=data["pupils_identifiable"],
                 safeguarding_concern=data["safeguarding_concern"],
+                staff_safety=data["staff_safety"],
                 note=data["note"],
                 seen_version=data["seen_version"],
             )
