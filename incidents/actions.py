@@ -34,6 +34,7 @@ from .models import (
     StepKind,
     TimelineEntry,
 )
+from .outcomes import offers, outcomes_for
 
 
 class ActionError(Exception):
@@ -279,34 +280,60 @@ def record_step_outcome(
     external_reference: str = "",
     meeting_at: datetime | None = None,
     attendees: str = "",
+    minutes: str = "",
+    change: bool = False,
 ) -> EscalationStep:
+    """Record what a step ended with: one of its kind's own outcomes (incidents/outcomes.py).
+
+    With `change`, a step that already has an outcome (a warning letter marked "sent" when it went
+    out, say) gets a new one; a skipped step or a sent cluster alert cannot be changed here."""
     step = EscalationStep.objects.select_for_update().select_related("incident").get(pk=step.pk)
-    if not step.is_pending:
-        raise ActionError("This step already has an outcome.")
     if step.kind == StepKind.CLUSTER_ALERT:
         raise ActionError("An alert to the cluster is recorded by sending it: write it, or skip the step.")
-    if outcome not in (Outcome.COMPLIED, Outcome.NOT_COMPLIED, Outcome.NOT_APPLICABLE):
-        raise ActionError("Choose an outcome.")
+    if not step.is_pending and not (change and step.outcome != Outcome.SKIPPED):
+        raise ActionError("This step already has an outcome.")
+    kind_outcomes = outcomes_for(step.kind)
+    if not offers(step.kind, outcome):
+        raise ActionError("Choose one of the outcomes this step offers.")
+    reference = (external_reference or step.external_reference).strip()
+    if outcome in kind_outcomes.needs_reference and not reference:
+        raise ActionError(f"Give the {kind_outcomes.reference_label.lower()} for this outcome.")
+    if outcome in kind_outcomes.needs_attendees and not (attendees or step.attendees).strip():
+        raise ActionError("Say who attended the meeting.")
+    previous = step.get_outcome_display().lower() if not step.is_pending else ""
     step.outcome = outcome
-    step.external_reference = external_reference or step.external_reference
+    step.external_reference = reference
     step.meeting_at = meeting_at or step.meeting_at
     step.attendees = attendees or step.attendees
+    step.minutes = minutes or step.minutes
     if notes:
         step.notes = f"{step.notes}\n\n{notes}".strip()
     step.completed_by = by
     step.completed_at = timezone.now()
     step.save()
-    reference = f" (reference {step.external_reference})" if step.external_reference else ""
     _entry(
         step.incident,
         by,
         EntryKind.STEP_OUTCOME,
-        f"{step.get_kind_display()}: {step.get_outcome_display().lower()}{reference}",
-        body=notes,
+        outcome_summary(step, previous=previous),
+        body=_outcome_body(notes=notes, attendees=attendees, minutes=minutes),
         step=step,
     )
     refresh_next_due(step.incident)
     return step
+
+
+def outcome_summary(step: EscalationStep, *, previous: str = "") -> str:
+    """ "Report to the platform: refused (the platform's own reference FB-77)" for the timeline."""
+    label = outcomes_for(step.kind).reference_label or "reference"
+    reference = f" ({label[0].lower()}{label[1:]} {step.external_reference})" if step.external_reference else ""
+    changed = f", changed from {previous}" if previous else ""
+    return f"{step.get_kind_display()}: {step.get_outcome_display().lower()}{reference}{changed}"[:300]
+
+
+def _outcome_body(*, notes: str, attendees: str, minutes: str) -> str:
+    parts = [f"Who attended: {attendees}" if attendees else "", f"Minutes: {minutes}" if minutes else "", notes]
+    return "\n\n".join(part.strip() for part in parts if part.strip())
 
 
 @transaction.atomic
@@ -492,12 +519,3 @@ def suggestions_for(incident: Incident, steps: list[EscalationStep]) -> list[esc
         return []  # a finished case suggests nothing ("Now: refer to the police" on a closed case misleads)
     done = {step.kind for step in steps}
     return escalation.suggest_steps(escalation.facts_of(incident), done)
-
-
-STEP_KINDS_WITH_REFERENCE = {
-    StepKind.PLATFORM_REPORT: "The platform's reference",
-    StepKind.UNDERAGE_REPORT: "The platform's reference",
-    StepKind.POLICE_REFERRAL: "Crime reference number",
-    StepKind.SAFEGUARDING_REFERRAL: "Referral reference",
-    StepKind.HOST_CONTACT: "The provider's reference",
-}

@@ -103,21 +103,21 @@ def test_every_step_kind_has_a_default_due_time():
 
 def test_earliest_due_ignores_finished_steps():
     steps = [
-        (Outcome.COMPLIED, date(2026, 1, 1)),
+        (Outcome.REMOVED, date(2026, 1, 1)),
         (Outcome.PENDING, date(2026, 1, 9)),
         (Outcome.PENDING, date(2026, 1, 5)),
         (Outcome.SKIPPED, date(2026, 1, 2)),
         (Outcome.PENDING, None),
     ]
     assert escalation.earliest_due(steps) == date(2026, 1, 5)
-    assert escalation.earliest_due([(Outcome.COMPLIED, date(2026, 1, 1))]) is None
+    assert escalation.earliest_due([(Outcome.REMOVED, date(2026, 1, 1))]) is None
 
 
 def test_overdue_means_waiting_and_past_its_date():
     today = date(2026, 2, 10)
     assert escalation.is_overdue(Outcome.PENDING, date(2026, 2, 9), today)
     assert not escalation.is_overdue(Outcome.PENDING, today, today)
-    assert not escalation.is_overdue(Outcome.COMPLIED, date(2026, 2, 1), today)
+    assert not escalation.is_overdue(Outcome.REMOVED, date(2026, 2, 1), today)
     assert not escalation.is_overdue(Outcome.PENDING, None, today)
 
 
