@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Membership, Role, School, User
-from incidents import actions, escalation
+from incidents import actions, escalation, outcomes
 from incidents.models import (
     EntryKind,
     EscalationStep,
@@ -216,12 +216,14 @@ def _work(
         step = actions.add_step(incident=incident, by=owner, kind=kind)
         plan.steps[step.pk] = times
         if outcome:
+            reference = _reference_for(kind, times[1], rng)
             actions.record_step_outcome(
                 step=step,
                 by=owner,
-                outcome=outcome,
+                # The stories say "complied" or not; each kind of step has its own words for it.
+                outcome=outcomes.from_legacy(kind, outcome, reference),
                 notes=notes,
-                external_reference=_reference_for(kind, times[1], rng),
+                external_reference=reference,
                 meeting_at=times[1] if kind == StepKind.HEADTEACHER_MEETING else None,
                 attendees="Headteacher, class teacher and parents" if kind == StepKind.HEADTEACHER_MEETING else "",
             )

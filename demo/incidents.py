@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Membership, ParentLink, Pupil, Role
-from incidents import actions
+from incidents import actions, outcomes
 from incidents import platforms as platform_directory
 from incidents.models import (
     FINISHED_STATUSES,
@@ -228,8 +228,14 @@ def _work(incident, head, people, plan) -> None:
         if plan.get("overdue"):
             EscalationStep.objects.filter(pk=step.pk).update(due_date=timezone.localdate() - timedelta(days=2))
         if outcome:
+            reference = "REF-" + str(step.pk) if outcomes.outcomes_for(kind).reference_label else ""
             actions.record_step_outcome(
-                step=step, by=head, outcome=outcome, notes=notes, external_reference="REF-" + str(step.pk)
+                step=step,
+                by=head,
+                outcome=outcomes.from_legacy(kind, outcome, reference),
+                notes=notes,
+                external_reference=reference,
+                attendees="The headteacher and the parent" if kind == StepKind.HEADTEACHER_MEETING else "",
             )
     actions.refresh_next_due(incident)
     if plan.get("status"):

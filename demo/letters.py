@@ -48,7 +48,7 @@ def _removal_request(incident: Incident, head) -> None:
     if letter.pdf_sha256 and letter.recipient_email:
         actions.email_letter(letter=letter, by=head, to=letter.recipient_email)
     if step is not None and step.is_pending:
-        incident_actions.record_step_outcome(step=step, by=head, outcome=Outcome.NOT_COMPLIED, notes=REMOVAL_NOTE)
+        incident_actions.record_step_outcome(step=step, by=head, outcome=Outcome.NO_REPLY, notes=REMOVAL_NOTE)
 
 
 def _written_warning(incident: Incident, head) -> None:

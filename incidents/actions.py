@@ -29,10 +29,12 @@ from .models import (
     IncidentNature,
     IncidentSequence,
     Outcome,
+    Severity,
     Status,
     StepKind,
     TimelineEntry,
 )
+from .outcomes import offers, outcomes_for
 
 
 class ActionError(Exception):
@@ -132,6 +134,7 @@ def report(
         files.append(evidence)
     if files:
         _entry(incident, reporter, EntryKind.EVIDENCE, _files_summary(files), internal=False, at=now)
+    _decide_staff_safety(incident, nature_codes)
     _alert_dsl_if_needed(incident, nature_codes)
     return incident
 
@@ -176,10 +179,14 @@ def triage(
     harassment: bool = False,
     pupils_identifiable: bool | None = None,
     safeguarding_concern: bool | None = None,
+    staff_safety: bool | None = None,
     note: str = "",
     seen_version: int | None = None,
 ) -> Incident:
     """Confirm the facts, the severity and who owns the case; the report moves to "triaged".
+
+    `staff_safety` is the headteacher's decision on the staff-safety flag; without it the rules
+    decide again from the post and the natures now ticked.
 
     With `seen_version` (the version the form was opened at), a triage saved meanwhile by someone
     else wins and this one raises StaleEdit, changing nothing."""
@@ -215,6 +222,7 @@ def triage(
         f"Triaged as {incident.get_severity_display().lower()} severity{owner_text}",
         body=note,
     )
+    _decide_staff_safety(incident, codes, decided=staff_safety, mark_urgent=False)
     _alert_dsl_if_needed(incident, codes)
     return incident
 
@@ -272,34 +280,60 @@ def record_step_outcome(
     external_reference: str = "",
     meeting_at: datetime | None = None,
     attendees: str = "",
+    minutes: str = "",
+    change: bool = False,
 ) -> EscalationStep:
+    """Record what a step ended with: one of its kind's own outcomes (incidents/outcomes.py).
+
+    With `change`, a step that already has an outcome (a warning letter marked "sent" when it went
+    out, say) gets a new one; a skipped step or a sent cluster alert cannot be changed here."""
     step = EscalationStep.objects.select_for_update().select_related("incident").get(pk=step.pk)
-    if not step.is_pending:
-        raise ActionError("This step already has an outcome.")
     if step.kind == StepKind.CLUSTER_ALERT:
         raise ActionError("An alert to the cluster is recorded by sending it: write it, or skip the step.")
-    if outcome not in (Outcome.COMPLIED, Outcome.NOT_COMPLIED, Outcome.NOT_APPLICABLE):
-        raise ActionError("Choose an outcome.")
+    if not step.is_pending and not (change and step.outcome != Outcome.SKIPPED):
+        raise ActionError("This step already has an outcome.")
+    kind_outcomes = outcomes_for(step.kind)
+    if not offers(step.kind, outcome):
+        raise ActionError("Choose one of the outcomes this step offers.")
+    reference = (external_reference or step.external_reference).strip()
+    if outcome in kind_outcomes.needs_reference and not reference:
+        raise ActionError(f"Give the {kind_outcomes.reference_label.lower()} for this outcome.")
+    if outcome in kind_outcomes.needs_attendees and not (attendees or step.attendees).strip():
+        raise ActionError("Say who attended the meeting.")
+    previous = step.get_outcome_display().lower() if not step.is_pending else ""
     step.outcome = outcome
-    step.external_reference = external_reference or step.external_reference
+    step.external_reference = reference
     step.meeting_at = meeting_at or step.meeting_at
     step.attendees = attendees or step.attendees
+    step.minutes = minutes or step.minutes
     if notes:
         step.notes = f"{step.notes}\n\n{notes}".strip()
     step.completed_by = by
     step.completed_at = timezone.now()
     step.save()
-    reference = f" (reference {step.external_reference})" if step.external_reference else ""
     _entry(
         step.incident,
         by,
         EntryKind.STEP_OUTCOME,
-        f"{step.get_kind_display()}: {step.get_outcome_display().lower()}{reference}",
-        body=notes,
+        outcome_summary(step, previous=previous),
+        body=_outcome_body(notes=notes, attendees=attendees, minutes=minutes),
         step=step,
     )
     refresh_next_due(step.incident)
     return step
+
+
+def outcome_summary(step: EscalationStep, *, previous: str = "") -> str:
+    """ "Report to the platform: refused (the platform's own reference FB-77)" for the timeline."""
+    label = outcomes_for(step.kind).reference_label or "reference"
+    reference = f" ({label[0].lower()}{label[1:]} {step.external_reference})" if step.external_reference else ""
+    changed = f", changed from {previous}" if previous else ""
+    return f"{step.get_kind_display()}: {step.get_outcome_display().lower()}{reference}{changed}"[:300]
+
+
+def _outcome_body(*, notes: str, attendees: str, minutes: str) -> str:
+    parts = [f"Who attended: {attendees}" if attendees else "", f"Minutes: {minutes}" if minutes else "", notes]
+    return "\n\n".join(part.strip() for part in parts if part.strip())
 
 
 @transaction.atomic
@@ -416,17 +450,72 @@ def _alert_dsl_if_needed(incident: Incident, nature_codes: list[str]) -> None:
         _entry(incident, None, EntryKind.ALERT, "The designated safeguarding lead was alerted by email")
 
 
+def staff_surnames(school: School) -> frozenset[str]:
+    """The surnames of the school's adults (staff, office, leaders, governors), for the staff-safety
+    rule to see that a post names one of them."""
+    names = (
+        Membership.objects.active()
+        .filter(school=school, user__is_active=True)
+        .exclude(role=Role.PARENT)
+        .values_list("user__full_name", flat=True)
+    )
+    return frozenset(words[-1] for name in names if len(words := name.split()) >= 2 and len(words[-1]) > 2)
+
+
+def leader_addresses(school: School) -> list[str]:
+    """The headteacher and the DSLs: who a threat to a member of staff goes to at once."""
+    emails = (
+        Membership.objects.active()
+        .filter(school=school, role__in=(Role.HEADTEACHER, Role.DSL), user__is_active=True)
+        .values_list("user__email", flat=True)
+    )
+    return sorted(set(emails))
+
+
+def _decide_staff_safety(
+    incident: Incident, nature_codes: list[str], *, decided: bool | None = None, mark_urgent: bool = True
+) -> None:
+    """Raise or clear the staff-safety flag (the rules decide, unless the headteacher did); a flag
+    newly raised by the rules marks the case critical; the first raise alerts the leaders once."""
+    if decided is None:
+        facts = escalation.facts_of(incident, natures=nature_codes, staff_surnames=staff_surnames(incident.school))
+        decided = escalation.is_staff_safety(facts)
+    changes: dict = {}
+    if decided != incident.staff_safety:
+        changes["staff_safety"] = decided
+        if decided and mark_urgent and incident.severity != Severity.CRITICAL:
+            changes["severity"] = Severity.CRITICAL
+    if changes:
+        Incident.objects.filter(pk=incident.pk).update(**changes)
+        for name, value in changes.items():
+            setattr(incident, name, value)
+    if incident.staff_safety and incident.staff_safety_alerted_at is None:
+        _alert_staff_safety(incident)
+
+
+def _alert_staff_safety(incident: Incident) -> None:
+    # As the safeguarding alert: no names, no words of the post, only that it needs them now, and where.
+    sent = notify(
+        key=f"incident-staff-safety-alert:{incident.pk}",
+        to=leader_addresses(incident.school) or dsl_addresses(incident.school),
+        template="incident-staff-safety-alert",
+        context={"school": incident.school, "url": reverse("incidents:detail", args=[incident.pk])},
+        school=incident.school,
+    )
+    if sent is not None:
+        now = timezone.now()
+        Incident.objects.filter(pk=incident.pk).update(staff_safety_alerted_at=now)
+        incident.staff_safety_alerted_at = now
+        _entry(
+            incident,
+            None,
+            EntryKind.ALERT,
+            "Staff safety: the headteacher and the designated safeguarding lead were alerted by email",
+        )
+
+
 def suggestions_for(incident: Incident, steps: list[EscalationStep]) -> list[escalation.Suggestion]:
     if not Status(incident.status).is_open:
         return []  # a finished case suggests nothing ("Now: refer to the police" on a closed case misleads)
     done = {step.kind for step in steps}
     return escalation.suggest_steps(escalation.facts_of(incident), done)
-
-
-STEP_KINDS_WITH_REFERENCE = {
-    StepKind.PLATFORM_REPORT: "The platform's reference",
-    StepKind.UNDERAGE_REPORT: "The platform's reference",
-    StepKind.POLICE_REFERRAL: "Crime reference number",
-    StepKind.SAFEGUARDING_REFERRAL: "Referral reference",
-    StepKind.HOST_CONTACT: "The provider's reference",
-}

@@ -6,6 +6,7 @@ The rules only suggest; the headteacher decides, and a step they skip is recorde
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -37,7 +38,33 @@ DEFAULT_DUE_DAYS: dict[StepKind, int] = {
     StepKind.ANTI_BULLYING: 5,
     StepKind.CLUSTER_ALERT: 3,
     StepKind.UNDERAGE_REPORT: 2,
+    StepKind.RISK_ASSESSMENT: 1,
 }
+
+# Staff safety. A threat is about a named adult when the "who is it aimed at" answer or the post
+# names a member of staff (one of the school's own staff surnames, or a title or job word); the
+# post's own words can show the threat or the exposure even when the reporter ticked neither box.
+# Plain patterns, each with a worked example in tests/incidents/test_escalation.py.
+STAFF_WORDS = re.compile(
+    r"\b(mr|mrs|miss|ms|mx|dr|sir|teacher|head|headteacher|headmaster|headmistress|deputy|"
+    r"staff|TA|caretaker|receptionist|office|SENCO|DSL|governor)\b\.?",
+    re.IGNORECASE,
+)
+THREAT_CUES = re.compile(
+    r"know(s)? where (s?he|they|you|him|her) live|"
+    r"\b(hurt|kill|batter|smash|stab|punch|slap|beat up|sort out|come for|coming for)\s+(him|her|them|you)\b|"
+    r"\bwait(ing)? for (him|her|them|you) (outside|at|after|by)\b|"
+    r"watch (your|her|his|their) back|won't know what hit|regret it\b|"
+    r"\b(i'll|i will|we'll|we will|i'm going to) be (waiting )?(outside|at) the (school )?gates?\b",
+    re.IGNORECASE,
+)
+EXPOSURE_CUES = re.compile(
+    r"know(s)? where (s?he|they|him|her) live|home address|\blives (at|on|in|near|round)\b|"
+    r"\b(her|his|their) (house|home|husband|wife|partner)\b|"
+    r"\b(her|his|their) (kids|children|son|daughter) (go|goes|attend|attends|are|is) (to|at)\b|"
+    r"\b\d+[a-z]? [A-Z][a-z]+ (road|street|avenue|close|lane|drive|way|crescent|gardens)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -51,6 +78,31 @@ class Facts:
     harassment: bool = False
     platform_name: str = ""
     platform_minimum_age: int | None = None
+    # The staff-safety decision already on the case (Incident.staff_safety), for a case read back.
+    staff_safety: bool = False
+    # Only while deciding (filing, triage): the post, who it is aimed at, the school's staff surnames.
+    content: str = ""
+    targeted: str = ""
+    staff_surnames: frozenset[str] = frozenset()
+
+    @property
+    def names_staff(self) -> bool:
+        """The post or the "aimed at" answer names an adult at the school."""
+        text = f"{self.targeted}\n{self.content}"
+        if STAFF_WORDS.search(self.targeted):
+            return True
+        words = {word.lower() for word in re.findall(r"[\w'-]+", text)}
+        return bool(words & {name.lower() for name in self.staff_surnames})
+
+    @property
+    def threatens_staff(self) -> bool:
+        """A threat of violence against a named adult."""
+        return self.names_staff and (Nature.THREAT in self.natures or bool(THREAT_CUES.search(self.content)))
+
+    @property
+    def exposes_staff(self) -> bool:
+        """A post that reveals a member of staff's home address or family."""
+        return Nature.STAFF_PRIVATE in self.natures or (self.names_staff and bool(EXPOSURE_CUES.search(self.content)))
 
 
 @dataclass(frozen=True)
@@ -69,9 +121,31 @@ class Rule:
     poster: frozenset[str] = frozenset()
     urgent: bool = False
     alert_dsl: bool = False
+    # Tell the headteacher and the DSL at once, and badge the case "Staff safety".
+    staff_safety: bool = False
 
+
+STAFF_SAFETY_FLAGS = frozenset({"staff_safety", "threatens_staff", "exposes_staff"})
 
 RULES: tuple[Rule, ...] = (
+    Rule(
+        "staff-safety",
+        StepKind.POLICE_REFERRAL,
+        "A member of staff is threatened, or where they live or their family is revealed: "
+        "tell the police today and keep them safe in the meantime.",
+        flags=STAFF_SAFETY_FLAGS,
+        urgent=True,
+        staff_safety=True,
+    ),
+    Rule(
+        "staff-risk-assessment",
+        StepKind.RISK_ASSESSMENT,
+        "Assess the risk to the member of staff with them today: the journey to and from school, "
+        "the gates at drop-off and pick-up, and their home.",
+        flags=STAFF_SAFETY_FLAGS,
+        urgent=True,
+        staff_safety=True,
+    ),
     Rule(
         "threat",
         StepKind.POLICE_REFERRAL,
@@ -170,6 +244,12 @@ def needs_dsl_alert(facts: Facts) -> bool:
     return any(rule.alert_dsl for rule in matching_rules(facts))
 
 
+def is_staff_safety(facts: Facts) -> bool:
+    """A threat to a named adult or a post revealing their home or family: badge the case, mark it
+    urgent and tell the headteacher and the DSL at once."""
+    return any(rule.staff_safety for rule in matching_rules(facts))
+
+
 def next_ladder_step(done: set[str] | frozenset[str]) -> StepKind | None:
     """The first rung of the ladder not yet planned, done or skipped."""
     return next((kind for kind in LADDER if kind not in done), None)
@@ -229,10 +309,18 @@ def is_overdue(outcome: str, due: date | None, today: date) -> bool:
     return outcome == Outcome.PENDING and due is not None and due < today
 
 
-def facts_of(incident, natures: list[str] | None = None) -> Facts:
-    """Facts from an incident already loaded (with its platform); reads attributes only."""
+def facts_of(incident, natures: list[str] | None = None, staff_surnames: frozenset[str] | None = None) -> Facts:
+    """Facts from an incident already loaded (with its platform); reads attributes only.
+
+    With `staff_surnames` the facts are for deciding staff safety afresh from the post's words (when
+    it is filed); without, the case's stored decision stands (what the headteacher confirmed)."""
     codes = natures if natures is not None else incident.nature_codes
+    deciding = staff_surnames is not None
     return Facts(
+        staff_safety=False if deciding else incident.staff_safety,
+        content=incident.content if deciding else "",
+        targeted=incident.targeted if deciding else "",
+        staff_surnames=staff_surnames or frozenset(),
         natures=frozenset(codes),
         poster_kind=incident.poster_kind,
         pupils_identifiable=incident.pupils_identifiable,

@@ -21,7 +21,6 @@ from schoolsocial.lib.workflow import TransitionChoiceField
 
 from .models import (
     INCIDENT_WORKFLOW,
-    RECORDABLE_OUTCOMES,
     Certainty,
     Incident,
     Nature,
@@ -32,6 +31,7 @@ from .models import (
     Status,
     StepKind,
 )
+from .outcomes import choices_for, outcomes_for
 
 MAX_URLS = 10
 MAX_FILES = 10
@@ -257,14 +257,21 @@ class TriageForm(PlainTextMixin, forms.ModelForm):
             "harassment",
             "pupils_identifiable",
             "safeguarding_concern",
+            "staff_safety",
             "owner",
         ]
         labels = {
+            "staff_safety": "Staff safety: it threatens a member of staff, or shows where they live or their family",
             "poster_pupil": "The poster is this pupil",
             "poster_parent": "The poster is this parent or carer",
             "owner": "Who owns this case?",
         }
-        help_texts = {"poster_pupil": "Only if known.", "poster_parent": "Only if known."}
+        help_texts = {
+            "poster_pupil": "Only if known.",
+            "poster_parent": "Only if known.",
+            "staff_safety": "Ticked by the portal when the post reads that way. It tells the headteacher and the DSL "
+            "at once and suggests the police and a risk assessment. Untick it if that is not so.",
+        }
 
     # What it is and how serious first, then who posted it, then who owns it.
     field_order = [
@@ -276,6 +283,7 @@ class TriageForm(PlainTextMixin, forms.ModelForm):
         "harassment",
         "pupils_identifiable",
         "safeguarding_concern",
+        "staff_safety",
         "owner",
         "note",
     ]
@@ -339,21 +347,39 @@ class StepForm(PlainTextMixin, forms.Form):
 
 
 class OutcomeForm(PlainTextMixin, forms.Form):
-    outcome = forms.ChoiceField(choices=[(o.value, o.label) for o in RECORDABLE_OUTCOMES], widget=forms.RadioSelect)
+    """The outcome of one step: only its kind's own outcomes, and only the fields its kind records
+    (incidents/outcomes.py)."""
+
+    outcome = forms.ChoiceField(widget=forms.RadioSelect, error_messages={"required": "Choose what happened."})
     external_reference = forms.CharField(label="Reference given", max_length=100, required=False)
     meeting_at = forms.DateTimeField(label="Meeting date and time", required=False, widget=DateTimeLocalInput())
-    attendees = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    attendees = forms.CharField(label="Who attended", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    minutes = forms.CharField(label="Minutes of the meeting", required=False, widget=forms.Textarea(attrs={"rows": 4}))
     notes = forms.CharField(label="What happened", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, step_kind: str | None = None, **kwargs):
+    def __init__(self, *args, step_kind: str, **kwargs):
         super().__init__(*args, **kwargs)
-        from .actions import STEP_KINDS_WITH_REFERENCE
+        self.kind_outcomes = outcomes_for(step_kind)
+        cast(forms.ChoiceField, self.fields["outcome"]).choices = choices_for(step_kind)
+        if self.kind_outcomes.reference_label:
+            self.fields["external_reference"].label = self.kind_outcomes.reference_label
+        else:
+            del self.fields["external_reference"]
+        if not self.kind_outcomes.meeting:
+            for name in ("meeting_at", "attendees", "minutes"):
+                del self.fields[name]
 
-        if step_kind in STEP_KINDS_WITH_REFERENCE:
-            self.fields["external_reference"].label = STEP_KINDS_WITH_REFERENCE[StepKind(step_kind)]
-        if step_kind != StepKind.HEADTEACHER_MEETING:
-            del self.fields["meeting_at"]
-            del self.fields["attendees"]
+    def clean(self):
+        super().clean()
+        data = self.cleaned_data
+        outcome = data.get("outcome")
+        if outcome in self.kind_outcomes.needs_reference and not data.get("external_reference", "").strip():
+            self.add_error(
+                "external_reference", f"Give the {self.kind_outcomes.reference_label.lower()} for this outcome."
+            )
+        if outcome in self.kind_outcomes.needs_attendees and not data.get("attendees", "").strip():
+            self.add_error("attendees", "Say who attended the meeting.")
+        return data
 
 
 class SkipForm(PlainTextMixin, forms.Form):

@@ -34,6 +34,10 @@ class Notification(models.Model):
     body_html = models.TextField()
     # Files attached at send time, as storage names in private storage: [{"name", "path", "mimetype"}].
     attachments = models.JSONField(default=list, blank=True)
+    # Who the message says it is from (the school's name, on the portal's own sending address) and
+    # where replies go (the school office); empty: the portal's default sender, no Reply-To.
+    from_name = models.CharField(max_length=200, blank=True)
+    reply_to = models.EmailField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     # The outbox's clock (see outbox.relay): a queued row is tried again from `next_attempt_at`, and

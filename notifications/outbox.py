@@ -63,8 +63,18 @@ RELAY_BATCH = 500
 
 
 def notify(
-    *, key: str, to: list[str], template: str, context: dict, school=None, attachments: list[dict] | None = None
+    *,
+    key: str,
+    to: list[str],
+    template: str,
+    context: dict,
+    school=None,
+    attachments: list[dict] | None = None,
+    from_name: str = "",
+    reply_to: str = "",
 ) -> Notification | None:
+    """Record one email (see the module's docstring). `from_name` is the name the message shows it
+    is from (the portal's own address stays the sender); `reply_to` is where answers go."""
     recipients = [address for address in to if address]
     if not recipients:
         return None
@@ -83,6 +93,8 @@ def notify(
                 body_text=text,
                 body_html=html,
                 attachments=attachments or [],
+                from_name=" ".join(from_name.split())[:200],
+                reply_to=reply_to.strip(),
                 enqueued_at=timezone.now(),
             )
     except IntegrityError:
@@ -216,6 +228,8 @@ def deliver(notification_id: int) -> str:
         notification.body_text,
         notification.body_html,
         _attachments(notification),
+        from_name=notification.from_name,
+        reply_to=notification.reply_to,
     )
     message.extra_headers["Message-ID"] = (
         f"<notification-{notification.pk}@{urlsplit(settings.SITE_URL).hostname or 'schoolsocial'}>"

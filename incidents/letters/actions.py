@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 from django.core.exceptions import ValidationError
@@ -11,12 +12,14 @@ from django.utils import timezone
 
 from accounts.models import School, User
 from files import renders
-from incidents import timeline
-from incidents.models import EntryKind, EscalationStep, Incident
+from incidents import actions as incident_actions
+from incidents import outcomes, timeline
+from incidents.models import EntryKind, EscalationStep, Incident, Outcome
 from notifications.outbox import notify
 
 from . import facts as letter_facts
 from .models import (
+    LETTER_FOR_STEP,
     DeliveryMethod,
     EvidenceBundle,
     Letter,
@@ -73,19 +76,24 @@ def create_letter(*, incident: Incident, step: EscalationStep | None, kind: str,
         raise LetterError("That step belongs to another incident.")
     template, subject, body = wording_text(incident.school, kind)
     facts = letter_facts.gather(incident, step)
+    # A fact the letter needs but the case does not have yet (no removal date, no meeting time)
+    # shows as a gap to write in, which finalising refuses to leave ("by ." never goes out).
+    gaps = letter_facts.gaps_for(kind, facts)
     body_facts = {
         **facts,
+        **gaps,
         "recipient_name": facts["recipient_name"] or "Parent or carer",
         "salutation": facts.get("salutation") or facts["recipient_name"] or "Parent or carer",
     }
+    subject_facts = {**facts, **gaps}
     try:
-        filled_subject, filled_body = fill(subject, facts), fill(body, body_facts)
+        filled_subject, filled_body = fill(subject, subject_facts), fill(body, body_facts)
     except ValidationError:
         # A stored wording that cannot be rendered (saved before today's checks) must not stop
         # every letter of its kind: use the standard wording and tell the headteacher.
         template = None
         subject, body = DEFAULT_WORDING[LetterKind(kind)]
-        filled_subject, filled_body = fill(subject, facts), fill(body, body_facts)
+        filled_subject, filled_body = fill(subject, subject_facts), fill(body, body_facts)
     letter = Letter.objects.create(
         school=incident.school,
         incident=incident,
@@ -143,17 +151,47 @@ def request_preview(*, letter: Letter) -> Letter:
     return letter
 
 
+class MissingFacts(LetterError):
+    """The letter lacks something it cannot go out without; `problems` pairs each draft field with
+    what to do, so the form can show each message beside its field."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        self.problems = problems
+        super().__init__(" ".join(message for _field, message in problems))
+
+
+def missing_facts(letter: Letter) -> list[tuple[str, str]]:
+    """What stops this draft being finalised, as (field, message) pairs; empty when it may go out."""
+    problems: list[tuple[str, str]] = []
+    if not letter.recipient_name.strip():
+        problems.append(("recipient_name", "Add the recipient's name before finalising."))
+    for field in ("subject", "body"):
+        for gap in dict.fromkeys(UNWRITTEN.findall(getattr(letter, field))):
+            problems.append((field, f"Replace “{gap}” in the letter with your own words before finalising."))
+    if not letter.recipient_email.strip() and not letter.recipient_address.strip():
+        problems.append(
+            (
+                "recipient_address",
+                "Add their postal address: with no email address, this letter will be posted or handed over.",
+            )
+        )
+    return problems
+
+
 @transaction.atomic
-def finalise(*, letter: Letter, by: User) -> Letter:
-    """Freeze the letter. Its PDF is made once, by a task, and stored with its SHA-256."""
+def finalise(*, letter: Letter, by: User, revision: int | None = None) -> Letter:
+    """Freeze the letter. Its PDF is made once, by a task, and stored with its SHA-256.
+
+    With `revision` (the draft the headteacher checked in the PDF preview), a draft changed since
+    is refused, so what is finalised is what was looked at."""
     letter = _locked(letter)
     if letter.is_final:
         return letter
-    if not letter.recipient_name.strip():
-        raise LetterError("Add the recipient's name before finalising.")
-    unwritten = UNWRITTEN.search(letter.body)
-    if unwritten:
-        raise LetterError(f"Replace “{unwritten.group(0)}” in the letter with your own words before finalising.")
+    if revision is not None and revision != letter.revision:
+        raise LetterError("The draft was changed after you checked it. Check the new PDF preview, then finalise.")
+    problems = missing_facts(letter)
+    if problems:
+        raise MissingFacts(problems)
     letter.status = LetterStatus.FINAL
     letter.finalised_by = by
     letter.finalised_at = timezone.now()
@@ -164,6 +202,21 @@ def finalise(*, letter: Letter, by: User) -> Letter:
 
     renders.queue(letter, render_letter, letter.pk, letter.revision, force=True)
     return letter
+
+
+def _complete_step(letter: Letter, by: User, how: str) -> None:
+    """The step's own letter going out is what the step asked for: a step whose kind ends "sent"
+    (a written warning) is completed as sent. The headteacher can still change the outcome."""
+    step = letter.step
+    if step is None or not step.is_pending or LETTER_FOR_STEP.get(step.kind) != letter.kind:
+        return
+    if not outcomes.offers(step.kind, Outcome.SENT):
+        return
+    # Someone may have recorded the step's outcome meanwhile: theirs stands.
+    with contextlib.suppress(incident_actions.ActionError):
+        incident_actions.record_step_outcome(
+            step=step, by=by, outcome=Outcome.SENT, notes=f"The letter was {how} on {timezone.localdate():%d/%m/%Y}."
+        )
 
 
 @transaction.atomic
@@ -186,6 +239,7 @@ def email_letter(*, letter: Letter, by: User, to: str) -> LetterDelivery:
     if not to:
         raise LetterError("Give the email address to send the letter to.")
     sent_before = LetterDelivery.objects.filter(letter=letter, method=DeliveryMethod.EMAIL).count()
+    # From the school by name, answered by the school office (School.email), never a no-reply box.
     notification = notify(
         key=f"letter:{letter.pk}:email:{sent_before + 1}",
         to=[to],
@@ -193,11 +247,14 @@ def email_letter(*, letter: Letter, by: User, to: str) -> LetterDelivery:
         context={"letter": letter, "school": letter.school},
         school=letter.school,
         attachments=[{"name": letter.filename, "path": letter.pdf.name, "mimetype": "application/pdf"}],
+        from_name=letter.school.name,
+        reply_to=letter.school.email,
     )
     delivery = LetterDelivery.objects.create(
         letter=letter, method=DeliveryMethod.EMAIL, by=by, email=to, notification=notification
     )
     _timeline(letter, by, f"Letter emailed to {to}: {letter.get_kind_display()}")
+    _complete_step(letter, by, f"emailed to {to}")
     return delivery
 
 
@@ -210,6 +267,7 @@ def record_handover(*, letter: Letter, by: User, method: str, note: str = "") ->
         raise LetterError("Choose posted or handed over.")
     delivery = LetterDelivery.objects.create(letter=letter, method=method, by=by, note=note[:300])
     _timeline(letter, by, f"Letter {delivery.get_method_display().lower()}: {letter.get_kind_display()}")
+    _complete_step(letter, by, delivery.get_method_display().lower())
     return delivery
 
 

@@ -11,7 +11,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from accounts.models import ParentLink, Pupil, User
+from accounts.models import ParentLink, Pupil, User, salutation
 from incidents.models import EscalationStep, Incident
 
 
@@ -105,6 +105,63 @@ def recipient_for(incident: Incident) -> tuple[User | None, Pupil | None]:
     return parent, pupil
 
 
+# The facts a kind of letter cannot go out without. Blank when the draft is made, each shows in the
+# letter as a gap to write in ("[Write ...]"), and a letter with a gap cannot be finalised.
+NEEDED_FACTS: dict[str, tuple[str, ...]] = {
+    "removal_request": ("remove_by",),
+    "written_warning": ("remove_by",),
+    "meeting_invitation": ("meeting_at",),
+}
+GAPS: dict[str, str] = {
+    "remove_by": "[Write the date the post must be removed by]",
+    "meeting_at": "[Write the date and time of the meeting]",
+}
+
+
+def gaps_for(kind: str, facts: dict) -> dict[str, str]:
+    """The visible gap for each fact `kind` needs that `facts` leaves blank."""
+    return {name: GAPS[name] for name in NEEDED_FACTS.get(kind, ()) if not facts.get(name)}
+
+
+def title_and_surname(parent: User) -> tuple[str, str]:
+    """The parent's title and surname as the school's roll has them (an imported contact), else the
+    portal account's; ("", "") when no title is known anywhere."""
+    from accounts.roll.models import Contact
+
+    contact = Contact.objects.filter(user=parent).exclude(title="").values("title", "last_name").first()
+    title = parent.title or (contact["title"] if contact else "")
+    if not title:
+        return "", ""
+    if contact and contact["last_name"]:
+        return title, contact["last_name"]
+    words = parent.full_name.split()
+    return title, " ".join(words[1:]) if len(words) >= 2 else parent.full_name
+
+
+def salutation_for(parent: User) -> str:
+    """ "Mr Taylor" when a title is known; the full name otherwise."""
+    title, surname = title_and_surname(parent)
+    return f"{title.strip().rstrip('.')} {surname}" if title and surname else salutation("", parent.full_name)
+
+
+def earlier_letter_sentence(incident: Incident, recipient_name: str) -> str:
+    """ "I wrote to you on 3 March 2026 about this post." only when a final letter about this
+    incident actually went to this person (emailed, posted or handed over); otherwise nothing."""
+    from .models import LetterDelivery, LetterStatus
+
+    earlier = (
+        LetterDelivery.objects.filter(
+            letter__incident=incident, letter__status=LetterStatus.FINAL, letter__recipient_name=recipient_name
+        )
+        .order_by("at", "pk")
+        .values_list("at", flat=True)
+        .first()
+    )
+    if earlier is None or not recipient_name:
+        return ""
+    return f"I wrote to you on {uk_date(timezone.localtime(earlier).date())} about this post."
+
+
 def gather(incident: Incident, step: EscalationStep | None) -> dict:
     school = incident.school
     parent, pupil = recipient_for(incident)
@@ -113,6 +170,8 @@ def gather(incident: Incident, step: EscalationStep | None) -> dict:
     where = incident.platform.name
     if incident.account_name:
         where = f"{where} ({incident.account_name})"
+    title = title_and_surname(parent)[0] if parent else ""
+    recipient_name = " ".join(part for part in (title, parent.full_name) if part) if parent else ""
     return {
         "school_name": school.name,
         "school_address": school.address,
@@ -121,8 +180,8 @@ def gather(incident: Incident, step: EscalationStep | None) -> dict:
         "school_website": school.website,
         "headteacher_name": school.headteacher_name,
         "recipient_id": parent.pk if parent else None,
-        "recipient_name": " ".join(part for part in (parent.title, parent.full_name) if part) if parent else "",
-        "salutation": parent.salutation if parent else "",
+        "recipient_name": recipient_name,
+        "salutation": salutation_for(parent) if parent else "",
         "recipient_address": parent.postal_address if parent else "",
         "recipient_email": parent.email if parent else "",
         "child_name": pupil.full_name if pupil else "your child",
@@ -131,9 +190,10 @@ def gather(incident: Incident, step: EscalationStep | None) -> dict:
         "posted_on": uk_date(timezone.localtime(posted).date()) if posted else "",
         "posted_at_text": uk_datetime(posted),
         "remove_by": uk_date(step.due_date) if step and step.due_date else "",
-        "meeting_at": uk_datetime(step.meeting_at) if step and step.meeting_at else "a date and time we agree together",
+        "meeting_at": uk_datetime(step.meeting_at) if step and step.meeting_at else "",
         "incident_reference": incident.reference,
         **policy,
         "policy_sentence": policy_sentence(policy, school.name),
         "agreement_sentence": agreement_sentence(parent, pupil),
+        "earlier_letter_sentence": earlier_letter_sentence(incident, recipient_name),
     }

@@ -10,6 +10,7 @@ urlpatterns = [
     path("incident/<int:incident_pk>/bundle/", views.bundle_create, name="bundle_create"),
     path("<int:pk>/", views.letter_detail, name="detail"),
     path("<int:pk>/edit/", views.letter_edit, name="edit"),
+    path("<int:pk>/finalise/", views.letter_finalise, name="finalise"),
     path("<int:pk>/status/", views.letter_status, name="status"),
     path("<int:pk>/pdf/", views.letter_pdf, name="pdf"),
     path("<int:pk>/again/", views.letter_again, name="again"),

@@ -87,21 +87,24 @@ def letter_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 if not may(request.membership, "letters.finalise"):
                     messages.error(request, "Only the headteacher can finalise a letter.")
                     return redirect("letters:edit", letter.pk)
-                try:
-                    letter = actions.finalise(letter=letter, by=request.user)
-                except actions.LetterError as error:
-                    messages.error(request, str(error))
-                    return redirect("letters:edit", letter.pk)
-                messages.success(
-                    request, "The letter is final and will be kept unchanged. Its PDF is shown below once made."
-                )
-                return redirect("letters:detail", letter.pk)
+                problems = actions.missing_facts(letter)
+                if not problems:
+                    # Not yet: the headteacher checks the PDF and confirms on the next page.
+                    actions.request_preview(letter=letter)
+                    return redirect("letters:finalise", letter.pk)
+                for field, message in problems:
+                    form.add_error(field, message)
+                return _edit_page(request, school, letter, form, status=400)
             if action == "preview":
                 actions.request_preview(letter=letter)
                 messages.info(request, "Saved. The PDF preview is being made.")
             else:
                 messages.success(request, "Draft saved.")
             return redirect("letters:edit", letter.pk)
+    return _edit_page(request, school, letter, form)
+
+
+def _edit_page(request: AuthenticatedRequest, school, letter, form: DraftForm, status: int = 200) -> HttpResponse:
     log_access(request, letter, school=school)
     return render(
         request,
@@ -111,8 +114,43 @@ def letter_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "incident": letter.incident,
             "form": form,
             "can_finalise": may(request.membership, "letters.finalise"),
+            # Shown before anyone presses Finalise: what still stops the letter going out.
+            "missing": [message for _field, message in actions.missing_facts(letter)],
         },
+        status=status,
     )
+
+
+@login_required
+def letter_finalise(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The last look before a letter is final: its PDF preview, and a confirmation."""
+    school = require(request, "letters.finalise")
+    letter = get_letter_for(request.membership, pk)
+    if letter.is_final:
+        if request.method == "POST":
+            messages.info(request, ALREADY_FINAL)
+        return redirect("letters:detail", letter.pk)
+    if actions.missing_facts(letter):
+        return redirect("letters:edit", letter.pk)
+    if request.method == "POST":
+        revision = request.POST.get("revision", "")
+        if not letter.pdf_ready:
+            messages.error(request, "Wait for the PDF preview and check it before finalising.")
+            return redirect("letters:finalise", letter.pk)
+        try:
+            letter = actions.finalise(
+                letter=letter, by=request.user, revision=int(revision) if revision.isdigit() else -1
+            )
+        except actions.LetterError as error:
+            messages.error(request, str(error))
+            return redirect("letters:finalise", letter.pk)
+        messages.success(request, "The letter is final and will be kept unchanged. Its PDF is shown below once made.")
+        return redirect("letters:detail", letter.pk)
+    if not letter.pdf_ready and letter.render_state not in (RenderState.QUEUED, RenderState.RENDERING):
+        actions.request_preview(letter=letter)
+        letter.refresh_from_db()
+    log_access(request, letter, school=school)
+    return render(request, "letters/letter_finalise.html", {"letter": letter, "incident": letter.incident})
 
 
 @login_required

@@ -29,6 +29,8 @@ PLACEHOLDERS: dict[str, str] = {
     "incident_reference": "the school's reference for the incident",
     "policy_sentence": "the sentence naming the policy in force, its version and approval date",
     "agreement_sentence": "the sentence about the home-school agreement (blank if none)",
+    "earlier_letter_sentence": "“I wrote to you on … about this post.”, only when an earlier letter about it was "
+    "actually sent to them (blank otherwise)",
 }
 
 
@@ -93,6 +95,8 @@ def fill(text: str, facts: dict) -> str:
     values = {name: str(facts.get(name) or "") for name in PLACEHOLDERS}
     # Plain text out: escaping happens once, when the letter's HTML is rendered.
     filled = compile_wording(text).render(Context(values, autoescape=False))
+    # A blank left empty ("quoted below. {{ earlier_letter_sentence }} The post") leaves no double space.
+    filled = re.sub(r"(?<=\S) {2,}(?=\S)", " ", filled)
     return re.sub(r"\n{3,}", "\n\n", filled).strip()
 
 
@@ -129,7 +133,7 @@ Our reference for this matter is {{ incident_reference }}.""",
         "Written warning about a social media post",
         """Dear {{ salutation }},
 
-I wrote to you earlier about a post on {{ platform }} on {{ posted_on }}, quoted below. The post is still online, and I am now writing to give you a formal written warning.
+I am writing about a post on {{ platform }} on {{ posted_on }}, quoted below. {{ earlier_letter_sentence }} The post is still online, and I am now writing to give you a formal written warning.
 
 {{ policy_sentence }} {{ agreement_sentence }}
 

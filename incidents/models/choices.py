@@ -18,6 +18,7 @@ class Nature(models.TextChoices):
     HOMOPHOBIC = "homophobic", "Discriminatory: homophobic"
     DISCRIMINATORY_OTHER = "discriminatory_other", "Discriminatory: other"
     THREAT = "threat", "Threat of violence"
+    STAFF_PRIVATE = "staff_private", "Reveals where a member of staff lives, or their family"
     IMAGES = "images", "Images of pupils posted without consent"
     UNDERAGE = "underage", "Under-age account"
     STAFF_CONDUCT = "staff_conduct", "Staff conduct online"
@@ -94,19 +95,46 @@ class StepKind(models.TextChoices):
     ANTI_BULLYING = "anti_bullying", "Pupil anti-bullying route"
     CLUSTER_ALERT = "cluster_alert", "Anonymised alert to the cluster's schools"
     UNDERAGE_REPORT = "underage_report", "Report an under-age account"
+    RISK_ASSESSMENT = "risk_assessment", "Risk assessment for the member of staff"
 
 
 class Outcome(models.TextChoices):
+    """Every outcome a step can have. Which ones a kind of step offers is data in incidents/outcomes.py."""
+
     PENDING = "pending", "Waiting"
-    COMPLIED = "complied", "Complied"
-    NOT_COMPLIED = "not_complied", "Not complied"
-    NOT_APPLICABLE = "not_applicable", "Not applicable"
     SKIPPED = "skipped", "Skipped"
     # Only a cluster-alert step has it, set when its anonymised alert goes to the other schools.
     ALERT_SENT = "alert_sent", "Alert sent"
-
-
-RECORDABLE_OUTCOMES = (Outcome.COMPLIED, Outcome.NOT_COMPLIED, Outcome.NOT_APPLICABLE)
+    # The platform, the host or the poster.
+    REMOVED = "removed", "Removed"
+    REFUSED = "refused", "Refused"
+    NO_REPLY = "no_reply", "No reply"
+    ACCOUNT_SUSPENDED = "suspended", "Account suspended"
+    # A meeting.
+    HELD = "held", "Held"
+    DECLINED = "declined", "Declined"
+    DID_NOT_ATTEND = "did_not_attend", "Did not attend"
+    # A letter.
+    SENT = "sent", "Sent"
+    REMOVED_AFTER_WARNING = "warning_removed", "Removed after the warning"
+    # The police.
+    CRIME_RECORDED = "crime_recorded", "Crime reference given"
+    ADVICE_GIVEN = "advice_given", "Advice given"
+    INVESTIGATING = "investigating", "Investigating"
+    NO_FURTHER_ACTION = "no_further_action", "No further action"
+    # Legal advice or action.
+    ADVICE_RECEIVED = "advice_received", "Advice received"
+    LETTER_BEFORE_ACTION = "lba_sent", "Letter before action sent"
+    # A safeguarding referral.
+    ACCEPTED = "accepted", "Referral accepted"
+    # The side routes the school carries out itself.
+    DONE = "done", "Done"
+    NOT_DONE = "not_done", "Could not be done"
+    # Before outcomes were per kind of step. Kept so the audit history of old steps still reads;
+    # never offered, and migrated away on every current step (incidents migration 0014).
+    COMPLIED = "complied", "Complied"
+    NOT_COMPLIED = "not_complied", "Not complied"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
 
 
 class EntryKind(models.TextChoices):

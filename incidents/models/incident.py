@@ -205,6 +205,11 @@ class Incident(models.Model):
     # is one indexed comparison on the list, not a join.
     next_due_on = models.DateField(null=True, blank=True, editable=False)
     dsl_alerted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A threat of violence against a named adult at the school, or a post revealing a member of
+    # staff's home or family: raised by the rules when the report is filed (incidents.escalation),
+    # confirmed or cleared by the headteacher at triage. Stored so the lists badge it without a join.
+    staff_safety = models.BooleanField("staff safety concern", default=False)
+    staff_safety_alerted_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)

@@ -34,10 +34,12 @@ class EscalationStep(models.Model):
     outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.PENDING)
     notes = models.TextField(blank=True)
     skip_reason = models.TextField(blank=True)
-    # Kind-specific facts: the platform's or police's reference, a meeting's time and attendees.
+    # Kind-specific facts (which kind records which: incidents/outcomes.py): the platform's, the
+    # police's or the agency's reference, a meeting's time, who attended and its minutes.
     external_reference = models.CharField("reference given", max_length=100, blank=True)
     meeting_at = models.DateTimeField(null=True, blank=True)
-    attendees = models.TextField(blank=True)
+    attendees = models.TextField("who attended", blank=True)
+    minutes = models.TextField("minutes of the meeting", blank=True)
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)

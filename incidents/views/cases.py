@@ -18,7 +18,7 @@ from .. import actions
 from ..access import case_list_for, evidence_for, get_case_for, get_step_of, load_case_for, steps_of
 from ..forms import IncidentFilterForm, NoteForm, OutcomeForm, SkipForm, StatusForm, StepForm, TriageForm
 from ..letters.models import LETTER_FOR_STEP
-from ..models import Incident, InvalidTransition, Status, StepKind
+from ..models import Incident, InvalidTransition, Outcome, Status, StepKind
 from ..paging import page_of
 from ..search import mark_matches, search
 from .reporting import add_evidence_and_render, evidence_form_for
@@ -64,8 +64,12 @@ def _detail_context(request: AuthenticatedRequest, incident: Incident) -> dict:
     steps = list(steps_of(incident))
     school = incident.school
     for step in steps:
-        if step.is_pending:
-            step.outcome_form = OutcomeForm(step_kind=step.kind, prefix=f"step{step.pk}")
+        if step.is_pending or step.outcome not in (Outcome.SKIPPED, Outcome.ALERT_SENT):
+            # Waiting: record the outcome; finished: change it (a letter marked it "sent", say).
+            initial = {} if step.is_pending else {"outcome": step.outcome}
+            step.outcome_form = OutcomeForm(step_kind=step.kind, prefix=f"step{step.pk}", initial=initial)
+        else:
+            step.outcome_form = None
         # A step that calls for a letter (removal request, meeting, warning, ban) offers to write it.
         step.letter_kind = LETTER_FOR_STEP.get(step.kind) if step.is_pending else None
     return {
@@ -127,6 +131,7 @@ def incident_triage(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 harassment=data["harassment"],
                 pupils_identifiable=data["pupils_identifiable"],
                 safeguarding_concern=data["safeguarding_concern"],
+                staff_safety=data["staff_safety"],
                 note=data["note"],
                 seen_version=data["seen_version"],
             )
@@ -205,9 +210,11 @@ def step_outcome(request: AuthenticatedRequest, pk: int, step_pk: int) -> HttpRe
             by=request.user,
             outcome=data["outcome"],
             notes=data["notes"],
-            external_reference=data["external_reference"],
+            external_reference=data.get("external_reference", ""),
             meeting_at=data.get("meeting_at"),
             attendees=data.get("attendees", ""),
+            minutes=data.get("minutes", ""),
+            change=request.POST.get("change") == "1",
         ),
         f"Outcome recorded for “{step.get_kind_display()}”.",
     )

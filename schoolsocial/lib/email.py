@@ -10,6 +10,8 @@ text template needs its own `{% autoescape off %}`.
 
 from __future__ import annotations
 
+from email.utils import formataddr, parseaddr
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template import Context, engines
@@ -30,8 +32,21 @@ def render_email(name: str, context: dict) -> tuple[str, str, str]:
     return subject, text, html
 
 
-def build_message(to: list[str], subject: str, text: str, html: str, attachments=()) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(subject=subject, body=text, to=to)
+def from_address(name: str = "") -> str:
+    """The portal's sending address, shown as `name` ("Northbrook Primary School <no-reply@...>")
+    when given: the school's name on the message, the portal's own domain on the envelope."""
+    if not name:
+        return settings.DEFAULT_FROM_EMAIL
+    _default_name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr((name, address))
+
+
+def build_message(
+    to: list[str], subject: str, text: str, html: str, attachments=(), *, from_name: str = "", reply_to: str = ""
+) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=subject, body=text, to=to, from_email=from_address(from_name), reply_to=[reply_to] if reply_to else None
+    )
     message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments:
         message.attach(filename, content, mimetype)

@@ -72,12 +72,12 @@ def test_parent_reports_on_a_phone_and_the_headteacher_acts(
     step = EscalationStep.objects.get()
     assert step.kind == StepKind.PLATFORM_REPORT
     head.get_by_text("Record the outcome").click()
-    head.get_by_label("Complied", exact=True).check()
-    head.get_by_label("The platform's reference").fill("FB-20260114-5531")
+    head.get_by_label("Removed", exact=True).check()
+    head.get_by_label("The platform's own reference").fill("FB-20260114-5531")
     head.get_by_role("button", name="Save outcome").click()
     # wait_for_load_state() would return at once: the page it is on has loaded already.
     head.get_by_text("Outcome recorded for “Report to the platform”.").wait_for()
     step.refresh_from_db()
-    assert step.outcome == Outcome.COMPLIED and step.external_reference == "FB-20260114-5531"
+    assert step.outcome == Outcome.REMOVED and step.external_reference == "FB-20260114-5531"
     assert head.get_by_text("reference FB-20260114-5531").first.is_visible()
     assert_axe_clean(head, "incidents-detail-in-progress")

@@ -31,7 +31,7 @@ def test_the_cases_files_leave_the_bucket(cast, s3, django_capture_on_commit_cal
     keys = s3.stored_keys()
     assert len(keys) >= 3  # the screenshot, the letter's PDF, the bundle
 
-    incident_actions.record_step_outcome(step=step, by=cast.headteacher, outcome="complied")
+    incident_actions.record_step_outcome(step=step, by=cast.headteacher, outcome="sent")
     incident_actions.change_status(incident=incident, by=cast.headteacher, status="resolved", reason="Removed")
     closed_years_ago(incident, 7, status="closed")
     actions.sweep_school(cast.school)

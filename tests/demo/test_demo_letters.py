@@ -25,7 +25,7 @@ def test_demo_letters_are_believable_and_written_once(cast):
     assert removal.recipient_name == incident.poster_parent.full_name
     delivery = removal.deliveries.get()
     assert delivery.method == DeliveryMethod.EMAIL and delivery.email == incident.poster_parent.email
-    assert removal.step.kind == StepKind.REMOVAL_REQUEST and removal.step.outcome == Outcome.NOT_COMPLIED
+    assert removal.step.kind == StepKind.REMOVAL_REQUEST and removal.step.outcome == Outcome.NO_REPLY
 
     warning = Letter.objects.get(incident=incident, kind=LetterKind.WRITTEN_WARNING)
     assert warning.status == LetterStatus.DRAFT and warning.step.kind == StepKind.WRITTEN_WARNING

@@ -126,14 +126,14 @@ def test_planning_a_step_starts_the_case_and_sets_the_next_due_date(cast, file_r
 def test_recording_an_outcome_clears_the_due_date(cast, file_report):
     incident = triage(file_report(), cast)
     step = actions.add_step(incident=incident, by=cast.headteacher, kind=StepKind.PLATFORM_REPORT)
-    actions.record_step_outcome(step=step, by=cast.dsl, outcome=Outcome.COMPLIED, external_reference="FB-99812")
+    actions.record_step_outcome(step=step, by=cast.dsl, outcome=Outcome.REFUSED, external_reference="FB-99812")
     step.refresh_from_db()
-    assert step.outcome == Outcome.COMPLIED and step.completed_by == cast.dsl
+    assert step.outcome == Outcome.REFUSED and step.completed_by == cast.dsl
     assert Incident.objects.get(pk=incident.pk).next_due_on is None
     entry = incident.timeline.get(kind=EntryKind.STEP_OUTCOME)
     assert "FB-99812" in entry.summary
     with pytest.raises(actions.ActionError):
-        actions.record_step_outcome(step=step, by=cast.dsl, outcome=Outcome.NOT_COMPLIED)
+        actions.record_step_outcome(step=step, by=cast.dsl, outcome=Outcome.REMOVED)
 
 
 def test_overdue_steps_flag_the_incident(cast, file_report):
@@ -204,6 +204,6 @@ def test_refresh_next_due_follows_the_waiting_steps(cast, file_report):
     EscalationStep.objects.filter(pk=second.pk).update(due_date=soon)
     actions.refresh_next_due(incident)
     assert incident.next_due_on == soon and Incident.objects.get(pk=incident.pk).next_due_on == soon
-    EscalationStep.objects.filter(pk__in=[first.pk, second.pk]).update(outcome=Outcome.COMPLIED)
+    EscalationStep.objects.filter(pk__in=[first.pk, second.pk]).update(outcome=Outcome.REMOVED)
     actions.refresh_next_due(incident)
     assert Incident.objects.get(pk=incident.pk).next_due_on is None

@@ -142,11 +142,11 @@ def test_plan_record_and_skip_steps_through_the_page(cast, client_for, file_repo
     step = EscalationStep.objects.get()
     response = client.post(
         reverse("incidents:step_outcome", args=[incident.pk, step.pk]),
-        {f"step{step.pk}-outcome": "complied", f"step{step.pk}-external_reference": "FB-1234"},
+        {f"step{step.pk}-outcome": "removed", f"step{step.pk}-external_reference": "FB-1234"},
     )
     assert response.status_code == 302
     step.refresh_from_db()
-    assert step.outcome == Outcome.COMPLIED and step.external_reference == "FB-1234"
+    assert step.outcome == Outcome.REMOVED and step.external_reference == "FB-1234"
     client.post(reverse("incidents:step_skip", args=[incident.pk]), {"kind": "removal_request", "reason": ""})
     assert not EscalationStep.objects.filter(kind="removal_request").exists()
     client.post(
@@ -215,7 +215,7 @@ def test_timeline_page_shows_everything_in_order_with_who(cast, client_for, file
 
     incident = triaged(file_report(files=1), cast)
     step = actions.add_step(incident=incident, by=cast.headteacher, kind=StepKind.PLATFORM_REPORT)
-    actions.record_step_outcome(step=step, by=cast.dsl, outcome="complied", external_reference="FB-77")
+    actions.record_step_outcome(step=step, by=cast.dsl, outcome="refused", external_reference="FB-77")
     actions.skip_step(incident=incident, by=cast.headteacher, kind=StepKind.REMOVAL_REQUEST, reason="Poster unknown.")
     actions.add_note(incident=incident, by=cast.dsl, text="Checked again: the post is gone.")
     item = upload("later.png")
@@ -227,7 +227,7 @@ def test_timeline_page_shows_everything_in_order_with_who(cast, client_for, file
         "1 evidence file added: shot-0.png",
         "Triaged as medium severity",
         "Planned: Report to the platform",
-        "Report to the platform: complied (reference FB-77)",
+        "Report to the platform: refused (the platform&#x27;s own reference FB-77)",
         "Skipped: Ask the poster to remove it",
         "Poster unknown.",
         "Note from",

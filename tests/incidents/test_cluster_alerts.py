@@ -36,7 +36,7 @@ def case(cast, file_report):
         owner=cast.dsl,
     )
     done = actions.add_step(incident=incident, by=cast.headteacher, kind=StepKind.PLATFORM_REPORT)
-    actions.record_step_outcome(step=done, by=cast.headteacher, outcome=Outcome.COMPLIED)
+    actions.record_step_outcome(step=done, by=cast.headteacher, outcome=Outcome.REMOVED)
     step = actions.add_step(incident=incident, by=cast.headteacher, kind=StepKind.CLUSTER_ALERT)
     return incident, step
 
@@ -324,7 +324,7 @@ def test_sending_twice_or_redelivering_emails_each_person_once(
 def test_the_generic_outcome_form_cannot_complete_a_cluster_step(cast, case):
     incident, step = case
     with pytest.raises(actions.ActionError):
-        actions.record_step_outcome(step=step, by=cast.headteacher, outcome=Outcome.COMPLIED)
+        actions.record_step_outcome(step=step, by=cast.headteacher, outcome=Outcome.DONE)
 
 
 # --- No cluster -------------------------------------------------------------------------------

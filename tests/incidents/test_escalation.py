@@ -103,21 +103,21 @@ def test_every_step_kind_has_a_default_due_time():
 
 def test_earliest_due_ignores_finished_steps():
     steps = [
-        (Outcome.COMPLIED, date(2026, 1, 1)),
+        (Outcome.REMOVED, date(2026, 1, 1)),
         (Outcome.PENDING, date(2026, 1, 9)),
         (Outcome.PENDING, date(2026, 1, 5)),
         (Outcome.SKIPPED, date(2026, 1, 2)),
         (Outcome.PENDING, None),
     ]
     assert escalation.earliest_due(steps) == date(2026, 1, 5)
-    assert escalation.earliest_due([(Outcome.COMPLIED, date(2026, 1, 1))]) is None
+    assert escalation.earliest_due([(Outcome.REMOVED, date(2026, 1, 1))]) is None
 
 
 def test_overdue_means_waiting_and_past_its_date():
     today = date(2026, 2, 10)
     assert escalation.is_overdue(Outcome.PENDING, date(2026, 2, 9), today)
     assert not escalation.is_overdue(Outcome.PENDING, today, today)
-    assert not escalation.is_overdue(Outcome.COMPLIED, date(2026, 2, 1), today)
+    assert not escalation.is_overdue(Outcome.REMOVED, date(2026, 2, 1), today)
     assert not escalation.is_overdue(Outcome.PENDING, None, today)
 
 
@@ -134,6 +134,8 @@ RULE_EXAMPLES = {
     "staff-poster": Facts(poster_kind=PosterKind.STAFF),
     "staff-conduct": Facts(natures=frozenset({Nature.STAFF_CONDUCT})),
     "defamatory": Facts(natures=frozenset({Nature.DEFAMATORY})),
+    "staff-safety": Facts(natures=frozenset({Nature.THREAT}), targeted="Mrs Patel, Year 4 teacher"),
+    "staff-risk-assessment": Facts(natures=frozenset({Nature.STAFF_PRIVATE})),
 }
 
 
@@ -148,4 +150,62 @@ def test_each_rule_fires_on_its_facts_and_not_on_a_plain_complaint(rule):
     suggestion = next(s for s in escalation.suggest_steps(facts) if s.step == rule.step)
     assert rule.reason in suggestion.reasons and suggestion.urgent == rule.urgent
     assert escalation.needs_dsl_alert(facts) == rule.alert_dsl
+    assert escalation.is_staff_safety(facts) == rule.staff_safety
     assert rule not in escalation.matching_rules(Facts(natures=frozenset({Nature.COMPLAINT})))
+
+
+# Staff safety: worked examples from the post's own words.
+THREATENING_POST = "I know where she lives… outside the gates Monday"
+
+
+def test_the_threat_against_a_named_teacher_is_a_staff_safety_case_even_unticked():
+    facts = Facts(natures=frozenset({Nature.OFFENSIVE_NAMED}), content=THREATENING_POST, targeted="Mrs Patel")
+    assert escalation.is_staff_safety(facts)
+    suggestions = escalation.suggest_steps(facts)
+    assert [s.step for s in suggestions[:2]] == [StepKind.POLICE_REFERRAL, StepKind.RISK_ASSESSMENT]
+    assert all(s.urgent for s in suggestions[:2])
+
+
+def test_a_staff_surname_in_the_post_names_the_adult():
+    facts = Facts(content="Patel had better watch her back", targeted="", staff_surnames=frozenset({"Patel", "Hughes"}))
+    assert escalation.is_staff_safety(facts)
+    assert not escalation.is_staff_safety(Facts(content="Patel had better watch her back"))
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "Her home address is 14 Elm Road, go and tell her what you think",
+        "Her kids go to St Mary's, everyone should know what their mum is like",
+        "Mr Jones lives on Acacia Avenue, number 12",
+    ],
+)
+def test_posts_revealing_a_staff_members_home_or_family(content):
+    facts = Facts(content=content, targeted="Mr Jones, the deputy head")
+    assert facts.exposes_staff and escalation.is_staff_safety(facts)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "That teacher in Otters class should be sacked, everyone knows what she did.",
+        "Mrs Patel is useless and the head never answers emails. Still waiting for them to reply.",
+        "The parking outside the gates is dangerous every morning and the head does nothing.",
+        "Worst school in town. Mr Jones should be ashamed of how he runs it.",
+    ],
+)
+def test_ordinary_criticism_of_staff_is_not_a_staff_safety_case(content):
+    facts = Facts(natures=frozenset({Nature.COMPLAINT, Nature.OFFENSIVE_NAMED}), content=content, targeted="Mrs Patel")
+    assert not escalation.is_staff_safety(facts)
+    assert StepKind.RISK_ASSESSMENT not in steps_for(facts)
+
+
+def test_a_threat_against_a_pupil_goes_to_the_police_but_is_not_staff_safety():
+    facts = Facts(natures=frozenset({Nature.THREAT}), content="I'll hurt him", targeted="A boy in Year 6")
+    assert not escalation.is_staff_safety(facts)
+    assert steps_for(facts)[0] == StepKind.POLICE_REFERRAL
+
+
+def test_the_stored_decision_stands_when_the_case_is_read_back():
+    assert escalation.is_staff_safety(Facts(staff_safety=True))
+    assert not escalation.is_staff_safety(Facts(staff_safety=False))

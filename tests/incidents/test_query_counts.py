@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from incidents import actions
 from incidents.models import Nature, StepKind
+from incidents.outcomes import outcomes_for
 
 from .conftest import upload
 
@@ -31,8 +32,14 @@ def busy_incident(cast, file_report, size: int):
         step = actions.add_step(
             incident=incident, by=cast.headteacher, kind=kinds[index % len(kinds)], owner=cast.staff
         )
-        if index % 2:
-            actions.record_step_outcome(step=step, by=cast.dsl, outcome="complied", external_reference=f"REF-{index}")
+        if index % 2 and step.kind != StepKind.CLUSTER_ALERT:
+            actions.record_step_outcome(
+                step=step,
+                by=cast.dsl,
+                outcome=outcomes_for(step.kind).choices[0],
+                external_reference=f"REF-{index}",
+                attendees="The headteacher and the parent",
+            )
         actions.add_note(incident=incident, by=cast.dsl, text=f"Note {index}")
         item = upload(f"extra-{index}.png")
         actions.add_evidence(incident=incident, by=cast.headteacher, uploads=[(item, inspect_upload(item))])

@@ -204,6 +204,14 @@ def test_the_headteacher_drafts_previews_and_finalises(cast, case, client_for, d
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("letters:edit", args=[letter.pk]), {**form, "action": "finalise"})
+    # Finalise asks first, with the PDF preview to check.
+    assert response.url == reverse("letters:finalise", args=[letter.pk])
+    letter.refresh_from_db()
+    assert not letter.is_final
+    confirm = client.get(response.url).content.decode()
+    assert "A final letter cannot be changed or deleted." in confirm and "Open the PDF preview" in confirm
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("letters:finalise", args=[letter.pk]), {"revision": letter.revision})
     assert response.url == reverse("letters:detail", args=[letter.pk])
     letter.refresh_from_db()
     assert letter.is_final and letter.pdf_sha256
@@ -242,30 +250,41 @@ def test_letters_are_404_for_everyone_else(cast, letter, client_for, who):
     assert client.get(reverse("letters:incident", args=[letter.incident_id])).status_code == 404
 
 
-def test_an_outcome_letter_cannot_be_finalised_with_the_gap_left_for_the_outcome(cast, case, client_for):
+def test_an_outcome_letter_cannot_be_finalised_with_the_gap_left_for_the_outcome(
+    cast, case, client_for, django_capture_on_commit_callbacks
+):
     incident, step = case
     letter = actions.create_letter(incident=incident, step=step, kind=LetterKind.OUTCOME, by=cast.headteacher)
     assert "[Write the outcome here.]" in letter.body
     client = client_for(cast.headteacher)
     form = {
         "recipient_name": letter.recipient_name,
+        "recipient_email": "sian@example.org",
         "letter_date": "2026-11-23",
         "subject": letter.subject,
         "body": letter.body,
         "action": "finalise",
     }
-    page = client.post(reverse("letters:edit", args=[letter.pk]), form, follow=True)
+    page = client.post(reverse("letters:edit", args=[letter.pk]), form)
+    assert page.status_code == 400
     assert "Replace “[Write the outcome here.]” in the letter with your own words" in page.content.decode()
+    assert client.get(reverse("letters:finalise", args=[letter.pk])).url == reverse("letters:edit", args=[letter.pk])
     letter.refresh_from_db()
     assert not letter.is_final
 
     form["body"] = letter.body.replace("[Write the outcome here.]", "The post has been removed; the matter is closed.")
-    client.post(reverse("letters:edit", args=[letter.pk]), form)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("letters:edit", args=[letter.pk]), form)
+    assert response.url == reverse("letters:finalise", args=[letter.pk])
+    letter.refresh_from_db()
+    client.post(reverse("letters:finalise", args=[letter.pk]), {"revision": letter.revision})
     letter.refresh_from_db()
     assert letter.is_final
 
 
-def test_finalise_clicked_twice_with_an_edit_is_one_finalisation_and_no_500(cast, letter, client_for):
+def test_finalise_clicked_twice_with_an_edit_is_one_finalisation_and_no_500(
+    cast, letter, client_for, django_capture_on_commit_callbacks
+):
     client = client_for(cast.headteacher)
     form = {
         "recipient_name": letter.recipient_name,
@@ -277,13 +296,19 @@ def test_finalise_clicked_twice_with_an_edit_is_one_finalisation_and_no_500(cast
         "quoted_post": letter.quoted_post,
         "action": "finalise",
     }
-    first = client.post(reverse("letters:edit", args=[letter.pk]), form)
-    second = client.post(reverse("letters:edit", args=[letter.pk]), form, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(reverse("letters:edit", args=[letter.pk]), form)
+    again = client.post(reverse("letters:edit", args=[letter.pk]), form)
+    assert first.url == again.url == reverse("letters:finalise", args=[letter.pk])
+    letter.refresh_from_db()
+    assert letter.revision == 2  # one edit applied, not two
+    confirm = reverse("letters:finalise", args=[letter.pk])
+    first = client.post(confirm, {"revision": letter.revision})
+    second = client.post(confirm, {"revision": letter.revision}, follow=True)
     assert first.status_code == 302 and second.status_code == 200
     assert "already finalised" in second.content.decode()
     letter.refresh_from_db()
     assert letter.is_final and letter.body.endswith("One more sentence.")
-    assert letter.revision == 2  # one edit applied, not two
     assert letter.incident.timeline.filter(summary__startswith="Letter finalised").count() == 1
 
 

@@ -64,6 +64,6 @@ def test_a_step_lists_its_letters(cast, case, client_for):
 
 def test_a_finished_step_offers_no_letter(cast, case, client_for):
     incident, step = case
-    incident_actions.record_step_outcome(step=step, by=cast.headteacher, outcome="complied")
+    incident_actions.record_step_outcome(step=step, by=cast.headteacher, outcome="sent")
     page = client_for(cast.headteacher).get(reverse("incidents:detail", args=[incident.pk])).content.decode()
     assert "Write letter" not in page
