@@ -243,6 +243,8 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_COOKIE_HTTPONLY = True
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # A load balancer may probe gunicorn over plain http; the answer is one word (schoolsocial/health.py).
+    SECURE_REDIRECT_EXEMPT = [r"^health/"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -326,7 +328,7 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 # What a request may carry. Form fields (a policy's text included) stay under
 # DATA_UPLOAD_MAX_MEMORY_SIZE; each file under MAX_UPLOAD_BYTES; the whole request, files and all,
 # under MAX_REQUEST_BYTES, refused unread (schoolsocial/middleware.py). Set the reverse proxy's
-# body limit to the same (nginx: client_max_body_size 64m).
+# body limit just above it (deploy/nginx-schoolsocial.conf: client_max_body_size 65m).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from schoolsocial.health import LiveView, ReadyView
+
 urlpatterns = [
     path("", include("dashboard.urls")),
     path("", include("accounts.urls")),
@@ -13,4 +15,7 @@ urlpatterns = [
     path("emails/", include("notifications.urls")),
     path("", include("dataprotection.urls")),
     path("admin/", admin.site.urls),
+    # For the load balancer and the deploy (schoolsocial/health.py): "ok" or "unavailable", nothing else.
+    path("health/", LiveView.as_view(), name="health"),
+    path("health/ready/", ReadyView.as_view(), name="health_ready"),
 ]

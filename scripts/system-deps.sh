@@ -7,7 +7,7 @@ purpose=${1:-run}
 
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-color-emoji fonts-liberation2)
 if [ "$purpose" = "test" ]; then
-  packages+=(redis-server postgresql chromium poppler-utils)
+  packages+=(redis-server postgresql chromium poppler-utils nginx openssl)
 fi
 
 missing=()
