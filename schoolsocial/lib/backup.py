@@ -312,6 +312,8 @@ def s3_listing(storage: Any) -> dict:
     versions, deleted = [], []
     for page in client.get_paginator("list_object_versions").paginate(Bucket=storage.bucket_name, Prefix=prefix):
         for version in page.get("Versions", []):
+            if version["Key"].removeprefix(prefix).startswith(SKIPPED_PREFIXES):
+                continue
             versions.append(
                 {
                     "key": version["Key"],
@@ -323,6 +325,8 @@ def s3_listing(storage: Any) -> dict:
                 }
             )
         for marker in page.get("DeleteMarkers", []):
+            if marker["Key"].removeprefix(prefix).startswith(SKIPPED_PREFIXES):
+                continue
             deleted.append(
                 {"key": marker["Key"], "version_id": marker.get("VersionId"), "is_latest": marker["IsLatest"]}
             )

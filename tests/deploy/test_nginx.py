@@ -172,7 +172,7 @@ def stack(django_db_setup, tmp_path_factory) -> Iterator[Stack]:
     with gunicorn_log.open("w") as log:
         gunicorn = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "schoolsocial.wsgi", "--bind", f"127.0.0.1:{gunicorn_port}"]
-            + ["--workers", "2", "--forwarded-allow-ips", "127.0.0.1", "--access-logfile", "-"],
+            + ["--workers", "1", "--preload", "--forwarded-allow-ips", "127.0.0.1", "--access-logfile", "-"],
             cwd=settings.BASE_DIR,
             env=env,
             stdout=log,
