@@ -172,7 +172,7 @@ def stack(django_db_setup, tmp_path_factory) -> Iterator[Stack]:
     with gunicorn_log.open("w") as log:
         gunicorn = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "schoolsocial.wsgi", "--bind", f"127.0.0.1:{gunicorn_port}"]
-            + ["--workers", "2", "--forwarded-allow-ips", "127.0.0.1", "--access-logfile", "-"],
+            + ["--workers", "1", "--preload", "--forwarded-allow-ips", "127.0.0.1", "--access-logfile", "-"],
             cwd=settings.BASE_DIR,
             env=env,
             stdout=log,
@@ -271,10 +271,15 @@ def test_sign_in_over_https_sets_secure_cookies_and_hsts(stack):
     assert cookies["sessionid"].has_nonstandard_attr("HttpOnly")
 
 
-def test_plain_http_is_sent_to_https(stack):
-    response = browser(stack).get(f"{stack.http_base}/sign-in/", allow_redirects=False)
+def test_plain_http_is_sent_to_https_except_the_health_checks(stack):
+    session = browser(stack)
+    response = session.get(f"{stack.http_base}/sign-in/", allow_redirects=False)
     assert response.status_code == 301
     assert response.headers["Location"].startswith("https://")
+    for path in ("/health/", "/health/ready/"):
+        response = session.get(f"{stack.http_base}{path}", allow_redirects=False)
+        assert (response.status_code, response.text) == (200, "ok\n"), path
+    assert session.get(f"{stack.base}/health/").text == "ok\n"
 
 
 def test_a_12_mb_upload_gets_the_portals_own_message(stack, cast):
