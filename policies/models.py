@@ -335,3 +335,29 @@ class PolicyReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.window} reminder for {self.version_id}"
+
+
+class ReadingPart(models.TextChoices):
+    TEXT = "text", "The full text of this version"
+    CHANGES = "changes", "What changed since the approved version"
+
+
+class ApprovalReading(models.Model):
+    """That an approver opened a version's full text, or its changes, before approving it.
+
+    The governing body approves on the strength of what it read: the approval page asks for both
+    to have been opened (see policies/approval.py), and this row is the proof, kept with the version.
+    """
+
+    version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="readings")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    part = models.CharField(max_length=10, choices=ReadingPart.choices)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["version", "user", "part"], name="one_reading_per_part"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} opened {self.get_part_display().lower()} of {self.version}"

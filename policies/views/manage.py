@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -15,11 +16,11 @@ from accounts.http import AuthenticatedRequest
 from accounts.permissions import may, require
 from schoolsocial.lib.concurrency import StaleEdit
 
-from .. import actions, selectors
+from .. import actions, approval, selectors
 from ..access import get_document_for, get_version_for
 from ..diff import side_by_side
 from ..forms import ApproveForm, DocumentForm, DraftForm, ImportForm, NewPolicyForm
-from ..models import PolicyVersion, Status
+from ..models import PolicyVersion, ReadingPart, Status
 
 
 @login_required
@@ -208,6 +209,13 @@ def version_approve(request: AuthenticatedRequest, pk: int, number: int) -> Http
         request.POST or None, initial={"review_date": document.default_review_date(timezone.localdate())}
     )
     form.opened_at(version)
+    readings = approval.checklist(version, request.user) if approval.asks_for_reading(version) else []
+    missing = [item for item in readings if item.read_at is None]
+    page = {"form": form, "version": version, "document": document, "readings": readings, "missing": missing}
+    if request.method == "POST" and missing:
+        # Governors approve what they read: nothing is approved until both pages were opened.
+        form.is_valid()
+        return render(request, "policies/approve.html", page, status=400)
     if request.method == "POST" and form.is_valid():
         try:
             actions.approve(
@@ -220,14 +228,13 @@ def version_approve(request: AuthenticatedRequest, pk: int, number: int) -> Http
             version.refresh_from_db()
             form.saw_version(stale.version)
             saved = [("What they saved", version.body_markdown), ("What changed", version.change_summary)]
-            context = {"form": form, "version": version, "document": document, "stale": stale, "saved": saved}
-            return render(request, "policies/approve.html", context, status=409)
+            return render(request, "policies/approve.html", {**page, "stale": stale, "saved": saved}, status=409)
         except (ValidationError, actions.NotAllowed) as error:
             messages.error(request, getattr(error, "message", str(error)))
         else:
             messages.success(request, f"Version {version.number} approved. It is now the published policy.")
         return redirect(version)
-    return render(request, "policies/approve.html", {"form": form, "version": version, "document": document})
+    return render(request, "policies/approve.html", page)
 
 
 def _not_waiting(version: PolicyVersion) -> str:
@@ -248,6 +255,9 @@ def compare(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     versions = {v.number: v for v in document.versions.filter(number__in=[old_number, new_number])}
     old, new = versions.get(old_number), versions.get(new_number)
     rows = side_by_side(old.body_markdown, new.body_markdown) if old and new else []
+    awaiting_approver = bool(new and actions.can_approve(request.user, document) and approval.asks_for_reading(new))
+    if awaiting_approver and old and old == approval.approved_version(new):
+        approval.record_reading(new, request.user, ReadingPart.CHANGES)
     return render(
         request,
         "policies/compare.html",
@@ -258,6 +268,7 @@ def compare(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "new": new,
             "rows": rows,
             "changed": any(row.kind != "same" for row in rows),
+            "approve_url": reverse("policies:approve", args=[document.pk, new.number]) if awaiting_approver else "",
         },
     )
 

@@ -16,9 +16,9 @@ from accounts.models import School
 from accounts.permissions import may, require, require_membership
 from schoolsocial.lib.downloads import private_file_response
 
-from .. import actions, selectors
+from .. import actions, approval, selectors
 from ..access import get_version_for
-from ..models import Acknowledgement, PolicyVersion, Status
+from ..models import Acknowledgement, PolicyVersion, ReadingPart, Status
 
 
 @login_required
@@ -52,6 +52,9 @@ def version_detail(request: AuthenticatedRequest, pk: int, number: int) -> HttpR
         )
     if version.status in (Status.APPROVED, Status.SUPERSEDED) and not version.pdf:
         actions.request_pdf(version)
+    can_approve = actions.can_approve(request.user, version.document)
+    if can_approve:
+        approval.record_reading(version, request.user, ReadingPart.TEXT)
     return render(
         request,
         "policies/version.html",
@@ -61,7 +64,7 @@ def version_detail(request: AuthenticatedRequest, pk: int, number: int) -> HttpR
             "role": role,
             "can_manage": may(request.membership, "policies.manage"),
             "is_acknowledging_reader": acknowledges,
-            "can_approve": actions.can_approve(request.user, version.document),
+            "can_approve": can_approve,
             "acknowledged_at": acknowledged_at,
         },
     )

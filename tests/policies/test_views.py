@@ -226,6 +226,7 @@ def test_governor_approves_governing_body_policy_through_the_page(cast, client_f
     assert "Waiting for approval by the governing body" in head.get(version.get_absolute_url()).content.decode()
     governor = client_for(cast.governor)
     url = reverse("policies:approve", args=[version.document.pk, 1])
+    governor.get(version.get_absolute_url())
     governor.post(url, {"review_date": (date.today() + timedelta(days=300)).isoformat()})
     assert PolicyDocument.objects.get().versions.get().approved_by == cast.governor
 
