@@ -126,6 +126,15 @@ def get_panel_record_for(membership: Membership | None, pk: int) -> PanelRecord:
     return get_object_or_404(PanelRecord.objects.select_related("complaint__school"), complaint=complaint)
 
 
+def get_panel_letter_for_governor(membership: Membership | None, pk: int) -> PanelRecord:
+    """The panel's outcome letter, for a governor cleared for the panel: the panel drafts, checks
+    and signs its own letter. 404 for everyone else, the headteacher included."""
+    complaint = get_bundle_complaint(membership, pk)
+    return get_object_or_404(
+        PanelRecord.objects.select_related("complaint__school", "complaint__parent"), complaint=complaint
+    )
+
+
 def get_attachment_for(membership: Membership | None, pk: int) -> Attachment:
     """A file for the headteacher, the parent who attached it, the member of staff handling the
     informal stage (while it is informal), or a governor cleared for the panel once the

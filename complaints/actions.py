@@ -35,11 +35,12 @@ from .models import (
     ComplaintSettings,
     ConflictDeclaration,
     EntryKind,
+    LetterStatus,
     PanelRecord,
     Stage,
     TermlyReport,
 )
-from .panel import letter_context
+from .panel import default_letter_body, letter_context
 
 MAX_FILES = 5
 
@@ -381,14 +382,17 @@ def record_panel_decision(
         raise ActionError("Only a complaint at the governors' panel stage can have a panel decision.")
     if PanelRecord.objects.filter(complaint=complaint).exists():
         raise ActionError("The panel's decision has already been recorded.")
-    record = PanelRecord.objects.create(
+    record = PanelRecord(
         complaint=complaint,
         meeting_date=meeting_date,
         members=members.strip(),
         decision=decision,
         reasons=reasons.strip(),
         recorded_by=by,
+        signatory_name=by.full_name,
     )
+    record.letter_body = default_letter_body(record)
+    record.save()
     COMPLAINT_WORKFLOW.move(complaint, Stage.CLOSED)
     complaint.closed_at = timezone.now()
     complaint.responded_at = complaint.closed_at
@@ -403,6 +407,48 @@ def record_panel_decision(
         body=record.reasons,
     )
     _entry(complaint, by, EntryKind.STAGE, "Complaint closed after the governors' panel")
+    # The outcome letter waits as a draft: the chair reads, edits and signs it before it is sent.
+    return record
+
+
+@transaction.atomic
+def update_panel_letter(*, record: PanelRecord, body: str, signatory_name: str, signatory_role: str) -> PanelRecord:
+    record = PanelRecord.objects.select_for_update().get(pk=record.pk)
+    if record.letter_is_final:
+        raise ActionError("The outcome letter is final and has been sent: it can no longer be changed.")
+    record.letter_body = body.strip()
+    record.signatory_name = signatory_name.strip()
+    record.signatory_role = signatory_role.strip()
+    record.save()
+    return record
+
+
+def panel_letter_gaps(record: PanelRecord) -> list[str]:
+    """What stops the letter from going out, in plain words (nothing when it is ready)."""
+    gaps = []
+    if not record.letter_paragraphs:
+        gaps.append("Write the letter's text.")
+    if not record.signatory_name.strip():
+        gaps.append("Say who signs the letter.")
+    if not record.signatory_role.strip():
+        gaps.append("Say the signatory's role, for example Chair of the governors' panel.")
+    return gaps
+
+
+@transaction.atomic
+def finalise_panel_letter(*, record: PanelRecord, by: User) -> PanelRecord:
+    """Make the letter final and queue its PDF and email (sent once). A second click changes nothing."""
+    record = PanelRecord.objects.select_for_update().select_related("complaint").get(pk=record.pk)
+    if record.letter_is_final:
+        return record
+    gaps = panel_letter_gaps(record)
+    if gaps:
+        raise ActionError(" ".join(gaps))
+    record.letter_status = LetterStatus.FINAL
+    record.letter_finalised_at = timezone.now()
+    record.letter_finalised_by = by
+    record.save()
+    _entry(record.complaint, by, EntryKind.PANEL, f"Outcome letter finalised and signed by {record.signatory_name}")
     from .tasks import render_panel_letter
 
     renders.queue(record, render_panel_letter, record.pk)
@@ -413,6 +459,8 @@ def store_panel_letter(record: PanelRecord) -> bool:
     """Render and keep the panel's outcome letter (once) and email it to the parent, together.
     False if it was already there."""
     complaint = record.complaint
+    if not record.letter_is_final:  # a draft is never made into the sent letter
+        return False
     with transaction.atomic():
         stored = store_once(
             record,

@@ -253,6 +253,23 @@ class PanelForm(PlainTextMixin, forms.Form):
         return day
 
 
+class PanelLetterForm(PlainTextMixin, forms.Form):
+    letter_body = forms.CharField(
+        label="Letter text",
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text="Between “Dear …” and “Yours sincerely”. Leave a blank line between paragraphs.",
+        max_length=20000,
+    )
+    signatory_name = forms.CharField(label="Signed by", max_length=120)
+    signatory_role = forms.CharField(label="Their role", max_length=120)
+
+
+class FinalisePanelLetterForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="I have read the letter as shown. Make it final and send it to the parent: it cannot be changed afterwards.",
+    )
+
+
 class TermlyReportForm(PlainTextMixin, forms.Form):
     period_start = forms.DateField(label="From", widget=DateInput())
     period_end = forms.DateField(label="To", widget=DateInput())

@@ -410,8 +410,16 @@ class Decision(models.TextChoices):
     NOT_UPHELD = "not_upheld", "Not upheld"
 
 
+class LetterStatus(models.TextChoices):
+    DRAFT = "draft", "Draft: the chair checks it before it is sent"
+    FINAL = "final", "Final: made and sent to the parent"
+
+
 class PanelRecord(models.Model):
-    """The governors' panel: when it met, who sat, what it decided and why; and its outcome letter."""
+    """The governors' panel: when it met, who sat, what it decided and why; and its outcome letter.
+
+    The letter starts as a draft the chair reads, edits and signs; only finalising it makes the PDF
+    and sends it to the parent, once."""
 
     complaint = models.OneToOneField(Complaint, on_delete=models.PROTECT, related_name="panel")
     meeting_date = models.DateField()
@@ -423,10 +431,28 @@ class PanelRecord(models.Model):
     letter = models.FileField(upload_to="complaints/letters/", max_length=200, blank=True)
     letter_sha256 = models.CharField(max_length=64, blank=True)
     letter_rendered_at = models.DateTimeField(null=True, blank=True)
+    letter_status = models.CharField(max_length=10, choices=LetterStatus.choices, default=LetterStatus.DRAFT)
+    letter_body = models.TextField(
+        "Letter text", blank=True, help_text="Between “Dear …” and “Yours sincerely”. A blank line starts a paragraph."
+    )
+    signatory_name = models.CharField("Signed by", max_length=120, blank=True)
+    signatory_role = models.CharField("Their role", max_length=120, default="Chair of the governors' panel")
+    letter_finalised_at = models.DateTimeField(null=True, blank=True)
+    letter_finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     history = HistoricalRecords()
 
     def __str__(self) -> str:
         return f"Panel decision on {self.complaint_id}: {self.get_decision_display()}"
+
+    @property
+    def letter_is_final(self) -> bool:
+        return self.letter_status == LetterStatus.FINAL
+
+    @property
+    def letter_paragraphs(self) -> list[str]:
+        return [part.strip() for part in self.letter_body.replace("\r\n", "\n").split("\n\n") if part.strip()]
 
     def get_absolute_url(self) -> str:
         return reverse("complaints:panel_bundle", args=[self.complaint_id])

@@ -109,13 +109,40 @@ def build_bundle(complaint: Complaint) -> dict:
     }
 
 
-def letter_context(record: PanelRecord) -> dict:
+def default_letter_body(record: PanelRecord) -> str:
+    """The outcome letter's first draft, which the chair then reads and edits (paragraphs apart)."""
     complaint: Complaint = record.complaint
+    members = ", ".join(record.member_list)
+    return "\n\n".join(
+        [
+            "Thank you for taking part in the school's complaints procedure. A panel of governors met on "
+            f"{record.meeting_date:%-d %B %Y} to review your complaint, “{complaint.subject}”, which you "
+            f"first raised on {timezone.localtime(complaint.created_at):%-d %B %Y}.",
+            f"The panel was made up of {members}.",
+            f"The panel decided that your complaint is {record.get_decision_display().lower()}.",
+            f"The panel's reasons: {record.reasons}",
+            "This completes the school's complaints procedure. If you believe the school did not follow "
+            "its procedure properly, you can ask the Department for Education to review how your "
+            "complaint was handled.",
+        ]
+    )
+
+
+def letter_context(record: PanelRecord, *, is_draft: bool = False) -> dict:
+    """What the outcome letter shows, on the same letterhead as the headteacher's letters."""
+    complaint: Complaint = record.complaint
+    school = complaint.school
+    parent = complaint.parent
     return {
         "record": record,
         "complaint": complaint,
-        "school": complaint.school,
-        "parent": complaint.parent,
-        "logo": image_data_uri(complaint.school.logo),
+        "school": school,
+        "school_address_lines": [line.strip() for line in (school.address or "").splitlines() if line.strip()],
+        "parent": parent,
+        "address_lines": [line.strip() for line in (parent.postal_address or "").splitlines() if line.strip()],
+        "salutation": parent.salutation,
+        "paragraphs": record.letter_paragraphs,
+        "logo": image_data_uri(school.logo),
         "today": timezone.localdate(),
+        "is_draft": is_draft,
     }

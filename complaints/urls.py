@@ -27,6 +27,7 @@ urlpatterns = [
     path("panel/", governors.governor_list, name="governor_list"),
     path("panel/<int:pk>/declare/", governors.declare, name="declare"),
     path("panel/<int:pk>/", governors.panel_bundle, name="panel_bundle"),
+    path("panel/<int:pk>/letter/", governors.panel_letter_draft, name="panel_letter_draft"),
     path("<int:pk>/outcome-letter/", governors.panel_letter, name="panel_letter"),
     path("<int:pk>/outcome-letter/again/", governors.panel_letter_again, name="panel_letter_again"),
     path("statistics/", governors.statistics, name="statistics"),

@@ -107,7 +107,7 @@ def seed(schools, options, stdout) -> None:
                 )
             if story.get("panel") and governor is not None:
                 actions.declare(complaint=complaint, governor=governor, has_conflict=False)
-                actions.record_panel_decision(
+                record = actions.record_panel_decision(
                     complaint=complaint,
                     by=governor,
                     meeting_date=timezone.localdate() - timedelta(days=1),
@@ -118,6 +118,7 @@ def seed(schools, options, stdout) -> None:
                         "The school will name a contact for each report and reply within two school days."
                     ),
                 )
+                actions.finalise_panel_letter(record=record, by=governor)
             made += 1
         stdout.write(f"complaints: {school.short_code} {made} demo complaints added")
 

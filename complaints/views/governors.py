@@ -22,12 +22,13 @@ from ..access import (
     declaration_for,
     get_bundle_complaint,
     get_panel_complaint,
+    get_panel_letter_for_governor,
     get_panel_record_for,
     panel_complaints_for,
 )
-from ..forms import DeclarationForm, PanelForm, TermlyReportForm
+from ..forms import DeclarationForm, FinalisePanelLetterForm, PanelForm, PanelLetterForm, TermlyReportForm
 from ..models import InvalidTransition, Stage, TermlyReport
-from ..panel import build_bundle
+from ..panel import build_bundle, letter_context
 from ..reports import term_start
 from ..statistics import complaint_figures
 from .files import open_or_404
@@ -86,12 +87,70 @@ def panel_bundle(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    "The panel's decision is recorded. The outcome letter is being prepared and will be sent "
+                    "The panel's decision is recorded. Check the outcome letter below, sign it and send it "
                     "to the parent.",
                 )
-                return redirect("complaints:panel_bundle", pk=complaint.pk)
+                return redirect("complaints:panel_letter_draft", pk=complaint.pk)
     context = {"complaint": complaint, "bundle": build_bundle(complaint), "panel": panel, "form": form}
     return render(request, "complaints/bundle.html", context, status=400 if form is not None and form.errors else 200)
+
+
+@login_required
+def panel_letter_draft(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The outcome letter as a draft: the panel reads it as it will be printed, edits and signs it,
+    then finalises it (which makes the PDF and sends it to the parent, once)."""
+    require(request, "complaints.panel")
+    record = get_panel_letter_for_governor(request.membership, pk)
+    complaint = record.complaint
+    form = PanelLetterForm(
+        initial={
+            "letter_body": record.letter_body,
+            "signatory_name": record.signatory_name,
+            "signatory_role": record.signatory_role,
+        }
+    )
+    finalise_form = FinalisePanelLetterForm()
+    status = 200
+    if request.method == "POST" and not record.letter_is_final:
+        if "finalise" in request.POST:
+            finalise_form = FinalisePanelLetterForm(request.POST)
+            if finalise_form.is_valid():
+                try:
+                    actions.finalise_panel_letter(record=record, by=request.user)
+                except actions.ActionError as error:
+                    finalise_form.add_error(None, str(error))
+                else:
+                    messages.success(
+                        request, "The outcome letter is final. Its PDF is being made and sent to the parent."
+                    )
+                    return redirect("complaints:panel_bundle", pk=complaint.pk)
+            status = 400
+        else:
+            form = PanelLetterForm(request.POST)
+            if form.is_valid():
+                data = form.cleaned_data
+                actions.update_panel_letter(
+                    record=record,
+                    body=data["letter_body"],
+                    signatory_name=data["signatory_name"],
+                    signatory_role=data["signatory_role"],
+                )
+                messages.success(request, "Saved. Read the letter below before you finalise it.")
+                return redirect("complaints:panel_letter_draft", pk=complaint.pk)
+            status = 400
+    elif request.method == "POST":
+        messages.info(request, "The outcome letter is already final and sent; nothing was changed.")
+        return redirect("complaints:panel_bundle", pk=complaint.pk)
+    log_access(request, record, action="panel-letter", school=complaint.school)
+    context = {
+        "complaint": complaint,
+        "record": record,
+        "form": form,
+        "finalise_form": finalise_form,
+        "gaps": actions.panel_letter_gaps(record),
+        "preview": letter_context(record, is_draft=not record.letter_is_final),
+    }
+    return render(request, "complaints/panel_letter_draft.html", context, status=status)
 
 
 @login_required

@@ -89,41 +89,111 @@ def test_release_is_only_for_the_headteacher(cast, client_for):
     assert complaint.names_released_at is None
 
 
-def test_the_panel_records_its_decision_and_the_parent_gets_a_pdf_letter(
+DECISION = {
+    "meeting_date": None,
+    "members": "Geoff Governor\nRuth Chair",
+    "decision": "partly_upheld",
+    "reasons": "The school responded late at the informal stage.",
+}
+
+
+def _record_decision(cast, client, complaint, capture):
+    with capture(execute=True):
+        return client.post(
+            reverse("complaints:panel_bundle", args=[complaint.pk]),
+            {**DECISION, "meeting_date": timezone.localdate().isoformat()},
+        )
+
+
+def test_the_panel_records_its_decision_and_checks_signs_and_sends_the_letter(
     cast, client_for, django_capture_on_commit_callbacks
 ):
+    cast.parent.title = "Ms"
+    cast.parent.postal_address = "4 Mill Lane\nNorthbrook\nNB1 2CD"
+    cast.parent.save()
     complaint = panel_complaint(cast)
     client = client_for(cast.governor)
     client.post(reverse("complaints:declare", args=[complaint.pk]), {"has_conflict": "no"})
     mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("complaints:panel_bundle", args=[complaint.pk]),
-            {
-                "meeting_date": timezone.localdate().isoformat(),
-                "members": "Geoff Governor\nRuth Chair",
-                "decision": "partly_upheld",
-                "reasons": "The school responded late at the informal stage.",
-            },
-        )
-    assert response.status_code == 302
+    response = _record_decision(cast, client, complaint, django_capture_on_commit_callbacks)
+    draft_url = reverse("complaints:panel_letter_draft", args=[complaint.pk])
+    assert response.status_code == 302 and response.url == draft_url
     record = PanelRecord.objects.get()
     complaint.refresh_from_db()
     assert complaint.stage == Stage.CLOSED
-    assert record.letter and len(record.letter_sha256) == 64
-    text = "".join(page.extract_text() for page in PdfReader(record.letter.open("rb")).pages)
-    assert "partly upheld" in text and "responded late" in text and "Ruth Chair" in text
-    # Set out like the school's other letters: marked private, to the parent, signed off for the panel.
-    assert "PRIVATE AND CONFIDENTIAL" in text and cast.parent.full_name in text
-    assert "On behalf of the governors' panel of Northbrook Primary School" in text
+    # Nothing has gone to the parent yet: the letter is a draft the chair checks first.
+    assert not record.letter and not [m for m in mail.outbox if m.attachments]
+    page = client.get(draft_url).content.decode()
+    assert "Dear Ms Parent," in page and "partly upheld" in page and "responded late" in page
+    assert "Geoff Governor" in page  # the governor who recorded it signs by default
+
+    client.post(
+        draft_url,
+        {
+            "letter_body": record.letter_body + "\n\nWe are sorry for the delay you experienced.",
+            "signatory_name": "Ruth Chair",
+            "signatory_role": "Chair of governors",
+        },
+    )
+    # Finalising needs the confirmation box: without it nothing is sent.
+    assert client.post(draft_url, {"finalise": "1"}).status_code == 400
+    assert not PanelRecord.objects.get().letter_is_final
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(draft_url, {"finalise": "1", "confirm": "on"})
+    assert response.status_code == 302
+    record = PanelRecord.objects.get()
+    assert record.letter_is_final and record.letter and len(record.letter_sha256) == 64
+    text = " ".join("".join(page.extract_text() for page in PdfReader(record.letter.open("rb")).pages).split())
+    assert "partly upheld" in text and "responded late" in text and "sorry for the delay" in text
+    # The school's letterhead and layout, like the headteacher's letters; the chair signs.
+    assert "PRIVATE AND CONFIDENTIAL" in text and "4 Mill Lane" in text and "Dear Ms Parent," in text
+    assert "Ruth Chair Chair of governors, on behalf of the governors' panel of Northbrook Primary School" in text
+    assert "DRAFT" not in text
     letter_mail = [m for m in mail.outbox if m.attachments]
-    assert letter_mail and letter_mail[0].to == [cast.parent.email]
+    assert len(letter_mail) == 1 and letter_mail[0].to == [cast.parent.email]
+
+    # A second finalise, or an edit after it, changes nothing and sends nothing more.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(draft_url, {"finalise": "1", "confirm": "on"})
+        client.post(draft_url, {"letter_body": "Changed", "signatory_name": "X", "signatory_role": "Y"})
+    assert PanelRecord.objects.get().letter_body.endswith("sorry for the delay you experienced.")
+    assert len([m for m in mail.outbox if m.attachments]) == 1
+
     assert client.get(reverse("complaints:panel_letter", args=[complaint.pk])).status_code == 200
     assert client_for(cast.headteacher).get(reverse("complaints:panel_letter", args=[complaint.pk])).status_code == 200
     assert client_for(cast.parent).get(reverse("complaints:panel_letter", args=[complaint.pk])).status_code == 404
-    # The parent sees the decision.
     page = client_for(cast.parent).get(reverse("complaints:my_complaint", args=[complaint.pk])).content.decode()
     assert "partly upheld" in page
+
+
+def test_only_a_governor_cleared_for_the_panel_edits_the_letter(cast, client_for, django_capture_on_commit_callbacks):
+    complaint = panel_complaint(cast)
+    governor = client_for(cast.governor)
+    governor.post(reverse("complaints:declare", args=[complaint.pk]), {"has_conflict": "no"})
+    _record_decision(cast, governor, complaint, django_capture_on_commit_callbacks)
+    draft_url = reverse("complaints:panel_letter_draft", args=[complaint.pk])
+    edit = {"letter_body": "Tampered", "signatory_name": "X", "signatory_role": "Y"}
+    for user in (cast.headteacher, cast.parent, cast.staff, cast.other_headteacher):
+        client = client_for(user)
+        assert client.get(draft_url).status_code == 404
+        assert client.post(draft_url, edit).status_code == 404
+        assert client.post(draft_url, {"finalise": "1", "confirm": "on"}).status_code == 404
+    record = PanelRecord.objects.get()
+    assert record.letter_body != "Tampered" and not record.letter_is_final
+
+
+def test_a_letter_without_text_or_signatory_cannot_be_finalised(cast, client_for, django_capture_on_commit_callbacks):
+    complaint = panel_complaint(cast)
+    client = client_for(cast.governor)
+    client.post(reverse("complaints:declare", args=[complaint.pk]), {"has_conflict": "no"})
+    _record_decision(cast, client, complaint, django_capture_on_commit_callbacks)
+    record = PanelRecord.objects.get()
+    PanelRecord.objects.filter(pk=record.pk).update(signatory_name="")
+    draft_url = reverse("complaints:panel_letter_draft", args=[complaint.pk])
+    assert "Say who signs the letter." in client.get(draft_url).content.decode()
+    response = client.post(draft_url, {"finalise": "1", "confirm": "on"})
+    assert response.status_code == 400 and "Say who signs the letter." in response.content.decode()
+    assert not PanelRecord.objects.get().letter_is_final
 
 
 def test_a_future_meeting_date_is_refused(cast, client_for):

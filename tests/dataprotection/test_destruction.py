@@ -155,7 +155,7 @@ def closed_case(cast, facebook, client_for, django_capture_on_commit_callbacks, 
         )
         complaint_actions.link_incident(complaint=complaint, by=cast.headteacher, incident=incident)
         complaint = to_panel(complaint, cast.headteacher)
-        complaint_actions.record_panel_decision(
+        record = complaint_actions.record_panel_decision(
             complaint=complaint,
             by=cast.headteacher,
             meeting_date=timezone.localdate(),
@@ -163,6 +163,7 @@ def closed_case(cast, facebook, client_for, django_capture_on_commit_callbacks, 
             decision="upheld",
             reasons=f"The school acted quickly for {FIRST}.",
         )
+        complaint_actions.finalise_panel_letter(record=record, by=cast.headteacher)
 
     with django_capture_on_commit_callbacks(execute=True):
         first_version = published(cast, "We ask every family to be kind online.")

@@ -77,6 +77,7 @@ def panel_letter(cast) -> Document:
         decision="not_upheld",
         reasons="The school followed its policy.",
     )
+    record = complaint_actions.finalise_panel_letter(record=record, by=cast.governor)
     return Document(
         record,
         lambda: complaint_tasks.render_panel_letter(record.pk),
