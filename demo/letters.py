@@ -61,9 +61,5 @@ def _written_warning(incident: Incident, head) -> None:
             due_date=timezone.localdate() + timedelta(days=5),
             notes="Warning letter to follow the unanswered removal request.",
         )
-    letter = actions.create_letter(incident=incident, step=step, kind=LetterKind.WRITTEN_WARNING, by=head)
-    sent = Letter.objects.filter(incident=incident, kind=LetterKind.REMOVAL_REQUEST).order_by("pk").first()
-    if sent is not None and "I wrote to you earlier" in letter.body:
-        # The kind of edit a headteacher makes to the draft: the date of the earlier letter.
-        dated = f"I wrote to you on {sent.letter_date:%d/%m/%Y}"
-        actions.update_draft(letter=letter, by=head, body=letter.body.replace("I wrote to you earlier", dated, 1))
+    # The removal request went by email above, so the warning's draft says when (facts.earlier_letter_sentence).
+    actions.create_letter(incident=incident, step=step, kind=LetterKind.WRITTEN_WARNING, by=head)

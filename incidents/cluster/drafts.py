@@ -73,13 +73,21 @@ def _tidy(text: str | None) -> str:
     return "\n".join(line.rstrip() for line in (text or "").strip().splitlines())
 
 
+# Outcomes that mean the step did not happen, so it is not offered as something the school did.
+NOT_DONE_OUTCOMES = frozenset({Outcome.PENDING, Outcome.SKIPPED, Outcome.NOT_DONE})
+
+
 def initial_for(incident: Incident, steps: Iterable[EscalationStep]) -> dict:
     """The form's starting point: the platform, the natures, the account (sent only if ticked
     public) and what was done so far. Nothing about the people: the sender writes the rest."""
     done = []
     for step in steps:
         phrase = DONE_PHRASES.get(step.kind)
-        if phrase and step.outcome not in (Outcome.PENDING, Outcome.SKIPPED) and phrase not in done:
+        if step.outcome in NOT_DONE_OUTCOMES or (
+            step.kind == StepKind.HEADTEACHER_MEETING and step.outcome != Outcome.HELD
+        ):
+            continue  # "we met them" only if the meeting was held
+        if phrase and phrase not in done:
             done.append(phrase)
     return {
         "platform_name": incident.platform.name if incident.platform else "",

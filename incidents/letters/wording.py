@@ -94,10 +94,10 @@ def fill(text: str, facts: dict) -> str:
     check_wording(text)
     values = {name: str(facts.get(name) or "") for name in PLACEHOLDERS}
     # Plain text out: escaping happens once, when the letter's HTML is rendered.
-    filled = compile_wording(text).render(Context(values, autoescape=False))
+    filled = str(compile_wording(text).render(Context(values, autoescape=False)))
     # A blank left empty ("quoted below. {{ earlier_letter_sentence }} The post") leaves no double space.
-    filled = re.sub(r"(?<=\S) {2,}(?=\S)", " ", filled)
-    return re.sub(r"\n{3,}", "\n\n", filled).strip()
+    single_spaced = re.sub(r"(?<=\S) {2,}(?=\S)", " ", filled)
+    return re.sub(r"\n{3,}", "\n\n", single_spaced).strip()
 
 
 DEFAULT_WORDING: dict[str, tuple[str, str]] = {

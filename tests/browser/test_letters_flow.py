@@ -25,14 +25,22 @@ def test_headteacher_writes_previews_and_finalises_a_letter(cast, page, sign_in_
 
     page.get_by_role("button", name="Save and preview as PDF").wait_for()
     body = page.get_by_role("textbox", name="The letter", exact=False).and_(page.locator("textarea"))
-    body.fill(body.input_value().replace("I wrote to you earlier", "I wrote to you last week"))
+    body.fill(
+        body.input_value().replace("The post is still online", "I wrote to you last week. The post is still online")
+    )
     assert_axe_clean(page, "letters-edit")
     page.get_by_role("button", name="Save and preview as PDF").click()
     page.get_by_role("link", name="Open the PDF preview").wait_for()
     letter = Letter.objects.get(incident=incident)
     assert "I wrote to you last week" in letter.body and letter.pdf_ready
 
-    page.get_by_role("button", name="Finalise the letter").click()
+    page.get_by_role("button", name="Check the PDF and finalise…").click()
+    # It asks first, with the PDF preview to open.
+    page.get_by_role("heading", name="Finalise the written warning?").wait_for()
+    page.get_by_role("link", name="Open the PDF preview").wait_for()
+    assert Letter.objects.get(pk=letter.pk).status != LetterStatus.FINAL
+    assert_axe_clean(page, "letters-finalise-confirm")
+    page.get_by_role("button", name="I have checked the PDF: finalise the letter").click()
     page.get_by_role("link", name="Download the PDF").wait_for()
     letter.refresh_from_db()
     assert letter.status == LetterStatus.FINAL and letter.pdf_sha256

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.utils import timezone
 
 from demo import incidents as demo
 from incidents.letters.models import DeliveryMethod, Letter, LetterKind, LetterStatus
@@ -29,7 +30,8 @@ def test_demo_letters_are_believable_and_written_once(cast):
 
     warning = Letter.objects.get(incident=incident, kind=LetterKind.WRITTEN_WARNING)
     assert warning.status == LetterStatus.DRAFT and warning.step.kind == StepKind.WRITTEN_WARNING
-    assert f"I wrote to you on {removal.letter_date:%d/%m/%Y}" in warning.body
+    emailed_on = timezone.localtime(delivery.at).date()
+    assert f"I wrote to you on {emailed_on.day} {emailed_on:%B %Y} about this post." in warning.body
     assert incident.timeline.filter(kind=EntryKind.LETTER).count() == 4  # drafted, final, emailed; drafted
 
     demo.seed([cast.school], {}, io.StringIO())

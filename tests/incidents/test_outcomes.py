@@ -198,3 +198,17 @@ def test_the_data_migration_moves_old_rows(cast, case):
     assert after[StepKind.POLICE_REFERRAL].outcome == Outcome.CRIME_RECORDED
     assert after[StepKind.REMOVAL_REQUEST].outcome == Outcome.SKIPPED
     assert "not applicable" in after[StepKind.REMOVAL_REQUEST].skip_reason
+
+
+def test_the_cluster_draft_says_we_met_them_only_if_the_meeting_was_held(cast, case):
+    from incidents.cluster.drafts import initial_for
+
+    step = actions.add_step(incident=case, by=cast.headteacher, kind=StepKind.HEADTEACHER_MEETING)
+    actions.record_step_outcome(step=step, by=cast.headteacher, outcome=Outcome.DECLINED)
+    step.refresh_from_db()
+    assert "We met" not in initial_for(case, [step])["actions_taken"]
+    actions.record_step_outcome(
+        step=step, by=cast.headteacher, outcome=Outcome.HELD, attendees="Mr Taylor", change=True
+    )
+    step.refresh_from_db()
+    assert "We met the person who posted it." in initial_for(case, [step])["actions_taken"]

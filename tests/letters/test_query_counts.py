@@ -3,8 +3,11 @@ queries however many letters and steps there are."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from incidents import actions as incident_actions
 from incidents.letters import actions
@@ -25,6 +28,9 @@ def letters_on(cast, incident, first_step, size: int) -> None:
         for i in range(size - 1)
     ]
     for index, step in enumerate(steps):
+        if step.kind == StepKind.HEADTEACHER_MEETING:  # an invitation cannot be final without its time
+            step.meeting_at = timezone.now() + timedelta(days=3)
+            step.save(update_fields=["meeting_at"])
         letter = actions.create_letter(incident=incident, step=step, kind=LETTER_FOR_STEP[step.kind], by=cast.dsl)
         if index % 2 == 0:
             actions.finalise(letter=letter, by=cast.headteacher)
