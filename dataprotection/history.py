@@ -54,6 +54,9 @@ HISTORY_SCOPES: dict[str, str] = {
     "dataprotection.privacynotice": "school_id",
     "dataprotection.retentionsetting": "school_id",
     "dataprotection.reviewitem": "school_id",
+    "dataprotection.subjectaccessrequest": "school_id",
+    "dataprotection.saritem": "request__school_id",
+    "dataprotection.sarrelease": "request__school_id",
 }
 
 CHANGE_LABELS = {"+": "Created", "~": "Changed", "-": "Deleted"}

@@ -45,6 +45,10 @@ CASE_MODELS: dict[str, str] = {
     "ParentLink": "which adult is whose parent or carer",
     "Invitation": "a parent's name, email and children before they sign up",
     "Membership": "who holds which role where",
+    # data protection
+    "SubjectAccessRequest": "who asked for a copy of which pupil's or parent's data",
+    "SarItem": "a copy of each record gathered for a subject access request, and the review of it",
+    "SarRelease": "the answer to a subject access request: the released records and files",
     # notifications
     "Notification": "every email the portal sent, with its recipients and subject",
 }
