@@ -83,6 +83,39 @@ class ComplaintForm(PlainTextMixin, forms.ModelForm):
         return files
 
 
+class ParentMessageForm(PlainTextMixin, forms.Form):
+    """The parent writes in their complaint; files are kept (staged) if the message needs another look."""
+
+    form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    text = forms.CharField(
+        label="Your message to the school",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10000,
+        help_text="Add information, answer the school's questions, or say what has happened since.",
+    )
+    attachments = MultipleFileField(
+        label="Attach screenshots or documents (optional)", help_text=f"Up to {MAX_FILES} files. {ACCEPTED_HELP}"
+    )
+
+    def __init__(self, *args, already_attached: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.already_attached = already_attached
+        self.inspected: list = []
+        if not self.is_bound:
+            self.initial.setdefault("form_token", uuid.uuid4())
+
+    clean_attachments = ComplaintForm.clean_attachments
+
+
+class NextStageForm(PlainTextMixin, forms.Form):
+    reason = forms.CharField(
+        label="Why you would like it to move on",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+        help_text="For example: the school's answer did not resolve your concern, or no answer came in time.",
+    )
+
+
 class MessageForm(PlainTextMixin, forms.Form):
     message = forms.CharField(label="Message to the parent", widget=forms.Textarea(attrs={"rows": 5}), max_length=10000)
     final = forms.BooleanField(

@@ -263,11 +263,15 @@ class EntryKind(models.TextChoices):
     NOTE = "note", "Internal note"
     RELEASE = "release", "Released to the panel"
     PANEL = "panel", "Panel decision"
+    PARENT_MESSAGE = "parent_message", "Message from the parent"
+    STAGE_REQUEST = "stage_request", "Asked for the next stage"
 
 
 # What the parent may read: everything except the school's own notes and releases.
 PARENT_VISIBLE_KINDS = frozenset(
     {
+        EntryKind.PARENT_MESSAGE,
+        EntryKind.STAGE_REQUEST,
         EntryKind.RECEIVED,
         EntryKind.ACKNOWLEDGEMENT,
         EntryKind.UPDATE,

@@ -19,7 +19,7 @@ from accounts.permissions import require
 from schoolsocial.lib.concurrency import StaleEdit, current_version
 from schoolsocial.lib.text import strip_bidi_controls
 
-from .. import access, actions
+from .. import access, actions, conversation
 from ..access import can_manage, get_handled_complaint, get_working_complaint
 from ..deadlines import add_school_days
 from ..forms import (
@@ -114,6 +114,7 @@ def _detail_context(request: AuthenticatedRequest, complaint: Complaint, **forms
         "message_form": forms.get("message_form") or MessageForm(),
         "note_form": forms.get("note_form") or NoteForm(),
         "handler": complaint.informal_handler if complaint.informal_handler_id else None,
+        "stage_request": conversation.stage_request(complaint) if complaint.is_open else None,
     }
     if manage:  # the headteacher's part: never built for the member of staff handling the informal stage
         # The forms that change the complaint carry the version the page was opened at.

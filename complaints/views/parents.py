@@ -16,9 +16,9 @@ from accounts.http import AuthenticatedRequest
 from accounts.permissions import require
 from files import staging
 
-from .. import actions
+from .. import actions, conversation
 from ..access import get_own_complaint, own_complaints_for
-from ..forms import ComplaintForm, form_token_from
+from ..forms import ComplaintForm, NextStageForm, ParentMessageForm, form_token_from
 
 
 @login_required
@@ -87,9 +87,68 @@ def my_complaints(request: AuthenticatedRequest) -> HttpResponse:
 
 @login_required
 def my_complaint(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    """What the parent may see: the stage and what was sent to them, never the school's notes."""
+    """What the parent may see: the stage and what was sent to them, never the school's notes.
+    While it is open the parent can write (with files) and ask for the next stage."""
     complaint = get_own_complaint(request.membership, pk)
+    message_form = ParentMessageForm()
+    stage_form = NextStageForm()
+    status = 200
+    if request.method == "POST" and "ask_next_stage" in request.POST:
+        stage_form = NextStageForm(request.POST)
+        if stage_form.is_valid():
+            try:
+                conversation.ask_for_next_stage(
+                    complaint=complaint, parent=request.user, reason=stage_form.cleaned_data["reason"]
+                )
+            except actions.ActionError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, "Your request is sent. The headteacher will decide and let you know.")
+            return redirect("complaints:my_complaint", pk=complaint.pk)
+        status = 400
+    elif request.method == "POST":
+        message_form, status = _send_message(request, complaint)
+        if status == 302:
+            messages.success(request, "Your message is sent to the school.")
+            return redirect("complaints:my_complaint", pk=complaint.pk)
     log_access(request, complaint)
-    entries = complaint.entries.for_parent().select_related("author").order_by("at", "pk")
-    files = complaint.attachments.filter(uploaded_by=request.user).order_by("uploaded_at", "pk")
-    return render(request, "complaints/my_detail.html", {"complaint": complaint, "entries": entries, "files": files})
+    token = message_form["form_token"].value()
+    context = {
+        "complaint": complaint,
+        "entries": complaint.entries.for_parent().select_related("author").order_by("at", "pk"),
+        "files": complaint.attachments.filter(uploaded_by=request.user).order_by("uploaded_at", "pk"),
+        "message_form": message_form,
+        "staged": _staged(complaint.school, request.user, form_token_from(str(token))) if status == 400 else [],
+        "stage_form": stage_form,
+        "next_stage": conversation.next_stage_for(complaint),
+        "stage_request": conversation.stage_request(complaint),
+    }
+    return render(request, "complaints/my_detail.html", context, status=status)
+
+
+def _send_message(request: AuthenticatedRequest, complaint) -> tuple[ParentMessageForm, int]:
+    """As the complaint form: good files are staged at once, so a message that needs another look
+    keeps them."""
+    school = complaint.school
+    data = request.POST.copy()
+    token = form_token_from(data.get("form_token")) or uuid.uuid4()
+    data["form_token"] = str(token)
+    staged = _staged(school, request.user, token)
+    form = ParentMessageForm(data, request.FILES, already_attached=len(staged))
+    valid = form.is_valid()
+    for upload, facts in form.inspected:
+        staging.stage(school=school, user=request.user, form_token=token, upload=upload, facts=facts)
+    remove = data.get("remove_upload", "")
+    if remove.isdigit():
+        staging.discard(user=request.user, form_token=token, pk=int(remove))
+        return ParentMessageForm(initial={"text": data.get("text", ""), "form_token": token}), 400
+    if valid:
+        try:
+            conversation.parent_message(
+                complaint=complaint, parent=request.user, text=form.cleaned_data["text"], form_token=token
+            )
+        except actions.ActionError as error:
+            form.add_error(None, str(error))
+        else:
+            return form, 302
+    return form, 400
