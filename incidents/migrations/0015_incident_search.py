@@ -26,7 +26,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("incidents", "0012_evidence_has_scripts"),
+        ("incidents", "0014_outcomes_per_kind"),
     ]
 
     operations = [
