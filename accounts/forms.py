@@ -4,8 +4,8 @@ from typing import cast
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.http import QueryDict
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.http import QueryDict
 from django.utils import timezone
 
 from notifications.outbox import send_unrecorded
