@@ -5,6 +5,7 @@ from typing import cast
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.http import QueryDict
 from django.utils import timezone
 
 from notifications.outbox import send_unrecorded
@@ -190,11 +191,13 @@ class InvitationForm(PlainTextMixin, forms.ModelForm):
 
     def chosen_pupils(self) -> list[Pupil]:
         """The children ticked so far (valid ones of this school only), to show them ticked again."""
-        raw = self.data.getlist("pupils") if self.is_bound else self.initial.get("pupils", [])
+        raw = cast(QueryDict, self.data).getlist("pupils") if self.is_bound else self.initial.get("pupils", [])
         ids = [int(value) for value in raw if str(value).isdigit()]
         if not ids:
             return []
-        return list(cast(PupilsField, self.fields["pupils"]).queryset.filter(pk__in=ids))
+        return list(
+            Pupil.objects.filter(school=self.school, is_on_roll=True, pk__in=ids).select_related("school_class")
+        )
 
 
 class AcceptInvitationForm(PlainTextMixin, forms.Form):

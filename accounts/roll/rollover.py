@@ -14,8 +14,10 @@ Rules kept here, each proven by a test that tries to break it:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q
@@ -97,7 +99,7 @@ class RolloverPlan:
         return sum(m.pupils for m in self.moves if m.action in (UP, INTO))
 
 
-def last_year_group(classes: list[SchoolClass]) -> str | None:
+def last_year_group(classes: Sequence[SchoolClass]) -> str | None:
     """The highest year group among the classes with pupils on roll: its pupils leave."""
     known = [c.year_group for c in classes if c.year_group in YEAR_GROUPS]
     return max(known, key=YEAR_GROUPS.index) if known else None
@@ -167,7 +169,7 @@ def run(plan: RolloverPlan, *, by: User) -> RolloverRun:
     by_name = {c.name.casefold(): c for c in SchoolClass.objects.filter(school=school)}
     run = RolloverRun.objects.create(school=school, run_by=by, year_before=plan.year_before, year_after=plan.year_after)
     history = {"default_user": by, "default_change_reason": run.change_reason}
-    before = {
+    before: dict[str, Any] = {
         "classes": [{"id": c.pk, "name": c.name, "year_group": c.year_group} for c in classes.values()],
         "pupils": [
             {"id": p.pk, "class_id": p.school_class_id, "is_on_roll": p.is_on_roll, "left_on": _iso(p.left_on)}

@@ -49,7 +49,7 @@ class BulkInvitationForm(forms.Form):
         ]
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if not cleaned.get("classes") and not cleaned.get("year_groups"):
             raise forms.ValidationError("Choose at least one class or year group.")
         return cleaned

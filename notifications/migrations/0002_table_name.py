@@ -4,8 +4,12 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
+    # The table is renamed only once every app that referred to it as accounts.Notification has
+    # made its tables (accounts 0006 moves the last reference): on SQLite a table created with a
+    # reference to the old name after the rename would point at a table that no longer exists.
     dependencies = [
         ("notifications", "0001_initial"),
+        ("accounts", "0006_notification_moved"),
     ]
 
     operations = [

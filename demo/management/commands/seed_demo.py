@@ -11,9 +11,6 @@ must never reach a real school's accounts.
 
 from __future__ import annotations
 
-import random
-from datetime import date
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -21,12 +18,13 @@ from django.test.utils import override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import two_factor
-from accounts.models import Cluster, Membership, ParentLink, Pupil, Relationship, Role, School, SchoolClass, User
+from accounts.models import Cluster, Membership, Role, School, User
 from demo import agreements as demo_agreements
 from demo import complaints as demo_complaints
 from demo import emails as demo_emails
 from demo import incidents as demo_incidents
 from demo import policies as demo_policies
+from demo import roll as demo_roll
 
 DEMO_PASSWORD = "schoolsocial-demo-2026"
 
@@ -65,87 +63,6 @@ SCHOOLS = [
     },
 ]
 
-CLASSES = [
-    ("Hedgehogs", "Reception"),
-    ("Otters", "Year 1"),
-    ("Kingfishers", "Year 2"),
-    ("Foxes", "Year 3"),
-    ("Badgers", "Year 4"),
-    ("Kestrels", "Year 5"),
-    ("Owls", "Year 6"),
-]
-
-FIRST_NAMES = [
-    "Amelia",
-    "Noah",
-    "Zara",
-    "Oliver",
-    "Isla",
-    "Muhammad",
-    "Freya",
-    "Leo",
-    "Chloé",
-    "Jacob",
-    "Maya",
-    "Theo",
-    "Aoife",
-    "Kai",
-    "Poppy",
-    "Ibrahim",
-    "Ruby",
-    "Finn",
-    "Sofia",
-    "Arlo",
-    "Niamh",
-    "Ethan",
-    "Layla",
-    "Oscar",
-    "Grace",
-    "Yusuf",
-    "Evie",
-    "Rory",
-]
-LAST_NAMES = [
-    "Ahmed",
-    "Brennan",
-    "Clarke",
-    "Da Silva",
-    "Evans",
-    "Fitzgerald",
-    "Gallagher",
-    "Hughes",
-    "Iqbal",
-    "Jones",
-    "Kowalski",
-    "Lewis",
-    "McCarthy",
-    "Nguyen",
-    "O'Neill",
-    "Patel",
-    "Quinn",
-    "Robinson",
-    "Singh",
-    "Thompson",
-    "Underwood",
-    "Varga",
-    "Walsh",
-    "Young",
-]
-PARENT_FIRST_NAMES = [
-    "Sarah",
-    "James",
-    "Fatima",
-    "David",
-    "Joanna",
-    "Michael",
-    "Bethan",
-    "Kwame",
-    "Laura",
-    "Patrick",
-    "Nadia",
-    "Steven",
-]
-PUPILS_PER_CLASS = 4
 # Policies first: the demo letters quote the policy in force; emails last (it marks some as failed).
 DEMO_MODULES = [demo_policies, demo_incidents, demo_agreements, demo_complaints, demo_emails]
 
@@ -216,48 +133,22 @@ class Command(BaseCommand):
                 recovery = self.demo_two_factor(user, f"{code}-{local}")
             logins.append((school.short_code, Role(role).label, user.email, recovery))
 
-        classes = []
-        for name, year in CLASSES:
-            school_class, _ = SchoolClass.objects.get_or_create(school=school, name=name, defaults={"year_group": year})
-            classes.append(school_class)
-
-        rng = random.Random(spec["short_code"])  # the same families every run
-        parent_number = 0
-        for class_index, school_class in enumerate(classes):
-            for _ in range(PUPILS_PER_CLASS):
-                first = rng.choice(FIRST_NAMES)
-                last = rng.choice(LAST_NAMES)
-                birth_year = date.today().year - 5 - class_index
-                pupil, _ = Pupil.objects.get_or_create(
-                    school=school,
-                    school_class=school_class,
-                    first_name=first,
-                    last_name=last,
-                    defaults={"date_of_birth": date(birth_year, rng.randint(1, 12), rng.randint(1, 28))},
-                )
-                parent_number += 1
-                parent_name = f"{rng.choice(PARENT_FIRST_NAMES)} {last}"
-                parent = self.demo_user(
-                    f"parent{parent_number}@{spec['domain']}",
-                    parent_name,
-                    postal_address=f"{rng.randint(1, 90)} {rng.choice(['Elm Grove', 'Station Road', 'Church Street', 'Meadow Close'])}\n{spec['name'].split()[0]}\n{spec['address'].splitlines()[-1]}",
-                )
-                Membership.objects.get_or_create(user=parent, school=school, role=Role.PARENT)
-                ParentLink.objects.get_or_create(
-                    parent=parent,
-                    pupil=pupil,
-                    defaults={
-                        "relationship": rng.choice([Relationship.MOTHER, Relationship.FATHER, Relationship.CARER])
-                    },
-                )
-                if parent_number <= 2:
-                    logins.append((school.short_code, f"Parent of {pupil.full_name}", parent.email, []))
+        # Pupils, parents and carers arrive as a real school's do: the MIS export through the roll
+        # import, then each child's first carer accepts their invitation.
+        office = User.objects.get(email=f"{spec['people'][Role.OFFICE][0]}@{spec['domain']}")
+        demo_roll.import_files(school, office)
+        parents = demo_roll.accept_invitations(school, office, DEMO_PASSWORD)
+        # The next import links the MIS contacts to the new accounts, with the title, phone and
+        # address the letters need ("Dear Mrs Achterberg").
+        demo_roll.import_files(school, office)
+        for number, (parent, link) in enumerate(parents, start=1):
+            self.demo_user(parent.email, parent.full_name)
+            if number <= 2:
+                logins.append((school.short_code, f"Parent of {link.pupil.full_name}", parent.email, []))
         return school, logins
 
-    def demo_user(self, email: str, name: str, postal_address: str = "") -> User:
-        user, created = User.objects.get_or_create(
-            email=email, defaults={"full_name": name, "postal_address": postal_address}
-        )
+    def demo_user(self, email: str, name: str) -> User:
+        user, created = User.objects.get_or_create(email=email, defaults={"full_name": name})
         if created or not user.check_password(DEMO_PASSWORD):
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
