@@ -12,6 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from accounts.models import User
 from complaints.models import Complaint, ComplaintEntry, EntryKind, Stage
 from incidents.letters import actions as letter_actions
 from incidents.letters.models import Letter, LetterKind
@@ -25,7 +26,7 @@ from tests.lib.stale_helpers import second_headteacher
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def fire(requests: list[tuple[object, str, dict]]) -> Counter:
+def fire(requests: list[tuple[User, str, dict]]) -> Counter:
     """POST every (user, url, data) at once, each from its own browser; count the status codes."""
     clients = []
     for user, _, _ in requests:
