@@ -104,10 +104,9 @@ def publish(
 
     with transaction.atomic():
         version = AgreementVersion.objects.select_for_update().get(pk=version.pk)
-        if version.status == VersionStatus.PUBLISHED and version.approved_by_id == by.pk:
-            return version  # the same click sent twice: published once, parents asked once
-        check_version(version, seen_version)  # reworded (or published by someone else) since opened
+        # A second click finds it published and is refused in words (nothing is done twice).
         AGREEMENT_WORKFLOW.move(version, VersionStatus.PUBLISHED)  # refuses anything but a draft
+        check_version(version, seen_version)  # reworded since the page was opened
         now = timezone.now()
         for previous in AgreementVersion.objects.select_for_update().filter(
             school=version.school, status=VersionStatus.PUBLISHED

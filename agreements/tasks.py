@@ -13,7 +13,7 @@ from django.urls import reverse
 from files import renders
 from notifications.outbox import notify
 from schoolsocial.lib.sweeps import decide_once
-from schoolsocial.lib.tasks import enqueue_on_commit
+from schoolsocial.lib.tasks import RETRY_ON_DATABASE_ERRORS, enqueue_on_commit
 
 from . import documents, reminders
 from .models import AgreementReminder, AgreementVersion, ReminderStage, Signature, VersionStatus, reminder_key
@@ -49,7 +49,7 @@ def _send_signed_copy(signature_id: int) -> str:
     return "sent"
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, **RETRY_ON_DATABASE_ERRORS)
 def send_withdrawal_confirmation(record_id: int) -> str:
     record = Signature.objects.select_related("version", "parent", "school").get(pk=record_id)
     with transaction.atomic():
@@ -73,7 +73,7 @@ def dispatch(version: AgreementVersion, due: dict[str, list[int]]) -> int:
     return queued
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, **RETRY_ON_DATABASE_ERRORS)
 def ask_parents_to_sign(version_id: int) -> int:
     """After publishing: ask every parent who has not signed this version."""
     version = AgreementVersion.objects.select_related("school").filter(pk=version_id).first()
@@ -82,13 +82,13 @@ def ask_parents_to_sign(version_id: int) -> int:
     return dispatch(version, reminders.due_for_version(version))
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, **RETRY_ON_DATABASE_ERRORS)
 def sweep_unsigned_agreements() -> int:
     """Daily (Celery beat): ask newly linked parents, and remind after 7 and 21 days."""
     return sum(dispatch(version, reminders.due_for_version(version)) for version in reminders.open_versions())
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, **RETRY_ON_DATABASE_ERRORS)
 def send_agreement_emails(version_id: int, stage: str, parent_ids: list[int]) -> int:
     """Email each parent in `parent_ids` about the children they still have to sign for."""
     version = AgreementVersion.objects.select_related("school").filter(pk=version_id).first()

@@ -371,7 +371,7 @@ def version_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     except StaleEdit as stale:
         version.refresh_from_db()
         return _version_page(request, version, stale)
-    except InvalidTransition as error:  # superseded meanwhile
+    except InvalidTransition as error:  # published already (a second click), or superseded
         messages.error(request, str(error))
     else:
         messages.success(

@@ -285,6 +285,8 @@ def move_stage(
     With `seen_version` (the version the form was opened at), a change saved meanwhile by someone
     else wins and this one raises StaleEdit, changing nothing."""
     complaint = _locked(complaint)
+    if seen_version is not None and complaint.stage == stage:
+        return complaint  # the same move sent twice (two clicks at once): moved once
     check_version(complaint, seen_version)
     COMPLAINT_WORKFLOW.move(complaint, stage)
     reason = (reason or "").strip()

@@ -8,9 +8,10 @@ from django.utils import timezone
 from files import renders
 from schoolsocial.lib.pdf import image_data_uri, render_pdf
 from schoolsocial.lib.store_once import store_once
+from schoolsocial.lib.tasks import RETRY_ON_DATABASE_ERRORS
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True, **RETRY_ON_DATABASE_ERRORS)
 def deadline_reminder_sweep() -> dict:
     """The daily beat task (CELERY_BEAT_SCHEDULE["complaint-deadline-reminders"])."""
     from .actions import run_deadline_sweep

@@ -189,10 +189,8 @@ def approve(
     if not can_approve(by, document):
         owner = document.get_owner_display().lower()
         raise NotAllowed(f"This policy is owned by the {owner}, so only the {owner} can approve it.")
-    if version.status == Status.APPROVED and version.approved_by_id == by.pk:
-        return version  # the same approval sent twice (a double click): approved once
+    POLICY_WORKFLOW.move(version, Status.APPROVED)  # refuses anything not awaiting approval (a double click)
     check_version(version, seen_version)  # changed (sent back, edited) since the form was opened
-    POLICY_WORKFLOW.move(version, Status.APPROVED)  # refuses anything not awaiting approval
     now = timezone.now()
     today = timezone.localdate(now)
     if review_date is not None and review_date <= today:

@@ -3,10 +3,20 @@
 import logging
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 logger = logging.getLogger(__name__)
+
+# For an idempotent task (a sweep, a chunk of reminders decided with `decide_once`): when the
+# database is down or the connection dropped, nothing was recorded, so the task is retried with
+# back-off instead of being acknowledged and lost. `@shared_task(acks_late=True, **RETRY_ON_DATABASE_ERRORS)`
+RETRY_ON_DATABASE_ERRORS: dict = {
+    "autoretry_for": (OperationalError, InterfaceError),
+    "retry_backoff": 5,
+    "retry_backoff_max": 300,
+    "max_retries": 100,
+}
 
 
 def enqueue_on_commit(task, *args, **kwargs) -> None:

@@ -144,6 +144,15 @@ class SmtpRecorder:
     held: threading.Event = field(default_factory=threading.Event)  # ...and say so here
     release: threading.Event = field(default_factory=threading.Event)
     connections: int = 0
+    refuse_recipients: dict[str, str] = field(default_factory=dict)  # address -> "550 ..." at RCPT
+    refuse_for_good: str = ""  # e.g. "554 5.7.1 Rejected": every message, permanently, at DATA
+    envelopes: list[list[str]] = field(default_factory=list)  # who each accepted message went to
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse_recipients:
+            return self.refuse_recipients[address]
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         session.host_name = hostname
@@ -156,11 +165,15 @@ class SmtpRecorder:
         return responses
 
     async def handle_DATA(self, server, session, envelope):
+        if self.refuse_for_good:
+            self.refused += 1
+            return self.refuse_for_good
         if self.refuse_next > 0:
             self.refuse_next -= 1
             self.refused += 1
             return "451 4.3.0 Mailbox busy, try again later"
         self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        self.envelopes.append(list(envelope.rcpt_tos))
         return "250 2.0.0 Message accepted"
 
 

@@ -44,3 +44,36 @@ def test_a_worker_renders_the_final_letter_and_emails_it(cast, smtp_server, star
         lambda: Notification.objects.get(pk=delivery.notification_id).status == Notification.Status.SENT,
         what="the delivery to be recorded as sent",
     )
+
+
+def test_a_final_letter_whose_worker_was_killed_mid_render_is_made_once_by_the_relay(cast, start_worker, private_media):
+    from files import renders
+    from files.models import RenderJob
+    from schoolsocial.celery import app
+
+    relay_env = {"RENDER_RELAY_STALE_SECONDS": "3", "RENDER_RUNNING_TIMEOUT_SECONDS": "5"}
+    first = start_worker(**relay_env)
+    incident, step = make_case(cast)
+    letter = actions.create_letter(incident=incident, step=step, kind=LetterKind.WRITTEN_WARNING, by=cast.headteacher)
+
+    actions.finalise(letter=letter, by=cast.headteacher)
+
+    def running() -> bool:
+        job = renders.job_for(letter)
+        return job is not None and job.state == RenderJob.State.RUNNING
+
+    wait_for(running, timeout=60, interval=0.02, what="the worker to start the render")
+    first.kill()  # SIGKILL, main process and pool: the task is neither finished nor acknowledged
+    assert not Letter.objects.get(pk=letter.pk).pdf_sha256
+    start_worker(**relay_env)
+
+    def stored() -> Letter | None:
+        app.send_task("files.tasks.relay_renders")  # Celery beat's part
+        fresh = Letter.objects.get(pk=letter.pk)
+        return fresh if fresh.pdf_sha256 else None
+
+    letter = wait_for(stored, timeout=90, interval=2, what="the lost render to be made again")
+    wait_for(lambda: renders.job_for(letter).state == RenderJob.State.DONE, what="the render to be recorded as made")
+    assert letter.pdf_ready
+    kept = (private_media / letter.pdf.name).read_bytes()
+    assert hashlib.sha256(kept).hexdigest() == letter.pdf_sha256  # the stored file is the one recorded
