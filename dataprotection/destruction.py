@@ -396,11 +396,66 @@ def execute(purge: Purge, school: School) -> dict[str, int]:
     purge.notifications |= _notification_keys(purge)
     items = list(ReviewItem.objects.filter(_review_items_of(purge, school)).values_list("pk", flat=True))
     counts = purge.counts()
+    counts["subject access copies"] = _scrub_subject_access_copies(purge)
     counts.update(purge.run())
     _raw_delete(ReviewItem.history.model.objects.filter(id__in=items))
     _raw_delete(ReviewItem.objects.filter(pk__in=items))
     statistics.invalidate(school.pk)
     return counts
+
+
+def _scrub_subject_access_copies(purge: Purge) -> int:
+    """A subject access request keeps a copy of each record it gathered (what the DPO reviewed) and
+    the release built from them. Destroying a record takes its copies too: the request's register
+    entry and decisions stay, its content goes, and a release that held it loses its stored copy."""
+    from accounts.models import Pupil
+
+    from .sar_models import SarItem, SarRelease, SubjectAccessRequest
+
+    # A request about a pupil whose record goes keeps its place in the register, not the name.
+    pupils = purge.rows.get(Pupil, set())
+    about: list[int] = []
+    if pupils:
+        about = list(SubjectAccessRequest.objects.filter(pupil_id__in=pupils).values_list("pk", flat=True))
+        unnamed = "A pupil whose record was destroyed under the retention schedule"
+        # (The link is hidden from the purge's relation walk, so it is cleared here.)
+        SubjectAccessRequest.objects.filter(pk__in=about).update(subject_name=unnamed, pupil=None)
+        SubjectAccessRequest.history.model.objects.filter(id__in=about).update(subject_name=unnamed, pupil=None)
+    # Every item gathered about that pupil is about them (access log rows, invitations...), and so
+    # is each item copied from a record that goes.
+    query = Q(request_id__in=about)
+    for model, ids in purge.rows.items():
+        if ids:
+            query |= Q(record_type=model._meta.label_lower, record_id__in=ids)
+    copies = SarItem.objects.filter(query)
+    requests = set(copies.values_list("request_id", flat=True))
+    if not requests:
+        return 0
+    # The decisions' history names whom the DPO redacted: those names go with the copy.
+    SarItem.history.model.objects.filter(id__in=copies.values("pk")).update(redact_names=[], redact_fields=[])
+    scrubbed = copies.update(
+        title="Destroyed under the retention schedule",
+        text={},
+        files=[],
+        other_people=[],
+        notes=[],
+        redact_names=[],
+        redact_fields=[],
+    )
+    releases = SarRelease.objects.filter(request_id__in=requests)
+    stored = [name for pair in releases.values_list("file", "summary_pdf") for name in pair if name]
+    releases.update(
+        file="",
+        summary_pdf="",
+        sha256="",
+        summary_sha256="",
+        error="It held records since destroyed under the retention schedule, so the school's copy was removed.",
+    )
+    if stored:
+        from .tasks import delete_stored_files
+
+        enqueue_on_commit(delete_stored_files, sorted(stored))
+    return scrubbed
 
 
 @transaction.atomic

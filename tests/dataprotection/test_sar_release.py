@@ -206,3 +206,36 @@ def test_the_requester_is_told_once_and_the_email_holds_nothing_of_it(cast, dpo,
     for needle in (POST_WORDS, FIRST, LAST, THIRD_PARTY):
         assert needle not in email.subject + email.body_text + email.body_html
     assert SarRelease.objects.get(pk=made.pk).requester_told_at is not None
+
+
+def test_destroying_the_case_and_the_pupil_takes_the_requests_copies_too(
+    cast, reviewed, client_for, tmp_path, django_capture_on_commit_callbacks
+):
+    """A request's review copies and its release hold the case's words and the child's name: when
+    the retention schedule destroys the case and the pupil, they go too; the register entry stays."""
+    from dataprotection import actions as retention
+    from dataprotection.models import ReviewItem
+    from tests.dataprotection.test_destruction import NEEDLES, file_texts, tables_containing
+
+    sar, made, evidence_bytes = reviewed
+    # Before: the request's own tables hold the child's name (its copies, its register entry).
+    assert made.file and any("sar" in table or "subjectaccess" in table for table in tables_containing(FIRST))
+    retention.sweep_school(cast.school)
+    head = client_for(cast.headteacher)
+    for item in ReviewItem.objects.filter(school=cast.school, record_type__in=["incident", "pupil"]):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = head.post(
+                reverse("dataprotection:review_decide", args=[item.pk]), {"decision": "destroy", "confirm": "on"}
+            )
+        assert response.status_code == 302
+
+    for needle in NEEDLES:
+        assert tables_containing(needle) == [], needle
+    for name, data in file_texts(tmp_path).items():
+        assert evidence_bytes not in data, name
+        for needle in NEEDLES:
+            assert needle.encode() not in data, (name, needle)
+    sar.refresh_from_db()
+    assert sar.subject_name.startswith("A pupil whose record was destroyed")
+    release = SarRelease.objects.get(pk=made.pk)
+    assert not release.file and "destroyed under the retention schedule" in release.error
