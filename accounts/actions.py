@@ -76,15 +76,14 @@ def send_parent_invitation(invitation: Invitation, token: str, *, key: str = "")
     False when that send was recorded already, and nothing is sent. Called inside the transaction
     that saved the invitation with this token."""
     sends = invitation.sends + 1
+    context = _invitation_context(invitation, token)
     notification = notify(
         key=key or f"invitation:{invitation.pk}:send:{sends}",
         to=[invitation.email],
         template="invitation",
-        context={
-            **_invitation_context(invitation, token),
-            "pupil_names": [p.known_as for p in invitation.pupils.all()],
-        },
+        context={**context, "pupil_names": [p.known_as for p in invitation.pupils.all()]},
         school=invitation.school,
+        secrets=[context["accept_url"], token],  # the stored copy keeps no live link once sent
     )
     if notification is None:
         return False

@@ -143,7 +143,9 @@ class CannotSendAgain(Exception):
 
 
 def can_send_again(notification: Notification) -> bool:
-    return notification.status in (Status.FAILED, Status.PARTIAL, Status.UNKNOWN)
+    # A message whose one-time link was cut after sending cannot be sent again as it is: the
+    # invitation page sends a new link instead.
+    return notification.status in (Status.FAILED, Status.PARTIAL, Status.UNKNOWN) and not notification.secrets_removed
 
 
 def send_again(notification: Notification, *, confirmed_unknown: bool = False) -> None:
@@ -161,7 +163,7 @@ def send_again(notification: Notification, *, confirmed_unknown: bool = False) -
         accepted = {
             address: result for address, result in notification.results.items() if result.get("state") == "accepted"
         }
-        requeued = Notification.objects.filter(pk=notification.pk, status__in=allowed).update(
+        requeued = Notification.objects.filter(pk=notification.pk, status__in=allowed, secrets_removed=False).update(
             status=Status.QUEUED,
             sending_since=None,
             attempts=0,

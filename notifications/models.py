@@ -48,6 +48,10 @@ class Notification(models.Model):
     # "deferred", "reply": "550 5.1.1 no such mailbox"}}. Accepted recipients are never sent to again.
     results = models.JSONField(default=dict, blank=True)
     last_error = models.TextField(blank=True)
+    # One-time secrets in the message (a sign-up link): kept only until the message is sent, then
+    # cut from the stored copy, so the outbox never holds a live link for longer than it must.
+    one_time_secrets = models.JSONField(default=list, blank=True)
+    secrets_removed = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     sending_since = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)

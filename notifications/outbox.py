@@ -72,6 +72,7 @@ def notify(
     attachments: list[dict] | None = None,
     from_name: str = "",
     reply_to: str = "",
+    secrets: list[str] | None = None,
 ) -> Notification | None:
     """Record one email (see the module's docstring). `from_name` is the name the message shows it
     is from (the portal's own address stays the sender); `reply_to` is where answers go."""
@@ -95,6 +96,7 @@ def notify(
                 attachments=attachments or [],
                 from_name=" ".join(from_name.split())[:200],
                 reply_to=reply_to.strip(),
+                one_time_secrets=[secret for secret in secrets or [] if secret],
                 enqueued_at=timezone.now(),
             )
     except IntegrityError:
@@ -303,11 +305,30 @@ def _settle_answers(notification: Notification, targets: list[str], refused: dic
             results=results,
             last_error=refusals[:2000],
         )
+        if _any_accepted(results):
+            forget_secrets(notification.pk)
         return "partial"
     rows.update(
         status=Status.SENT, sent_at=timezone.now(), sending_since=None, enqueued_at=None, results=results, last_error=""
     )
+    forget_secrets(notification.pk)
     return "sent"
+
+
+SECRET_REMOVED = "[link removed from the school's copy once sent]"
+
+
+def forget_secrets(notification_id: int) -> None:
+    """Cut the message's one-time secrets from its stored copy (after it was accepted for sending)."""
+    notification = Notification.objects.filter(pk=notification_id).exclude(one_time_secrets=[]).first()
+    if notification is None:
+        return
+    text, html = notification.body_text, notification.body_html
+    for secret in notification.one_time_secrets:
+        text, html = text.replace(secret, SECRET_REMOVED), html.replace(secret, SECRET_REMOVED)
+    Notification.objects.filter(pk=notification_id).update(
+        body_text=text, body_html=html, one_time_secrets=[], secrets_removed=True
+    )
 
 
 def _any_accepted(results: dict) -> bool:

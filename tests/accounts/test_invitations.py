@@ -49,6 +49,30 @@ def test_office_invites_a_parent_who_sets_a_password_and_finds_the_child_linked(
     assert cast.other_child.full_name in home
 
 
+def test_the_schools_copy_of_a_sent_invitation_keeps_no_live_link(
+    cast, client_for, client, django_capture_on_commit_callbacks
+):
+    """The email carries the sign-up link; once it is sent, the outbox's stored copy does not, so a
+    leaked database holds no working invitation (only its hash is kept)."""
+    from notifications import delivery
+    from notifications.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(client_for(cast.office), cast)
+    link = accept_link(mail.outbox[0])
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    stored = Notification.objects.get(template="invitation")
+    assert stored.status == Notification.Status.SENT and stored.secrets_removed
+    assert token not in stored.body_text and token not in stored.body_html
+    assert "link removed" in stored.body_text
+    assert not Notification.objects.filter(body_text__contains=token).exists()
+    # The school cannot "send again" a copy without its link; the invitation list sends a new one.
+    Notification.objects.filter(pk=stored.pk).update(status=Notification.Status.FAILED)
+    assert not delivery.can_send_again(Notification.objects.get(pk=stored.pk))
+    client.logout()
+    assert client.get(link).status_code == 200  # the parent's own email still works
+
+
 def test_a_used_link_says_so_plainly(cast, client_for, client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         invite(client_for(cast.office), cast)
