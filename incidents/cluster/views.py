@@ -14,11 +14,11 @@ from django.shortcuts import redirect, render
 from accounts.audit import log_access
 from accounts.http import AuthenticatedRequest
 from accounts.permissions import require
+from schoolsocial.lib.paging import page_of
 
 from ..access import alert_sent_for, cluster_alerts_for, get_case_for, get_cluster_alert_for, get_step_of, load_case_for
 from ..actions import ActionError
 from ..models import StepKind
-from ..paging import page_of
 from . import actions
 from .drafts import initial_for
 from .forms import ClusterAlertForm

@@ -13,13 +13,13 @@ from accounts.audit import log_access
 from accounts.http import AuthenticatedRequest
 from accounts.permissions import may, require, requires
 from schoolsocial.lib.concurrency import StaleEdit
+from schoolsocial.lib.paging import page_of
 
 from .. import actions
 from ..access import case_list_for, evidence_for, get_case_for, get_step_of, load_case_for, steps_of
 from ..forms import IncidentFilterForm, NoteForm, OutcomeForm, SkipForm, StatusForm, StepForm, TriageForm
 from ..letters.models import LETTER_FOR_STEP
 from ..models import Incident, InvalidTransition, Status, StepKind
-from ..paging import page_of
 from ..search import mark_matches, search
 from .reporting import add_evidence_and_render, evidence_form_for
 
