@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import ParentLink, Pupil, School, SchoolClass, User
+from schoolsocial.lib.paging import Page, page_of
 
 from .models import AgreementVersion, Signature, SignatureKind, SignatureMethod
 
@@ -239,9 +240,19 @@ def school_coverage(school: School, version: AgreementVersion | None) -> tuple[l
     return rows, total
 
 
-def class_pupils(school_class: SchoolClass, version: AgreementVersion | None) -> list[Pupil]:
-    """The class's pupils on roll, each with `.families`: their decorated parent links. Two queries."""
-    pupils = list(Pupil.objects.filter(school_class=school_class, is_on_roll=True).order_by("last_name", "first_name"))
+CLASS_PAGE_SIZE = 50
+
+
+def class_pupils(
+    school_class: SchoolClass, version: AgreementVersion | None, *, query: str = "", page: str | None = None
+) -> Page:
+    """One page of the class's pupils on roll (every word of `query` in the first or last name),
+    each with `.families`: their decorated parent links. Two queries at any class size."""
+    found = Pupil.objects.filter(school_class=school_class, is_on_roll=True)
+    for word in query.split()[:5]:
+        found = found.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    shown = page_of(found.order_by("last_name", "first_name", "pk"), page, CLASS_PAGE_SIZE)
+    pupils = shown.object_list
     links = with_status(
         ParentLink.objects.filter(pupil__in=[p.pk for p in pupils], parent__is_active=True).select_related("parent"),
         version,
@@ -251,7 +262,7 @@ def class_pupils(school_class: SchoolClass, version: AgreementVersion | None) ->
         by_pupil[link.pupil_id].append(link)
     for pupil in pupils:
         pupil.families = by_pupil[pupil.pk]
-    return pupils
+    return shown
 
 
 def not_signed_links(school: School, version: AgreementVersion | None) -> QuerySet[ParentLink]:

@@ -207,11 +207,12 @@ def class_coverage(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     school = require(request, "agreements.view_signatures")
     school_class = get_object_or_404(SchoolClass.objects.filter(school=school), pk=pk)
     version = AgreementVersion.objects.current_for(school.pk)
-    pupils = queries.class_pupils(school_class, version)
+    query = request.GET.get("q", "")[:100].strip()
+    page = queries.class_pupils(school_class, version, query=query, page=request.GET.get("page"))
     return render(
         request,
         "agreements/class_coverage.html",
-        {"school": school, "school_class": school_class, "version": version, "pupils": pupils},
+        {"school": school, "school_class": school_class, "version": version, "page": page, "query": query},
     )
 
 

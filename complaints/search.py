@@ -36,6 +36,6 @@ def mark_matches(complaints: Iterable[Complaint], text: str) -> None:
     happened, escaped with the words marked."""
     found = fulltext.words(text)
     for complaint in complaints:
-        complaint.search_subject = fulltext.highlight(complaint.subject, found)
+        complaint.search_subject = fulltext.highlight(complaint.subject, found)  # type: ignore[attr-defined]  # shown on the page only
         if fulltext.has_match(complaint.details, found):
-            complaint.search_snippet = fulltext.highlight(complaint.details, found, around=SNIPPET_LENGTH)
+            complaint.search_snippet = fulltext.highlight(complaint.details, found, around=SNIPPET_LENGTH)  # type: ignore[attr-defined]  # shown on the page only

@@ -244,6 +244,56 @@ def _work(incident, head, people, plan) -> None:
         )
 
 
+# Sentences for the bulk posts, so search and the benches see text shaped like real reports: a few
+# sentences each, some words in most posts, some in almost none ("trampoline": one post in 5,000).
+_OPENINGS = [
+    "Someone in the year {year} parents group posted this last night.",
+    "This was shared in a group chat that most of the class are in.",
+    "A parent forwarded a screenshot of a comment under the school's page.",
+    "My daughter showed me this post on her phone after tea.",
+    "I was sent this by another mum who was worried about it.",
+    "This appeared on a local community page on {day}.",
+]
+_MIDDLES = [
+    "It names {name} and says things about {pronoun} that are not true.",
+    "The comment is about {name} in {klass} class and has been shared a lot.",
+    "There is a photo of children in uniform outside the {place}, faces clearly visible.",
+    "People are replying with laughing faces and adding nastier comments.",
+    "It says the teachers do nothing about bullying at break time.",
+    "The account seems to belong to an older pupil but I am not certain.",
+    "It claims the school covered up what happened on the trip.",
+    "Several parents have joined in and it is getting out of hand.",
+    "The post calls a member of staff names and tells people to complain.",
+    "It has been up since {day} and nobody has reported it yet.",
+]
+_CLOSINGS = [
+    "Please can someone look at it before it spreads further.",
+    "I have not replied to it and I have kept a screenshot.",
+    "My child is upset and does not want to go in tomorrow.",
+    "I think it should be taken down as soon as possible.",
+    "I did not know who else to tell about this.",
+]
+_NAMES = ["Mrs Patel", "Mr Hughes", "Miss Adeyemi", "a boy called Sam", "a girl in year 5", "the office manager"]
+_PLACES = ["main gate", "swimming baths", "church hall", "park by the school", "library"]
+_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def post_text(rng: random.Random, number: int) -> str:
+    """A made-up report of a post, three to five sentences, the same for the same seed and number."""
+    fill = {
+        "year": rng.randint(1, 6),
+        "day": rng.choice(_DAYS),
+        "name": rng.choice(_NAMES),
+        "pronoun": rng.choice(["him", "her", "them"]),
+        "klass": rng.choice(["Otters", "Badgers", "Foxes", "Owls"]),
+        "place": rng.choice(_PLACES),
+    }
+    sentences = [rng.choice(_OPENINGS), *rng.sample(_MIDDLES, rng.randint(1, 3)), rng.choice(_CLOSINGS)]
+    if number % 5000 == 7:
+        sentences.insert(1, "It started with a video filmed on a trampoline in someone's garden.")
+    return " ".join(sentence.format(**fill) for sentence in sentences)
+
+
 def _bulk(school, people, wanted: int) -> int:
     """Top the school up to `wanted` incidents with bulk rows (steps and timeline included)."""
     have = Incident.objects.filter(school=school).count()
@@ -279,7 +329,7 @@ def _bulk(school, people, wanted: int) -> int:
                         platform=rng.choice(platforms),
                         urls=[f"https://example.org/post/{number}"],
                         seen_at=now - timedelta(minutes=number),
-                        content=f"Bulk demo post number {number} about the school.",
+                        content=post_text(rng, number),
                         poster_kind="unknown",
                         status=status,
                         created_at=created_at,

@@ -74,9 +74,12 @@ class SessionIdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        session = request.session  # type: ignore[attr-defined]  # set by SessionMiddleware
-        if not session.is_empty() and AUTH_SESSION_KEY in session:
-            now = int(time.time())
-            if now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
-                session[self.KEY] = now
-        return self.get_response(request)
+        session = request.session
+        signed_in = not session.is_empty() and AUTH_SESSION_KEY in session
+        if signed_in and int(time.time()) - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
+            session[self.KEY] = int(time.time())
+        response = self.get_response(request)
+        if session.modified and AUTH_SESSION_KEY in session:
+            # Saved anyway (signing in, a message, a chosen school): the expiry moves with it.
+            session[self.KEY] = int(time.time())
+        return response

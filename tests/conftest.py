@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -10,6 +11,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import Cluster, Pupil, Role, School, SchoolClass, User
+from schoolsocial.middleware import SessionIdleTimeoutMiddleware
 
 from .factories import make_class, make_pupil, make_school, make_user
 
@@ -110,11 +112,14 @@ def cast(db) -> Cast:
 def sign_in(client, user: User) -> None:
     """Sign `user` in, two-factor included where their role needs it."""
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    # As signing in through the page does: the session's expiry was just set, so the next pages
+    # within a minute write nothing (schoolsocial.middleware.SessionIdleTimeoutMiddleware).
+    session[SessionIdleTimeoutMiddleware.KEY] = int(time.time())
     if user.requires_two_factor:
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-        session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
+    session.save()
 
 
 @pytest.fixture

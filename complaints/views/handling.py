@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -48,13 +49,13 @@ def complaint_list(request: AuthenticatedRequest) -> HttpResponse:
         complaints = complaints.open()
     elif chosen != "all":
         complaints = complaints.filter(stage=chosen)
-    complaints = complaints.order_by("-created_at", "-pk")
+    listed: QuerySet[Complaint] = complaints.order_by("-created_at", "-pk")
     query = strip_bidi_controls(request.GET.get("q", ""))[:100].strip()
     if query:
-        complaints = search(complaints, query)
+        listed = search(listed, query)  # best match first
     rules = ComplaintSettings.for_school(school)
     today = timezone.localdate()
-    page = Paginator(complaints, 25).get_page(request.GET.get("page"))
+    page = Paginator(listed, 25).get_page(request.GET.get("page"))
     if query:
         mark_matches(page, query)
     return render(

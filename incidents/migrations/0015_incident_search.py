@@ -2,7 +2,6 @@
 GIN and trigram indexes on PostgreSQL, an FTS5 table kept by triggers on SQLite. Nothing here is
 declared on the model, so the migration state does not change."""
 
-from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
 from schoolsocial.lib import fulltext
@@ -29,7 +28,6 @@ class Migration(migrations.Migration):
         ("incidents", "0014_outcomes_per_kind"),
     ]
 
-    operations = [
-        TrigramExtension(),  # does nothing on SQLite
-        migrations.RunPython(forwards, backwards, elidable=False),
-    ]
+    # pg_trgm is created by install() on PostgreSQL only (Django's TrigramExtension cannot be
+    # reversed on SQLite) and left in place when reversed: other indexes may use it.
+    operations = [migrations.RunPython(forwards, backwards, elidable=False)]

@@ -209,7 +209,7 @@ def _notes_of(index: TextIndex, key: str, separator_sql: str) -> str:
 
 def _postgresql(index: TextIndex) -> list[str]:
     table = index.table
-    statements = []
+    statements = ["CREATE EXTENSION IF NOT EXISTS pg_trgm"] if index.trigram else []
     if index.notes_table:
         notes = index.notes_table
         recompute = _notes_of(index, "{key}", "string_agg(n.body, ' ' ORDER BY n.id)")

@@ -27,6 +27,8 @@ def session_writes(client, times: int = 1) -> int:
 def test_two_requests_within_a_minute_write_the_session_once(cast, client_for):
     with time_machine.travel(timezone.now(), tick=False) as clock:
         client = client_for(cast.parent)
+        assert session_writes(client, times=2) == 0  # the expiry was set on signing in
+        clock.shift(timedelta(seconds=61))
         assert session_writes(client, times=2) == 1
         clock.shift(timedelta(seconds=30))
         assert session_writes(client, times=3) == 0
@@ -51,6 +53,13 @@ def test_after_the_idle_timeout_the_person_is_signed_out(cast, client_for):
         response = client.get(HOME)
     assert response.status_code == 302
     assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_signing_in_through_the_page_sets_the_expiry_at_once(cast, client):
+    from .test_sign_in import PASSWORD, post_login
+
+    post_login(client, cast.parent.email, PASSWORD)
+    assert session_writes(client, times=2) == 0
 
 
 def test_a_visitor_who_is_not_signed_in_gets_no_session_row(db, client):

@@ -60,7 +60,7 @@ def test_class_page_links_to_the_latest_signature(cast, client_for, version):
     withdraw(cast, sign(cast, version))
     again = sign(cast, version)
     page = client_for(cast.office).get(reverse("agreements:class_coverage", args=[cast.school_class.pk]))
-    families = [family for pupil in page.context["pupils"] for family in pupil.families]
+    families = [family for pupil in page.context["page"] for family in pupil.families]
     assert len(families) == 2
     signed = [family for family in families if family.is_signed]
     assert [(family.latest_id, family.latest_method) for family in signed] == [(again.pk, "online")]
