@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.db import connections
+from django.db.models.signals import post_migrate
 
 
 class IncidentsConfig(AppConfig):
@@ -6,6 +8,7 @@ class IncidentsConfig(AppConfig):
     verbose_name = "Incidents"
 
     def ready(self) -> None:
+        post_migrate.connect(_repair_search_index, sender=self)
         from . import signals
 
         signals.connect()
@@ -15,3 +18,12 @@ class IncidentsConfig(AppConfig):
         from . import pupil_record as section
 
         pupil_record.register("incidents", section.section)
+
+
+def _repair_search_index(sender, using: str = "default", **kwargs) -> None:
+    """On SQLite a later migration that remakes the table drops the search triggers: put them back."""
+    from schoolsocial.lib import fulltext
+
+    from .search import INDEX
+
+    fulltext.repair_sqlite(connections[using], INDEX)

@@ -309,3 +309,33 @@ def missing_sqlite_triggers(connection, index: TextIndex) -> set[str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
         return sqlite_triggers(index) - {row[0] for row in cursor.fetchall()}
+
+
+def repair_sqlite(connection, index: TextIndex) -> bool:
+    """Put the SQLite index back when a later migration rebuilt its table: Django's SQLite schema
+    editor remakes a table to alter it, and the remade table has none of the old triggers. Run
+    after every migrate (post_migrate); rebuilds the index from the rows. True if it repaired."""
+    if connection.vendor != "sqlite":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [index.fts])
+        if cursor.fetchone() is None:
+            return False  # the index's own migration has not run yet
+    if not missing_sqlite_triggers(connection, index):
+        return False
+    # Plain statements, not a schema editor: this also runs inside a transaction.
+    executor = _Statements(connection)
+    uninstall(executor, index)
+    install(executor, index)
+    return True
+
+
+class _Statements:
+    """What install/uninstall need of a schema editor: the connection, and a way to run a statement."""
+
+    def __init__(self, connection) -> None:
+        self.connection = connection
+
+    def execute(self, sql: str, params=None) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)

@@ -103,6 +103,23 @@ def test_the_sqlite_triggers_are_all_in_place(db):
     assert fulltext.missing_sqlite_triggers(connection, INDEX) == set()
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="only SQLite remakes a table to alter it")
+def test_the_sqlite_index_is_repaired_after_a_migration_remade_the_table(cast, file_report):
+    """Django's SQLite schema editor remakes a table to alter it, and the new table has no
+    triggers: after every migrate, the index is checked and rebuilt."""
+    before = file_report(content="A post about the trampoline club")
+    with connection.cursor() as cursor:
+        for name in fulltext.sqlite_triggers(INDEX):
+            cursor.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+    assert fulltext.missing_sqlite_triggers(connection, INDEX)
+    assert fulltext.repair_sqlite(connection, INDEX) is True
+    assert fulltext.missing_sqlite_triggers(connection, INDEX) == set()
+    after = file_report(content="Another post about the trampoline")
+    found = set(search(Incident.objects.filter(school=cast.school), "trampoline"))
+    assert found == {before, after}
+    assert fulltext.repair_sqlite(connection, INDEX) is False  # nothing to repair the second time
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes exist on PostgreSQL only")
 def test_any_part_of_a_handle_matches_on_postgresql(cast, file_report):
     handle = file_report(account_name="@nightowl_gossip99", content="Nothing to see")
