@@ -103,7 +103,8 @@ class RetentionChangeForm(forms.Form):
         self.default_years = default_years
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         years, reason = data.get("years"), (data.get("reason") or "").strip()
         data["reason"] = reason
         # Departing from the recommended period is a decision a DPO will ask about; going back to it is not.

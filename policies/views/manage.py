@@ -255,9 +255,11 @@ def compare(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     versions = {v.number: v for v in document.versions.filter(number__in=[old_number, new_number])}
     old, new = versions.get(old_number), versions.get(new_number)
     rows = side_by_side(old.body_markdown, new.body_markdown) if old and new else []
-    awaiting_approver = bool(new and actions.can_approve(request.user, document) and approval.asks_for_reading(new))
-    if awaiting_approver and old and old == approval.approved_version(new):
-        approval.record_reading(new, request.user, ReadingPart.CHANGES)
+    approve_url = ""
+    if new is not None and actions.can_approve(request.user, document) and approval.asks_for_reading(new):
+        approve_url = reverse("policies:approve", args=[document.pk, new.number])
+        if old is not None and old == approval.approved_version(new):
+            approval.record_reading(new, request.user, ReadingPart.CHANGES)
     return render(
         request,
         "policies/compare.html",
@@ -268,7 +270,7 @@ def compare(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "new": new,
             "rows": rows,
             "changed": any(row.kind != "same" for row in rows),
-            "approve_url": reverse("policies:approve", args=[document.pk, new.number]) if awaiting_approver else "",
+            "approve_url": approve_url,
         },
     )
 
