@@ -39,6 +39,7 @@ DEFAULT_DUE_DAYS: dict[StepKind, int] = {
     StepKind.CLUSTER_ALERT: 3,
     StepKind.UNDERAGE_REPORT: 2,
     StepKind.RISK_ASSESSMENT: 1,
+    StepKind.LADO_REFERRAL: 1,
 }
 
 # Staff safety. A threat is about a named adult when the "who is it aimed at" answer or the post
@@ -80,6 +81,8 @@ class Facts:
     platform_minimum_age: int | None = None
     # The staff-safety decision already on the case (Incident.staff_safety), for a case read back.
     staff_safety: bool = False
+    # An allegation about a member of staff that meets the harm threshold (KCSIE part four).
+    staff_allegation_harm: bool = False
     # Only while deciding (filing, triage): the post, who it is aimed at, the school's staff surnames.
     content: str = ""
     targeted: str = ""
@@ -145,6 +148,14 @@ RULES: tuple[Rule, ...] = (
         flags=STAFF_SAFETY_FLAGS,
         urgent=True,
         staff_safety=True,
+    ),
+    Rule(
+        "lado",
+        StepKind.LADO_REFERRAL,
+        "The allegation about a member of staff meets the harm threshold: tell the local authority "
+        "designated officer (LADO) within one working day, before investigating it yourselves.",
+        flags=frozenset({"staff_allegation_harm"}),
+        urgent=True,
     ),
     Rule(
         "threat",
@@ -318,6 +329,9 @@ def facts_of(incident, natures: list[str] | None = None, staff_surnames: frozens
     deciding = staff_surnames is not None
     return Facts(
         staff_safety=False if deciding else incident.staff_safety,
+        staff_allegation_harm=bool(
+            getattr(incident, "allegation_about_id", None) and getattr(incident, "meets_harm_threshold", False)
+        ),
         content=incident.content if deciding else "",
         targeted=incident.targeted if deciding else "",
         staff_surnames=staff_surnames or frozenset(),
