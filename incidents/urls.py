@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/steps/<int:step_pk>/outcome/", cases.step_outcome, name="step_outcome"),
     path("<int:pk>/steps/skip/", cases.step_skip, name="step_skip"),
     path("<int:pk>/status/", cases.status_change, name="status_change"),
+    path("<int:pk>/posh/", cases.posh_summary, name="posh_summary"),
     path("<int:pk>/restriction/", cases.restriction, name="restriction"),
     path("<int:pk>/notes/", cases.note_add, name="note_add"),
     path("<int:pk>/evidence/", cases.evidence_add, name="evidence_add"),

@@ -97,6 +97,7 @@ class StepKind(models.TextChoices):
     UNDERAGE_REPORT = "underage_report", "Report an under-age account"
     RISK_ASSESSMENT = "risk_assessment", "Risk assessment for the member of staff"
     LADO_REFERRAL = "lado_referral", "Refer the allegation to the LADO"
+    POSH_ESCALATION = "posh_escalation", "Escalate to POSH (Professionals Online Safety Helpline)"
 
 
 class Outcome(models.TextChoices):

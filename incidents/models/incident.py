@@ -56,6 +56,12 @@ class Platform(models.Model):
     name = models.CharField(max_length=100)
     report_url = models.URLField("report-abuse link", max_length=500, blank=True)
     rules_url = models.URLField("community rules link", max_length=500, blank=True)
+    legal_form_url = models.URLField(
+        "legal or defamation removal form",
+        max_length=500,
+        blank=True,
+        help_text="Where the platform takes legal complaints (defamation, privacy), if it has such a form.",
+    )
     minimum_age = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="The youngest age the platform's own rules allow an account at."
     )

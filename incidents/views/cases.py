@@ -15,7 +15,7 @@ from accounts.permissions import may, require, requires
 from schoolsocial.lib.concurrency import StaleEdit
 from schoolsocial.lib.paging import page_of
 
-from .. import actions
+from .. import actions, posh
 from .. import restriction as restriction_rules
 from ..access import case_list_for, evidence_for, get_case_for, get_step_of, load_case_for, steps_of
 from ..forms import IncidentFilterForm, NoteForm, OutcomeForm, SkipForm, StatusForm, StepForm, TriageForm
@@ -327,3 +327,20 @@ def restriction(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             messages.error(request, str(error))
         status = 400
     return render(request, "incidents/incident_restriction.html", {"incident": incident, "form": form}, status=status)
+
+
+@login_required
+@requires("incidents.escalate")
+def posh_summary(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The prepared summary for POSH, to copy into their form or print."""
+    incident = load_case_for(request.membership, pk)
+    log_access(request, incident, action="view-posh-summary")
+    steps = list(steps_of(incident))
+    context = {
+        "incident": incident,
+        "summary": posh.summary_for(incident, steps),
+        "posh_website": posh.POSH_WEBSITE,
+        "posh_email": posh.POSH_EMAIL,
+        "posh_step": next((step for step in steps if step.kind == StepKind.POSH_ESCALATION), None),
+    }
+    return render(request, "incidents/posh_summary.html", context)

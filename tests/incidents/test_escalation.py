@@ -137,6 +137,7 @@ RULE_EXAMPLES = {
     "staff-safety": Facts(natures=frozenset({Nature.THREAT}), targeted="Mrs Patel, Year 4 teacher"),
     "staff-risk-assessment": Facts(natures=frozenset({Nature.STAFF_PRIVATE})),
     "lado": Facts(staff_allegation_harm=True),
+    "posh": Facts(platform_not_acted=True),
 }
 
 
