@@ -25,7 +25,7 @@ from accounts.models import Membership
 from accounts.permissions import may, require, require_membership
 
 from .models import ClusterAlert, EscalationStep, Evidence, Incident, IncidentNature, Platform
-from .models.incident import IncidentQuerySet
+from .models.incident import IncidentQuerySet, open_to_q
 
 
 def cases_for(membership: Membership | None) -> IncidentQuerySet:
@@ -117,7 +117,7 @@ def cluster_alerts_for(membership: Membership | None) -> QuerySet[ClusterAlert]:
     not their school's alerts built from a restricted case they do not handle)."""
     school = require(membership, "incidents.cluster_alerts")
     assert membership is not None
-    hidden = Incident.objects.filter(school=school).exclude(Incident.objects.open_to_q(membership.user))
+    hidden = Incident.objects.filter(school=school).exclude(open_to_q(membership.user))
     return ClusterAlert.objects.visible_to(school).exclude(source_school=school, incident__in=hidden.values("pk"))
 
 

@@ -127,7 +127,7 @@ def restrict(
     incident.restricted = True
     incident.allegation_about = allegation_about
     incident.meets_harm_threshold = meets_harm_threshold
-    incident._change_reason = reason.strip()[:100]  # the history row says why
+    incident._change_reason = reason.strip()[:100]  # type: ignore[attr-defined]  # the history row says why
     incident.save()
     incident.handlers.set(handlers)
     summary = (
@@ -153,7 +153,7 @@ def lift(*, incident: Incident, by: User, reason: str) -> Incident:
     if not incident.restricted:
         raise RestrictionError("The case is not restricted.")
     incident.restricted = False
-    incident._change_reason = reason.strip()[:100]
+    incident._change_reason = reason.strip()[:100]  # type: ignore[attr-defined]
     incident.save()
     incident.handlers.clear()
     timeline.record(

@@ -137,24 +137,24 @@ class IncidentSequence(models.Model):
         return f"{self.school_id}/{self.year}: {self.last_number}"
 
 
+def open_to_q(user) -> Q:
+    """An incident not restricted, or restricted with `user` among its named handlers."""
+    handled = Incident.handlers.through.objects.filter(user_id=user.pk).values("incident_id")
+    return Q(restricted=False) | Q(pk__in=handled)
+
+
 class IncidentQuerySet(models.QuerySet):
     def for_user(self, user) -> IncidentQuerySet:
         """The incidents this person may open: every incident of a school where they are
         headteacher or DSL, and the ones they filed themselves. Nothing else."""
         if not user.is_authenticated:
             return self.none()
-        cases = Q(school_id__in=schools_where(user, "incidents.view_all")) & self.open_to_q(user)
+        cases = Q(school_id__in=schools_where(user, "incidents.view_all")) & open_to_q(user)
         return self.filter(cases | (Q(reporter=user) & ~Q(allegation_about=user)))
-
-    @staticmethod
-    def open_to_q(user) -> Q:
-        """Not restricted, or restricted with `user` among its named handlers."""
-        handled = Incident.handlers.through.objects.filter(user_id=user.pk).values("incident_id")
-        return Q(restricted=False) | Q(pk__in=handled)
 
     def open_to(self, user) -> IncidentQuerySet:
         """Leave out the restricted cases `user` is not a named handler of."""
-        return self.filter(self.open_to_q(user))
+        return self.filter(open_to_q(user))
 
     def overdue(self, today=None) -> IncidentQuerySet:
         return self.filter(next_due_on__lt=today or timezone.localdate())

@@ -79,6 +79,7 @@ def case_urls(objects) -> list[str]:
             assert isinstance(pattern, URLPattern)
             params = set(pattern.pattern.converters)
             name = pattern.name
+            assert name is not None
             if not params or "kind" in params or name.startswith("platform"):
                 continue  # pages that name no case (lists are checked below; wording; platforms)
             kwargs = {}
