@@ -23,7 +23,7 @@ from accounts.permissions import roles_with
 from schoolsocial.lib.text import PlainTextMixin
 
 from . import timeline
-from .models import EntryKind, Incident
+from .models import EntryKind, EscalationStep, Incident, Outcome
 
 CASE_ROLES = roles_with("incidents.view_all")
 STAFF_ROLES = {Role.HEADTEACHER, Role.DSL, Role.STAFF, Role.OFFICE}
@@ -127,6 +127,14 @@ def restrict(
     incident.restricted = True
     incident.allegation_about = allegation_about
     incident.meets_harm_threshold = meets_harm_threshold
+    # Nobody outside the handlers keeps the case or its steps (nor their reminders, which name it).
+    handler_ids = {user.pk for user in handlers}
+    if incident.owner_id is not None and incident.owner_id not in handler_ids:
+        incident.owner = by
+    waiting = EscalationStep.objects.filter(incident=incident, outcome=Outcome.PENDING, owner__isnull=False)
+    for step in waiting.exclude(owner_id__in=handler_ids):
+        step.owner = by
+        step.save(update_fields=["owner"])
     incident._change_reason = reason.strip()[:100]  # type: ignore[attr-defined]  # the history row says why
     incident.save()
     incident.handlers.set(handlers)

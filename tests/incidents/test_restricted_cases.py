@@ -197,6 +197,17 @@ def test_the_restriction_form_refuses_the_person_concerned_as_handler(cast, clie
 
 def test_an_allegation_about_the_headteacher_is_shut_to_the_headteacher(cast, client_for, file_report):
     incident = file_report(reporter=cast.parent)
+    incident = actions.triage(
+        incident=incident,
+        by=cast.headteacher,
+        severity="high",
+        natures=[Nature.STAFF_CONDUCT],
+        poster_kind=PosterKind.PARENT,
+        owner=cast.headteacher,
+    )
+    step = actions.add_step(
+        incident=incident, by=cast.headteacher, kind=StepKind.REMOVAL_REQUEST, owner=cast.headteacher
+    )
     response = client_for(cast.dsl).post(
         reverse("incidents:restriction", args=[incident.pk]),
         {
@@ -210,6 +221,10 @@ def test_an_allegation_about_the_headteacher_is_shut_to_the_headteacher(cast, cl
     assert client_for(cast.headteacher).get(incident.get_absolute_url()).status_code == 404
     entry = incident.timeline.get(kind=EntryKind.RESTRICTED)
     assert "chair of governors" in entry.body
+    # The headteacher no longer owns the case or its step (nor gets their reminders).
+    incident.refresh_from_db()
+    step.refresh_from_db()
+    assert incident.owner == cast.dsl and step.owner == cast.dsl
 
 
 def test_other_schools_and_other_roles_cannot_restrict(cast, client_for, file_report):
@@ -217,3 +232,24 @@ def test_other_schools_and_other_roles_cannot_restrict(cast, client_for, file_re
     url = reverse("incidents:restriction", args=[incident.pk])
     for person in (cast.other_headteacher, cast.staff, cast.governor, cast.parent):
         assert client_for(person).get(url).status_code == 404
+
+
+def test_a_complaint_cannot_be_linked_to_a_restricted_case_by_someone_not_named(cast, client_for, file_report):
+    from tests.complaints.conftest import raise_complaint
+
+    incident = file_report(reporter=cast.parent)
+    restriction.restrict(
+        incident=incident,
+        by=cast.dsl,
+        allegation_about=cast.headteacher,
+        handlers=[cast.dsl],
+        meets_harm_threshold=False,
+        reason="An allegation about the head.",
+    )
+    complaint = raise_complaint(cast)
+    response = client_for(cast.headteacher).post(
+        reverse("complaints:link_incident", args=[complaint.pk]), {"reference": incident.reference}
+    )
+    assert response.status_code == 400
+    complaint.refresh_from_db()
+    assert complaint.incident is None
