@@ -29,6 +29,7 @@ from django.shortcuts import get_object_or_404
 from accounts.models import Membership
 from accounts.permissions import may, require
 from incidents.models import Incident
+from incidents.models.incident import open_to_q
 
 from .models import Attachment, Complaint, ComplaintQuerySet, ConflictDeclaration, PanelRecord, Stage
 
@@ -69,7 +70,10 @@ def can_manage(membership: Membership | None) -> bool:
 def incident_to_link(membership: Membership | None, complaint: Complaint, reference: str) -> Incident | None:
     """The incident of the complaint's school with this reference, for the headteacher linking them."""
     require(membership, "complaints.manage")
-    return Incident.objects.filter(school=complaint.school, reference=reference).first()
+    assert membership is not None
+    # A restricted case (an allegation about staff) is found only by its named handlers.
+    incidents = Incident.objects.filter(school=complaint.school, reference=reference).filter(open_to_q(membership.user))
+    return incidents.first()
 
 
 def own_complaints_for(membership: Membership | None) -> QuerySet[Complaint]:

@@ -9,6 +9,11 @@ they are acting for and their role there) and asks `accounts.permissions` what t
 - governors: no incident pages and no evidence (they get anonymised statistics elsewhere).
 
 Anything outside that answers 404, so another school's record looks like one that does not exist.
+
+A restricted case (an allegation about a member of staff, `incidents.restriction`) narrows the
+first line to its named handlers: every other headteacher or DSL, and the person the allegation is
+about even when they filed the report, get 404 on it and on everything built from it (its files,
+steps, letters, bundles, timeline, cluster alerts, search results and dashboard rows).
 """
 
 from __future__ import annotations
@@ -20,13 +25,14 @@ from accounts.models import Membership
 from accounts.permissions import may, require, require_membership
 
 from .models import ClusterAlert, EscalationStep, Evidence, Incident, IncidentNature, Platform
-from .models.incident import IncidentQuerySet
+from .models.incident import IncidentQuerySet, open_to_q
 
 
 def cases_for(membership: Membership | None) -> IncidentQuerySet:
     """Every incident of the school, for its headteacher or DSL; 404 for anyone else."""
     school = require(membership, "incidents.view_all")
-    return Incident.objects.filter(school=school)
+    assert membership is not None
+    return Incident.objects.filter(school=school).open_to(membership.user)
 
 
 def case_list_for(membership: Membership | None) -> QuerySet[Incident]:
@@ -74,7 +80,7 @@ def own_reports_for(membership: Membership | None) -> QuerySet[Incident]:
     """The reports the signed-in person filed at the school they are acting for."""
     school = require(membership, "incidents.report")
     assert membership is not None
-    return Incident.objects.filter(reporter=membership.user, school=school)
+    return Incident.objects.filter(reporter=membership.user, school=school).exclude(allegation_about=membership.user)
 
 
 def get_own_report_for(membership: Membership | None, pk: int) -> Incident:
@@ -97,19 +103,22 @@ def get_evidence_for(membership: Membership | None, pk: int) -> Evidence:
     """One evidence file: any of the school's for the case handlers, only their own upload to
     their own report for anyone else who reports; 404 for governors and everyone else."""
     if may(membership, "incidents.view_all"):
-        files = Evidence.objects.filter(school=membership.school)
+        files = Evidence.objects.filter(school=membership.school, incident__in=cases_for(membership))
     else:
         reporter = require_membership(membership, "incidents.report")
         files = Evidence.objects.filter(
-            school=reporter.school, uploaded_by=reporter.user, incident__reporter=reporter.user
+            school=reporter.school, uploaded_by=reporter.user, incident__in=own_reports_for(reporter)
         )
     return get_object_or_404(files.select_related("incident"), pk=pk)
 
 
 def cluster_alerts_for(membership: Membership | None) -> QuerySet[ClusterAlert]:
-    """The alerts the headteacher or DSL may read: the ones the cluster sent, and their own."""
+    """The alerts the headteacher or DSL may read: the ones the cluster sent, and their own (but
+    not their school's alerts built from a restricted case they do not handle)."""
     school = require(membership, "incidents.cluster_alerts")
-    return ClusterAlert.objects.visible_to(school)
+    assert membership is not None
+    hidden = Incident.objects.filter(school=school).exclude(open_to_q(membership.user))
+    return ClusterAlert.objects.visible_to(school).exclude(source_school=school, incident__in=hidden.values("pk"))
 
 
 def get_cluster_alert_for(membership: Membership | None, pk: int) -> ClusterAlert:

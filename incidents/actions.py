@@ -3,6 +3,7 @@ timeline entry (and, through django-simple-history, an audit row), side effects 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from datetime import date, datetime
 
@@ -518,4 +519,8 @@ def suggestions_for(incident: Incident, steps: list[EscalationStep]) -> list[esc
     if not Status(incident.status).is_open:
         return []  # a finished case suggests nothing ("Now: refer to the police" on a closed case misleads)
     done = {step.kind for step in steps}
-    return escalation.suggest_steps(escalation.facts_of(incident), done)
+    waiting_on_platform = escalation.platform_not_acted(
+        [(step.kind, step.outcome, step.created_at) for step in steps], timezone.now()
+    )
+    facts = dataclasses.replace(escalation.facts_of(incident), platform_not_acted=waiting_on_platform)
+    return escalation.suggest_steps(facts, done)

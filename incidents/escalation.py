@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from .models.choices import DISCRIMINATORY_NATURES, Nature, Outcome, PosterKind, StepKind
 
@@ -39,7 +39,16 @@ DEFAULT_DUE_DAYS: dict[StepKind, int] = {
     StepKind.CLUSTER_ALERT: 3,
     StepKind.UNDERAGE_REPORT: 2,
     StepKind.RISK_ASSESSMENT: 1,
+    StepKind.LADO_REFERRAL: 1,
+    StepKind.POSH_ESCALATION: 2,
 }
+
+# POSH (the UK Safer Internet Centre's Professionals Online Safety Helpline) asks schools to give
+# the platform this long to act on a report before escalating to them.
+POSH_WAIT = timedelta(hours=48)
+# A platform report still waiting or marked "no reply": the platform has not acted.
+NOT_ACTED = frozenset({Outcome.PENDING, Outcome.NO_REPLY})
+PLATFORM_REPORTS = frozenset({StepKind.PLATFORM_REPORT, StepKind.UNDERAGE_REPORT})
 
 # Staff safety. A threat is about a named adult when the "who is it aimed at" answer or the post
 # names a member of staff (one of the school's own staff surnames, or a title or job word); the
@@ -80,6 +89,10 @@ class Facts:
     platform_minimum_age: int | None = None
     # The staff-safety decision already on the case (Incident.staff_safety), for a case read back.
     staff_safety: bool = False
+    # An allegation about a member of staff that meets the harm threshold (KCSIE part four).
+    staff_allegation_harm: bool = False
+    # The platform report was made 48 hours ago or more and the platform has not acted.
+    platform_not_acted: bool = False
     # Only while deciding (filing, triage): the post, who it is aimed at, the school's staff surnames.
     content: str = ""
     targeted: str = ""
@@ -145,6 +158,21 @@ RULES: tuple[Rule, ...] = (
         flags=STAFF_SAFETY_FLAGS,
         urgent=True,
         staff_safety=True,
+    ),
+    Rule(
+        "lado",
+        StepKind.LADO_REFERRAL,
+        "The allegation about a member of staff meets the harm threshold: tell the local authority "
+        "designated officer (LADO) within one working day, before investigating it yourselves.",
+        flags=frozenset({"staff_allegation_harm"}),
+        urgent=True,
+    ),
+    Rule(
+        "posh",
+        StepKind.POSH_ESCALATION,
+        "The platform has not acted 48 hours after the report: ask POSH, the Professionals Online Safety "
+        "Helpline, to escalate it with the platform. The summary for them is prepared.",
+        flags=frozenset({"platform_not_acted"}),
     ),
     Rule(
         "threat",
@@ -250,6 +278,15 @@ def is_staff_safety(facts: Facts) -> bool:
     return any(rule.staff_safety for rule in matching_rules(facts))
 
 
+def platform_not_acted(steps: list[tuple[str, str, datetime]], now: datetime) -> bool:
+    """From (kind, outcome, reported at) of an incident's steps: a report to the platform made at
+    least POSH_WAIT ago that the platform has not acted on (still waiting, or no reply)."""
+    return any(
+        kind in PLATFORM_REPORTS and outcome in NOT_ACTED and now - reported_at >= POSH_WAIT
+        for kind, outcome, reported_at in steps
+    )
+
+
 def next_ladder_step(done: set[str] | frozenset[str]) -> StepKind | None:
     """The first rung of the ladder not yet planned, done or skipped."""
     return next((kind for kind in LADDER if kind not in done), None)
@@ -318,6 +355,9 @@ def facts_of(incident, natures: list[str] | None = None, staff_surnames: frozens
     deciding = staff_surnames is not None
     return Facts(
         staff_safety=False if deciding else incident.staff_safety,
+        staff_allegation_harm=bool(
+            getattr(incident, "allegation_about_id", None) and getattr(incident, "meets_harm_threshold", False)
+        ),
         content=incident.content if deciding else "",
         targeted=incident.targeted if deciding else "",
         staff_surnames=staff_surnames or frozenset(),

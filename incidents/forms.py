@@ -438,7 +438,7 @@ class PlatformForm(PlainTextMixin, forms.ModelForm):
     class Meta:
         model = Platform
         formfield_callback = _https_by_default
-        fields = ["name", "report_url", "rules_url", "minimum_age", "notes"]
+        fields = ["name", "report_url", "legal_form_url", "rules_url", "minimum_age", "notes"]
         labels = {"notes": "Notes for your staff"}
         help_texts = {"name": "For example “Year 6 parents' WhatsApp group”. It must differ from the shared platforms."}
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}

@@ -53,6 +53,14 @@ OUTCOMES: dict[StepKind, StepOutcomes] = {
     StepKind.HOST_CONTACT: StepOutcomes(
         (Outcome.REMOVED, Outcome.REFUSED, Outcome.NO_REPLY), reference_label="The provider's reference"
     ),
+    StepKind.LADO_REFERRAL: StepOutcomes(
+        (Outcome.ADVICE_GIVEN, Outcome.INVESTIGATING, Outcome.NO_FURTHER_ACTION),
+        reference_label="The LADO's reference",
+    ),
+    StepKind.POSH_ESCALATION: StepOutcomes(
+        (Outcome.REMOVED, Outcome.REFUSED, Outcome.ADVICE_GIVEN, Outcome.NO_REPLY),
+        reference_label="POSH's reference",
+    ),
     # Sent by the portal itself (incidents/cluster): no outcome is recorded by hand.
     StepKind.CLUSTER_ALERT: StepOutcomes(()),
 }

@@ -6,7 +6,8 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from accounts.http import AuthenticatedRequest
-from incidents.models import EscalationStep, Incident, Outcome, Status, StepKind
+from incidents.access import cases_for
+from incidents.models import EscalationStep, Outcome, Status, StepKind
 
 PANEL_ROWS = 5
 WATCH_ROWS = 10
@@ -15,7 +16,7 @@ SAFEGUARDING_PANEL_QUERIES = 2  # the rows, and the count when there are more th
 
 def case_panel(request: AuthenticatedRequest, school) -> dict:
     today = timezone.localdate()
-    incidents = Incident.objects.filter(school=school).select_related("platform")
+    incidents = cases_for(request.membership).select_related("platform")
     to_triage = list(incidents.filter(status=Status.REPORTED).order_by("-created_at", "-pk")[: PANEL_ROWS + 1])
     overdue = list(incidents.filter(next_due_on__lt=today).order_by("next_due_on", "pk")[: PANEL_ROWS + 1])
     return {
@@ -36,7 +37,7 @@ def safeguarding_panel(request: AuthenticatedRequest, school) -> dict:
         F("due_date").asc(nulls_last=True), "pk"
     )
     flagged = (
-        Incident.objects.filter(school=school)
+        cases_for(request.membership)
         .open()
         .filter(Q(safeguarding_concern=True) | Q(pupils_identifiable=True) | Q(staff_safety=True))
     )

@@ -10,7 +10,7 @@ from accounts.models import School
 from complaints.deadlines import add_school_days
 from complaints.models import Complaint, ComplaintSettings, Stage
 from incidents import statistics
-from incidents.models import Incident
+from incidents.access import cases_for
 
 PANEL_ROWS = 5
 
@@ -21,8 +21,8 @@ def attention_panel(request: AuthenticatedRequest, school: School) -> dict:
     rules = ComplaintSettings.for_school(school)
     warn_until = add_school_days(today, rules.remind_days_before, rules.holiday_dates)
     flagged = list(
-        Incident.objects.open()
-        .filter(school=school)
+        cases_for(request.membership)
+        .open()
         .filter(safeguarding_concern=True)
         .select_related("platform")
         .order_by("-created_at", "-pk")[: PANEL_ROWS + 1]
@@ -39,17 +39,18 @@ def attention_panel(request: AuthenticatedRequest, school: School) -> dict:
         "more_flagged": len(flagged) > PANEL_ROWS,
         "complaints_due": due[:PANEL_ROWS],
         "more_complaints_due": len(due) > PANEL_ROWS,
-        "letters": letters_awaiting(school),
+        "letters": letters_awaiting(request, school),
         "today": today,
     }
 
 
-def letters_awaiting(school: School) -> dict:
+def letters_awaiting(request: AuthenticatedRequest, school: School) -> dict:
     """Draft letters (incidents.letters) waiting to be checked and finalised. One query."""
     from incidents.letters.models import Letter, LetterStatus
 
     drafts = list(
         Letter.objects.filter(school=school, status=LetterStatus.DRAFT)
+        .filter(incident__in=cases_for(request.membership).values("pk"))
         .select_related("incident")
         .order_by("created_at", "pk")[: PANEL_ROWS + 1]
     )

@@ -50,6 +50,10 @@ def letter_pdf(letter: Letter) -> bytes:
 
 
 def chronology_pdf(incident: Incident) -> bytes:
+    """The police or legal bundle's chronology. It is for the police or the school's lawyers, so it
+    names the person identified as the poster and the pupil linked to the case, and says so on its
+    first page. (The governors' panel bundle, complaints.panel, stays anonymised.)"""
+    poster_pupil = incident.poster_pupil
     steps = list(incident.steps.select_related("owner", "completed_by").order_by("created_at", "pk"))
     letters = list(incident.letters.filter(status=LetterStatus.FINAL).order_by("finalised_at", "pk"))
     entries = list(incident.timeline.select_related("actor").order_by("at", "pk"))
@@ -64,6 +68,9 @@ def chronology_pdf(incident: Incident) -> bytes:
             "entries": entries,
             "evidence": evidence,
             "natures": incident.nature_labels,
+            "poster_parent": incident.poster_parent,
+            "poster_pupil": poster_pupil,
+            "poster_pupil_class": poster_pupil.school_class if poster_pupil else None,
             "made_at": timezone.localtime(),
         },
     )

@@ -96,6 +96,8 @@ class StepKind(models.TextChoices):
     CLUSTER_ALERT = "cluster_alert", "Anonymised alert to the cluster's schools"
     UNDERAGE_REPORT = "underage_report", "Report an under-age account"
     RISK_ASSESSMENT = "risk_assessment", "Risk assessment for the member of staff"
+    LADO_REFERRAL = "lado_referral", "Refer the allegation to the LADO"
+    POSH_ESCALATION = "posh_escalation", "Escalate to POSH (Professionals Online Safety Helpline)"
 
 
 class Outcome(models.TextChoices):
@@ -148,3 +150,4 @@ class EntryKind(models.TextChoices):
     NOTE = "note", "Note"
     ALERT = "alert", "Alert sent"
     LETTER = "letter", "Letter"
+    RESTRICTED = "restricted", "Access restricted"

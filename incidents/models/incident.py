@@ -56,6 +56,12 @@ class Platform(models.Model):
     name = models.CharField(max_length=100)
     report_url = models.URLField("report-abuse link", max_length=500, blank=True)
     rules_url = models.URLField("community rules link", max_length=500, blank=True)
+    legal_form_url = models.URLField(
+        "legal or defamation removal form",
+        max_length=500,
+        blank=True,
+        help_text="Where the platform takes legal complaints (defamation, privacy), if it has such a form.",
+    )
     minimum_age = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="The youngest age the platform's own rules allow an account at."
     )
@@ -131,13 +137,24 @@ class IncidentSequence(models.Model):
         return f"{self.school_id}/{self.year}: {self.last_number}"
 
 
+def open_to_q(user) -> Q:
+    """An incident not restricted, or restricted with `user` among its named handlers."""
+    handled = Incident.handlers.through.objects.filter(user_id=user.pk).values("incident_id")
+    return Q(restricted=False) | Q(pk__in=handled)
+
+
 class IncidentQuerySet(models.QuerySet):
     def for_user(self, user) -> IncidentQuerySet:
         """The incidents this person may open: every incident of a school where they are
         headteacher or DSL, and the ones they filed themselves. Nothing else."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(Q(school_id__in=schools_where(user, "incidents.view_all")) | Q(reporter=user))
+        cases = Q(school_id__in=schools_where(user, "incidents.view_all")) & open_to_q(user)
+        return self.filter(cases | (Q(reporter=user) & ~Q(allegation_about=user)))
+
+    def open_to(self, user) -> IncidentQuerySet:
+        """Leave out the restricted cases `user` is not a named handler of."""
+        return self.filter(open_to_q(user))
 
     def overdue(self, today=None) -> IncidentQuerySet:
         return self.filter(next_due_on__lt=today or timezone.localdate())
@@ -210,6 +227,24 @@ class Incident(models.Model):
     # confirmed or cleared by the headteacher at triage. Stored so the lists badge it without a join.
     staff_safety = models.BooleanField("staff safety concern", default=False)
     staff_safety_alerted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # An allegation about a member of staff (the headteacher and the DSL included): only the named
+    # handlers open it. Everyone else with a case role, the person concerned above all, gets 404
+    # on every page built from it (incidents.access, incidents.restriction).
+    restricted = models.BooleanField("restricted to named handlers", default=False)
+    allegation_about = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="the member of staff the allegation is about",
+    )
+    # The allegation may mean a child was harmed, or could be, by an adult working with them
+    # (KCSIE part four): the rules then suggest the LADO referral.
+    meets_harm_threshold = models.BooleanField("meets the harm threshold", default=False)
+    handlers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="restricted_cases", verbose_name="named handlers"
+    )
 
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)

@@ -15,7 +15,8 @@ from accounts.permissions import may, require, requires
 from schoolsocial.lib.concurrency import StaleEdit
 from schoolsocial.lib.paging import page_of
 
-from .. import actions
+from .. import actions, posh
+from .. import restriction as restriction_rules
 from ..access import case_list_for, evidence_for, get_case_for, get_step_of, load_case_for, steps_of
 from ..forms import IncidentFilterForm, NoteForm, OutcomeForm, SkipForm, StatusForm, StepForm, TriageForm
 from ..letters.models import LETTER_FOR_STEP
@@ -286,3 +287,60 @@ def note_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def evidence_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     incident = get_case_for(request.membership, pk)
     return add_evidence_and_render(request, incident, "incidents:detail")
+
+
+@login_required
+@requires("incidents.escalate")
+def restriction(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Restrict the case to named handlers (an allegation about a member of staff), or lift it."""
+    incident = get_case_for(request.membership, pk)
+    form = restriction_rules.RestrictForm(
+        request.POST if request.POST.get("action") == "restrict" else None,
+        school=incident.school,
+        actor=request.user,
+        initial={
+            "allegation_about": incident.allegation_about_id,
+            "handlers": list(incident.handlers.values_list("pk", flat=True)) or [request.user.pk],
+            "meets_harm_threshold": incident.meets_harm_threshold,
+        },
+    )
+    status = 200
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "lift":
+                restriction_rules.lift(incident=incident, by=request.user, reason=request.POST.get("lift_reason", ""))
+                messages.success(request, f"{incident.reference} is open again to every headteacher and DSL.")
+                return redirect(incident)
+            if form.is_valid():
+                data = form.cleaned_data
+                restriction_rules.restrict(
+                    incident=incident,
+                    by=request.user,
+                    allegation_about=data["allegation_about"],
+                    handlers=list(data["handlers"]),
+                    meets_harm_threshold=data["meets_harm_threshold"],
+                    reason=data["reason"],
+                )
+                messages.success(request, f"{incident.reference} is restricted to the people you named.")
+                return redirect(incident)
+        except restriction_rules.RestrictionError as error:
+            messages.error(request, str(error))
+        status = 400
+    return render(request, "incidents/incident_restriction.html", {"incident": incident, "form": form}, status=status)
+
+
+@login_required
+@requires("incidents.escalate")
+def posh_summary(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The prepared summary for POSH, to copy into their form or print."""
+    incident = load_case_for(request.membership, pk)
+    log_access(request, incident, action="view-posh-summary")
+    steps = list(steps_of(incident))
+    context = {
+        "incident": incident,
+        "summary": posh.summary_for(incident, steps),
+        "posh_website": posh.POSH_WEBSITE,
+        "posh_email": posh.POSH_EMAIL,
+        "posh_step": next((step for step in steps if step.kind == StepKind.POSH_ESCALATION), None),
+    }
+    return render(request, "incidents/posh_summary.html", context)

@@ -9,6 +9,26 @@
     }
   });
 
+  // <button data-copy="#id">: copy that field's text; <button data-print>: print the page.
+  document.addEventListener("click", function (event) {
+    var copy = event.target.closest("[data-copy]");
+    if (copy) {
+      var field = document.querySelector(copy.getAttribute("data-copy"));
+      if (field) {
+        field.select();
+        if (navigator.clipboard) {
+          navigator.clipboard.writeText(field.value);
+        } else {
+          document.execCommand("copy");
+        }
+        copy.textContent = "Copied";
+      }
+    }
+    if (event.target.closest("[data-print]")) {
+      window.print();
+    }
+  });
+
   // A form sent back with mistakes: the keyboard starts on the first field to put right, so nobody
   // has to hunt for it (a screen reader reads its label and, through aria-describedby, the error).
   // This wins over an autofocus on the form's first field: the mistake is where the person goes next.

@@ -136,6 +136,8 @@ RULE_EXAMPLES = {
     "defamatory": Facts(natures=frozenset({Nature.DEFAMATORY})),
     "staff-safety": Facts(natures=frozenset({Nature.THREAT}), targeted="Mrs Patel, Year 4 teacher"),
     "staff-risk-assessment": Facts(natures=frozenset({Nature.STAFF_PRIVATE})),
+    "lado": Facts(staff_allegation_harm=True),
+    "posh": Facts(platform_not_acted=True),
 }
 
 
