@@ -66,9 +66,23 @@ class VersionForm(PlainTextMixin, forms.ModelForm, VersionedForm):
 
 
 class SignForm(PlainTextMixin, forms.Form):
+    """One read, tick and type for every child still to sign for. Ticking a child is the parent's
+    confirmation that they sign for that child (the label is the wording stored on the signature)."""
+
     version_id = forms.IntegerField(widget=forms.HiddenInput)
+    children = forms.TypedMultipleChoiceField(
+        label="Who are you signing for?",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Tick at least one child to sign for.",
+            "invalid_choice": (
+                "You can only sign for your own children who still need a signature. Nothing was signed: "
+                "check the list below and try again."
+            ),
+        },
+    )
     read = forms.BooleanField(error_messages={"required": "Please confirm you have read the agreement."})
-    child = forms.BooleanField(error_messages={"required": "Please confirm which child you are signing for."})
     acknowledge = forms.BooleanField(error_messages={"required": "Please tick to confirm you understand."})
     typed_name = forms.CharField(
         label="Type your full name to sign",
@@ -77,14 +91,17 @@ class SignForm(PlainTextMixin, forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "name", "autocapitalize": "words"}),
     )
 
-    def __init__(self, *args, consents: dict[str, str], **kwargs):
+    def __init__(self, *args, consents: dict[str, str], children: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        for key, label in consents.items():
-            self.fields[key].label = label
+        for key in ("read", "acknowledge"):
+            self.fields[key].label = consents[key]
+        self.fields["children"].choices = children
+        if len(children) == 1:
+            self.fields["children"].label = "Who you are signing for"
 
     @property
     def ticked(self) -> set[str]:
-        return {key for key in ("read", "child", "acknowledge") if self.cleaned_data.get(key)}
+        return {key for key in ("read", "acknowledge") if self.cleaned_data.get(key)}
 
 
 class WithdrawForm(PlainTextMixin, forms.Form):

@@ -123,6 +123,22 @@ def poster_statuses(parent: User, school: School, pupil: Pupil | None = None) ->
     return [(p, _status_from(by_pupil[p.pk], current)) for p in pupils]
 
 
+def family_standing(records: list[Signature], version: AgreementVersion | None) -> dict[int, Signature]:
+    """For one parent's records: each child's latest record that counts for `version` (signed or
+    withdrawn), by pupil id. Children with none are left out. No queries."""
+    standing: dict[int, Signature] = {}
+    if version is None:
+        return standing
+    for record in sorted(records, key=lambda r: r.pk):
+        if counts_for(record, version):
+            standing[record.pupil_id] = record
+    return standing
+
+
+def counts_for(record: Signature, version: AgreementVersion) -> bool:
+    return record.version_id == version.pk
+
+
 # --- coverage -----------------------------------------------------------------------------------
 # A family's standing for a version is told by its latest record (highest `sequence`) for that
 # version: signed, withdrawn, or none. The coverage pages ask it of every family of a school at
