@@ -98,12 +98,29 @@ def update_draft(version: AgreementVersion, *, seen_version: int | None = None, 
     return version
 
 
+class PublishRefused(Exception):
+    """A publishing choice that does not fit (in words). `field` names the form field at fault."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
 def publish(
-    version: AgreementVersion, *, by: User, ask_parents: bool = True, seen_version: int | None = None
+    version: AgreementVersion,
+    *,
+    by: User,
+    ask_parents: bool = True,
+    seen_version: int | None = None,
+    needs_resign: bool = True,
+    change_note: str = "",
 ) -> AgreementVersion:
     """Approve and publish a draft. The version it replaces is superseded (its signatures stay as
-    history) and every parent is asked to sign the new one (unless `ask_parents` is False: demo
-    data; the daily sweep then asks them)."""
+    history). A re-sign version (`needs_resign`) asks every parent to sign it; a correction keeps
+    the signatures given in the replaced version's round valid, and asks only families who had not
+    signed yet (unless `ask_parents` is False: demo data; the daily sweep then asks them).
+    `change_note` says what changed and why (needed for a correction)."""
     from . import tasks
 
     with transaction.atomic():
@@ -112,17 +129,44 @@ def publish(
             return version  # the same click sent twice: published once, parents asked once
         check_version(version, seen_version)  # reworded (or published by someone else) since opened
         AGREEMENT_WORKFLOW.move(version, VersionStatus.PUBLISHED)  # refuses anything but a draft
+        previous = list(
+            AgreementVersion.objects.select_for_update()
+            .filter(school=version.school, status=VersionStatus.PUBLISHED)
+            .order_by("-number")
+        )
+        replaced = previous[0] if previous else None
+        change_note = change_note.strip()
+        if not needs_resign:
+            if replaced is None:
+                raise PublishRefused(
+                    "This is the school's first published agreement, so every family needs to sign it.",
+                    field="needs_resign",
+                )
+            if replaced.academic_year != version.academic_year:
+                raise PublishRefused(
+                    f"Version {version.number} is for {version.academic_year} and the current one for "
+                    f"{replaced.academic_year}: a new school year asks every family to sign again.",
+                    field="needs_resign",
+                )
+            # The publish form asks for the note after the first version; a correction cannot go without.
+            if not change_note:
+                raise PublishRefused(
+                    "Say what changed since the last version and why, so parents know what they are reading.",
+                    field="change_note",
+                )
         now = timezone.now()
-        for previous in AgreementVersion.objects.select_for_update().filter(
-            school=version.school, status=VersionStatus.PUBLISHED
-        ):
-            AGREEMENT_WORKFLOW.move(previous, VersionStatus.SUPERSEDED)
-            previous.superseded_at = now
-            previous.save()
+        for earlier in previous:
+            AGREEMENT_WORKFLOW.move(earlier, VersionStatus.SUPERSEDED)
+            earlier.superseded_at = now
+            earlier.save()
         version.approved_by = by
         version.published_at = now
+        version.needs_resign = needs_resign
+        version.change_note = change_note
+        version.signing_round_id = version.pk if needs_resign or replaced is None else replaced.round_id
         version.save()
         if ask_parents:
+            # For a correction this asks only families not yet asked in the round (see reminders).
             enqueue_on_commit(tasks.ask_parents_to_sign, version.pk)
     return version
 
@@ -170,6 +214,17 @@ def latest_record(version: AgreementVersion, parent: User, pupil: Pupil) -> Sign
     return Signature.objects.filter(version=version, parent=parent, pupil=pupil).order_by("-sequence").first()
 
 
+def standing_record(version: AgreementVersion, parent: User, pupil: Pupil) -> Signature | None:
+    """The latest record that counts for `version`: of any version in its round (a correction
+    keeps the signatures of the version it corrects). Records of one family are made one at a
+    time (the family link is locked), so the highest id is the latest."""
+    return (
+        Signature.objects.filter(version__signing_round_id=version.round_id, parent=parent, pupil=pupil)
+        .order_by("-pk")
+        .first()
+    )
+
+
 def _linked(parent: User, pupil: Pupil) -> bool:
     return ParentLink.objects.filter(parent=parent, pupil=pupil).exists()
 
@@ -192,7 +247,7 @@ def check_can_sign(
         raise SigningRefused(closed)
     if not pupil.is_on_roll:
         raise SigningRefused(f"{pupil.full_name} is no longer on the school roll, so no signature is needed.")
-    latest = latest_record(version, parent, pupil)
+    latest = standing_record(version, parent, pupil)
     if latest is not None and latest.kind == SignatureKind.SIGNED:
         when = timezone.localtime(latest.signed_at).strftime("%d/%m/%Y")
         raise AlreadySigned(

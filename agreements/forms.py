@@ -65,6 +65,51 @@ class VersionForm(PlainTextMixin, forms.ModelForm, VersionedForm):
         return self._clean_lines("will_not_commitments", "commitment")
 
 
+class PublishForm(PlainTextMixin, forms.Form):
+    """The headteacher's choice when publishing: ask every family again, or a correction that keeps
+    their signatures valid; and, after the first version, what changed and why."""
+
+    RESIGN, CORRECTION = "resign", "correction"
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    needs_resign = forms.ChoiceField(
+        label="Do families need to sign this version again?",
+        choices=[
+            (RESIGN, "Yes: the expectations changed, so ask every family to read and sign again"),
+            (CORRECTION, "No: a correction (say a typo or a renamed channel); signatures already given stay valid"),
+        ],
+        initial=RESIGN,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether families need to sign again."},
+    )
+    change_note = forms.CharField(
+        label="What changed, and why",
+        help_text="Parents see this above the agreement, for example: “Version 2 adds the school's "
+        "WhatsApp group; please read and sign again.”",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, first: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.first = first
+        if first:
+            # Nothing to compare with: every family signs the school's first agreement.
+            del self.fields["needs_resign"]
+            self.fields["change_note"].label = "A note for parents (optional)"
+            self.fields["change_note"].help_text = ""
+
+    def clean_change_note(self) -> str:
+        note = self.cleaned_data["change_note"].strip()
+        if not note and not self.first:
+            raise forms.ValidationError("Say what changed since the last version and why, so parents know.")
+        return note
+
+    @property
+    def asks_to_sign_again(self) -> bool:
+        return self.first or self.cleaned_data.get("needs_resign") != self.CORRECTION
+
+
 class SignForm(PlainTextMixin, forms.Form):
     """One read, tick and type for every child still to sign for. Ticking a child is the parent's
     confirmation that they sign for that child (the label is the wording stored on the signature)."""

@@ -29,8 +29,8 @@ from .access import (
     own_links_for,
     own_signatures_for,
 )
-from .forms import PaperSignatureForm, SignForm, VersionForm, WithdrawForm
-from .models import AgreementVersion, InvalidTransition, SignatureKind, VersionStatus
+from .forms import PaperSignatureForm, PublishForm, SignForm, VersionForm, WithdrawForm
+from .models import AGREEMENT_WORKFLOW, AgreementVersion, InvalidTransition, SignatureKind, VersionStatus
 from .uploads import scan_from_staged
 from .years import current_academic_year
 
@@ -376,15 +376,26 @@ def version_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _version_page(request, version)
 
 
-def _version_page(request: AuthenticatedRequest, version: AgreementVersion, stale: StaleEdit | None = None):
+def _version_page(
+    request: AuthenticatedRequest,
+    version: AgreementVersion,
+    stale: StaleEdit | None = None,
+    form: PublishForm | None = None,
+):
+    current = AgreementVersion.objects.current_for(version.school_id) if version.is_draft else None
+    if form is None and version.is_draft:
+        form = PublishForm(first=current is None, initial={"seen_version": current_version(version)})
     context = {
         "version": version,
+        "current": current,
         "can_manage": may(request.membership, "agreements.manage_versions"),
-        # The publish button carries the version the page was opened at (schoolsocial.lib.concurrency).
+        # The publish form carries the version the page was opened at (schoolsocial.lib.concurrency).
         "seen_version": current_version(version),
+        "publish_form": form,
         "stale": stale,
     }
-    return render(request, "agreements/version_detail.html", context, status=409 if stale else 200)
+    status = 409 if stale else 400 if form is not None and form.is_bound else 200
+    return render(request, "agreements/version_detail.html", context, status=status)
 
 
 @login_required
@@ -424,19 +435,37 @@ def version_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpRe
 @require_POST
 @login_required
 def version_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    require(request, "agreements.manage_versions")
+    school = require(request, "agreements.manage_versions")
     version = get_version_for(request.membership, pk)
-    seen = request.POST.get("seen_version", "")
+    if not version.is_draft:
+        # A second click, or a version published or replaced meanwhile: nothing changes.
+        messages.error(request, AGREEMENT_WORKFLOW.refusal(version.status, VersionStatus.PUBLISHED))
+        return redirect("agreements:coverage")
+    first = AgreementVersion.objects.current_for(school.pk) is None
+    form = PublishForm(request.POST, first=first)
+    if not form.is_valid():
+        return _version_page(request, version, form=form)
+    seen = form.cleaned_data["seen_version"]
     try:
-        actions.publish(version, by=request.user, seen_version=int(seen) if seen.isdigit() else None)
+        actions.publish(
+            version,
+            by=request.user,
+            seen_version=seen,
+            needs_resign=form.asks_to_sign_again,
+            change_note=form.cleaned_data["change_note"],
+        )
     except StaleEdit as stale:
         version.refresh_from_db()
         return _version_page(request, version, stale)
+    except actions.PublishRefused as refusal:
+        form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+        return _version_page(request, version, form=form)
     except InvalidTransition as error:  # superseded meanwhile
         messages.error(request, str(error))
     else:
-        messages.success(
-            request,
-            f"Version {version.number} is published. Every parent is being asked to sign it; earlier signatures stay on record.",
-        )
+        if form.asks_to_sign_again:
+            told = "Every parent is being asked to sign it; earlier signatures stay on record."
+        else:
+            told = "It corrects the current version: signatures already given stay valid, and only families who have not signed yet are asked."
+        messages.success(request, f"Version {version.number} is published. {told}")
     return redirect("agreements:coverage")
