@@ -138,6 +138,50 @@ def family_standing(records: list[Signature], version: AgreementVersion | None) 
     return standing
 
 
+@dataclass(frozen=True)
+class ChildStanding:
+    """What the parent page says for one child, in one state (so it never says two things):
+
+    - "signed": a signature that counts for the current version (`signature`; `corrected` when
+      it was given for an earlier version the current one corrects);
+    - "withdrawn": the latest record in the round is a withdrawal (`withdrawn`);
+    - "sign_again": no signature counts, but the parent signed an earlier version (`earlier`)
+      and the current one asks every family to sign again;
+    - "not_signed": nothing signed yet.
+    """
+
+    pupil: Pupil
+    state: str
+    signature: Signature | None = None
+    withdrawn: Signature | None = None
+    earlier: Signature | None = None
+    corrected: bool = False
+
+
+def child_standings(
+    pupils: list[Pupil], records: list[Signature], version: AgreementVersion | None
+) -> list[ChildStanding]:
+    """One `ChildStanding` per pupil, from the parent's records (versions loaded). No queries."""
+    standing = family_standing(records, version)
+    earlier: dict[int, Signature] = {}
+    for record in sorted(records, key=lambda r: r.pk):
+        if record.kind == SignatureKind.SIGNED and (version is None or not counts_for(record, version)):
+            earlier[record.pupil_id] = record
+    rows = []
+    for pupil in pupils:
+        record = standing.get(pupil.pk)
+        if record is not None and record.kind == SignatureKind.SIGNED:
+            corrected = version is not None and record.version_id != version.pk
+            rows.append(ChildStanding(pupil, "signed", signature=record, corrected=corrected))
+        elif record is not None:
+            rows.append(ChildStanding(pupil, "withdrawn", withdrawn=record))
+        elif pupil.pk in earlier:
+            rows.append(ChildStanding(pupil, "sign_again", earlier=earlier[pupil.pk]))
+        else:
+            rows.append(ChildStanding(pupil, "not_signed"))
+    return rows
+
+
 def counts_for(record: Signature, version: AgreementVersion) -> bool:
     """Whether `record` (with its version loaded) counts for `version`: it was made for a version of
     the same signing round (the version itself, or one a correction replaced)."""

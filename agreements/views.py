@@ -67,18 +67,9 @@ def _is_signed(record) -> bool:
 def parent_home(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "agreements.sign")
     version = AgreementVersion.objects.current_for(school.pk)
-    links, records, standing = _family(request, version)
-    children = []
-    for link in links:
-        record = standing.get(link.pupil_id)
-        children.append(
-            {
-                "pupil": link.pupil,
-                "signature": record if _is_signed(record) else None,
-                "withdrawn": record if record is not None and not _is_signed(record) else None,
-            }
-        )
-    to_sign = [item["pupil"] for item in children if item["signature"] is None]
+    links, records, _ = _family(request, version)
+    children = queries.child_standings([link.pupil for link in links], records, version)
+    to_sign = [item.pupil for item in children if item.state != "signed"]
     return render(
         request,
         "agreements/parent_home.html",
@@ -88,6 +79,7 @@ def parent_home(request: AuthenticatedRequest) -> HttpResponse:
             "children": children,
             "to_sign": to_sign,
             "to_sign_names": _names(to_sign),
+            "sign_again": any(item.state == "sign_again" for item in children),
             "records": records,
         },
     )
