@@ -117,6 +117,7 @@ class SignForm(PlainTextMixin, forms.Form):
     version_id = forms.IntegerField(widget=forms.HiddenInput)
     children = forms.TypedMultipleChoiceField(
         label="Who are you signing for?",
+        help_text="Untick a child only if you do not want to sign for them now.",
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
         error_messages={
