@@ -164,9 +164,9 @@ def child_standings(
     """One `ChildStanding` per pupil, from the parent's records (versions loaded). No queries."""
     standing = family_standing(records, version)
     earlier: dict[int, Signature] = {}
-    for record in sorted(records, key=lambda r: r.pk):
-        if record.kind == SignatureKind.SIGNED and (version is None or not counts_for(record, version)):
-            earlier[record.pupil_id] = record
+    for signed in sorted(records, key=lambda r: r.pk):
+        if signed.kind == SignatureKind.SIGNED and (version is None or not counts_for(signed, version)):
+            earlier[signed.pupil_id] = signed
     rows = []
     for pupil in pupils:
         record = standing.get(pupil.pk)
