@@ -2,7 +2,10 @@
 
 An `AgreementVersion` is drafted, then approved and published by the headteacher, then
 superseded by the next one (the moves in `ALLOWED_TRANSITIONS`, checked by `AGREEMENT_WORKFLOW`).
-Once published its words never change: parents signed them.
+Once published its words never change: parents signed them. When publishing, the headteacher says
+what changed (`change_note`) and whether families sign again (`needs_resign`): a correction joins
+the signing round of the version it replaces, so the signatures given in that round still count
+(coverage, reminders, the parent page); a re-sign version starts a new round.
 
 A `Signature` is a record of a parent acknowledging one version for one child. It is written
 once and never edited or deleted by the application; withdrawing writes a new record. Each
