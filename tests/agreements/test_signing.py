@@ -193,7 +193,7 @@ def test_withdrawing_adds_a_record_and_allows_signing_again(cast, client_for, ve
     withdrawal = Signature.objects.get(kind=SignatureKind.WITHDRAWN)
     assert withdrawal.withdraws == original and withdrawal.is_intact
     assert Signature.objects.get(pk=original.pk).is_intact
-    assert "Not signed yet" in client.get(reverse("agreements:parent_home")).content.decode()
+    assert "You withdrew your signature on" in client.get(reverse("agreements:parent_home")).content.decode()
     # Withdrawing twice is refused.
     client.post(reverse("agreements:withdraw", args=[original.pk]), {"confirm": "on"})
     assert Signature.objects.filter(kind=SignatureKind.WITHDRAWN).count() == 1
@@ -217,11 +217,14 @@ def test_a_new_version_asks_everyone_again_and_keeps_old_signatures(
 ):
     first = sign(cast, version)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(cast.headteacher).post(reverse("agreements:version_publish", args=[_new_draft(cast).pk]))
+        response = client_for(cast.headteacher).post(
+            reverse("agreements:version_publish", args=[_new_draft(cast).pk]),
+            {"needs_resign": "resign", "change_note": "Version 2 adds the school's WhatsApp group."},
+        )
     assert response.status_code == 302
     assert Signature.objects.filter(pk=first.pk).exists()
     page = client_for(cast.parent).get(reverse("agreements:parent_home")).content.decode()
-    assert "Not signed yet" in page
+    assert "Please sign again" in page and "WhatsApp group" in page
     asked = {tuple(m.to) for m in mail.outbox if "please sign" in m.subject.lower()}
     assert ("jo.parent@example.org",) in asked and ("sam.other@example.org",) in asked
     assert ("lee.elsewhere@example.org",) not in asked
