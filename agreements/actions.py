@@ -42,6 +42,10 @@ class SigningRefused(Exception):
         self.field = field
 
 
+class AlreadySigned(SigningRefused):
+    """The signature asked for is already stored (a double tap, or a second tab)."""
+
+
 class VersionNotEditable(Exception):
     pass
 
@@ -94,12 +98,29 @@ def update_draft(version: AgreementVersion, *, seen_version: int | None = None, 
     return version
 
 
+class PublishRefused(Exception):
+    """A publishing choice that does not fit (in words). `field` names the form field at fault."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
 def publish(
-    version: AgreementVersion, *, by: User, ask_parents: bool = True, seen_version: int | None = None
+    version: AgreementVersion,
+    *,
+    by: User,
+    ask_parents: bool = True,
+    seen_version: int | None = None,
+    needs_resign: bool = True,
+    change_note: str = "",
 ) -> AgreementVersion:
     """Approve and publish a draft. The version it replaces is superseded (its signatures stay as
-    history) and every parent is asked to sign the new one (unless `ask_parents` is False: demo
-    data; the daily sweep then asks them)."""
+    history). A re-sign version (`needs_resign`) asks every parent to sign it; a correction keeps
+    the signatures given in the replaced version's round valid, and asks only families who had not
+    signed yet (unless `ask_parents` is False: demo data; the daily sweep then asks them).
+    `change_note` says what changed and why (needed for a correction)."""
     from . import tasks
 
     with transaction.atomic():
@@ -107,17 +128,44 @@ def publish(
         # A second click finds it published and is refused in words (nothing is done twice).
         AGREEMENT_WORKFLOW.move(version, VersionStatus.PUBLISHED)  # refuses anything but a draft
         check_version(version, seen_version)  # reworded since the page was opened
+        previous = list(
+            AgreementVersion.objects.select_for_update()
+            .filter(school=version.school, status=VersionStatus.PUBLISHED)
+            .order_by("-number")
+        )
+        replaced = previous[0] if previous else None
+        change_note = change_note.strip()
+        if not needs_resign:
+            if replaced is None:
+                raise PublishRefused(
+                    "This is the school's first published agreement, so every family needs to sign it.",
+                    field="needs_resign",
+                )
+            if replaced.academic_year != version.academic_year:
+                raise PublishRefused(
+                    f"Version {version.number} is for {version.academic_year} and the current one for "
+                    f"{replaced.academic_year}: a new school year asks every family to sign again.",
+                    field="needs_resign",
+                )
+            # The publish form asks for the note after the first version; a correction cannot go without.
+            if not change_note:
+                raise PublishRefused(
+                    "Say what changed since the last version and why, so parents know what they are reading.",
+                    field="change_note",
+                )
         now = timezone.now()
-        for previous in AgreementVersion.objects.select_for_update().filter(
-            school=version.school, status=VersionStatus.PUBLISHED
-        ):
-            AGREEMENT_WORKFLOW.move(previous, VersionStatus.SUPERSEDED)
-            previous.superseded_at = now
-            previous.save()
+        for earlier in previous:
+            AGREEMENT_WORKFLOW.move(earlier, VersionStatus.SUPERSEDED)
+            earlier.superseded_at = now
+            earlier.save()
         version.approved_by = by
         version.published_at = now
+        version.needs_resign = needs_resign
+        version.change_note = change_note
+        version.signing_round_id = version.pk if needs_resign or replaced is None else replaced.round_id
         version.save()
         if ask_parents:
+            # For a correction this asks only families not yet asked in the round (see reminders).
             enqueue_on_commit(tasks.ask_parents_to_sign, version.pk)
     return version
 
@@ -134,13 +182,19 @@ def clean_ip(ip: str | None) -> str | None:
     return clean_ipv6_address(ip) if ":" in ip else ip
 
 
+FAMILY_CONSENT_TEXT = {
+    "read": "I have read the whole agreement above.",
+    "acknowledge": "I understand this records that I know the school's expectations; it is not a legal contract.",
+}
+
+
 def online_consents(pupil: Pupil) -> dict[str, str]:
     """The boxes a parent ticks online. The exact wording ticked is stored on the signature."""
     class_part = f" in {pupil.school_class.name}" if pupil.school_class else ""
     return {
-        "read": "I have read the whole agreement above.",
+        "read": FAMILY_CONSENT_TEXT["read"],
         "child": f"I am signing for {pupil.full_name}{class_part}, and I am their parent or carer.",
-        "acknowledge": "I understand this records that I know the school's expectations; it is not a legal contract.",
+        "acknowledge": FAMILY_CONSENT_TEXT["acknowledge"],
     }
 
 
@@ -157,6 +211,17 @@ class RequestDetails:
 
 def latest_record(version: AgreementVersion, parent: User, pupil: Pupil) -> Signature | None:
     return Signature.objects.filter(version=version, parent=parent, pupil=pupil).order_by("-sequence").first()
+
+
+def standing_record(version: AgreementVersion, parent: User, pupil: Pupil) -> Signature | None:
+    """The latest record that counts for `version`: of any version in its round (a correction
+    keeps the signatures of the version it corrects). Records of one family are made one at a
+    time (the family link is locked), so the highest id is the latest."""
+    return (
+        Signature.objects.filter(version__signing_round_id=version.round_id, parent=parent, pupil=pupil)
+        .order_by("-pk")
+        .first()
+    )
 
 
 def _linked(parent: User, pupil: Pupil) -> bool:
@@ -176,21 +241,29 @@ def check_can_sign(
             "The school published a new version of the agreement while this page was open. "
             "Please read the new version below and sign that one."
         )
-    if not version.is_open_for_signing:
-        raise SigningRefused(
-            f"This agreement was for the {version.academic_year} school year, which has ended. "
-            "The school will publish the agreement for this year soon."
-        )
+    closed = closed_reason(version)
+    if closed:
+        raise SigningRefused(closed)
     if not pupil.is_on_roll:
         raise SigningRefused(f"{pupil.full_name} is no longer on the school roll, so no signature is needed.")
-    latest = latest_record(version, parent, pupil)
+    latest = standing_record(version, parent, pupil)
     if latest is not None and latest.kind == SignatureKind.SIGNED:
         when = timezone.localtime(latest.signed_at).strftime("%d/%m/%Y")
-        raise SigningRefused(
+        raise AlreadySigned(
             f"You have already signed the {version.academic_year} agreement for {pupil.full_name} (on {when}). "
             "There is nothing more to do."
         )
     return version
+
+
+def closed_reason(version: AgreementVersion) -> str | None:
+    """Why this published version can no longer be signed, in words; None while it can."""
+    if version.is_open_for_signing:
+        return None
+    return (
+        f"This agreement was for the {version.academic_year} school year, which has ended. "
+        "The school will publish the agreement for this year soon."
+    )
 
 
 def _store(fields: dict) -> Signature:
@@ -199,7 +272,7 @@ def _store(fields: dict) -> Signature:
             return Signature.objects.create(**fields)
     except IntegrityError as error:
         # Two submissions at once (a double tap): the other one was stored.
-        raise SigningRefused("This has already been recorded. Please refresh the page.") from error
+        raise AlreadySigned("This has already been recorded. Please refresh the page.") from error
 
 
 def sign_online(
@@ -212,17 +285,56 @@ def sign_online(
     request_details: RequestDetails,
     send_copy: bool = True,
 ) -> Signature:
-    """Store a parent's online signature. With `send_copy` (always, except demo data) the PDF copy
-    is rendered and emailed after commit."""
+    """Store a parent's online signature for one child (`sign_for_children` with one child)."""
+    if "child" not in ticked:
+        raise SigningRefused("Please tick each box to confirm.", field="child")
+    signed = sign_for_children(
+        parent=parent,
+        pupils=[pupil],
+        version_id=version_id,
+        typed_name=typed_name,
+        ticked=ticked - {"child"},
+        request_details=request_details,
+        send_copy=send_copy,
+    )
+    return signed[0]
+
+
+FAMILY_CONSENTS = tuple(FAMILY_CONSENT_TEXT)
+
+
+def sign_for_children(
+    *,
+    parent: User,
+    pupils: list[Pupil],
+    version_id: int | None,
+    typed_name: str,
+    ticked: set[str],
+    request_details: RequestDetails,
+    send_copy: bool = True,
+) -> list[Signature]:
+    """One read, tick and type for several children: a signature per child, each with its own
+    consents (naming that child) and fingerprint, all stored or none. Choosing a child is the
+    parent's confirmation that they sign for them. With `send_copy` (always, except demo data)
+    each PDF copy is rendered and emailed after commit."""
     from . import tasks
 
+    if not pupils:
+        raise SigningRefused("Tick at least one child to sign for.", field="children")
+    pupils = sorted({pupil.pk: pupil for pupil in pupils}.values(), key=lambda pupil: pupil.pk)
     with transaction.atomic():
-        # Lock the family link so two tabs cannot both pass the checks (PostgreSQL).
-        ParentLink.objects.select_for_update().filter(parent=parent, pupil=pupil).first()
-        version = AgreementVersion.objects.current_for(pupil.school_id)
-        version = check_can_sign(version=version, version_id=version_id, parent=parent, pupil=pupil)
-        consents = online_consents(pupil)
-        missing = [key for key in consents if key not in ticked]
+        # Lock the family links so two tabs cannot both pass the checks (PostgreSQL).
+        list(
+            ParentLink.objects.select_for_update()
+            .filter(parent=parent, pupil__in=[pupil.pk for pupil in pupils])
+            .order_by("pk")
+        )
+        if len({pupil.school_id for pupil in pupils}) != 1:
+            raise SigningRefused("Sign for the children of one school at a time.", field="children")
+        version = AgreementVersion.objects.current_for(pupils[0].school_id)
+        for pupil in pupils:
+            version = check_can_sign(version=version, version_id=version_id, parent=parent, pupil=pupil)
+        missing = [key for key in FAMILY_CONSENTS if key not in ticked]
         if missing:
             raise SigningRefused("Please tick each box to confirm.", field=missing[0])
         if not typed_name.strip():
@@ -233,30 +345,36 @@ def sign_online(
                 "Type it as shown, or ask the school office to correct your name.",
                 field="typed_name",
             )
-        latest = latest_record(version, parent, pupil)
-        signature = _store(
-            {
-                "version": version,
-                "school_id": pupil.school_id,
-                "parent": parent,
-                "pupil": pupil,
-                "sequence": latest.sequence + 1 if latest else 0,
-                "kind": SignatureKind.SIGNED,
-                "method": SignatureMethod.ONLINE,
-                "academic_year": version.academic_year,
-                "pupil_name": pupil.full_name,
-                "class_name": pupil.school_class.name if pupil.school_class else "",
-                "typed_name": " ".join(typed_name.split())[:200],
-                "consents": consents,
-                "text_signed": version.signed_text(),
-                "signed_at": timezone.now(),
-                "ip_address": clean_ip(request_details.ip_address),
-                "user_agent": (request_details.user_agent or "")[:500],
-            }
-        )
-        if send_copy:
-            renders.queue(signature, tasks.send_signed_copy, signature.pk)
-    return signature
+        assert version is not None
+        now = timezone.now()
+        text = version.signed_text()
+        signatures = []
+        for pupil in pupils:
+            latest = latest_record(version, parent, pupil)
+            signature = _store(
+                {
+                    "version": version,
+                    "school_id": pupil.school_id,
+                    "parent": parent,
+                    "pupil": pupil,
+                    "sequence": latest.sequence + 1 if latest else 0,
+                    "kind": SignatureKind.SIGNED,
+                    "method": SignatureMethod.ONLINE,
+                    "academic_year": version.academic_year,
+                    "pupil_name": pupil.full_name,
+                    "class_name": pupil.school_class.name if pupil.school_class else "",
+                    "typed_name": " ".join(typed_name.split())[:200],
+                    "consents": online_consents(pupil),
+                    "text_signed": text,
+                    "signed_at": now,
+                    "ip_address": clean_ip(request_details.ip_address),
+                    "user_agent": (request_details.user_agent or "")[:500],
+                }
+            )
+            if send_copy:
+                renders.queue(signature, tasks.send_signed_copy, signature.pk)
+            signatures.append(signature)
+    return signatures
 
 
 def withdraw(*, signature: Signature, parent: User, reason: str, request_details: RequestDetails) -> Signature:

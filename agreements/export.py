@@ -37,17 +37,18 @@ CHUNK = 2000
 
 
 def latest_records(version: AgreementVersion | None, school: School, class_id: int | None) -> dict:
-    """(parent_id, pupil_id) -> (kind, signed_at, method) of the latest record for `version`. One query."""
+    """(parent_id, pupil_id) -> (kind, signed_at, method) of the latest record that counts for
+    `version` (any version of its round). One query."""
     if version is None:
         return {}
-    records = Signature.objects.filter(version=version, school=school)
+    records = Signature.objects.filter(version__signing_round_id=version.round_id, school=school)
     if class_id is not None:
         records = records.filter(pupil__school_class_id=class_id)
     latest: dict[tuple[int, int], tuple[str, datetime, str]] = {}
     for parent_id, pupil_id, kind, signed_at, method in (
-        records.order_by("sequence").values_list("parent_id", "pupil_id", "kind", "signed_at", "method").iterator(CHUNK)
+        records.order_by("pk").values_list("parent_id", "pupil_id", "kind", "signed_at", "method").iterator(CHUNK)
     ):
-        latest[(parent_id, pupil_id)] = (kind, signed_at, method)  # a later sequence replaces an earlier one
+        latest[(parent_id, pupil_id)] = (kind, signed_at, method)  # a later record replaces an earlier one
     return latest
 
 

@@ -65,10 +65,70 @@ class VersionForm(PlainTextMixin, forms.ModelForm, VersionedForm):
         return self._clean_lines("will_not_commitments", "commitment")
 
 
+class PublishForm(PlainTextMixin, forms.Form):
+    """The headteacher's choice when publishing: ask every family again, or a correction that keeps
+    their signatures valid; and, after the first version, what changed and why."""
+
+    RESIGN, CORRECTION = "resign", "correction"
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    needs_resign = forms.ChoiceField(
+        label="Do families need to sign this version again?",
+        choices=[
+            (RESIGN, "Yes: the expectations changed, so ask every family to read and sign again"),
+            (CORRECTION, "No: a correction (say a typo or a renamed channel); signatures already given stay valid"),
+        ],
+        initial=RESIGN,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether families need to sign again."},
+    )
+    change_note = forms.CharField(
+        label="What changed, and why",
+        help_text="Parents see this above the agreement, for example: “Version 2 adds the school's "
+        "WhatsApp group; please read and sign again.”",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, first: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.first = first
+        if first:
+            # Nothing to compare with: every family signs the school's first agreement.
+            del self.fields["needs_resign"]
+            self.fields["change_note"].label = "A note for parents (optional)"
+            self.fields["change_note"].help_text = ""
+
+    def clean_change_note(self) -> str:
+        note = self.cleaned_data["change_note"].strip()
+        if not note and not self.first:
+            raise forms.ValidationError("Say what changed since the last version and why, so parents know.")
+        return note
+
+    @property
+    def asks_to_sign_again(self) -> bool:
+        return self.first or self.cleaned_data.get("needs_resign") != self.CORRECTION
+
+
 class SignForm(PlainTextMixin, forms.Form):
+    """One read, tick and type for every child still to sign for. Ticking a child is the parent's
+    confirmation that they sign for that child (the label is the wording stored on the signature)."""
+
     version_id = forms.IntegerField(widget=forms.HiddenInput)
+    children = forms.TypedMultipleChoiceField(
+        label="Who are you signing for?",
+        help_text="Untick a child only if you do not want to sign for them now.",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Tick at least one child to sign for.",
+            "invalid_choice": (
+                "You can only sign for your own children who still need a signature. Nothing was signed: "
+                "check the list below and try again."
+            ),
+        },
+    )
     read = forms.BooleanField(error_messages={"required": "Please confirm you have read the agreement."})
-    child = forms.BooleanField(error_messages={"required": "Please confirm which child you are signing for."})
     acknowledge = forms.BooleanField(error_messages={"required": "Please tick to confirm you understand."})
     typed_name = forms.CharField(
         label="Type your full name to sign",
@@ -77,14 +137,17 @@ class SignForm(PlainTextMixin, forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "name", "autocapitalize": "words"}),
     )
 
-    def __init__(self, *args, consents: dict[str, str], **kwargs):
+    def __init__(self, *args, consents: dict[str, str], children: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        for key, label in consents.items():
-            self.fields[key].label = label
+        for key in ("read", "acknowledge"):
+            self.fields[key].label = consents[key]
+        self.fields["children"].choices = children
+        if len(children) == 1:
+            self.fields["children"].label = "Who you are signing for"
 
     @property
     def ticked(self) -> set[str]:
-        return {key for key in ("read", "child", "acknowledge") if self.cleaned_data.get(key)}
+        return {key for key in ("read", "acknowledge") if self.cleaned_data.get(key)}
 
 
 class WithdrawForm(PlainTextMixin, forms.Form):

@@ -2,7 +2,10 @@
 
 An `AgreementVersion` is drafted, then approved and published by the headteacher, then
 superseded by the next one (the moves in `ALLOWED_TRANSITIONS`, checked by `AGREEMENT_WORKFLOW`).
-Once published its words never change: parents signed them.
+Once published its words never change: parents signed them. When publishing, the headteacher says
+what changed (`change_note`) and whether families sign again (`needs_resign`): a correction joins
+the signing round of the version it replaces, so the signatures given in that round still count
+(coverage, reminders, the parent page); a re-sign version starts a new round.
 
 A `Signature` is a record of a parent acknowledging one version for one child. It is written
 once and never edited or deleted by the application; withdrawing writes a new record. Each
@@ -11,6 +14,8 @@ a later change to the stored row can be detected (see `agreements.fingerprint`).
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -68,6 +73,8 @@ AGREEMENT_WORKFLOW = Workflow(
 
 # What parents read and sign. Frozen once a version is published.
 CONTENT_FIELDS = ("title", "introduction", "channels", "will_commitments", "will_not_commitments", "academic_year")
+# Chosen by the headteacher when publishing, and frozen with the wording.
+PUBLISHING_FIELDS = ("needs_resign", "change_note", "signing_round_id")
 
 
 class AgreementVersionQuerySet(models.QuerySet):
@@ -86,7 +93,7 @@ class AgreementVersionQuerySet(models.QuerySet):
     def current_for(self, school_id: int) -> AgreementVersion | None:
         return (
             self.filter(school_id=school_id, status=VersionStatus.PUBLISHED)
-            .select_related("school")
+            .select_related("school", "signing_round")
             .order_by("-number")
             .first()
         )
@@ -112,6 +119,17 @@ class AgreementVersion(models.Model):
     )
     published_at = models.DateTimeField(null=True, blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
+    # Chosen when publishing. A re-sign version asks every family again; a correction (same school
+    # year, say a typo or a new channel's name) keeps the signatures given since the last re-sign
+    # version valid. `signing_round` is that re-sign version (itself for a re-sign version): the
+    # signatures of every version in the same round count towards coverage.
+    needs_resign = models.BooleanField(
+        default=True, help_text="Whether every family is asked to sign this version again."
+    )
+    change_note = models.TextField(blank=True, help_text="What changed since the last version, and why.")
+    signing_round = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="round_versions"
+    )
     history = HistoricalRecords()
 
     objects = AgreementVersionQuerySet.as_manager()
@@ -130,7 +148,7 @@ class AgreementVersion(models.Model):
     # --- invariants ---------------------------------------------------------------------------
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
-            stored = type(self).objects.filter(pk=self.pk).values(*CONTENT_FIELDS, "status").first()
+            stored = type(self).objects.filter(pk=self.pk).values(*CONTENT_FIELDS, *PUBLISHING_FIELDS, "status").first()
             if stored is not None:
                 self._check_change_allowed(stored)
         super().save(*args, **kwargs)
@@ -138,7 +156,7 @@ class AgreementVersion(models.Model):
     def _check_change_allowed(self, stored: dict) -> None:
         AGREEMENT_WORKFLOW.check_save(stored["status"], self.status)
         if stored["status"] != VersionStatus.DRAFT:
-            changed = [name for name in CONTENT_FIELDS if getattr(self, name) != stored[name]]
+            changed = [name for name in CONTENT_FIELDS + PUBLISHING_FIELDS if getattr(self, name) != stored[name]]
             if changed:
                 raise AgreementImmutable(
                     f"Version {self.number} is published: its wording cannot change ({', '.join(changed)}). "
@@ -159,6 +177,22 @@ class AgreementVersion(models.Model):
     def is_open_for_signing(self) -> bool:
         # The school's year, which its year-end rollover may have started before 1 September.
         return self.status == VersionStatus.PUBLISHED and self.academic_year == current_academic_year(self.school)
+
+    @property
+    def round_id(self) -> int:
+        """The re-sign version whose round this version belongs to (see `signing_round`)."""
+        return self.signing_round_id or self.pk
+
+    @property
+    def is_correction(self) -> bool:
+        return self.signing_round_id is not None and self.signing_round_id != self.pk
+
+    @property
+    def asked_from(self) -> datetime | None:
+        """When families were first asked to sign in this version's round."""
+        if self.is_correction and self.signing_round is not None:
+            return self.signing_round.published_at
+        return self.published_at
 
     @property
     def channel_list(self) -> list[str]:

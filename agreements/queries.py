@@ -38,7 +38,10 @@ class SignatureStatus:
 
     @property
     def signed_current(self) -> bool:
-        return self.signature is not None and self.signature.version_id == getattr(self.current_version, "pk", None)
+        """Signed the current version, or a version it corrects (its signatures stay valid)."""
+        if self.signature is None or self.current_version is None:
+            return False
+        return counts_for(self.signature, self.current_version)
 
     @property
     def signed_at(self) -> datetime | None:
@@ -124,9 +127,72 @@ def poster_statuses(parent: User, school: School, pupil: Pupil | None = None) ->
     return [(p, _status_from(by_pupil[p.pk], current)) for p in pupils]
 
 
+def family_standing(records: list[Signature], version: AgreementVersion | None) -> dict[int, Signature]:
+    """For one parent's records: each child's latest record that counts for `version` (signed or
+    withdrawn), by pupil id. Children with none are left out. No queries."""
+    standing: dict[int, Signature] = {}
+    if version is None:
+        return standing
+    for record in sorted(records, key=lambda r: r.pk):
+        if counts_for(record, version):
+            standing[record.pupil_id] = record
+    return standing
+
+
+@dataclass(frozen=True)
+class ChildStanding:
+    """What the parent page says for one child, in one state (so it never says two things):
+
+    - "signed": a signature that counts for the current version (`signature`; `corrected` when
+      it was given for an earlier version the current one corrects);
+    - "withdrawn": the latest record in the round is a withdrawal (`withdrawn`);
+    - "sign_again": no signature counts, but the parent signed an earlier version (`earlier`)
+      and the current one asks every family to sign again;
+    - "not_signed": nothing signed yet.
+    """
+
+    pupil: Pupil
+    state: str
+    signature: Signature | None = None
+    withdrawn: Signature | None = None
+    earlier: Signature | None = None
+    corrected: bool = False
+
+
+def child_standings(
+    pupils: list[Pupil], records: list[Signature], version: AgreementVersion | None
+) -> list[ChildStanding]:
+    """One `ChildStanding` per pupil, from the parent's records (versions loaded). No queries."""
+    standing = family_standing(records, version)
+    earlier: dict[int, Signature] = {}
+    for signed in sorted(records, key=lambda r: r.pk):
+        if signed.kind == SignatureKind.SIGNED and (version is None or not counts_for(signed, version)):
+            earlier[signed.pupil_id] = signed
+    rows = []
+    for pupil in pupils:
+        record = standing.get(pupil.pk)
+        if record is not None and record.kind == SignatureKind.SIGNED:
+            corrected = version is not None and record.version_id != version.pk
+            rows.append(ChildStanding(pupil, "signed", signature=record, corrected=corrected))
+        elif record is not None:
+            rows.append(ChildStanding(pupil, "withdrawn", withdrawn=record))
+        elif pupil.pk in earlier:
+            rows.append(ChildStanding(pupil, "sign_again", earlier=earlier[pupil.pk]))
+        else:
+            rows.append(ChildStanding(pupil, "not_signed"))
+    return rows
+
+
+def counts_for(record: Signature, version: AgreementVersion) -> bool:
+    """Whether `record` (with its version loaded) counts for `version`: it was made for a version of
+    the same signing round (the version itself, or one a correction replaced)."""
+    return record.version.round_id == version.round_id
+
+
 # --- coverage -----------------------------------------------------------------------------------
-# A family's standing for a version is told by its latest record (highest `sequence`) for that
-# version: signed, withdrawn, or none. The coverage pages ask it of every family of a school at
+# A family's standing for a version is told by its latest record (highest id) for a version of
+# its signing round (the version, and the versions a correction replaced): signed, withdrawn, or
+# none. A family's records are made one at a time (the family link is locked), so ids keep order. The coverage pages ask it of every family of a school at
 # once, so it is worked out for the whole set in joins rather than a subquery run per family:
 #
 #   family  LEFT JOIN record  ON same version, parent and child
@@ -135,20 +201,24 @@ def poster_statuses(parent: User, school: School, pupil: Pupil | None = None) ->
 #
 # A family with records meets each of them once, and only its latest has no later one, so exactly
 # one row per family is kept (with `record` empty when it has none). PostgreSQL plans this as hash
-# joins and an anti-join; SQLite as lookups on the unique (version, parent, pupil, sequence) index.
+# joins and an anti-join; SQLite as lookups on the (parent, pupil) index.
 def with_status(links: QuerySet[ParentLink], version: AgreementVersion | None, full: bool = True) -> QuerySet:
-    """Annotates each link with its latest record for `version`: `latest_kind` (None if the family
-    has no record), and with `full`, `latest_at`, `latest_method` and `latest_id`."""
+    """Annotates each link with its latest record that counts for `version`: `latest_kind` (None if
+    the family has no record), and with `full`, `latest_at`, `latest_method` and `latest_id`."""
     if version is None:
         return links
     records = "pupil__agreement_signatures"
-    same_family = {f"{records}__version_id": version.pk, f"{records}__parent_id": F("parent_id")}
+    if version.is_correction:
+        # One more query, for a correction only (a FilteredRelation takes no subquery).
+        in_round = list(AgreementVersion.objects.filter(signing_round_id=version.round_id).values_list("pk", flat=True))
+        same_version: dict = {f"{records}__version_id__in": in_round}
+    else:
+        same_version = {f"{records}__version_id": version.pk}
+    same_family = {**same_version, f"{records}__parent_id": F("parent_id")}
     links = links.annotate(
         latest=FilteredRelation(records, condition=Q(**same_family)),
-        later=FilteredRelation(
-            records, condition=Q(**same_family, **{f"{records}__sequence__gt": F("latest__sequence")})
-        ),
-    ).filter(later__sequence__isnull=True)  # on a joined column, so PostgreSQL sees an anti-join
+        later=FilteredRelation(records, condition=Q(**same_family, **{f"{records}__pk__gt": F("latest__pk")})),
+    ).filter(later__pk__isnull=True)  # on a joined column, so PostgreSQL sees an anti-join
     # `latest_state` is "" for a family with no record: "not signed" is then one inequality, which
     # the planner estimates sensibly (an IS NULL on the outer side of a join is guessed as one row).
     links = links.annotate(latest_kind=F("latest__kind")).alias(latest_state=Coalesce("latest__kind", Value("")))
@@ -187,8 +257,10 @@ def decorate(rows, version: AgreementVersion | None, now: datetime | None = None
 
 
 def asked_since(version: AgreementVersion, linked_at: datetime) -> datetime:
-    """A parent is asked when the version is published, or when their child is linked, if later."""
-    return max(version.published_at, linked_at) if version.published_at else linked_at
+    """A parent is asked when the version is published (for a correction, the version it corrects:
+    families were asked then), or when their child is linked, if later."""
+    since = version.asked_from
+    return max(since, linked_at) if since else linked_at
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """Who should be asked, or reminded, to sign the agreement today.
 
 Rules (plain data): a parent with a child still unsigned is asked once, reminded after 7 days
-and again after 21 days, each exactly once per version. The worker that sends the email records
+and again after 21 days, each exactly once per signing round (a correction keeps the round of the
+version it corrects: families already asked are not asked again, nor those who signed). The worker that sends the email records
 the decision as an `AgreementReminder` row in the same savepoint (`schoolsocial.lib.sweeps`), so
 a second sweep, a concurrent one or a retried task never sends the same email twice, and an
 interrupted one never records a parent as reminded without the email.
@@ -42,7 +43,7 @@ def due_for_version(version: AgreementVersion, now: datetime | None = None) -> d
         since = asked_since(version, linked_at)
         if parent_id not in waiting_since or since < waiting_since[parent_id]:
             waiting_since[parent_id] = since
-    already = set(AgreementReminder.objects.filter(version=version).values_list("parent_id", "stage"))
+    already = set(AgreementReminder.objects.filter(version_id=version.round_id).values_list("parent_id", "stage"))
     due: dict[str, list[int]] = defaultdict(list)
     for parent_id, since in waiting_since.items():
         stage = stage_due((now - since).days)
@@ -59,7 +60,9 @@ def open_versions() -> list[AgreementVersion]:
     from .years import current_academic_year
 
     # Each school's own year: one that rolled over in July asks for the new year's signatures.
-    published = AgreementVersion.objects.filter(status=VersionStatus.PUBLISHED).select_related("school")
+    published = AgreementVersion.objects.filter(status=VersionStatus.PUBLISHED).select_related(
+        "school", "signing_round"
+    )
     return [v for v in published.order_by("school_id") if v.academic_year == current_academic_year(v.school)]
 
 

@@ -76,7 +76,7 @@ def dispatch(version: AgreementVersion, due: dict[str, list[int]]) -> int:
 @shared_task(acks_late=True, **RETRY_ON_DATABASE_ERRORS)
 def ask_parents_to_sign(version_id: int) -> int:
     """After publishing: ask every parent who has not signed this version."""
-    version = AgreementVersion.objects.select_related("school").filter(pk=version_id).first()
+    version = AgreementVersion.objects.select_related("school", "signing_round").filter(pk=version_id).first()
     if version is None or not version.is_open_for_signing:
         return 0
     return dispatch(version, reminders.due_for_version(version))
@@ -91,7 +91,7 @@ def sweep_unsigned_agreements() -> int:
 @shared_task(acks_late=True, **RETRY_ON_DATABASE_ERRORS)
 def send_agreement_emails(version_id: int, stage: str, parent_ids: list[int]) -> int:
     """Email each parent in `parent_ids` about the children they still have to sign for."""
-    version = AgreementVersion.objects.select_related("school").filter(pk=version_id).first()
+    version = AgreementVersion.objects.select_related("school", "signing_round").filter(pk=version_id).first()
     if version is None or version.status != VersionStatus.PUBLISHED:
         return 0
     links = (
@@ -111,7 +111,8 @@ def send_agreement_emails(version_id: int, stage: str, parent_ids: list[int]) ->
     # sweep, sends nothing twice, and a failure part-way keeps no decision without its email.
     with transaction.atomic():
         for parent_id, parent in parents.items():
-            decision = AgreementReminder(version=version, parent_id=parent_id, stage=stage)
+            # Decided once per signing round: a correction does not ask the same families again.
+            decision = AgreementReminder(version_id=version.round_id, parent_id=parent_id, stage=stage)
             if decide_once(
                 [decision],
                 partial(_ask_rows, version=version, stage=stage, parent=parent, children=children[parent.pk]),
@@ -126,7 +127,7 @@ def _ask_rows(rows: list[AgreementReminder], *, version: AgreementVersion, stage
 
 def _ask(version: AgreementVersion, stage: str, parent, children: list):
     return notify(
-        key=reminder_key(version.pk, parent.pk, stage),
+        key=reminder_key(version.round_id, parent.pk, stage),
         to=[parent.email],
         template="agreement-request",
         context={

@@ -6,7 +6,8 @@ app_name = "agreements"
 
 urlpatterns = [
     path("", views.parent_home, name="parent_home"),
-    path("sign/<int:pupil_id>/", views.sign, name="sign"),
+    path("sign/", views.sign, name="sign"),
+    path("sign/<int:pupil_id>/", views.sign_child, name="sign_child"),
     path("signatures/<int:pk>/", views.verify, name="verify"),
     path("signatures/<int:pk>/pdf/", views.signature_pdf, name="signature_pdf"),
     path("signatures/<int:pk>/scan/", views.signature_scan, name="signature_scan"),

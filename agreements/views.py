@@ -29,8 +29,8 @@ from .access import (
     own_links_for,
     own_signatures_for,
 )
-from .forms import PaperSignatureForm, SignForm, VersionForm, WithdrawForm
-from .models import AgreementVersion, InvalidTransition, SignatureKind, VersionStatus
+from .forms import PaperSignatureForm, PublishForm, SignForm, VersionForm, WithdrawForm
+from .models import AGREEMENT_WORKFLOW, AgreementVersion, InvalidTransition, SignatureKind, VersionStatus
 from .uploads import scan_from_staged
 from .years import current_academic_year
 
@@ -45,66 +45,119 @@ def _posted(request: AuthenticatedRequest):
 
 
 # --- parents --------------------------------------------------------------------------------------
+def _family(request: AuthenticatedRequest, version: AgreementVersion | None):
+    """The parent's children on roll at the school (links, by first name) and, by pupil id,
+    each child's latest record for `version`."""
+    links = list(
+        own_links_for(request.membership)
+        .select_related("pupil__school_class")
+        .order_by("pupil__first_name", "pupil__last_name", "pupil_id")
+    )
+    records = list(
+        own_signatures_for(request.membership).select_related("version", "signed_copy").order_by("-signed_at", "-pk")
+    )
+    return links, records, queries.family_standing(records, version)
+
+
+def _is_signed(record) -> bool:
+    return record is not None and record.kind == SignatureKind.SIGNED
+
+
 @login_required
 def parent_home(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "agreements.sign")
     version = AgreementVersion.objects.current_for(school.pk)
-    links = list(own_links_for(request.membership).select_related("pupil__school_class").order_by("pupil__first_name"))
-    records = list(
-        own_signatures_for(request.membership).select_related("version", "signed_copy").order_by("-signed_at", "-pk")
-    )
-    standing = {}
-    for record in sorted(records, key=lambda r: r.sequence):
-        if version is not None and record.version_id == version.pk:
-            standing[record.pupil_id] = record if record.kind == SignatureKind.SIGNED else None
-    children = [{"pupil": link.pupil, "signature": standing.get(link.pupil_id)} for link in links]
+    links, records, _ = _family(request, version)
+    children = queries.child_standings([link.pupil for link in links], records, version)
+    to_sign = [item.pupil for item in children if item.state != "signed"]
     return render(
         request,
         "agreements/parent_home.html",
-        {"school": school, "version": version, "children": children, "records": records},
+        {
+            "school": school,
+            "version": version,
+            "children": children,
+            "to_sign": to_sign,
+            "to_sign_names": _names(to_sign),
+            "sign_again": any(item.state == "sign_again" for item in children),
+            "records": records,
+        },
     )
 
 
+def _names(pupils) -> str:
+    names = [pupil.first_name for pupil in pupils]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
+
+
 @login_required
-def sign(request: AuthenticatedRequest, pupil_id: int) -> HttpResponse:
+def sign_child(request: AuthenticatedRequest, pupil_id: int) -> HttpResponse:
+    """The old page for one child (links in emails sent before): the family's sign page."""
+    require(request, "agreements.sign")
+    get_own_child(request.membership, pupil_id)
+    return redirect("agreements:sign")
+
+
+@login_required
+def sign(request: AuthenticatedRequest) -> HttpResponse:
+    """One read, tick and type for every child the parent still has to sign for."""
     school = require(request, "agreements.sign")
-    pupil = get_own_child(request.membership, pupil_id)
     version = AgreementVersion.objects.current_for(school.pk)
-    consents = actions.online_consents(pupil)
-    form = SignForm(_posted(request), consents=consents, initial={"version_id": getattr(version, "pk", None)})
+    links, _, standing = _family(request, version)
+    to_sign = [link.pupil for link in links if not _is_signed(standing.get(link.pupil_id))]
+    already = [(link.pupil, standing[link.pupil_id]) for link in links if _is_signed(standing.get(link.pupil_id))]
+    if request.method == "POST" and version is not None and not to_sign and already:
+        # A second tap on the button, or a second tab: everything was signed by the first.
+        messages.info(request, "You have already signed the agreement for each of your children. Thank you.")
+        return redirect("agreements:parent_home")
+    form = SignForm(
+        _posted(request),
+        consents=actions.FAMILY_CONSENT_TEXT,
+        children=[(pupil.pk, actions.online_consents(pupil)["child"]) for pupil in to_sign],
+        initial={"version_id": getattr(version, "pk", None), "children": [pupil.pk for pupil in to_sign]},
+    )
     problem = None
     if request.method == "POST" and form.is_valid():
+        chosen = [pupil for pupil in to_sign if pupil.pk in form.cleaned_data["children"]]
         try:
-            actions.sign_online(
+            signed = actions.sign_for_children(
                 parent=request.user,
-                pupil=pupil,
+                pupils=chosen,
                 version_id=form.cleaned_data["version_id"],
                 typed_name=form.cleaned_data["typed_name"],
                 ticked=form.ticked,
                 request_details=_details(request),
             )
+        except actions.AlreadySigned:
+            messages.info(request, "You have already signed the agreement for each child you ticked. Thank you.")
+            return redirect("agreements:parent_home")
         except actions.SigningRefused as refusal:
             if refusal.field in form.fields:
                 form.add_error(refusal.field, refusal.message)
             else:
                 problem = refusal.message
         else:
+            copies = "A copy is on its way" if len(signed) == 1 else "A copy for each child is on its way"
             messages.success(
                 request,
-                f"Thank you. You have signed the agreement for {pupil.first_name}. "
-                "A copy is on its way to your email, and you can download it below.",
+                f"Thank you. You have signed the agreement for {_names([s.pupil for s in signed])}. "
+                f"{copies} to your email, and you can download it below.",
             )
             return redirect("agreements:parent_home")
     elif version is not None:
-        try:
-            actions.check_can_sign(version=version, version_id=None, parent=request.user, pupil=pupil)
-        except actions.SigningRefused as refusal:
-            problem = refusal.message
+        problem = actions.closed_reason(version)
     status = 400 if request.method == "POST" else 200
     return render(
         request,
         "agreements/sign.html",
-        {"school": school, "pupil": pupil, "version": version, "form": form, "problem": problem},
+        {
+            "school": school,
+            "version": version,
+            "form": form,
+            "problem": problem,
+            "to_sign": to_sign,
+            "already": already,
+        },
         status=status,
     )
 
@@ -316,15 +369,26 @@ def version_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return _version_page(request, version)
 
 
-def _version_page(request: AuthenticatedRequest, version: AgreementVersion, stale: StaleEdit | None = None):
+def _version_page(
+    request: AuthenticatedRequest,
+    version: AgreementVersion,
+    stale: StaleEdit | None = None,
+    form: PublishForm | None = None,
+):
+    current = AgreementVersion.objects.current_for(version.school_id) if version.is_draft else None
+    if form is None and version.is_draft:
+        form = PublishForm(first=current is None, initial={"seen_version": current_version(version)})
     context = {
         "version": version,
+        "current": current,
         "can_manage": may(request.membership, "agreements.manage_versions"),
-        # The publish button carries the version the page was opened at (schoolsocial.lib.concurrency).
+        # The publish form carries the version the page was opened at (schoolsocial.lib.concurrency).
         "seen_version": current_version(version),
+        "publish_form": form,
         "stale": stale,
     }
-    return render(request, "agreements/version_detail.html", context, status=409 if stale else 200)
+    status = 409 if stale else 400 if form is not None and form.is_bound else 200
+    return render(request, "agreements/version_detail.html", context, status=status)
 
 
 @login_required
@@ -364,19 +428,37 @@ def version_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpRe
 @require_POST
 @login_required
 def version_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    require(request, "agreements.manage_versions")
+    school = require(request, "agreements.manage_versions")
     version = get_version_for(request.membership, pk)
-    seen = request.POST.get("seen_version", "")
+    if not version.is_draft:
+        # A second click, or a version published or replaced meanwhile: nothing changes.
+        messages.error(request, AGREEMENT_WORKFLOW.refusal(version.status, VersionStatus.PUBLISHED))
+        return redirect("agreements:coverage")
+    first = AgreementVersion.objects.current_for(school.pk) is None
+    form = PublishForm(request.POST, first=first)
+    if not form.is_valid():
+        return _version_page(request, version, form=form)
+    seen = form.cleaned_data["seen_version"]
     try:
-        actions.publish(version, by=request.user, seen_version=int(seen) if seen.isdigit() else None)
+        actions.publish(
+            version,
+            by=request.user,
+            seen_version=seen,
+            needs_resign=form.asks_to_sign_again,
+            change_note=form.cleaned_data["change_note"],
+        )
     except StaleEdit as stale:
         version.refresh_from_db()
         return _version_page(request, version, stale)
+    except actions.PublishRefused as refusal:
+        form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+        return _version_page(request, version, form=form)
     except InvalidTransition as error:  # published already (a second click), or superseded
         messages.error(request, str(error))
     else:
-        messages.success(
-            request,
-            f"Version {version.number} is published. Every parent is being asked to sign it; earlier signatures stay on record.",
-        )
+        if form.asks_to_sign_again:
+            told = "Every parent is being asked to sign it; earlier signatures stay on record."
+        else:
+            told = "It corrects the current version: signatures already given stay valid, and only families who have not signed yet are asked."
+        messages.success(request, f"Version {version.number} is published. {told}")
     return redirect("agreements:coverage")

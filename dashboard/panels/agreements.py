@@ -35,8 +35,9 @@ def parent_panel(request: AuthenticatedRequest, school: School) -> dict | None:
     )
     latest: dict[int, str] = {}
     for pupil_id, kind in (
-        Signature.objects.filter(version=version, parent=request.user)
-        .order_by("sequence")
+        # Signatures of the versions a correction replaced still count.
+        Signature.objects.filter(version__signing_round_id=version.round_id, parent=request.user)
+        .order_by("pk")
         .values_list("pupil_id", "kind")
     ):
         latest[pupil_id] = kind

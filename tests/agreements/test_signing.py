@@ -18,12 +18,18 @@ pytestmark = pytest.mark.django_db
 PHONE_UA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1"
 
 
-def post_sign(client, cast, version, pupil=None, **data):
+def post_sign(client, cast, version, pupil=None, follow=False, **data):
     pupil = pupil or cast.child
-    payload = {"version_id": version.pk, "read": "on", "child": "on", "acknowledge": "on", "typed_name": "Jo Parent"}
+    payload = {
+        "version_id": version.pk,
+        "children": [pupil.pk],
+        "read": "on",
+        "acknowledge": "on",
+        "typed_name": "Jo Parent",
+    }
     payload.update(data)
     return client.post(
-        reverse("agreements:sign", args=[pupil.pk]), payload, HTTP_USER_AGENT=PHONE_UA, REMOTE_ADDR="203.0.113.5"
+        reverse("agreements:sign"), payload, follow=follow, HTTP_USER_AGENT=PHONE_UA, REMOTE_ADDR="203.0.113.5"
     )
 
 
@@ -35,7 +41,7 @@ def test_parent_page_lists_children_with_their_status(cast, client_for, version)
 
 
 def test_sign_page_shows_the_full_text_child_and_class(cast, client_for, version):
-    page = client_for(cast.parent).get(reverse("agreements:sign", args=[cast.child.pk])).content.decode()
+    page = client_for(cast.parent).get(reverse("agreements:sign")).content.decode()
     for line in CONTENT["will_not_commitments"].splitlines():
         assert line.replace("'", "&#x27;") in page
     assert "Mia Parent in Otters" in page
@@ -98,8 +104,11 @@ def test_another_family_cannot_open_or_download_a_signature(cast, client_for, ve
 
 # --- bad input writes nothing ---------------------------------------------------------------------
 def test_signing_for_a_child_who_is_not_yours_is_404_and_refused(cast, client_for, version):
-    response = post_sign(client_for(cast.parent), cast, version, pupil=cast.other_child)
-    assert response.status_code == 404
+    client = client_for(cast.parent)
+    response = post_sign(client, cast, version, pupil=cast.other_child)
+    assert response.status_code == 400
+    assert "You can only sign for your own children" in response.content.decode()
+    assert client.get(reverse("agreements:sign_child", args=[cast.other_child.pk])).status_code == 404
     with pytest.raises(actions.SigningRefused, match="linked to your account"):
         sign(cast, version, pupil=cast.other_child)
     assert not Signature.objects.exists()
@@ -132,10 +141,12 @@ def test_unticked_boxes_are_refused(cast, client_for, version):
 def test_signing_twice_for_the_same_year_is_refused(cast, client_for, version):
     client = client_for(cast.parent)
     post_sign(client, cast, version)
-    response = post_sign(client, cast, version)
-    assert response.status_code == 400
-    assert "You have already signed the" in response.content.decode()
+    response = post_sign(client, cast, version, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("agreements:parent_home")
+    assert "You have already signed the agreement for each of your children" in response.content.decode()
     assert Signature.objects.count() == 1
+    with pytest.raises(actions.SigningRefused, match="You have already signed the"):
+        sign(cast, version)
 
 
 def test_signing_a_version_replaced_while_the_page_was_open_is_refused(cast, client_for, version):
@@ -162,7 +173,7 @@ def test_nothing_to_sign_before_publication(cast, client_for):
     actions.start_draft(school=cast.school, by=cast.headteacher, **CONTENT)
     client = client_for(cast.parent)
     assert "has not published its agreement" in client.get(reverse("agreements:parent_home")).content.decode()
-    response = client.post(reverse("agreements:sign", args=[cast.child.pk]), {"typed_name": "Jo Parent"})
+    response = client.post(reverse("agreements:sign"), {"typed_name": "Jo Parent"})
     assert response.status_code == 400
     assert not Signature.objects.exists()
 
@@ -182,7 +193,7 @@ def test_withdrawing_adds_a_record_and_allows_signing_again(cast, client_for, ve
     withdrawal = Signature.objects.get(kind=SignatureKind.WITHDRAWN)
     assert withdrawal.withdraws == original and withdrawal.is_intact
     assert Signature.objects.get(pk=original.pk).is_intact
-    assert "Not signed yet" in client.get(reverse("agreements:parent_home")).content.decode()
+    assert "You withdrew your signature on" in client.get(reverse("agreements:parent_home")).content.decode()
     # Withdrawing twice is refused.
     client.post(reverse("agreements:withdraw", args=[original.pk]), {"confirm": "on"})
     assert Signature.objects.filter(kind=SignatureKind.WITHDRAWN).count() == 1
@@ -206,11 +217,14 @@ def test_a_new_version_asks_everyone_again_and_keeps_old_signatures(
 ):
     first = sign(cast, version)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(cast.headteacher).post(reverse("agreements:version_publish", args=[_new_draft(cast).pk]))
+        response = client_for(cast.headteacher).post(
+            reverse("agreements:version_publish", args=[_new_draft(cast).pk]),
+            {"needs_resign": "resign", "change_note": "Version 2 adds the school's WhatsApp group."},
+        )
     assert response.status_code == 302
     assert Signature.objects.filter(pk=first.pk).exists()
     page = client_for(cast.parent).get(reverse("agreements:parent_home")).content.decode()
-    assert "Not signed yet" in page
+    assert "Please sign again" in page and "WhatsApp group" in page
     asked = {tuple(m.to) for m in mail.outbox if "please sign" in m.subject.lower()}
     assert ("jo.parent@example.org",) in asked and ("sam.other@example.org",) in asked
     assert ("lee.elsewhere@example.org",) not in asked

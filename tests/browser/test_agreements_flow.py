@@ -33,13 +33,13 @@ def test_parent_signs_on_a_phone_and_downloads_the_pdf(cast, phone_page, assert_
     page.get_by_role("heading", name="Home-school agreement on social media").wait_for()
     assert_axe_clean(page, name="agreements-parent-home-phone")
     page.get_by_role("link", name="Read and sign for Alex").click()
-    page.get_by_role("heading", name="Sign for Alex Other").wait_for()
+    page.get_by_role("heading", name="Read and sign the agreement").wait_for()
+    assert page.get_by_label("I am signing for Alex Other in Otters").is_checked()
     assert page.get_by_text("Post photos of other people's children").is_visible()
     assert_axe_clean(page, name="agreements-sign-phone")
 
     # A wrong name is refused with a clear message, and what was ticked and typed is kept.
     page.get_by_label("I have read the whole agreement above.").check()
-    page.get_by_label("I am signing for Alex Other in Otters").check()
     page.get_by_label("I understand this records").check()
     page.get_by_label("Type your full name to sign").fill("Nina Knew")
     page.get_by_role("button", name="Sign the agreement").click()
