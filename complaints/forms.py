@@ -297,7 +297,7 @@ class PanelLetterForm(PlainTextMixin, forms.Form):
     signatory_role = forms.CharField(label="Their role", max_length=120)
 
 
-class FinalisePanelLetterForm(forms.Form):
+class FinalisePanelLetterForm(PlainTextMixin, forms.Form):
     confirm = forms.BooleanField(
         label="I have read the letter as shown. Make it final and send it to the parent: it cannot be changed afterwards.",
     )

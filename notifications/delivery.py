@@ -81,6 +81,7 @@ LIST_FIELDS = (
     "last_error",
     "sent_at",
     "results",
+    "secrets_removed",  # whether "Send again" is offered
 )
 
 

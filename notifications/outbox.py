@@ -306,23 +306,24 @@ def _settle_answers(notification: Notification, targets: list[str], refused: dic
             last_error=refusals[:2000],
         )
         if _any_accepted(results):
-            forget_secrets(notification.pk)
+            forget_secrets(notification)
         return "partial"
     rows.update(
         status=Status.SENT, sent_at=timezone.now(), sending_since=None, enqueued_at=None, results=results, last_error=""
     )
-    forget_secrets(notification.pk)
+    forget_secrets(notification)
     return "sent"
 
 
 SECRET_REMOVED = "[link removed from the school's copy once sent]"
 
 
-def forget_secrets(notification_id: int) -> None:
-    """Cut the message's one-time secrets from its stored copy (after it was accepted for sending)."""
-    notification = Notification.objects.filter(pk=notification_id).exclude(one_time_secrets=[]).first()
-    if notification is None:
+def forget_secrets(notification: Notification) -> None:
+    """Cut the message's one-time secrets from its stored copy (after it was accepted for sending).
+    Most messages have none: they cost no query."""
+    if not notification.one_time_secrets:
         return
+    notification_id = notification.pk
     text, html = notification.body_text, notification.body_html
     for secret in notification.one_time_secrets:
         text, html = text.replace(secret, SECRET_REMOVED), html.replace(secret, SECRET_REMOVED)

@@ -84,7 +84,7 @@ def _detail_context(request: AuthenticatedRequest, incident: Incident) -> dict:
         "note_form": NoteForm(),
         "evidence_form": evidence_form_for(request, incident),
         # The pupil's record page is for those who manage records: a DSL gets the name, no link.
-        "may_open_pupil_records": may(request.membership, "records.manage_pupils"),
+        "may_open_pupil_records": may(request.membership, "records.view_pupils"),
         "skip_form": SkipForm(),
         "can_plan": incident.status in (Status.TRIAGED, Status.IN_PROGRESS),
         "platform_kinds": (StepKind.PLATFORM_REPORT, StepKind.UNDERAGE_REPORT),

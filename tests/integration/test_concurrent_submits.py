@@ -108,10 +108,21 @@ def test_finalise_clicked_again_and_again_with_an_edit_finalises_once(cast):
     }
     url = reverse("letters:edit", args=[letter.pk])
 
+    # "Check the PDF and finalise" clicked four times with an edit: the edit is saved once, and each
+    # click lands on the last-look page.
     codes = fire([(cast.headteacher, url, form)] * 4)
+    assert set(codes) == {302}
+    letter = Letter.objects.get(pk=letter.pk)
+    assert not letter.is_final and letter.body.endswith("One more sentence.")
+    assert letter.history.filter(body=letter.body, status="draft").count() <= 1  # the edit applied once
 
+    # The preview is made (as a worker would), then "Finalise" on the last-look page, four times.
+    from incidents.letters.tasks import render_letter
+
+    render_letter(letter.pk, letter.revision)
+    finalise_url = reverse("letters:finalise", args=[letter.pk])
+    codes = fire([(cast.headteacher, finalise_url, {"revision": str(letter.revision)})] * 4)
     assert set(codes) == {302}
     letter = Letter.objects.get(pk=letter.pk)
     assert letter.is_final and letter.body.endswith("One more sentence.")
-    assert letter.history.filter(body=letter.body, status="draft").count() <= 1  # the edit applied once
     assert TimelineEntry.objects.filter(incident=incident, summary__startswith="Letter finalised").count() == 1
