@@ -114,7 +114,8 @@ def test_finalise_clicked_again_and_again_with_an_edit_finalises_once(cast):
     assert set(codes) == {302}
     letter = Letter.objects.get(pk=letter.pk)
     assert not letter.is_final and letter.body.endswith("One more sentence.")
-    assert letter.history.filter(body=letter.body, status="draft").count() <= 1  # the edit applied once
+    # The edit applied once (render-state saves add history rows, so count the words, not the rows).
+    assert letter.body.count("One more sentence.") == 1
 
     # The preview is made (as a worker would), then "Finalise" on the last-look page, four times.
     from incidents.letters.tasks import render_letter
