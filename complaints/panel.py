@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from accounts.models import ParentLink
+from incidents.letters.rendering import address_lines_under
 from incidents.models import EscalationStep
 from schoolsocial.lib.pdf import image_data_uri
 
@@ -137,7 +138,7 @@ def letter_context(record: PanelRecord, *, is_draft: bool = False) -> dict:
         "record": record,
         "complaint": complaint,
         "school": school,
-        "school_address_lines": [line.strip() for line in (school.address or "").splitlines() if line.strip()],
+        "school_address_lines": address_lines_under(school),  # the same letterhead as the head's letters
         "parent": parent,
         "address_lines": [line.strip() for line in (parent.postal_address or "").splitlines() if line.strip()],
         "salutation": parent.salutation,
