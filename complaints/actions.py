@@ -508,7 +508,7 @@ def run_deadline_sweep(today: date | None = None) -> SweepResult:
     complaints = (
         Complaint.objects.open()
         .filter(next_due_on__isnull=False)
-        .select_related("school", "school__complaint_settings", "informal_handler")
+        .select_related("school", "school__complaint_settings", "informal_handler", "parent")
         .order_by("school_id", "pk")
     )
     recipients: dict[int, list[str]] = {}
@@ -541,7 +541,31 @@ def run_deadline_sweep(today: date | None = None) -> SweepResult:
 
 
 def _deadline_email_rows(rows: list[ComplaintReminder], *, to: list[str]):
-    return _deadline_email(rows[0], to)
+    sent = _deadline_email(rows[0], to)
+    if sent and rows[0].state == OVERDUE:
+        # The date was the school's promise to the parent: they hear, once, that it has passed.
+        _tell_parent_deadline_passed(rows[0])
+    return sent
+
+
+def _tell_parent_deadline_passed(reminder: ComplaintReminder) -> None:
+    complaint = reminder.complaint
+    notify(
+        key=f"complaint-deadline-parent:{complaint.pk}:{reminder.stage}:{reminder.deadline}:{reminder.due_on}",
+        to=[complaint.parent.email],
+        template="complaint-deadline-passed",
+        context={
+            "complaint": complaint,
+            "school": complaint.school,
+            "which": reminder.deadline,
+            "due_on": reminder.due_on,
+            "can_ask_next_stage": complaint.stage in (Stage.INFORMAL, Stage.FORMAL),
+            "url": _absolute(_parent_url(complaint)),
+        },
+        school=complaint.school,
+        from_name=complaint.school.name,
+        reply_to=complaint.school.email,
+    )
 
 
 def _deadline_email(reminder: ComplaintReminder, to: list[str]):

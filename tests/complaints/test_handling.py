@@ -149,7 +149,8 @@ def test_reminders_go_once_per_complaint_and_window(cast, django_capture_on_comm
         assert actions.run_deadline_sweep(today=due + timedelta(days=1)).reminders == 1
         assert actions.run_deadline_sweep(today=due + timedelta(days=2)).reminders == 0
     assert Notification.objects.filter(template="complaint-deadline").count() == 2
-    assert [m.to for m in mail.outbox] == [[cast.headteacher.email]] * 2
+    # The headteacher twice (nearing, passed); the parent once, when the date has passed.
+    assert [m.to for m in mail.outbox] == [[cast.headteacher.email]] * 2 + [[cast.parent.email]]
     assert "has passed" in mail.outbox[1].body
     # Acknowledging moves on to the response deadline: a new window.
     actions.acknowledge(complaint=complaint, by=cast.headteacher, message="Received")
