@@ -31,7 +31,16 @@ from accounts.permissions import may, require
 from incidents.models import Incident
 from incidents.models.incident import open_to_q
 
-from .models import Attachment, Complaint, ComplaintQuerySet, ConflictDeclaration, PanelRecord, Stage
+from .models import (
+    Attachment,
+    Complaint,
+    ComplaintQuerySet,
+    ConflictDeclaration,
+    HearingStatus,
+    PanelHearing,
+    PanelRecord,
+    Stage,
+)
 
 RELATED = ("school", "parent", "pupil", "incident", "informal_handler")
 
@@ -137,6 +146,19 @@ def get_panel_letter_for_governor(membership: Membership | None, pk: int) -> Pan
     return get_object_or_404(
         PanelRecord.objects.select_related("complaint__school", "complaint__parent"), complaint=complaint
     )
+
+
+def get_hearing_letter_for(membership: Membership | None, pk: int, hearing_pk: int) -> PanelHearing:
+    """A sent hearing invitation: for the headteacher, governors cleared for the panel, and the
+    parent who raised the complaint. Drafts are the panel's own (see the hearing page). 404 otherwise."""
+    if can_manage(membership):
+        complaint = get_handled_complaint(membership, pk)
+    elif may(membership, "complaints.raise"):
+        complaint = get_own_complaint(membership, pk)
+    else:
+        complaint = get_bundle_complaint(membership, pk)
+    sent = PanelHearing.objects.exclude(status=HearingStatus.DRAFT).select_related("complaint__school")
+    return get_object_or_404(sent, pk=hearing_pk, complaint=complaint)
 
 
 def get_attachment_for(membership: Membership | None, pk: int) -> Attachment:

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import Pupil, School, User
-from incidents.forms import DateInput, MultipleFileField
+from incidents.forms import DateInput, DateTimeLocalInput, MultipleFileField
 from schoolsocial.lib.concurrency import VersionedForm
 from schoolsocial.lib.text import PlainTextMixin
 from schoolsocial.lib.uploads import ACCEPTED_HELP, inspect_upload
@@ -314,3 +314,53 @@ class TermlyReportForm(PlainTextMixin, forms.Form):
         if start and end and end < start:
             self.add_error("period_end", "The end of the period must come after its start.")
         return data
+
+
+class HearingForm(PlainTextMixin, forms.Form):
+    """When and where the panel sits, and who sits on it (governors cleared for this complaint)."""
+
+    starts_at = forms.DateTimeField(
+        label="Date and time",
+        widget=DateTimeLocalInput(),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+    )
+    place = forms.CharField(
+        label="Where",
+        max_length=200,
+        help_text="The room and the address, or how to join if it is held online.",
+    )
+    members = forms.ModelMultipleChoiceField(
+        label="Panel members",
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Governors who declared no conflict of interest on this complaint.",
+        error_messages={"required": "Choose the governors who will sit on the panel."},
+    )
+    notes_for_parent = forms.CharField(
+        label="Anything the parent should know",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="For example: that they may bring a friend or relative, and how to ask for any adjustments.",
+    )
+    signatory_name = forms.CharField(label="The letter is signed by", max_length=120)
+    signatory_role = forms.CharField(label="Their role", max_length=120, initial="Clerk to the governors")
+
+    def __init__(self, *args, eligible=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = cast(forms.ModelMultipleChoiceField, self.fields["members"])
+        members.queryset = eligible if eligible is not None else User.objects.none()
+        members.label_from_instance = lambda user: user.full_name  # type: ignore[method-assign,assignment]
+
+    def clean_starts_at(self):
+        starts = self.cleaned_data["starts_at"]
+        if starts <= timezone.now():
+            raise ValidationError("The hearing must be in the future.")
+        return starts
+
+
+class SendInvitationForm(PlainTextMixin, forms.Form):
+    confirm = forms.BooleanField(
+        label="I have read the invitation as shown. Send it to the parent: it cannot be changed afterwards "
+        "(a new date sends a new letter).",
+    )

@@ -265,6 +265,7 @@ class EntryKind(models.TextChoices):
     PANEL = "panel", "Panel decision"
     PARENT_MESSAGE = "parent_message", "Message from the parent"
     STAGE_REQUEST = "stage_request", "Asked for the next stage"
+    HEARING = "hearing", "Panel hearing"
 
 
 # What the parent may read: everything except the school's own notes and releases.
@@ -278,6 +279,7 @@ PARENT_VISIBLE_KINDS = frozenset(
         EntryKind.RESPONSE,
         EntryKind.STAGE,
         EntryKind.PANEL,
+        EntryKind.HEARING,
     }
 )
 # What the governors' bundle shows in its chronology: the same, never internal notes.
@@ -464,6 +466,63 @@ class PanelRecord(models.Model):
     @property
     def member_list(self) -> list[str]:
         return [line.strip() for line in self.members.splitlines() if line.strip()]
+
+
+class HearingStatus(models.TextChoices):
+    DRAFT = "draft", "Draft: not yet sent to the parent"
+    SENT = "sent", "Invitation sent to the parent"
+    REPLACED = "replaced", "Replaced by a later date"
+
+
+class PanelHearing(models.Model):
+    """When and where the governors' panel hears a complaint, who sits on it, and the parent's
+    invitation letter. A draft until the invitation is sent; moving a sent hearing makes a new
+    hearing (with a new letter saying so) and marks the old one replaced, so the parent's letters
+    never change underneath them."""
+
+    complaint = models.ForeignKey(Complaint, on_delete=models.PROTECT, related_name="hearings")
+    starts_at = models.DateTimeField("Date and time")
+    place = models.CharField(
+        "Where", max_length=200, help_text="The room and the address, or how to join if it is held online."
+    )
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="+", verbose_name="Panel members")
+    notes_for_parent = models.TextField(
+        "Anything the parent should know",
+        blank=True,
+        help_text="For example: who else will be there, that they may bring a friend, how to ask for adjustments.",
+    )
+    status = models.CharField(max_length=10, choices=HearingStatus.choices, default=HearingStatus.DRAFT)
+    replaces = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by")
+    scheduled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    scheduled_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    signatory_name = models.CharField("Signed by", max_length=120, blank=True)
+    signatory_role = models.CharField("Their role", max_length=120, default="Clerk to the governors")
+    letter = models.FileField(upload_to="complaints/hearings/", max_length=200, blank=True)
+    letter_sha256 = models.CharField(max_length=64, blank=True)
+    letter_rendered_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-scheduled_at", "-pk"]
+        constraints = [
+            # One hearing in play per complaint: at most one draft or sent hearing at a time.
+            models.UniqueConstraint(
+                fields=["complaint"],
+                condition=~Q(status="replaced"),
+                name="one_current_hearing_per_complaint",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Panel hearing for {self.complaint_id} on {timezone.localtime(self.starts_at):%d/%m/%Y %H:%M}"
+
+    @property
+    def is_sent(self) -> bool:
+        return self.status != HearingStatus.DRAFT
 
 
 class TermlyReport(models.Model):

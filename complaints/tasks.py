@@ -63,3 +63,21 @@ def _render_termly_report(report_id: int) -> str:
     name = f"{report.school.short_code}-governors-report-{report.period_start:%Y%m%d}-{report.period_end:%Y%m%d}.pdf"
     stored = store_once(report, render=render, filename=name, also={"rendered_at": timezone.now()})
     return "rendered" if stored and stored.stored_now else "skipped"
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=30, max_retries=3)
+def render_hearing_invitation(hearing_id: int) -> str:
+    """Render the parent's invitation to the panel hearing once, keep it, and send it."""
+    from .models import PanelHearing
+
+    with renders.running(PanelHearing, hearing_id):
+        from .hearing import store_invitation
+
+        hearing = (
+            PanelHearing.objects.select_related("complaint__school", "complaint__parent", "replaces")
+            .filter(pk=hearing_id)
+            .first()
+        )
+        if hearing is None or hearing.letter:
+            return "skipped"
+        return "rendered" if store_invitation(hearing) else "skipped"

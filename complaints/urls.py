@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import files, governors, handling, parents
+from .views import files, governors, handling, hearing, parents
 
 app_name = "complaints"
 
@@ -28,6 +28,9 @@ urlpatterns = [
     path("panel/<int:pk>/declare/", governors.declare, name="declare"),
     path("panel/<int:pk>/", governors.panel_bundle, name="panel_bundle"),
     path("panel/<int:pk>/letter/", governors.panel_letter_draft, name="panel_letter_draft"),
+    path("panel/<int:pk>/hearing/", hearing.hearing, name="hearing"),
+    path("<int:pk>/hearing/<int:hearing_pk>/letter/", hearing.hearing_letter, name="hearing_letter"),
+    path("<int:pk>/hearing/<int:hearing_pk>/again/", hearing.hearing_letter_again, name="hearing_letter_again"),
     path("<int:pk>/outcome-letter/", governors.panel_letter, name="panel_letter"),
     path("<int:pk>/outcome-letter/again/", governors.panel_letter_again, name="panel_letter_again"),
     path("statistics/", governors.statistics, name="statistics"),

@@ -150,7 +150,7 @@ def _keys(prefix: str, ids) -> Q:
 
 def _notification_keys(purge: Purge) -> Q:
     from agreements.models import Signature
-    from complaints.models import Complaint, ComplaintEntry, PanelRecord
+    from complaints.models import Complaint, ComplaintEntry, PanelHearing, PanelRecord
     from incidents.letters.models import Letter
     from incidents.models import ClusterAlert, EscalationStep, Incident
 
@@ -165,9 +165,11 @@ def _notification_keys(purge: Purge) -> Q:
             "complaint-assigned",
             "complaint-panel",
             "complaint-deadline",
+            "complaint-deadline-parent",
         ],
         ComplaintEntry: ["complaint-entry"],
         PanelRecord: ["complaint-panel-letter"],
+        PanelHearing: ["complaint-hearing", "complaint-hearing-member"],
         Signature: ["agreement-copy", "agreement-withdrawn"],
     }
     query = Q(pk__in=[])

@@ -27,6 +27,7 @@ from ..access import (
     panel_complaints_for,
 )
 from ..forms import DeclarationForm, FinalisePanelLetterForm, PanelForm, PanelLetterForm, TermlyReportForm
+from ..hearing import current_hearing
 from ..models import InvalidTransition, Stage, TermlyReport
 from ..panel import build_bundle, letter_context
 from ..reports import term_start
@@ -77,8 +78,9 @@ def panel_bundle(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     log_access(request, complaint, action="panel-bundle")
     panel = getattr(complaint, "panel", None)
     form = None
+    hearing = current_hearing(complaint)
     if complaint.stage == Stage.PANEL and panel is None:
-        form = PanelForm(request.POST or None, initial={"meeting_date": timezone.localdate()})
+        form = PanelForm(request.POST or None, initial=_decision_initial(hearing))
         if request.method == "POST" and form.is_valid():
             try:
                 actions.record_panel_decision(complaint=complaint, by=request.user, **form.cleaned_data)
@@ -91,8 +93,25 @@ def panel_bundle(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                     "to the parent.",
                 )
                 return redirect("complaints:panel_letter_draft", pk=complaint.pk)
-    context = {"complaint": complaint, "bundle": build_bundle(complaint), "panel": panel, "form": form}
+    context = {
+        "complaint": complaint,
+        "bundle": build_bundle(complaint),
+        "panel": panel,
+        "form": form,
+        "hearing": hearing,
+    }
     return render(request, "complaints/bundle.html", context, status=400 if form is not None and form.errors else 200)
+
+
+def _decision_initial(hearing) -> dict:
+    """The decision form starts from the hearing that was held, when there was one."""
+    today = timezone.localdate()
+    if hearing is None or not hearing.is_sent or timezone.localtime(hearing.starts_at).date() > today:
+        return {"meeting_date": today}
+    return {
+        "meeting_date": timezone.localtime(hearing.starts_at).date(),
+        "members": "\n".join(member.full_name for member in hearing.members.all()),
+    }
 
 
 @login_required

@@ -32,6 +32,7 @@ from ..forms import (
     SettingsForm,
     StageForm,
 )
+from ..hearing import current_hearing
 from ..models import Complaint, ComplaintSettings, InvalidTransition, Stage
 from ..search import mark_matches, search
 
@@ -124,6 +125,7 @@ def _detail_context(request: AuthenticatedRequest, complaint: Complaint, **forms
             {
                 "declarations": complaint.declarations.select_related("governor") if complaint.reached_panel_at else [],
                 "panel": panel,
+                "hearing": current_hearing(complaint) if complaint.reached_panel_at else None,
                 "stage_form": forms.get("stage_form")
                 or StageForm(complaint=complaint, initial={"seen_version": opened}),
                 "link_form": forms.get("link_form")

@@ -19,6 +19,7 @@ from files import staging
 from .. import actions, conversation
 from ..access import get_own_complaint, own_complaints_for
 from ..forms import ComplaintForm, NextStageForm, ParentMessageForm, form_token_from
+from ..hearing import sent_hearing
 
 
 @login_required
@@ -122,6 +123,7 @@ def my_complaint(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "stage_form": stage_form,
         "next_stage": conversation.next_stage_for(complaint),
         "stage_request": conversation.stage_request(complaint),
+        "hearing": sent_hearing(complaint),
     }
     return render(request, "complaints/my_detail.html", context, status=status)
 

@@ -20,6 +20,7 @@ from accounts.models import ParentLink, Pupil
 from agreements import actions as agreement_actions
 from agreements.uploads import scan_from_staged
 from complaints import actions as complaint_actions
+from complaints import hearing as complaint_hearing
 from complaints import statistics as complaint_statistics
 from dataprotection import actions, destruction
 from dataprotection.models import DestructionLog, KeptFigures, ReviewItem
@@ -155,6 +156,16 @@ def closed_case(cast, facebook, client_for, django_capture_on_commit_callbacks, 
         )
         complaint_actions.link_incident(complaint=complaint, by=cast.headteacher, incident=incident)
         complaint = to_panel(complaint, cast.headteacher)
+        complaint_actions.declare(complaint=complaint, governor=cast.governor, has_conflict=False)
+        hearing = complaint_hearing.schedule_hearing(
+            complaint=complaint,
+            by=cast.governor,
+            starts_at=timezone.now() + timedelta(days=9),
+            place="The library",
+            members=[cast.governor],
+            notes_for_parent=f"{FIRST} is welcome to come with you.",
+        )
+        complaint_hearing.send_invitation(hearing=hearing, by=cast.governor)
         record = complaint_actions.record_panel_decision(
             complaint=complaint,
             by=cast.headteacher,
