@@ -13,7 +13,14 @@ class TwoFactorRequiredMiddleware:
     Until they have one they are sent to enrol; until they have used it this session, to verify.
     """
 
-    ALLOWED_URL_NAMES = ("accounts:logout", "accounts:two_factor_setup", "accounts:two_factor_verify")
+    ALLOWED_URL_NAMES = (
+        "accounts:logout",
+        "accounts:two_factor_setup",
+        "accounts:two_factor_verify",
+        "accounts:passkey_enrolled",
+    )
+    # The passkey ceremonies themselves (accounts/passkey_urls.py): a passkey is a second factor.
+    ALLOWED_PREFIXES = ("/passkeys/api/",)
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -22,7 +29,8 @@ class TwoFactorRequiredMiddleware:
         user = request.user
         if user.is_authenticated and user.requires_two_factor and not user.is_verified():
             allowed = {reverse(name) for name in self.ALLOWED_URL_NAMES}
-            if request.path not in allowed and not request.path.startswith(settings.STATIC_URL):
+            passes = request.path.startswith((settings.STATIC_URL, *self.ALLOWED_PREFIXES))
+            if request.path not in allowed and not passes:
                 from .two_factor import has_confirmed_device
 
                 target = "accounts:two_factor_verify" if has_confirmed_device(user) else "accounts:two_factor_setup"

@@ -13,7 +13,13 @@ RECOVERY_DEVICE_NAME = "Recovery codes"
 
 
 def has_confirmed_device(user) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    """An authenticator app or a passkey: either is a second factor."""
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    return (
+        TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        or WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
+    )
 
 
 def pending_totp_device(user) -> TOTPDevice:

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import auth, invitations, people, records, roll, rollover
+from .views import auth, invitations, passkeys, people, records, roll, rollover
 
 app_name = "accounts"
 
@@ -11,6 +11,10 @@ urlpatterns = [
     path("two-factor/setup/", auth.two_factor_setup, name="two_factor_setup"),
     path("two-factor/verify/", auth.two_factor_verify, name="two_factor_verify"),
     path("two-factor/recovery-codes/", auth.recovery_codes, name="recovery_codes"),
+    path("passkeys/", passkeys.passkey_list, name="passkeys"),
+    path("passkeys/added/", passkeys.passkey_enrolled, name="passkey_enrolled"),
+    path("passkeys/<int:pk>/rename/", passkeys.passkey_rename, name="passkey_rename"),
+    path("passkeys/<int:pk>/remove/", passkeys.passkey_remove, name="passkey_remove"),
     path("switch-school/", auth.switch_school, name="switch_school"),
     path("password-reset/", auth.PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "simple_history",
     "accounts",
     "incidents",
@@ -194,7 +195,23 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Signing in with a passkey (accounts/passkeys.py): no password, the passkey is both factors.
+    "django_otp_webauthn.backends.WebAuthnBackend",
 ]
+# Passkeys belong to the portal's public address (SITE_URL): made there, usable only there.
+OTP_WEBAUTHN_HELPER_CLASS = "accounts.passkeys.PasskeyHelper"
+OTP_WEBAUTHN_RP_NAME = "schoolsocial"
+_site = urlsplit(SITE_URL)
+if _site.scheme == "https":
+    OTP_WEBAUTHN_RP_ID = _site.hostname or ""
+    OTP_WEBAUTHN_ALLOWED_ORIGINS = [f"https://{_site.netloc}"]
+else:  # development over http: browsers allow passkeys there on localhost only
+    OTP_WEBAUTHN_RP_ID = "localhost"
+    OTP_WEBAUTHN_ALLOWED_ORIGINS = [f"http://localhost:{_site.port or 80}"]
+# Development and browser tests serve on a port chosen at run time: there the passkey follows the
+# address the browser is on (a host ALLOWED_HOSTS accepts). Never in production.
+PASSKEYS_FOLLOW_REQUEST_HOST = DEBUG and not PRODUCTION
+OTP_WEBAUTHN_EXCEPTION_LOGGER_NAME = "accounts.passkeys"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},

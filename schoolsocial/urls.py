@@ -6,6 +6,7 @@ from schoolsocial.health import LiveView, ReadyView
 urlpatterns = [
     path("", include("dashboard.urls")),
     path("", include("accounts.urls")),
+    path("passkeys/api/", include("accounts.passkey_urls", namespace="otp_webauthn")),
     path("incidents/", include("incidents.urls")),
     path("letters/", include("incidents.letters.urls")),
     path("cluster-alerts/", include("incidents.cluster.urls")),

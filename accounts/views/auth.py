@@ -15,12 +15,13 @@ from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.http import AuthenticatedRequest
 from schoolsocial.lib import ratelimit
 from schoolsocial.lib.client_ip import client_ip
 
-from .. import two_factor
+from .. import passkeys, two_factor
 from ..forms import CodeForm, EmailAuthenticationForm, NewPasswordForm, QueuedPasswordResetForm
 from ..lockout import clear_lockout
 from ..middleware import MEMBERSHIP_SESSION_KEY
@@ -129,7 +130,12 @@ def two_factor_verify(request: AuthenticatedRequest) -> HttpResponse:
             form.add_error(
                 "code", "That code did not work. Type the newest code from your app, or an unused recovery code."
             )
-    return render(request, "accounts/two_factor_verify.html", {"form": form})
+    context = {
+        "form": form,
+        "has_passkey": passkeys.has_passkey(request.user),
+        "has_app": TOTPDevice.objects.filter(user=request.user, confirmed=True).exists(),
+    }
+    return render(request, "accounts/two_factor_verify.html", context)
 
 
 @login_required

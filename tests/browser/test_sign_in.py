@@ -28,7 +28,7 @@ def fill_sign_in(page, email: str) -> None:
     page.goto(reverse("accounts:login"))
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
 
 
 @pytest.mark.parametrize("role", list(HEADINGS))
@@ -93,7 +93,7 @@ def test_wrong_password_is_explained_on_the_sign_in_page(cast, page, assert_axe_
     assert_axe_clean(page, name="sign-in")
     page.get_by_label("Email address").fill(cast.staff.email)
     page.get_by_label("Password").fill("not-my-password")
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.get_by_text("That email address and password do not match").wait_for()
     assert page.get_by_label("Email address").input_value() == cast.staff.email
     assert_axe_clean(page, name="sign-in-error")
@@ -120,7 +120,7 @@ def test_forgotten_password_is_reset_from_the_emailed_link(cast, page, assert_ax
     page.get_by_role("link", name="Sign in").last.click()
     page.get_by_label("Email address").fill(cast.parent.email)
     page.get_by_label("Password").fill("a-brand-new-family-passphrase")
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.get_by_role("heading", name="Welcome").wait_for()
 
 
@@ -130,7 +130,7 @@ def test_after_a_wrong_password_the_keyboard_is_on_the_password_and_the_error_is
     page.goto(reverse("accounts:login"))
     page.get_by_label("Email address").fill(cast.office.email)
     page.get_by_label("Password").fill("not-my-password")
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     alert = page.get_by_role("alert")
     alert.wait_for()
     assert "That email address and password do not match" in alert.inner_text()
