@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Membership, Pupil, School, User
+from accounts.models import Pupil, School, User
 from accounts.permissions import roles_with
 from files import renders, staging
 from files.models import StagedUpload
@@ -25,6 +25,7 @@ from schoolsocial.lib.store_once import store_once
 from schoolsocial.lib.sweeps import decide_once
 from schoolsocial.lib.uploads import Inspected
 
+from .common import ActionError, absolute_url, add_entry, attach_staged, locked, parent_url, school_emails
 from .deadlines import NEARING, OVERDUE, add_school_days, deadline_state
 from .models import (
     COMPLAINT_WORKFLOW,
@@ -43,10 +44,6 @@ from .models import (
 from .panel import default_letter_body, letter_context
 
 MAX_FILES = 5
-
-
-class ActionError(Exception):
-    """The action cannot be done; the message says why in plain words."""
 
 
 # --- Deadlines ------------------------------------------------------------------------------
@@ -107,7 +104,7 @@ def assign_informal_handler(
 ) -> Complaint:
     """Give the informal stage to a member of staff (or to nobody). Only while it is informal.
     `seen_version`: see move_stage."""
-    complaint = _locked(complaint)
+    complaint = locked(complaint)
     if complaint.stage != Stage.INFORMAL:
         raise ActionError("Only a complaint at the informal stage can be given to a member of staff.")
     if handler is not None and not informal_handler_choices(complaint.school).filter(pk=handler.pk).exists():
@@ -118,7 +115,7 @@ def assign_informal_handler(
     complaint.informal_handler = handler
     complaint.save()
     summary = f"Informal stage given to {handler.full_name}" if handler else "Informal stage no longer assigned"
-    entry = _entry(complaint, by, EntryKind.NOTE, summary)
+    entry = add_entry(complaint, by, EntryKind.NOTE, summary)
     if handler is not None and handler != by:
         _tell_handler(complaint, handler, key=f"complaint-assigned:{complaint.pk}:{entry.pk}")
     return complaint
@@ -133,7 +130,7 @@ def _tell_handler(complaint: Complaint, handler: User, *, key: str) -> None:
             "complaint": complaint,
             "school": complaint.school,
             "handler": handler,
-            "url": _absolute(complaint.get_absolute_url()),
+            "url": absolute_url(complaint.get_absolute_url()),
         },
         school=complaint.school,
     )
@@ -178,17 +175,17 @@ def raise_complaint(
     start_stage_clock(complaint, rules, timezone.localdate())
     complaint.save()
     for item in staged:
-        _attach_staged(complaint, item)
+        attach_staged(complaint, item)
     for upload, facts in files:
         _attach(complaint, parent, upload, facts)
-    _entry(complaint, parent, EntryKind.RECEIVED, "Complaint received", body="")
+    add_entry(complaint, parent, EntryKind.RECEIVED, "Complaint received", body="")
     if handler is not None:
-        _entry(complaint, None, EntryKind.NOTE, f"Informal stage given to {handler.full_name} (class teacher)")
+        add_entry(complaint, None, EntryKind.NOTE, f"Informal stage given to {handler.full_name} (class teacher)")
     notify(
         key=f"complaint-new:{complaint.pk}",
-        to=_emails(school, roles_with("complaints.manage")),
+        to=school_emails(school, roles_with("complaints.manage")),
         template="complaint-new",
-        context={"complaint": complaint, "school": school, "url": _absolute(complaint.get_absolute_url())},
+        context={"complaint": complaint, "school": school, "url": absolute_url(complaint.get_absolute_url())},
         school=school,
     )
     if handler is not None:
@@ -197,7 +194,7 @@ def raise_complaint(
         key=f"complaint-received:{complaint.pk}",
         to=[parent.email],
         template="complaint-received",
-        context={"complaint": complaint, "school": school, "url": _absolute(_parent_url(complaint))},
+        context={"complaint": complaint, "school": school, "url": absolute_url(parent_url(complaint))},
         school=school,
     )
     return complaint
@@ -210,24 +207,12 @@ def _attach(complaint: Complaint, user: User, upload: UploadedFile, facts: Inspe
     return attachment
 
 
-def _attach_staged(complaint: Complaint, staged: StagedUpload) -> Attachment:
-    """A staged file becomes an attachment with the same facts and the same bytes."""
-    attachment = Attachment(school=complaint.school, complaint=complaint, uploaded_by=staged.uploaded_by)
-    attachment.uploaded_at = staged.created_at
-    try:
-        staging.promote(staged, attachment)
-    except staging.FileChanged as error:
-        raise ActionError(str(error)) from error
-    attachment.save()
-    return attachment
-
-
 # --- The school handles it ------------------------------------------------------------------
 
 
 @transaction.atomic
 def acknowledge(*, complaint: Complaint, by: User, message: str) -> ComplaintEntry:
-    complaint = _locked(complaint)
+    complaint = locked(complaint)
     _require_open(complaint)
     if complaint.acknowledged_at is not None:
         raise ActionError("This stage of the complaint has already been acknowledged.")
@@ -237,7 +222,7 @@ def acknowledge(*, complaint: Complaint, by: User, message: str) -> ComplaintEnt
     complaint.acknowledged_at = timezone.now()
     refresh_next_due(complaint)
     complaint.save()
-    entry = _entry(complaint, by, EntryKind.ACKNOWLEDGEMENT, "Complaint acknowledged", body=message)
+    entry = add_entry(complaint, by, EntryKind.ACKNOWLEDGEMENT, "Complaint acknowledged", body=message)
     _tell_parent(complaint, entry)
     return entry
 
@@ -245,7 +230,7 @@ def acknowledge(*, complaint: Complaint, by: User, message: str) -> ComplaintEnt
 @transaction.atomic
 def respond(*, complaint: Complaint, by: User, message: str, final: bool) -> ComplaintEntry:
     """Send the parent an update, or (final=True) the school's response at this stage."""
-    complaint = _locked(complaint)
+    complaint = locked(complaint)
     _require_open(complaint)
     message = (message or "").strip()
     if not message:
@@ -262,7 +247,7 @@ def respond(*, complaint: Complaint, by: User, message: str, final: bool) -> Com
         if final
         else (EntryKind.UPDATE, "Update from the school")
     )
-    entry = _entry(complaint, by, kind, summary, body=message)
+    entry = add_entry(complaint, by, kind, summary, body=message)
     _tell_parent(complaint, entry)
     return entry
 
@@ -272,7 +257,7 @@ def add_note(*, complaint: Complaint, by: User, text: str) -> ComplaintEntry:
     text = (text or "").strip()
     if not text:
         raise ActionError("Write the note first.")
-    return _entry(complaint, by, EntryKind.NOTE, f"Note from {by.full_name}", body=text)
+    return add_entry(complaint, by, EntryKind.NOTE, f"Note from {by.full_name}", body=text)
 
 
 @transaction.atomic
@@ -284,7 +269,7 @@ def move_stage(
 
     With `seen_version` (the version the form was opened at), a change saved meanwhile by someone
     else wins and this one raises StaleEdit, changing nothing."""
-    complaint = _locked(complaint)
+    complaint = locked(complaint)
     if seen_version is not None and complaint.stage == stage:
         return complaint  # the same move sent twice (two clicks at once): moved once
     check_version(complaint, seen_version)
@@ -302,17 +287,17 @@ def move_stage(
     if stage == Stage.PANEL:
         complaint.reached_panel_at = now
     complaint.save()
-    entry = _entry(complaint, by, EntryKind.STAGE, f"Moved to the {Stage(stage).label.lower()} stage", body=reason)
+    entry = add_entry(complaint, by, EntryKind.STAGE, f"Moved to the {Stage(stage).label.lower()} stage", body=reason)
     _tell_parent(complaint, entry)
     if stage == Stage.PANEL:
         notify(
             key=f"complaint-panel:{complaint.pk}",
-            to=_emails(complaint.school, roles_with("complaints.panel")),
+            to=school_emails(complaint.school, roles_with("complaints.panel")),
             template="complaint-panel",
             context={
                 "complaint": complaint,
                 "school": complaint.school,
-                "url": _absolute(reverse("complaints:governor_list")),
+                "url": absolute_url(reverse("complaints:governor_list")),
             },
             school=complaint.school,
         )
@@ -321,7 +306,7 @@ def move_stage(
 
 @transaction.atomic
 def link_incident(*, complaint: Complaint, by: User, incident, seen_version: int | None = None) -> Complaint:
-    complaint = _locked(complaint)
+    complaint = locked(complaint)
     if complaint.incident_id == (incident.pk if incident else None):
         return complaint  # the same link saved twice
     check_version(complaint, seen_version)
@@ -330,18 +315,18 @@ def link_incident(*, complaint: Complaint, by: User, incident, seen_version: int
     complaint.incident = incident
     complaint.save()
     summary = f"Linked to incident {incident.reference}" if incident else "Incident link removed"
-    _entry(complaint, by, EntryKind.NOTE, summary)
+    add_entry(complaint, by, EntryKind.NOTE, summary)
     return complaint
 
 
 @transaction.atomic
 def release_names(*, complaint: Complaint, by: User) -> Complaint:
-    complaint = _locked(complaint)
+    complaint = locked(complaint)
     if complaint.names_released_at is None:
         complaint.names_released_at = timezone.now()
         complaint.names_released_by = by
         complaint.save()
-        _entry(complaint, by, EntryKind.RELEASE, "Children's names released to the governors' panel")
+        add_entry(complaint, by, EntryKind.RELEASE, "Children's names released to the governors' panel")
     return complaint
 
 
@@ -352,7 +337,7 @@ def release_attachment(*, attachment: Attachment, by: User) -> Attachment:
         attachment.released_to_panel_at = timezone.now()
         attachment.released_by = by
         attachment.save()
-        _entry(
+        add_entry(
             attachment.complaint,
             by,
             EntryKind.RELEASE,
@@ -379,7 +364,7 @@ def declare(*, complaint: Complaint, governor: User, has_conflict: bool, details
 def record_panel_decision(
     *, complaint: Complaint, by: User, meeting_date: date, members: str, decision: str, reasons: str
 ) -> PanelRecord:
-    complaint = _locked(complaint)
+    complaint = locked(complaint)
     if complaint.stage != Stage.PANEL:
         raise ActionError("Only a complaint at the governors' panel stage can have a panel decision.")
     if PanelRecord.objects.filter(complaint=complaint).exists():
@@ -401,14 +386,14 @@ def record_panel_decision(
     complaint.outcome_summary = f"Governors' panel: {record.get_decision_display()}."
     complaint.next_due_on = None
     complaint.save()
-    _entry(
+    add_entry(
         complaint,
         by,
         EntryKind.PANEL,
         f"Governors' panel decision: {record.get_decision_display().lower()}",
         body=record.reasons,
     )
-    _entry(complaint, by, EntryKind.STAGE, "Complaint closed after the governors' panel")
+    add_entry(complaint, by, EntryKind.STAGE, "Complaint closed after the governors' panel")
     # The outcome letter waits as a draft: the chair reads, edits and signs it before it is sent.
     return record
 
@@ -450,7 +435,7 @@ def finalise_panel_letter(*, record: PanelRecord, by: User) -> PanelRecord:
     record.letter_finalised_at = timezone.now()
     record.letter_finalised_by = by
     record.save()
-    _entry(record.complaint, by, EntryKind.PANEL, f"Outcome letter finalised and signed by {record.signatory_name}")
+    add_entry(record.complaint, by, EntryKind.PANEL, f"Outcome letter finalised and signed by {record.signatory_name}")
     from .tasks import render_panel_letter
 
     renders.queue(record, render_panel_letter, record.pk)
@@ -521,7 +506,7 @@ def run_deadline_sweep(today: date | None = None) -> SweepResult:
             continue
         which = complaint.next_deadline_label.lower()
         if complaint.school_id not in recipients:
-            recipients[complaint.school_id] = _emails(complaint.school, roles_with("complaints.manage"))
+            recipients[complaint.school_id] = school_emails(complaint.school, roles_with("complaints.manage"))
             handlers[complaint.school_id] = set(informal_handler_choices(complaint.school).values_list("pk", flat=True))
         to = list(recipients[complaint.school_id])
         handler = complaint.informal_handler
@@ -560,7 +545,7 @@ def _tell_parent_deadline_passed(reminder: ComplaintReminder) -> None:
             "which": reminder.deadline,
             "due_on": reminder.due_on,
             "can_ask_next_stage": complaint.stage in (Stage.INFORMAL, Stage.FORMAL),
-            "url": _absolute(_parent_url(complaint)),
+            "url": absolute_url(parent_url(complaint)),
         },
         school=complaint.school,
         from_name=complaint.school.name,
@@ -579,7 +564,7 @@ def _deadline_email(reminder: ComplaintReminder, to: list[str]):
             "school": complaint.school,
             "which": reminder.deadline,
             "overdue": reminder.state == OVERDUE,
-            "url": _absolute(complaint.get_absolute_url()),
+            "url": absolute_url(complaint.get_absolute_url()),
         },
         school=complaint.school,
     )
@@ -610,19 +595,9 @@ def make_again(row: PanelRecord | TermlyReport) -> bool:
 # --- Helpers --------------------------------------------------------------------------------
 
 
-def _locked(complaint: Complaint) -> Complaint:
-    return Complaint.objects.select_for_update().select_related("school", "parent").get(pk=complaint.pk)
-
-
 def _require_open(complaint: Complaint) -> None:
     if complaint.stage == Stage.CLOSED:
         raise ActionError("This complaint is closed.")
-
-
-def _entry(complaint: Complaint, by: User | None, kind: str, summary: str, *, body: str = "") -> ComplaintEntry:
-    return ComplaintEntry.objects.create(
-        complaint=complaint, kind=kind, stage=complaint.stage, author=by, summary=summary[:300], body=body
-    )
 
 
 def _tell_parent(complaint: Complaint, entry: ComplaintEntry) -> None:
@@ -634,26 +609,7 @@ def _tell_parent(complaint: Complaint, entry: ComplaintEntry) -> None:
             "complaint": complaint,
             "school": complaint.school,
             "entry": entry,
-            "url": _absolute(_parent_url(complaint)),
+            "url": absolute_url(parent_url(complaint)),
         },
         school=complaint.school,
     )
-
-
-def _emails(school: School, roles) -> list[str]:
-    return list(
-        Membership.objects.filter(school=school, role__in=roles, is_active=True, user__is_active=True)
-        .order_by("user__email")
-        .values_list("user__email", flat=True)
-        .distinct()
-    )
-
-
-def _parent_url(complaint: Complaint) -> str:
-    return reverse("complaints:my_complaint", args=[complaint.pk])
-
-
-def _absolute(path: str) -> str:
-    from django.conf import settings
-
-    return f"{settings.SITE_URL}{path}"

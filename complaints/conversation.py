@@ -13,7 +13,8 @@ from accounts.permissions import roles_with
 from files import staging
 from notifications.outbox import notify
 
-from .actions import MAX_FILES, ActionError, _absolute, _attach_staged, _emails, _entry, _locked
+from .actions import MAX_FILES
+from .common import ActionError, absolute_url, add_entry, attach_staged, locked, school_emails
 from .models import Complaint, ComplaintEntry, EntryKind, Stage
 
 # The stage a parent may ask for next, from each open stage.
@@ -22,7 +23,7 @@ NEXT_STAGE = {Stage.INFORMAL: Stage.FORMAL, Stage.FORMAL: Stage.PANEL}
 
 def _school_side(complaint: Complaint) -> list[str]:
     """Who hears from the parent: the headteacher, and the member of staff handling it informally."""
-    to = _emails(complaint.school, roles_with("complaints.manage"))
+    to = school_emails(complaint.school, roles_with("complaints.manage"))
     if complaint.stage == Stage.INFORMAL and complaint.informal_handler is not None:
         to.append(complaint.informal_handler.email)
     return sorted(set(to))
@@ -33,7 +34,7 @@ def parent_message(
     *, complaint: Complaint, parent: User, text: str, form_token: uuid.UUID | None = None
 ) -> ComplaintEntry:
     """The parent adds information or answers the school; the files they staged on the form come too."""
-    complaint = _locked(complaint)
+    complaint = locked(complaint)
     if complaint.parent_id != parent.pk:
         raise ActionError("Only the parent who raised the complaint can write in it.")
     if not complaint.is_open:
@@ -43,14 +44,14 @@ def parent_message(
         raise ActionError("This complaint has as many files as it can take. Send the most important ones.")
     names = []
     for item in staged:
-        names.append(_attach_staged(complaint, item).original_name)
+        names.append(attach_staged(complaint, item).original_name)
     summary = "Message from the parent" + (f" with {len(names)} file{'s' if len(names) != 1 else ''}" if names else "")
-    entry = _entry(complaint, parent, EntryKind.PARENT_MESSAGE, summary, body=text.strip())
+    entry = add_entry(complaint, parent, EntryKind.PARENT_MESSAGE, summary, body=text.strip())
     notify(
         key=f"complaint-parent-message:{entry.pk}",
         to=_school_side(complaint),
         template="complaint-parent-message",
-        context={"complaint": complaint, "school": complaint.school, "url": _absolute(complaint.get_absolute_url())},
+        context={"complaint": complaint, "school": complaint.school, "url": absolute_url(complaint.get_absolute_url())},
         school=complaint.school,
     )
     return entry
@@ -67,7 +68,7 @@ def stage_request(complaint: Complaint) -> ComplaintEntry | None:
 
 @transaction.atomic
 def ask_for_next_stage(*, complaint: Complaint, parent: User, reason: str) -> ComplaintEntry:
-    complaint = _locked(complaint)
+    complaint = locked(complaint)
     if complaint.parent_id != parent.pk:
         raise ActionError("Only the parent who raised the complaint can ask for the next stage.")
     wanted = next_stage_for(complaint)
@@ -76,7 +77,7 @@ def ask_for_next_stage(*, complaint: Complaint, parent: User, reason: str) -> Co
     earlier = stage_request(complaint)
     if earlier is not None:  # a second click, or a second tab: one request per stage
         return earlier
-    entry = _entry(
+    entry = add_entry(
         complaint,
         parent,
         EntryKind.STAGE_REQUEST,
@@ -85,13 +86,13 @@ def ask_for_next_stage(*, complaint: Complaint, parent: User, reason: str) -> Co
     )
     notify(
         key=f"complaint-stage-request:{entry.pk}",
-        to=_emails(complaint.school, roles_with("complaints.manage")),
+        to=school_emails(complaint.school, roles_with("complaints.manage")),
         template="complaint-stage-request",
         context={
             "complaint": complaint,
             "school": complaint.school,
             "wanted": wanted.label.lower(),
-            "url": _absolute(complaint.get_absolute_url()),
+            "url": absolute_url(complaint.get_absolute_url()),
         },
         school=complaint.school,
     )

@@ -24,7 +24,7 @@ from notifications.outbox import notify
 from schoolsocial.lib.pdf import image_data_uri, render_pdf
 from schoolsocial.lib.store_once import store_once
 
-from .actions import ActionError, _absolute, _entry, _locked, _parent_url
+from .common import ActionError, absolute_url, add_entry, locked, parent_url
 from .deadlines import add_school_days
 from .models import Complaint, ConflictDeclaration, EntryKind, HearingStatus, PanelHearing, Stage
 
@@ -98,7 +98,7 @@ def schedule_hearing(
     signatory_role: str = "",
 ) -> PanelHearing:
     """Save the hearing as a draft: the current draft is updated; a sent hearing is replaced."""
-    complaint = _locked(complaint)
+    complaint = locked(complaint)
     if complaint.stage != Stage.PANEL:
         raise ActionError("Only a complaint at the governors' panel stage can have a hearing.")
     if hasattr(complaint, "panel"):
@@ -160,7 +160,7 @@ def send_invitation(*, hearing: PanelHearing, by: User) -> PanelHearing:
     hearing.save(update_fields=["status", "sent_at", "sent_by"])
     when = timezone.localtime(hearing.starts_at)
     moved = " (a new date: it replaces the earlier invitation)" if hearing.replaces_id else ""
-    _entry(
+    add_entry(
         hearing.complaint,
         by,
         EntryKind.HEARING,
@@ -221,7 +221,7 @@ def store_invitation(hearing: PanelHearing) -> bool:
             key=f"complaint-hearing:{hearing.pk}",
             to=[complaint.parent.email],
             template="complaint-hearing",
-            context={**context, "url": _absolute(_parent_url(complaint))},
+            context={**context, "url": absolute_url(parent_url(complaint))},
             school=complaint.school,
             from_name=complaint.school.name,
             reply_to=complaint.school.email,
@@ -234,7 +234,7 @@ def store_invitation(hearing: PanelHearing) -> bool:
                 key=f"complaint-hearing-member:{hearing.pk}:{member.pk}",
                 to=[member.email],
                 template="complaint-hearing-member",
-                context={**context, "member": member, "url": _absolute(complaint_bundle_url(complaint))},
+                context={**context, "member": member, "url": absolute_url(complaint_bundle_url(complaint))},
                 school=complaint.school,
             )
     return True

@@ -92,6 +92,7 @@ def my_complaint(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     While it is open the parent can write (with files) and ask for the next stage."""
     complaint = get_own_complaint(request.membership, pk)
     message_form = ParentMessageForm()
+    staged: list = []
     stage_form = NextStageForm()
     status = 200
     if request.method == "POST" and "ask_next_stage" in request.POST:
@@ -108,18 +109,17 @@ def my_complaint(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             return redirect("complaints:my_complaint", pk=complaint.pk)
         status = 400
     elif request.method == "POST":
-        message_form, status = _send_message(request, complaint)
+        message_form, status, staged = _send_message(request, complaint)
         if status == 302:
             messages.success(request, "Your message is sent to the school.")
             return redirect("complaints:my_complaint", pk=complaint.pk)
     log_access(request, complaint)
-    token = message_form["form_token"].value()
     context = {
         "complaint": complaint,
         "entries": complaint.entries.for_parent().select_related("author").order_by("at", "pk"),
         "files": complaint.attachments.filter(uploaded_by=request.user).order_by("uploaded_at", "pk"),
         "message_form": message_form,
-        "staged": _staged(complaint.school, request.user, form_token_from(str(token))) if status == 400 else [],
+        "staged": staged if status == 400 else [],
         "stage_form": stage_form,
         "next_stage": conversation.next_stage_for(complaint),
         "stage_request": conversation.stage_request(complaint),
@@ -128,9 +128,9 @@ def my_complaint(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "complaints/my_detail.html", context, status=status)
 
 
-def _send_message(request: AuthenticatedRequest, complaint) -> tuple[ParentMessageForm, int]:
+def _send_message(request: AuthenticatedRequest, complaint) -> tuple[ParentMessageForm, int, list]:
     """As the complaint form: good files are staged at once, so a message that needs another look
-    keeps them."""
+    keeps them. Returns the form, the status and the files now staged (read once)."""
     school = complaint.school
     data = request.POST.copy()
     token = form_token_from(data.get("form_token")) or uuid.uuid4()
@@ -139,11 +139,12 @@ def _send_message(request: AuthenticatedRequest, complaint) -> tuple[ParentMessa
     form = ParentMessageForm(data, request.FILES, already_attached=len(staged))
     valid = form.is_valid()
     for upload, facts in form.inspected:
-        staging.stage(school=school, user=request.user, form_token=token, upload=upload, facts=facts)
+        staged.append(staging.stage(school=school, user=request.user, form_token=token, upload=upload, facts=facts))
     remove = data.get("remove_upload", "")
     if remove.isdigit():
         staging.discard(user=request.user, form_token=token, pk=int(remove))
-        return ParentMessageForm(initial={"text": data.get("text", ""), "form_token": token}), 400
+        kept = [item for item in staged if item.pk != int(remove)]
+        return ParentMessageForm(initial={"text": data.get("text", ""), "form_token": token}), 400, kept
     if valid:
         try:
             conversation.parent_message(
@@ -152,5 +153,5 @@ def _send_message(request: AuthenticatedRequest, complaint) -> tuple[ParentMessa
         except actions.ActionError as error:
             form.add_error(None, str(error))
         else:
-            return form, 302
-    return form, 400
+            return form, 302, []
+    return form, 400, staged
