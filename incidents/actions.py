@@ -21,6 +21,7 @@ from schoolsocial.lib.concurrency import check_version
 from schoolsocial.lib.uploads import Inspected
 
 from . import escalation, timeline
+from . import pupil_links as pupil_link_changes
 from .models import (
     INCIDENT_WORKFLOW,
     EntryKind,
@@ -175,7 +176,7 @@ def triage(
     natures: Iterable[str],
     poster_kind: str,
     owner: User | None,
-    poster_pupil: Pupil | None = None,
+    pupil_links: Iterable[tuple[Pupil, str]] | None = None,
     poster_parent: User | None = None,
     harassment: bool = False,
     pupils_identifiable: bool | None = None,
@@ -185,6 +186,9 @@ def triage(
     seen_version: int | None = None,
 ) -> Incident:
     """Confirm the facts, the severity and who owns the case; the report moves to "triaged".
+
+    `pupil_links` (pupil, role) replaces the pupils linked to the case; None leaves them as they are.
+    A pupil of another school is refused with ActionError.
 
     `staff_safety` is the headteacher's decision on the staff-safety flag; without it the rules
     decide again from the post and the natures now ticked.
@@ -197,7 +201,6 @@ def triage(
         raise ActionError("This incident is finished. Reopen it before changing the triage.")
     incident.severity = severity
     incident.poster_kind = poster_kind
-    incident.poster_pupil = poster_pupil
     incident.poster_parent = poster_parent
     incident.owner = owner
     incident.harassment = harassment
@@ -215,12 +218,19 @@ def triage(
     for code in codes:
         if code not in existing:
             IncidentNature(incident=incident, nature=code).save()
+    changes: list[str] = []
+    if pupil_links is not None:
+        try:
+            changes = pupil_link_changes.set_pupil_links(incident, pupil_links, by=by)
+        except pupil_link_changes.PupilOfAnotherSchool as refused:
+            raise ActionError(str(refused)) from refused
     owner_text = f"; owner {owner.full_name}" if owner else ""
+    pupils_text = "".join(f"; {change}" for change in changes)
     _entry(
         incident,
         by,
         EntryKind.TRIAGED,
-        f"Triaged as {incident.get_severity_display().lower()} severity{owner_text}",
+        f"Triaged as {incident.get_severity_display().lower()} severity{owner_text}{pupils_text}"[:300],
         body=note,
     )
     _decide_staff_safety(incident, codes, decided=staff_safety, mark_urgent=False)

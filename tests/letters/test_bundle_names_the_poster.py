@@ -52,8 +52,8 @@ def test_a_chronology_without_an_identified_poster_says_they_are_not_named(
 ):
     incident, _ = case
     incident.poster_parent = None
-    incident.poster_pupil = None
-    incident.save(update_fields=["poster_parent", "poster_pupil"])
+    incident.save(update_fields=["poster_parent"])
+    incident.pupil_links.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
         bundle = actions.request_bundle(incident=incident, by=cast.headteacher)
     bundle.refresh_from_db()
