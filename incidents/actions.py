@@ -308,7 +308,7 @@ def record_step_outcome(
         raise ActionError("Choose one of the outcomes this step offers.")
     reference = (external_reference or step.external_reference).strip()
     if outcome in kind_outcomes.needs_reference and not reference:
-        raise ActionError(f"Give the {kind_outcomes.reference_label.lower()} for this outcome.")
+        raise ActionError(f"Give the {kind_outcomes.reference_in_sentence} for this outcome.")
     if outcome in kind_outcomes.needs_attendees and not (attendees or step.attendees).strip():
         raise ActionError("Say who attended the meeting.")
     previous = step.get_outcome_display().lower() if not step.is_pending else ""
@@ -336,8 +336,8 @@ def record_step_outcome(
 
 def outcome_summary(step: EscalationStep, *, previous: str = "") -> str:
     """ "Report to the platform: refused (the platform's own reference FB-77)" for the timeline."""
-    label = outcomes_for(step.kind).reference_label or "reference"
-    reference = f" ({label[0].lower()}{label[1:]} {step.external_reference})" if step.external_reference else ""
+    label = outcomes_for(step.kind).reference_in_sentence
+    reference = f" ({label} {step.external_reference})" if step.external_reference else ""
     changed = f", changed from {previous}" if previous else ""
     return f"{step.get_kind_display()}: {step.get_outcome_display().lower()}{reference}{changed}"[:300]
 

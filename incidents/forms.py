@@ -426,7 +426,7 @@ class OutcomeForm(PlainTextMixin, forms.Form):
         outcome = data.get("outcome")
         if outcome in self.kind_outcomes.needs_reference and not data.get("external_reference", "").strip():
             self.add_error(
-                "external_reference", f"Give the {self.kind_outcomes.reference_label.lower()} for this outcome."
+                "external_reference", f"Give the {self.kind_outcomes.reference_in_sentence} for this outcome."
             )
         if outcome in self.kind_outcomes.needs_attendees and not data.get("attendees", "").strip():
             self.add_error("attendees", "Say who attended the meeting.")
