@@ -98,6 +98,12 @@ def test_a_threat_to_a_teacher_goes_to_posh_and_the_police_with_the_bundle(
     ]
     linked = head.get_by_role("list", name="Pupils this case concerns")
     assert linked.get_by_text("Badgers · the poster's child").is_visible()
+    # Omar's page lists the case with his part in it.
+    linked.get_by_role("link", name="Omar Evans").click()
+    head.get_by_role("heading", name="Omar Evans").first.wait_for()
+    assert head.get_by_text("The poster's child · Facebook").is_visible()
+    assert_axe_clean(head, "threat-pupil-page")
+    head.go_back()
     # The rules: the police now, and a risk assessment for the teacher.
     assert suggestion(head, "police").count() and suggestion(head, "risk").count()
 
