@@ -10,7 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.forms.utils import ErrorDict
 from django.http import QueryDict
 from django.utils import timezone
@@ -324,8 +324,9 @@ class TriageForm(PlainTextMixin, forms.ModelForm):
         if not self.is_bound:
             return [(link.pupil, link.role) for link in self.instance.linked_pupils] if self.instance.pk else []
         field = cast(forms.ModelMultipleChoiceField, self.fields["pupils"])
-        ids = [value for value in self.data.getlist("pupils") if str(value).isdigit()]
-        pupils = {pupil.pk: pupil for pupil in field.queryset.filter(pk__in=ids)}
+        sent = cast(QueryDict, self.data)  # bound to request.POST
+        ids = [value for value in sent.getlist("pupils") if str(value).isdigit()]
+        pupils = {pupil.pk: pupil for pupil in cast(QuerySet, field.queryset).filter(pk__in=ids)}
         return [
             (pupils[int(pk)], self.data.get(f"pupil_role_{pk}", "")) for pk in dict.fromkeys(ids) if int(pk) in pupils
         ]
@@ -338,7 +339,7 @@ class TriageForm(PlainTextMixin, forms.ModelForm):
         if isinstance(value, User):
             return value
         field = cast(forms.ModelChoiceField, self.fields["poster_parent"])
-        return field.queryset.filter(pk=value).first() if str(value).isdigit() else None
+        return cast(QuerySet, field.queryset).filter(pk=value).first() if str(value).isdigit() else None
 
     def without_judging(self) -> None:
         """After a Search button: show what was typed and ticked, with no error messages yet."""

@@ -26,10 +26,10 @@ def set_pupil_links(incident: Incident, links: Iterable[tuple[Pupil, str]], *, b
         wanted[pupil.pk] = (pupil, PupilRole(role).value)
     existing = {link.pupil_id: link for link in IncidentPupil.objects.filter(incident=incident)}
     changes: list[str] = []
-    for pupil_id, link in existing.items():
+    for pupil_id, gone in existing.items():
         if pupil_id not in wanted:
-            link.delete()
-            changes.append(f"removed a pupil linked as {link.get_role_display().lower()}")
+            gone.delete()
+            changes.append(f"removed a pupil linked as {gone.get_role_display().lower()}")
     for pupil_id, (pupil, role) in wanted.items():
         link = existing.get(pupil_id)
         if link is None:

@@ -18,16 +18,6 @@ class PupilRole(models.TextChoices):
     IN_POST = "in_post", "A child in the post"
     TARGETED = "targeted", "The child targeted"
 
-    @property
-    def short(self) -> str:
-        """The role as a pupil's page lists it ("posted", "targeted")."""
-        return {
-            "poster": "posted it",
-            "poster_child": "the poster's child",
-            "in_post": "in the post",
-            "targeted": "targeted",
-        }[self.value]
-
 
 # A role that says who posted needs "Who posted it" to agree: the pupil who posted only when a
 # pupil posted, the poster's child only when a parent or carer did.
