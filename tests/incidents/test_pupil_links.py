@@ -166,6 +166,12 @@ def test_pupil_search_fragment_offers_the_parts_and_escapes_names(cast, client_f
     for value, label in PupilRole.choices:
         assert f'<option value="{value}">{label}</option>'.replace("'", "&#x27;") in page
     assert "<html" not in page
+    # The children already ticked on the form are not offered again.
+    zed = page.split('name="pupils" value="')[1].split('"')[0]
+    again = (
+        client_for(cast.dsl).get(reverse("incidents:pupil_search"), {"q": "quill", "chosen": [zed]}).content.decode()
+    )
+    assert f'value="{zed}"' not in again
 
 
 @pytest.mark.parametrize("role", ["staff", "governor", "parent", "office"])
