@@ -181,3 +181,53 @@ def test_a_threat_to_a_teacher_goes_to_posh_and_the_police_with_the_bundle(
     assert "Omar Evans, Badgers (the poster's child)" in text
     assert "CR/0412881/26" in text and "POSH-2026-0917" in text
     assert "Lily" not in text
+
+
+def test_on_a_phone_the_headteacher_unlinks_one_child_and_links_another(
+    cast, phone_page, sign_in_page, assert_axe_clean
+):
+    from incidents import actions
+    from incidents.models import Platform
+    from tests.incidents.conftest import report_details
+
+    ensure_platforms()
+    incident = actions.report(
+        school=cast.school,
+        reporter=cast.staff,
+        role="staff",
+        details=report_details(Platform.objects.get(name="Facebook"), content="Photos of the Otters class trip."),
+        natures=["images"],
+        urls=["https://www.facebook.com/groups/123/posts/456"],
+        staged=[],
+    )
+    actions.triage(
+        incident=incident,
+        by=cast.headteacher,
+        severity="medium",
+        natures=["images"],
+        poster_kind="parent",
+        owner=cast.headteacher,
+        pupil_links=[(cast.child, "in_post"), (cast.other_child, "in_post")],
+    )
+    make_pupil(cast.school, cast.school_class, first="Noor", last="Haddad")
+    page = phone_page
+    sign_in_page(page, cast.headteacher)
+    page.goto(reverse("incidents:triage", args=[incident.pk]))
+    chosen = page.locator("#chosen-pupils")
+    chosen.locator("li").filter(has_text="Alex Other").get_by_role("checkbox").uncheck()
+    page.get_by_label("Find a pupil by name").fill("haddad")
+    results = page.locator("#pupil-results")
+    results.get_by_label("The part Noor Haddad plays in this case").select_option("targeted")
+    results.locator("li").filter(has_text="Noor Haddad").get_by_role("checkbox").check()
+    chosen.get_by_text("Noor Haddad · Otters").wait_for()
+    assert_axe_clean(page, "pupil-links-triage-phone")
+    page.get_by_role("button", name="Save the triage").click()
+    page.wait_for_url(f"**{incident.get_absolute_url()}")
+    assert {(link.pupil.first_name, link.role) for link in IncidentPupil.objects.filter(incident=incident)} == {
+        ("Mia", "in_post"),
+        ("Noor", "targeted"),
+    }
+    linked = page.get_by_role("list", name="Pupils this case concerns")
+    assert linked.get_by_text("Otters · the child targeted").is_visible()
+    assert not linked.get_by_text("Alex Other").count()
+    assert_axe_clean(page, "pupil-links-incident-phone")
