@@ -9,10 +9,10 @@ family is indistinguishable from one that does not exist.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from .models import Invitation, Membership, ParentLink, Pupil, SchoolClass, hash_token
+from .models import Invitation, Membership, ParentLink, Pupil, Role, SchoolClass, User, hash_token
 from .permissions import require
 
 
@@ -35,6 +35,32 @@ def search_pupils_for(membership: Membership | None, query: str, *, limit: int =
             Q(first_name__icontains=word) | Q(preferred_first_name__icontains=word) | Q(last_name__icontains=word)
         )
     return list(pupils.order_by("last_name", "first_name", "date_of_birth")[:limit])
+
+
+def search_parents_for(
+    membership: Membership | None, query: str, *, limit: int = 20, only: list[int] | None = None
+) -> list[User]:
+    """Parents and carers of the school whose names hold every word typed, each with their
+    children at the school and the children's classes (`children_here`), so two parents of the
+    same name are told apart: for the headteacher, DSL and office. Nothing for fewer than two
+    letters. With `only`, those parents of the school (whatever was typed)."""
+    school = require(membership, "records.view_pupils")
+    parents = User.objects.filter(pk__in=Membership.objects.filter(school=school, role=Role.PARENT).values("user_id"))
+    if only is not None:
+        parents = parents.filter(pk__in=only)
+    else:
+        words = query.split()[:5]
+        if len("".join(words)) < 2:
+            return []
+        for word in words:
+            parents = parents.filter(full_name__icontains=word)
+    children = ParentLink.objects.filter(pupil__school=school).select_related("pupil__school_class")
+    parents = parents.prefetch_related(
+        Prefetch(
+            "parent_links", queryset=children.order_by("pupil__last_name", "pupil__first_name"), to_attr="children_here"
+        )
+    )
+    return list(parents.order_by("full_name", "pk")[:limit])
 
 
 def get_pupil_for(membership: Membership | None, pk: int) -> Pupil:

@@ -35,7 +35,7 @@ from accounts.models import Membership, Pupil, Role, School, User  # noqa: E402
 from dataprotection import actions, sar_actions  # noqa: E402
 from dataprotection.gather import gather  # noqa: E402
 from dataprotection.models import ReviewItem  # noqa: E402
-from incidents.models import Incident, IncidentNature, Nature, Platform, Status, seconds_between  # noqa: E402
+from incidents.models import Incident, IncidentNature, IncidentPupil, Nature, Platform, Status, seconds_between  # noqa: E402
 
 BATCH = 5000
 
@@ -70,7 +70,6 @@ def build(school: School, reporter: User, pupil: Pupil, count: int, start: int) 
                         content="Benchmark post.",
                         targeted=pupil.full_name if about_pupil else "A class teacher",
                         poster_kind="unknown",
-                        poster_pupil=pupil if about_pupil else None,
                         status=Status.CLOSED,
                         safeguarding_concern=rng.random() < 0.05,
                         created_at=created,
@@ -80,6 +79,9 @@ def build(school: School, reporter: User, pupil: Pupil, count: int, start: int) 
             for row in rows:
                 row.seconds_to_resolve = seconds_between(row.created_at, row.resolved_at)
             created_rows = Incident.objects.bulk_create(rows)
+            IncidentPupil.objects.bulk_create(
+                IncidentPupil(incident=i, pupil=pupil, role="in_post") for i in created_rows if i.number % 5000 == 0
+            )
             IncidentNature.objects.bulk_create(
                 IncidentNature(incident=i, nature=rng.choice(list(Nature))) for i in created_rows
             )

@@ -19,15 +19,15 @@ from .redaction import pseudonyms_for, redact_names
 
 def children_in(complaint: Complaint) -> list[tuple[str, str]]:
     """The children whose names could appear in the complaint: the child it is about, the
-    complainant's children, and the pupil named as poster on a linked incident."""
+    complainant's children, and the pupils linked to a linked incident."""
     names: list[tuple[str, str]] = []
     if (pupil := complaint.pupil) is not None:
         names.append((pupil.first_name, pupil.last_name))
     links = ParentLink.objects.filter(parent_id=complaint.parent_id, pupil__school_id=complaint.school_id)
     names += list(links.order_by("pupil__first_name").values_list("pupil__first_name", "pupil__last_name"))
     incident = complaint.incident
-    if incident is not None and (poster := incident.poster_pupil) is not None:
-        names.append((poster.first_name, poster.last_name))
+    if incident is not None:
+        names += [(link.pupil.first_name, link.pupil.last_name) for link in incident.linked_pupils]
     if incident is not None and incident.poster_parent_id and incident.poster_parent_id != complaint.parent_id:
         # A letter about the incident names the poster's child even when triage recorded no pupil.
         poster_links = ParentLink.objects.filter(

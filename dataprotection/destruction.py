@@ -47,6 +47,9 @@ class Purge:
     order: list[type[models.Model]] = field(default_factory=list)
     clear: list[tuple[type[models.Model], str, set]] = field(default_factory=list)
     links: list[tuple[type[models.Model], str, set]] = field(default_factory=list)
+    # History rows of children that point at a destroyed row, including children removed before
+    # (a pupil unlinked from a case leaves a history row naming both).
+    child_history: list[tuple[type[models.Model], str, set]] = field(default_factory=list)
     notifications: Q = field(default_factory=lambda: Q(pk__in=[]))
 
     def collect(self, model: type[models.Model], ids) -> None:
@@ -66,6 +69,7 @@ class Purge:
             on_delete = relation.on_delete
             name = relation.field.name
             if on_delete in (models.CASCADE, models.PROTECT):
+                self.child_history.append((related, name, new))
                 self.collect(
                     related, related._default_manager.filter(**{f"{name}__in": new}).values_list("pk", flat=True)
                 )
@@ -105,6 +109,12 @@ class Purge:
             staying.update(**{column: None})
         for through, column, ids in self.links:
             _raw_delete(through._default_manager.filter(**{f"{column}__in": ids}))
+        for model, column, ids in self.child_history:
+            history = getattr(model, "history", None)
+            if history is not None and hasattr(history, "model"):
+                removed["history rows"] += _raw_delete(
+                    history.model._default_manager.filter(**{f"{column}_id__in": ids})
+                )
         for model in reversed(self.order):
             ids = self.rows[model]
             if not ids:

@@ -99,8 +99,10 @@ def gather(school: School, *, pupil: Pupil | None = None, person: User | None = 
                 other_people=_names(link.parent, link.pupil, subject_names=subject_names),
             )
         )
-    for incident in Incident.objects.filter(pk__in=ids("incidents.incident")).select_related(
-        "reporter", "poster_parent", "poster_pupil", "platform"
+    for incident in (
+        Incident.objects.filter(pk__in=ids("incidents.incident"))
+        .select_related("reporter", "poster_parent", "platform")
+        .prefetch_related("pupil_links__pupil")
     ):
         items.append(
             Item(
@@ -116,7 +118,10 @@ def gather(school: School, *, pupil: Pupil | None = None, person: User | None = 
                     "Status": incident.get_status_display(),
                 },
                 other_people=_names(
-                    incident.reporter, incident.poster_parent, incident.poster_pupil, subject_names=subject_names
+                    incident.reporter,
+                    incident.poster_parent,
+                    *(link.pupil for link in incident.pupil_links.all()),
+                    subject_names=subject_names,
                 ),
             )
         )

@@ -33,6 +33,7 @@ HISTORY_SCOPES: dict[str, str] = {
     "incidents.schoolplatform": "school_id",
     "incidents.incident": "school_id",
     "incidents.incidentnature": "incident__school_id",
+    "incidents.incidentpupil": "incident__school_id",
     "incidents.escalationstep": "incident__school_id",
     "incidents.timelineentry": "incident__school_id",
     "incidents.clusteralert": "source_school_id",

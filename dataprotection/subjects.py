@@ -9,11 +9,13 @@ from accounts.models import ParentLink, Pupil, User
 
 
 def incidents_about_pupil_q(pupil: Pupil) -> Q:
-    """Incidents the pupil posted, is named as the one targeted in, or whose complaint is about them."""
+    """Incidents the pupil is linked to (in any part), is named as the one targeted in, or whose
+    complaint is about them."""
     from complaints.models import Complaint
+    from incidents.models import IncidentPupil
 
     return Q(school_id=pupil.school_id) & (
-        Q(poster_pupil=pupil)
+        Q(pk__in=IncidentPupil.objects.filter(pupil=pupil).values("incident_id"))
         | Q(targeted__icontains=pupil.full_name)
         | Q(pk__in=Complaint.objects.filter(pupil=pupil, incident__isnull=False).values("incident_id"))
     )

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Q, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -47,11 +47,12 @@ def _incidents(school: School, today: date, years: int, safeguarding: bool) -> I
     latest = latest_start(today, years)
     finished = Incident.objects.filter(school=school, safeguarding_concern=safeguarding, status__in=FINISHED_STATUSES)
     if safeguarding:
-        finished = finished.filter(
-            Q(poster_pupil__date_of_birth__lte=latest)
-            | Q(poster_pupil__isnull=True, resolved_at__lt=start_of(latest + timedelta(days=1)))
+        # Kept by the youngest pupil linked to the case (incidents.IncidentPupil), whatever their part.
+        finished = finished.annotate(youngest_born=Max("pupil_links__pupil__date_of_birth")).filter(
+            Q(youngest_born__lte=latest)
+            | Q(youngest_born__isnull=True, resolved_at__lt=start_of(latest + timedelta(days=1)))
         )
-        rows = finished.values_list("pk", "reference", "resolved_at", "poster_pupil__date_of_birth")
+        rows = finished.values_list("pk", "reference", "resolved_at", "youngest_born")
     else:
         rows = finished.filter(resolved_at__lt=start_of(latest + timedelta(days=1))).values_list(
             "pk", "reference", "resolved_at"

@@ -217,7 +217,7 @@ def _work(incident, head, people, plan) -> None:
         severity=plan["severity"],
         natures=incident.nature_codes,
         poster_kind=incident.poster_kind,
-        poster_pupil=pupil,
+        pupil_links=[(pupil, "poster" if incident.poster_kind == "pupil" else "poster_child")] if pupil else [],
         poster_parent=parent,
         harassment=plan.get("harassment", False),
         owner=people.get(Role.DSL, head),

@@ -24,7 +24,7 @@ from django.shortcuts import get_object_or_404
 from accounts.models import Membership
 from accounts.permissions import may, require, require_membership
 
-from .models import ClusterAlert, EscalationStep, Evidence, Incident, IncidentNature, Platform
+from .models import ClusterAlert, EscalationStep, Evidence, Incident, IncidentNature, IncidentPupil, Platform
 from .models.incident import IncidentQuerySet, open_to_q
 
 
@@ -53,9 +53,11 @@ def load_case_for(membership: Membership | None, pk: int) -> Incident:
     """`get_case_for`, with everything the incident page and the cluster alert form show."""
     incidents = (
         cases_for(membership)
-        .select_related("platform", "school__cluster", "reporter", "owner", "poster_pupil", "poster_parent")
+        .select_related("platform", "school__cluster", "reporter", "owner", "poster_parent")
         .with_platform_settings()
-        .prefetch_related("natures")
+        .prefetch_related(
+            "natures", Prefetch("pupil_links", queryset=IncidentPupil.objects.select_related("pupil__school_class"))
+        )
     )
     return get_object_or_404(incidents, pk=pk)
 

@@ -21,6 +21,7 @@ from schoolsocial.lib.concurrency import check_version
 from schoolsocial.lib.uploads import Inspected
 
 from . import escalation, timeline
+from . import pupil_links as pupil_link_changes
 from .models import (
     INCIDENT_WORKFLOW,
     EntryKind,
@@ -175,7 +176,7 @@ def triage(
     natures: Iterable[str],
     poster_kind: str,
     owner: User | None,
-    poster_pupil: Pupil | None = None,
+    pupil_links: Iterable[tuple[Pupil, str]] | None = None,
     poster_parent: User | None = None,
     harassment: bool = False,
     pupils_identifiable: bool | None = None,
@@ -185,6 +186,9 @@ def triage(
     seen_version: int | None = None,
 ) -> Incident:
     """Confirm the facts, the severity and who owns the case; the report moves to "triaged".
+
+    `pupil_links` (pupil, role) replaces the pupils linked to the case; None leaves them as they are.
+    A pupil of another school is refused with ActionError.
 
     `staff_safety` is the headteacher's decision on the staff-safety flag; without it the rules
     decide again from the post and the natures now ticked.
@@ -197,7 +201,6 @@ def triage(
         raise ActionError("This incident is finished. Reopen it before changing the triage.")
     incident.severity = severity
     incident.poster_kind = poster_kind
-    incident.poster_pupil = poster_pupil
     incident.poster_parent = poster_parent
     incident.owner = owner
     incident.harassment = harassment
@@ -215,12 +218,19 @@ def triage(
     for code in codes:
         if code not in existing:
             IncidentNature(incident=incident, nature=code).save()
+    changes: list[str] = []
+    if pupil_links is not None:
+        try:
+            changes = pupil_link_changes.set_pupil_links(incident, pupil_links, by=by)
+        except pupil_link_changes.PupilOfAnotherSchool as refused:
+            raise ActionError(str(refused)) from refused
     owner_text = f"; owner {owner.full_name}" if owner else ""
+    pupils_text = "".join(f"; {change}" for change in changes)
     _entry(
         incident,
         by,
         EntryKind.TRIAGED,
-        f"Triaged as {incident.get_severity_display().lower()} severity{owner_text}",
+        f"Triaged as {incident.get_severity_display().lower()} severity{owner_text}{pupils_text}"[:300],
         body=note,
     )
     _decide_staff_safety(incident, codes, decided=staff_safety, mark_urgent=False)
@@ -298,7 +308,7 @@ def record_step_outcome(
         raise ActionError("Choose one of the outcomes this step offers.")
     reference = (external_reference or step.external_reference).strip()
     if outcome in kind_outcomes.needs_reference and not reference:
-        raise ActionError(f"Give the {kind_outcomes.reference_label.lower()} for this outcome.")
+        raise ActionError(f"Give the {kind_outcomes.reference_in_sentence} for this outcome.")
     if outcome in kind_outcomes.needs_attendees and not (attendees or step.attendees).strip():
         raise ActionError("Say who attended the meeting.")
     previous = step.get_outcome_display().lower() if not step.is_pending else ""
@@ -326,8 +336,8 @@ def record_step_outcome(
 
 def outcome_summary(step: EscalationStep, *, previous: str = "") -> str:
     """ "Report to the platform: refused (the platform's own reference FB-77)" for the timeline."""
-    label = outcomes_for(step.kind).reference_label or "reference"
-    reference = f" ({label[0].lower()}{label[1:]} {step.external_reference})" if step.external_reference else ""
+    label = outcomes_for(step.kind).reference_in_sentence
+    reference = f" ({label} {step.external_reference})" if step.external_reference else ""
     changed = f", changed from {previous}" if previous else ""
     return f"{step.get_kind_display()}: {step.get_outcome_display().lower()}{reference}{changed}"[:300]
 

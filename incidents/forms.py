@@ -10,6 +10,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models
+from django.db.models import Q, QuerySet
+from django.forms.utils import ErrorDict
 from django.http import QueryDict
 from django.utils import timezone
 
@@ -21,11 +23,13 @@ from schoolsocial.lib.workflow import TransitionChoiceField
 
 from .models import (
     INCIDENT_WORKFLOW,
+    ROLE_NEEDS_POSTER_KIND,
     Certainty,
     Incident,
     Nature,
     Platform,
     PosterKind,
+    PupilRole,
     SchoolPlatform,
     Severity,
     Status,
@@ -244,6 +248,13 @@ class TriageForm(PlainTextMixin, forms.ModelForm):
         label="Nature", choices=Nature.choices, widget=forms.CheckboxSelectMultiple, required=True
     )
     note = forms.CharField(label="Note (for the school only)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    pupils = forms.ModelMultipleChoiceField(
+        label="Pupils this case concerns",
+        queryset=Pupil.objects.none(),
+        required=False,
+        widget=forms.MultipleHiddenInput,
+        error_messages={"invalid_choice": "That pupil is not on your school's roll. Find the child by name below."},
+    )
     # The version of the incident this form was opened at (schoolsocial.lib.concurrency).
     seen_version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
@@ -252,7 +263,6 @@ class TriageForm(PlainTextMixin, forms.ModelForm):
         fields = [
             "severity",
             "poster_kind",
-            "poster_pupil",
             "poster_parent",
             "harassment",
             "pupils_identifiable",
@@ -262,12 +272,10 @@ class TriageForm(PlainTextMixin, forms.ModelForm):
         ]
         labels = {
             "staff_safety": "Staff safety: it threatens a member of staff, or shows where they live or their family",
-            "poster_pupil": "The poster is this pupil",
             "poster_parent": "The poster is this parent or carer",
             "owner": "Who owns this case?",
         }
         help_texts = {
-            "poster_pupil": "Only if known.",
             "poster_parent": "Only if known.",
             "staff_safety": "Ticked by the portal when the post reads that way. It tells the headteacher and the DSL "
             "at once and suggests the police and a risk assessment. Untick it if that is not so.",
@@ -278,8 +286,8 @@ class TriageForm(PlainTextMixin, forms.ModelForm):
         "severity",
         "natures",
         "poster_kind",
-        "poster_pupil",
         "poster_parent",
+        "pupils",
         "harassment",
         "pupils_identifiable",
         "safeguarding_concern",
@@ -292,12 +300,13 @@ class TriageForm(PlainTextMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["severity"].required = True
         cast(forms.ChoiceField, self.fields["poster_kind"]).choices = PosterKind.choices
-        cast(forms.ModelChoiceField, self.fields["poster_pupil"]).empty_label = "Not known"
         cast(forms.ModelChoiceField, self.fields["poster_parent"]).empty_label = "Not known"
         cast(forms.ChoiceField, self.fields["severity"]).choices = [("", "Choose…"), *Severity.choices]
-        cast(forms.ModelChoiceField, self.fields["poster_pupil"]).queryset = Pupil.objects.filter(
-            school=school, is_on_roll=True
-        )
+        linked = self.instance.pupil_links.values("pupil_id") if self.instance.pk else Pupil.objects.none()
+        # Pupils on the school's roll, and any already linked who have since left it; never another school's.
+        cast(forms.ModelMultipleChoiceField, self.fields["pupils"]).queryset = Pupil.objects.filter(
+            Q(is_on_roll=True) | Q(pk__in=linked), school=school
+        ).select_related("school_class")
         cast(forms.ModelChoiceField, self.fields["poster_parent"]).queryset = User.objects.filter(
             memberships__school=school, memberships__role=Role.PARENT
         ).distinct()
@@ -310,6 +319,33 @@ class TriageForm(PlainTextMixin, forms.ModelForm):
             self.initial["natures"] = self.instance.nature_codes
             self.initial["seen_version"] = current_version(self.instance)
 
+    def pupil_rows(self) -> list[tuple[Pupil, str]]:
+        """The pupils the form shows as linked, each with the role chosen: as saved, or as sent."""
+        if not self.is_bound:
+            return [(link.pupil, link.role) for link in self.instance.linked_pupils] if self.instance.pk else []
+        field = cast(forms.ModelMultipleChoiceField, self.fields["pupils"])
+        sent = cast(QueryDict, self.data)  # bound to request.POST
+        ids = [value for value in sent.getlist("pupils") if str(value).isdigit()]
+        pupils = {pupil.pk: pupil for pupil in cast(QuerySet, field.queryset).filter(pk__in=ids)}
+        return [
+            (pupils[int(pk)], self.data.get(f"pupil_role_{pk}", "")) for pk in dict.fromkeys(ids) if int(pk) in pupils
+        ]
+
+    def parent_choice(self) -> User | None:
+        """The parent the form shows as the poster: as saved, or as sent."""
+        value = self["poster_parent"].value()
+        if not value:
+            return None
+        if isinstance(value, User):
+            return value
+        field = cast(forms.ModelChoiceField, self.fields["poster_parent"])
+        return cast(QuerySet, field.queryset).filter(pk=value).first() if str(value).isdigit() else None
+
+    def without_judging(self) -> None:
+        """After a Search button: show what was typed and ticked, with no error messages yet."""
+        self._errors = ErrorDict()
+        self.cleaned_data = {}
+
     def saw_version(self, version: int) -> None:
         """After a stale submit: the person's answers stay, and the next save is checked against
         the version they have now been shown."""
@@ -320,11 +356,27 @@ class TriageForm(PlainTextMixin, forms.ModelForm):
     def clean(self):
         super().clean()
         data = self.cleaned_data
-        if data.get("poster_pupil") and data.get("poster_kind") not in (PosterKind.PUPIL, None):
-            self.add_error("poster_pupil", "You linked a pupil, but “Who posted it” is not “A pupil”.")
+        data["pupil_links"] = self._pupil_links(data.get("pupils") or [], data.get("poster_kind"))
         if data.get("poster_parent") and data.get("poster_kind") not in (PosterKind.PARENT, None):
             self.add_error("poster_parent", "You linked a parent, but “Who posted it” is not “A parent or carer”.")
         return data
+
+    def _pupil_links(self, pupils, poster_kind: str | None) -> list[tuple[Pupil, str]]:
+        links = []
+        for pupil in pupils:
+            role = self.data.get(f"pupil_role_{pupil.pk}", "")
+            if role not in PupilRole.values:
+                self.add_error("pupils", f"Choose the part {pupil.full_name} plays in this case.")
+                continue
+            needed = ROLE_NEEDS_POSTER_KIND.get(PupilRole(role))
+            if needed is not None and poster_kind and poster_kind != needed:
+                self.add_error(
+                    "pupils",
+                    f"You linked {pupil.full_name} as “{PupilRole(role).label.lower()}”, "
+                    f"but “Who posted it” is not “{needed.label}”.",
+                )
+            links.append((pupil, role))
+        return links
 
 
 class StepForm(PlainTextMixin, forms.Form):
@@ -375,7 +427,7 @@ class OutcomeForm(PlainTextMixin, forms.Form):
         outcome = data.get("outcome")
         if outcome in self.kind_outcomes.needs_reference and not data.get("external_reference", "").strip():
             self.add_error(
-                "external_reference", f"Give the {self.kind_outcomes.reference_label.lower()} for this outcome."
+                "external_reference", f"Give the {self.kind_outcomes.reference_in_sentence} for this outcome."
             )
         if outcome in self.kind_outcomes.needs_attendees and not data.get("attendees", "").strip():
             self.add_error("attendees", "Say who attended the meeting.")

@@ -24,6 +24,14 @@ class StepOutcomes:
     # Outcomes that mean the meeting took place, so who attended must be said.
     needs_attendees: frozenset[Outcome] = frozenset()
 
+    @property
+    def reference_in_sentence(self) -> str:
+        """The reference label inside a sentence: "the platform's own reference", but "POSH's
+        reference" and "the LADO's reference" keep their capitals."""
+        label = self.reference_label or "reference"
+        first = label.split()[0]
+        return label if first[:2].isupper() else label[0].lower() + label[1:]
+
 
 PLATFORM = StepOutcomes(
     (Outcome.REMOVED, Outcome.REFUSED, Outcome.NO_REPLY, Outcome.ACCOUNT_SUSPENDED),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import cases, files, platforms, reporting
+from .views import cases, files, platforms, reporting, triage
 
 app_name = "incidents"
 
@@ -13,7 +13,9 @@ urlpatterns = [
     path("mine/<int:pk>/evidence/", reporting.report_add_evidence, name="report_add_evidence"),
     path("<int:pk>/", cases.incident_detail, name="detail"),
     path("<int:pk>/timeline/", cases.incident_timeline, name="timeline"),
-    path("<int:pk>/triage/", cases.incident_triage, name="triage"),
+    path("<int:pk>/triage/", triage.incident_triage, name="triage"),
+    path("triage/pupils/", triage.pupil_search, name="pupil_search"),
+    path("triage/parents/", triage.parent_search, name="parent_search"),
     path("<int:pk>/steps/", cases.step_add, name="step_add"),
     path("<int:pk>/steps/<int:step_pk>/outcome/", cases.step_outcome, name="step_outcome"),
     path("<int:pk>/steps/skip/", cases.step_skip, name="step_skip"),

@@ -123,8 +123,7 @@ def _ways_of_naming(full_name: str) -> list[str]:
 
 def _incident_people(incident: Incident) -> list[str]:
     names = [person.full_name for person in (incident.reporter, incident.poster_parent, incident.owner) if person]
-    if (pupil := incident.poster_pupil) is not None:
-        names.append(f"{pupil.first_name} {pupil.last_name}")
+    names += [f"{link.pupil.first_name} {link.pupil.last_name}" for link in incident.linked_pupils]
     return names
 
 

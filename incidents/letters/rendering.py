@@ -51,9 +51,9 @@ def letter_pdf(letter: Letter) -> bytes:
 
 def chronology_pdf(incident: Incident) -> bytes:
     """The police or legal bundle's chronology. It is for the police or the school's lawyers, so it
-    names the person identified as the poster and the pupil linked to the case, and says so on its
-    first page. (The governors' panel bundle, complaints.panel, stays anonymised.)"""
-    poster_pupil = incident.poster_pupil
+    names the person identified as the poster and every pupil linked to the case (with their
+    class and their part in it), and says so on its first page. (The governors' panel bundle,
+    complaints.panel, stays anonymised.)"""
     steps = list(incident.steps.select_related("owner", "completed_by").order_by("created_at", "pk"))
     letters = list(incident.letters.filter(status=LetterStatus.FINAL).order_by("finalised_at", "pk"))
     entries = list(incident.timeline.select_related("actor").order_by("at", "pk"))
@@ -69,8 +69,7 @@ def chronology_pdf(incident: Incident) -> bytes:
             "evidence": evidence,
             "natures": incident.nature_labels,
             "poster_parent": incident.poster_parent,
-            "poster_pupil": poster_pupil,
-            "poster_pupil_class": poster_pupil.school_class if poster_pupil else None,
+            "linked_pupils": incident.linked_pupils,
             "made_at": timezone.localtime(),
         },
     )

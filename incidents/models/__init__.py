@@ -26,6 +26,7 @@ from .incident import (
     seconds_between,
 )
 from .platforms import SchoolPlatform
+from .pupils import POSTER_ROLES, ROLE_NEEDS_POSTER_KIND, IncidentPupil, PupilRole
 from .steps import EscalationStep, StepReminder, TimelineEntry
 
 __all__ = [
@@ -41,13 +42,17 @@ __all__ = [
     "Evidence",
     "Incident",
     "IncidentNature",
+    "IncidentPupil",
     "IncidentSequence",
     "InvalidTransition",
     "Nature",
     "Outcome",
     "Platform",
     "PlatformQuerySet",
+    "POSTER_ROLES",
     "PosterKind",
+    "PupilRole",
+    "ROLE_NEEDS_POSTER_KIND",
     "SchoolPlatform",
     "Severity",
     "Status",

@@ -14,10 +14,13 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from accounts.models import Pupil, Role, School
+from accounts.models import Role, School
 from accounts.permissions import schools_where
 
 from .choices import FINISHED_STATUSES, INCIDENT_WORKFLOW, Certainty, Nature, PosterKind, Severity, Status
+from .pupils import POSTER_ROLES, PupilRole
+
+ROLE_ORDER = list(PupilRole.values)
 
 
 class PlatformQuerySet(models.QuerySet):
@@ -203,7 +206,8 @@ class Incident(models.Model):
     harassment = models.BooleanField(
         "part of a pattern of harassment", default=False, help_text="Repeated posts aimed at the same person."
     )
-    poster_pupil = models.ForeignKey(Pupil, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The pupils the case concerns (the one who posted, the poster's child, a child in the post or
+    # targeted) are IncidentPupil rows: incidents.models.pupils.
     poster_parent = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -328,6 +332,23 @@ class Incident(models.Model):
             )
             self.school_platform_report_url, self.school_platform_notes = own or ("", "")
         return self.school_platform_report_url or "", self.school_platform_notes or ""
+
+    @property
+    def linked_pupils(self) -> list:
+        """The pupil links, poster's side first, with their pupils and classes (prefetched as
+        `pupil_links` on the case pages; one query otherwise)."""
+        from .pupils import IncidentPupil
+
+        links = self.pupil_links.all() if self.pk else IncidentPupil.objects.none()
+        if "pupil_links" not in getattr(self, "_prefetched_objects_cache", {}):
+            links = links.select_related("pupil__school_class")
+        return sorted(links, key=lambda link: (ROLE_ORDER.index(link.role), link.pupil.last_name, link.pk))
+
+    @property
+    def poster_pupil(self):
+        """The pupil on the poster's side: the pupil who posted, or the poster's child; None if
+        no pupil is linked so."""
+        return next((link.pupil for link in self.linked_pupils if link.role in POSTER_ROLES), None)
 
     @property
     def reporter_role_label(self) -> str:

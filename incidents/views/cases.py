@@ -12,13 +12,12 @@ from django.views.decorators.http import require_POST
 from accounts.audit import log_access
 from accounts.http import AuthenticatedRequest
 from accounts.permissions import may, require, requires
-from schoolsocial.lib.concurrency import StaleEdit
 from schoolsocial.lib.paging import page_of
 
 from .. import actions, posh
 from .. import restriction as restriction_rules
 from ..access import case_list_for, evidence_for, get_case_for, get_step_of, load_case_for, steps_of
-from ..forms import IncidentFilterForm, NoteForm, OutcomeForm, SkipForm, StatusForm, StepForm, TriageForm
+from ..forms import IncidentFilterForm, NoteForm, OutcomeForm, SkipForm, StatusForm, StepForm
 from ..letters.models import LETTER_FOR_STEP
 from ..models import Incident, InvalidTransition, Outcome, Status, StepKind
 from ..search import mark_matches, search
@@ -106,48 +105,6 @@ def incident_timeline(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     log_access(request, incident, action="view-timeline")
     entries = incident.timeline.select_related("actor").order_by("at", "pk")
     return render(request, "incidents/incident_timeline.html", {"incident": incident, "entries": entries})
-
-
-@login_required
-def incident_triage(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    school = require(request, "incidents.triage")
-    incident = load_case_for(request.membership, pk)
-    if request.method != "POST":
-        log_access(request, incident, action="view-triage")  # the page shows the post itself
-    form = TriageForm(request.POST or None, instance=incident, school=school)
-    if not form.initial.get("owner") and not form.is_bound:
-        form.initial["owner"] = request.user.pk
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            actions.triage(
-                incident=incident,
-                by=request.user,
-                severity=data["severity"],
-                natures=data["natures"],
-                poster_kind=data["poster_kind"],
-                poster_pupil=data["poster_pupil"],
-                poster_parent=data["poster_parent"],
-                owner=data["owner"],
-                harassment=data["harassment"],
-                pupils_identifiable=data["pupils_identifiable"],
-                safeguarding_concern=data["safeguarding_concern"],
-                staff_safety=data["staff_safety"],
-                note=data["note"],
-                seen_version=data["seen_version"],
-            )
-        except StaleEdit as stale:
-            incident.refresh_from_db()
-            form.saw_version(stale.version)
-            context = {"incident": incident, "form": form, "stale": stale, "saved_natures": incident.nature_labels}
-            return render(request, "incidents/incident_triage.html", context, status=409)
-        except (actions.ActionError, InvalidTransition) as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(request, f"{incident.reference} is triaged. The suggested next steps are below.")
-            return redirect(incident)
-    status = 400 if form.is_bound else 200
-    return render(request, "incidents/incident_triage.html", {"incident": incident, "form": form}, status=status)
 
 
 def _after(request: AuthenticatedRequest, incident: Incident, attempt, success: str) -> HttpResponse:

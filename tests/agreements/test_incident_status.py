@@ -24,7 +24,9 @@ def case_about(cast, file_report):  # noqa: F811
             natures=[Nature.COMPLAINT],
             poster_kind=poster_kind,
             poster_parent=poster_parent,
-            poster_pupil=poster_pupil,
+            pupil_links=[(poster_pupil, "poster" if poster_kind == "pupil" else "poster_child")]
+            if poster_pupil
+            else [],
             owner=cast.dsl,
         )
         return incident

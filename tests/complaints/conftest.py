@@ -13,7 +13,7 @@ from PIL import Image
 
 from complaints import actions
 from complaints.models import Complaint
-from incidents.models import Incident, IncidentNature, Platform, PosterKind
+from incidents.models import Incident, IncidentNature, IncidentPupil, Platform, PosterKind
 from schoolsocial.lib.uploads import inspect_upload
 
 _numbers = itertools.count(1)
@@ -56,8 +56,14 @@ def to_panel(complaint: Complaint, by) -> Complaint:
 
 
 def make_incident(school, reporter, *, created: datetime, platform: str = "Facebook", natures=(), **fields) -> Incident:
-    """An incident row made directly (no emails, no timeline), for counting tests."""
+    """An incident row made directly (no emails, no timeline), for counting tests. `poster_pupil`
+    links that pupil as the one who posted (a pupil poster) or the poster's child; `pupils` is a
+    list of (pupil, role) links."""
     number = next(_numbers)
+    links = list(fields.pop("pupils", []))
+    if (poster_pupil := fields.pop("poster_pupil", None)) is not None:
+        role = "poster" if fields.get("poster_kind") == PosterKind.PUPIL else "poster_child"
+        links.insert(0, (poster_pupil, role))
     incident = Incident(
         school=school,
         reporter=reporter,
@@ -75,6 +81,8 @@ def make_incident(school, reporter, *, created: datetime, platform: str = "Faceb
     incident.save()
     for code in natures:
         IncidentNature.objects.create(incident=incident, nature=code)
+    for pupil, role in links:
+        IncidentPupil.objects.create(incident=incident, pupil=pupil, role=role)
     return incident
 
 

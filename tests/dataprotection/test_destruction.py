@@ -122,7 +122,7 @@ def closed_case(cast, facebook, client_for, django_capture_on_commit_callbacks, 
             poster_kind=PosterKind.PARENT,
             owner=cast.headteacher,
             poster_parent=cast.other_parent,
-            poster_pupil=child,
+            pupil_links=[(child, "poster_child")],
         )
         step = incident_actions.add_step(
             incident=incident, by=cast.headteacher, kind=StepKind.WRITTEN_WARNING, due_date=timezone.localdate()

@@ -9,7 +9,7 @@ from accounts.models import AccessLog
 from dataprotection import actions
 from dataprotection.models import ReviewItem, ReviewStatus
 from dataprotection.tasks import retention_sweep
-from incidents.models import Incident
+from incidents.models import Incident, IncidentPupil
 from tests.agreements.conftest import CONTENT, sign
 
 
@@ -45,7 +45,7 @@ def test_closed_cases_past_their_period_are_listed_and_kept(cast, old_case, file
 def test_safeguarding_cases_wait_until_the_child_is_25(cast, old_case):
     # Mia was born in 2018: a safeguarding case about her closed 7 years ago is not due until 2043.
     about_mia = old_case(years=7, safeguarding_concern=True, pupils_identifiable=True)
-    Incident.objects.filter(pk=about_mia.pk).update(poster_pupil=cast.child)
+    IncidentPupil.objects.create(incident=about_mia, pupil=cast.child, role="targeted")
     # No pupil linked: 25 years from closure, so one closed 26 years ago is due.
     ancient = old_case(years=26, safeguarding_concern=True)
     actions.sweep_school(cast.school)

@@ -93,7 +93,7 @@ def test_triage_confirms_the_facts_and_moves_the_status(cast, file_report):
         severity=Severity.HIGH,
         natures=[Nature.THREAT],
         poster_kind=PosterKind.PUPIL,
-        poster_pupil=cast.other_child,
+        pupil_links=[(cast.other_child, "poster")],
         owner=cast.dsl,
         note="Spoke to the class teacher.",
     )

@@ -212,3 +212,12 @@ def test_the_cluster_draft_says_we_met_them_only_if_the_meeting_was_held(cast, c
     )
     step.refresh_from_db()
     assert "We met the person who posted it." in initial_for(case, [step])["actions_taken"]
+
+
+def test_a_reference_label_in_a_sentence_keeps_an_acronyms_capitals():
+    from incidents.outcomes import outcomes_for
+
+    assert outcomes_for(StepKind.POSH_ESCALATION).reference_in_sentence == "POSH's reference"
+    assert outcomes_for(StepKind.LADO_REFERRAL).reference_in_sentence == "the LADO's reference"
+    assert outcomes_for(StepKind.POLICE_REFERRAL).reference_in_sentence == "crime reference number"
+    assert outcomes_for(StepKind.PLATFORM_REPORT).reference_in_sentence == "the platform's own reference"

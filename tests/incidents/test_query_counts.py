@@ -24,7 +24,7 @@ def busy_incident(cast, file_report, size: int):
         severity="high",
         natures=[Nature.COMPLAINT, Nature.THREAT],
         poster_kind="pupil",
-        poster_pupil=cast.other_child,
+        pupil_links=[(cast.other_child, "poster")],
         owner=cast.dsl,
     )
     kinds = list(StepKind)

@@ -46,7 +46,7 @@ def make_case(cast, *, kind: str = StepKind.WRITTEN_WARNING, content: str = POST
         poster_kind=PosterKind.PARENT,
         owner=cast.headteacher,
         poster_parent=parent,
-        poster_pupil=cast.other_child,
+        pupil_links=[(cast.other_child, "poster_child")],
     )
     step = actions.add_step(
         incident=incident, by=cast.headteacher, kind=kind, due_date=timezone.localdate() + timedelta(days=7)

@@ -52,8 +52,8 @@ def test_a_chronology_without_an_identified_poster_says_they_are_not_named(
 ):
     incident, _ = case
     incident.poster_parent = None
-    incident.poster_pupil = None
-    incident.save(update_fields=["poster_parent", "poster_pupil"])
+    incident.save(update_fields=["poster_parent"])
+    incident.pupil_links.all().delete()
     with django_capture_on_commit_callbacks(execute=True):
         bundle = actions.request_bundle(incident=incident, by=cast.headteacher)
     bundle.refresh_from_db()
@@ -70,3 +70,29 @@ def test_the_governors_bundle_of_the_same_incident_names_neither(cast, case):
     assert incident.reference in shown
     for name in ("Siân", "O'Connor-Müller", "Alex Other"):
         assert name not in shown
+
+
+def test_the_police_chronology_names_every_linked_pupil_with_their_part_and_the_panel_bundle_none(
+    cast, case, tmp_path, django_capture_on_commit_callbacks
+):
+    from accounts.models import SchoolClass
+    from incidents.models import IncidentPupil
+    from tests.factories import make_pupil
+
+    incident, _ = case
+    badgers = SchoolClass.objects.create(school=cast.school, name="Badgers", year_group="Year 4")
+    noor = make_pupil(cast.school, badgers, first="Noor", last="Haddad")
+    IncidentPupil.objects.create(incident=incident, pupil=noor, role="targeted")
+    IncidentPupil.objects.create(incident=incident, pupil=cast.child, role="in_post")
+    with django_capture_on_commit_callbacks(execute=True):
+        bundle = actions.request_bundle(incident=incident, by=cast.headteacher)
+    bundle.refresh_from_db()
+    first = " ".join(pdf_pages(chronology_of(bundle, incident.reference), tmp_path)[0].split())
+    assert "names the person the school identified as the poster and the pupils linked to the case" in first
+    assert "Pupils linked Alex Other, Otters (the poster's child)" in first
+    assert "Mia Parent, Otters (a child in the post)" in first and "Noor Haddad, Badgers (the child targeted)" in first
+    complaint = raise_complaint(cast)
+    complaint = complaint_actions.link_incident(complaint=complaint, by=cast.headteacher, incident=incident)
+    shown = repr(build_bundle(to_panel(complaint, cast.headteacher)))
+    for name in ("Noor", "Haddad", "Mia Parent", "Alex Other"):
+        assert name not in shown, name
