@@ -1,5 +1,7 @@
 """Search the school's incidents: the post's words, the account name, who is targeted, the
-reference and the case notes (every timeline entry with a body), ranked, best first.
+reference and the case notes (every timeline entry with a body), ranked, best first, when at most
+`fulltext.RANK_AT_MOST` match; a common word matching more is listed newest first, and the list
+says so and asks for another word.
 
 The index behind it (a generated tsvector with GIN and trigram indexes on PostgreSQL, an FTS5
 table on SQLite) is described in `schoolsocial/lib/fulltext.py` and created by migration 0013.
@@ -26,8 +28,14 @@ SNIPPET_LENGTH = 220
 
 
 def search(queryset: QuerySet[Incident], text: str) -> QuerySet[Incident]:
-    """The incidents of `queryset` matching `text`, best first (then in the queryset's own order)."""
+    """The incidents of `queryset` matching `text`, best first (then in the queryset's own order);
+    newest first when more than `fulltext.RANK_AT_MOST` match."""
     return fulltext.search(queryset, INDEX, text)
+
+
+def find(queryset: QuerySet[Incident], text: str) -> fulltext.Found:
+    """`search`, saying whether too many matched to rank (the list then asks for more words)."""
+    return fulltext.find(queryset, INDEX, text)
 
 
 def mark_matches(incidents: Iterable[Incident], text: str) -> None:
