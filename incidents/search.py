@@ -9,6 +9,7 @@ table on SQLite) is described in `schoolsocial/lib/fulltext.py` and created by m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from django.db.models import QuerySet
@@ -27,15 +28,31 @@ INDEX = fulltext.TextIndex(
 SNIPPET_LENGTH = 220
 
 
+# A whole reference, as on a letter (NBP-2026-0042): looked up by its unique index, as every word of
+# it would otherwise be matched against the text index ("nbp" and "2026" are in every incident).
+REFERENCE = re.compile(r"^\s*([a-z0-9]{2,12}-\d{4}-\d{1,9})\s*$", re.IGNORECASE)
+
+
+def _by_reference(queryset: QuerySet[Incident], text: str) -> QuerySet[Incident] | None:
+    reference = REFERENCE.match(text or "")
+    if reference is None:
+        return None
+    exact = queryset.filter(reference=reference.group(1).upper())
+    return exact if exact.exists() else None  # part of a reference is searched as text
+
+
 def search(queryset: QuerySet[Incident], text: str) -> QuerySet[Incident]:
     """The incidents of `queryset` matching `text`, best first (then in the queryset's own order);
-    newest first when more than `fulltext.RANK_AT_MOST` match."""
-    return fulltext.search(queryset, INDEX, text)
+    in the queryset's own order when more than `fulltext.RANK_AT_MOST` match."""
+    exact = _by_reference(queryset, text)
+    return exact if exact is not None else fulltext.search(queryset, INDEX, text)
 
 
 def find(queryset: QuerySet[Incident], text: str) -> fulltext.Found:
-    """`search`, saying whether too many matched to rank (the list then asks for more words)."""
-    return fulltext.find(queryset, INDEX, text)
+    """`search` for the list: newest first, a page at a time, when too many match to rank (the
+    list then asks for another word)."""
+    exact = _by_reference(queryset, text)
+    return fulltext.Found(exact, False) if exact is not None else fulltext.find(queryset, INDEX, text)
 
 
 def mark_matches(incidents: Iterable[Incident], text: str) -> None:

@@ -5,20 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0012_year_end_rollover'),
-        ('incidents', '0017_posh_and_legal_forms'),
+        ("accounts", "0012_year_end_rollover"),
+        ("incidents", "0017_posh_and_legal_forms"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='incident',
-            name='incident_school_due',
+            model_name="incident",
+            name="incident_school_due",
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['school', 'next_due_on', '-created_at'], name='incident_school_due_recent'),
+            model_name="incident",
+            index=models.Index(fields=["school", "next_due_on", "-created_at"], name="incident_school_due_recent"),
         ),
     ]

@@ -63,38 +63,88 @@ def words(text: str) -> list[str]:
 RANK_AT_MOST = 100  # more matches than this: newest first, unranked (ranking all would grow with the school)
 
 
+class NewestMatches:
+    """SQLite, too many matches to rank: the matches newest recorded first, fetched a slice at a
+    time. The FTS5 table streams its matches in rowid order (the order incidents were recorded),
+    and each is checked against the queryset's filters by primary key until the slice is full, so a
+    page reads a page's worth of matches at any size. (Walking the list's own index instead would
+    need every match of the word gathered first: a third of the school for a common word.)"""
+
+    def __init__(self, queryset: QuerySet, index: TextIndex, match: str) -> None:
+        self.queryset, self.index, self.match = queryset, index, match
+
+    def ids(self, limit: int, offset: int = 0) -> list[int]:
+        from django.db import connections
+
+        table, fts = self.index.table, self.index.fts
+        inner = self.queryset.order_by().extra(where=[f'"{table}"."id" = "{fts}".rowid']).values("pk")
+        sql, params = inner.query.sql_with_params()
+        with connections[self.queryset.db].cursor() as cursor:
+            cursor.execute(
+                f'SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH %s AND EXISTS ({sql}) '
+                "ORDER BY rowid DESC LIMIT %s OFFSET %s",
+                [self.match, *params, limit, offset],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    def __getitem__(self, part: slice) -> list:
+        start = part.start or 0
+        limit = -1 if part.stop is None else max(part.stop - start, 0)
+        ids = self.ids(limit, start)
+        # No ORDER BY: sorted here, so the database looks the rows up by key instead of walking the
+        # list's index in its order.
+        rows = {row.pk: row for row in self.queryset.filter(pk__in=ids).order_by()}
+        return [rows[pk] for pk in ids if pk in rows]
+
+    def __iter__(self):
+        return iter(self[0:None])
+
+
 @dataclass(frozen=True)
 class Found:
     """What a search found: the rows to page through, and whether there were too many to rank."""
 
-    rows: QuerySet
-    many: bool  # more than RANK_AT_MOST matches: `rows` is in the queryset's own order, not ranked
+    rows: QuerySet | NewestMatches  # sliced by the pager
+    many: bool  # more than RANK_AT_MOST matches: newest first, not ranked
 
 
 def search(queryset: QuerySet, index: TextIndex, text: str) -> QuerySet:
     """The rows of `queryset` matching every word of `text` (each word also as the start of a longer
     one), best first when there are at most RANK_AT_MOST of them (annotated with `search_rank`),
-    otherwise in the queryset's own order. No words: no rows."""
-    return find(queryset, index, text).rows
+    otherwise in the queryset's own order. No words: no rows. (`find` pages faster through many.)"""
+    found = words(text)
+    if not found:
+        return queryset.none()
+    if _too_many(queryset, index, text, found, RANK_AT_MOST):
+        return _matching(queryset, index, text, found)
+    return _ranked(queryset, index, text, found)
 
 
 def find(queryset: QuerySet, index: TextIndex, text: str, *, rank_at_most: int = RANK_AT_MOST) -> Found:
-    """`search`, saying whether the matches were too many to rank.
+    """`search` for a list page, saying whether the matches were too many to rank.
 
     Ranking needs every match scored before the first page can be shown, and a common word matches
     a third of a school's incidents: at 100,000 incidents that is 33,000 rows read and sorted for
-    a page of 25. So one bounded probe first reads at most `rank_at_most` + 1 matches (in whatever
-    order the database finds cheapest); when there are no more than that, they are ranked (a bounded
-    sort); when there are more, the matches come in the queryset's own order (newest first on the
-    lists), which the list's own index serves a page at a time, and the page says so."""
+    a page of 25. So one bounded probe first reads at most `rank_at_most` + 1 matches; when there
+    are no more than that, they are ranked (a bounded sort); when there are more, the matches come
+    newest first a page at a time (PostgreSQL: the queryset's own order, off the list's index;
+    SQLite: newest recorded first, off the FTS5 table, see NewestMatches), and the page says so."""
     found = words(text)
     if not found:
         return Found(queryset.none(), False)
-    matching = _matching(queryset, index, text, found)
-    probe = list(matching.order_by().values_list("pk", flat=True)[: rank_at_most + 1])
-    if len(probe) > rank_at_most:
-        return Found(matching, True)
-    return Found(_ranked(queryset, index, text, found), False)
+    if not _too_many(queryset, index, text, found, rank_at_most):
+        return Found(_ranked(queryset, index, text, found), False)
+    if _vendor(queryset) == "postgresql":
+        return Found(_matching(queryset, index, text, found), True)
+    return Found(NewestMatches(queryset, index, _sqlite_match(found)), True)
+
+
+def _too_many(queryset: QuerySet, index: TextIndex, text: str, found: list[str], at_most: int) -> bool:
+    """Whether more than `at_most` rows match, reading at most `at_most` + 1 matches."""
+    if _vendor(queryset) == "postgresql":
+        probe = _matching(queryset, index, text, found).order_by().values_list("pk", flat=True)
+        return len(probe[: at_most + 1]) > at_most
+    return len(NewestMatches(queryset, index, _sqlite_match(found)).ids(at_most + 1)) > at_most
 
 
 def _vendor(queryset: QuerySet) -> str:
@@ -126,8 +176,6 @@ def _matching(queryset: QuerySet, index: TextIndex, text: str, found: list[str])
     if _vendor(queryset) == "postgresql":
         where, params, _ = _postgresql_where(index, text, found)
         return queryset.extra(where=[where], params=params)
-    # A subquery, not a join: SQLite then walks the queryset's own index in its own order and stops
-    # at the page, instead of reading every match out of the FTS table and sorting them.
     return queryset.extra(
         where=[f'"{index.table}"."id" IN (SELECT rowid FROM "{index.fts}" WHERE "{index.fts}" MATCH %s)'],
         params=[_sqlite_match(found)],
