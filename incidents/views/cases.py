@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 from accounts.audit import log_access
 from accounts.http import AuthenticatedRequest
 from accounts.permissions import may, require, requires
+from schoolsocial.lib import fulltext
 from schoolsocial.lib.concurrency import StaleEdit
-from schoolsocial.lib.fulltext import RANK_AT_MOST
 from schoolsocial.lib.paging import page_of
 
 from .. import actions, posh
@@ -81,7 +81,7 @@ def incident_list(request: AuthenticatedRequest) -> HttpResponse:
             "form": form,
             "today": timezone.localdate(),
             "too_many_to_rank": too_many_to_rank,
-            "rank_at_most": RANK_AT_MOST,
+            "rank_at_most": fulltext.RANK_AT_MOST,
         },
     )
 

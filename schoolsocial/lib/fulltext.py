@@ -120,7 +120,7 @@ def search(queryset: QuerySet, index: TextIndex, text: str) -> QuerySet:
     return _ranked(queryset, index, text, found)
 
 
-def find(queryset: QuerySet, index: TextIndex, text: str, *, rank_at_most: int = RANK_AT_MOST) -> Found:
+def find(queryset: QuerySet, index: TextIndex, text: str, *, rank_at_most: int | None = None) -> Found:
     """`search` for a list page, saying whether the matches were too many to rank.
 
     Ranking needs every match scored before the first page can be shown, and a common word matches
@@ -132,7 +132,7 @@ def find(queryset: QuerySet, index: TextIndex, text: str, *, rank_at_most: int =
     found = words(text)
     if not found:
         return Found(queryset.none(), False)
-    if not _too_many(queryset, index, text, found, rank_at_most):
+    if not _too_many(queryset, index, text, found, RANK_AT_MOST if rank_at_most is None else rank_at_most):
         return Found(_ranked(queryset, index, text, found), False)
     if _vendor(queryset) == "postgresql":
         return Found(_matching(queryset, index, text, found), True)
