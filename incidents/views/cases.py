@@ -37,7 +37,7 @@ def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def filtered_incidents(incidents, form: IncidentFilterForm) -> tuple[QuerySet[Incident], bool]:
+def filtered_incidents(incidents, form: IncidentFilterForm) -> tuple[QuerySet[Incident] | fulltext.NewestMatches, bool]:
     """The incidents the filters ask for, and whether a search matched too many to rank."""
     if not form.is_valid():
         return incidents, False
