@@ -57,13 +57,15 @@ format: dev-deps
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# Every bench on the embedded SQLite default, or on PostgreSQL when DATABASE_URL is set.
+# Every bench on the embedded SQLite default, or on PostgreSQL when DATABASE_URL is set; one JSON
+# line per figure on stdout. Pick some with e.g. `make bench BENCHES=bench/incidents.py`.
+BENCHES ?= $(wildcard bench/[a-z]*.py)
 bench: deps
-	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@for script in $(BENCHES); do echo "== $$script"; $(PY) $$script || exit 1; done
 
 # The same benches on a throwaway PostgreSQL started for this run only (as `make test` does).
 bench-pg: deps
-	bash scripts/bench-pg.sh
+	bash scripts/bench-pg.sh BENCHES="$(BENCHES)"
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles var .pytest_cache
