@@ -3,8 +3,10 @@
 An app describes what is searched (`TextIndex`: the table, its text columns with a weight, and
 optionally a child table whose `body` rows count as the record's notes), creates the index in a
 migration with `install` / `uninstall`, and asks `search(queryset, index, text)` for the matching
-rows, each annotated with `search_rank` (higher is better). `highlight` marks the words in a piece
-of text for the page.
+rows, each annotated with `search_rank` (higher is better), or `find` for a list page. Ranking is
+bounded: when more than RANK_AT_MOST rows match (a common word), `find` pages through them newest
+first instead and says so, so a search costs about the same at 1,000 and 100,000 rows.
+`highlight` marks the words in a piece of text for the page.
 
 How the index is kept, per database (nothing of it is declared on the model, so one model serves
 both and `makemigrations` never sees it):
