@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test deps dev-deps requirements seed lint format bench clean
+.PHONY: run test deps dev-deps requirements seed lint format bench bench-pg clean
 
 run: deps
 	$(PY) manage.py migrate --noinput
@@ -57,8 +57,15 @@ format: dev-deps
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Every bench on the embedded SQLite default, or on PostgreSQL when DATABASE_URL is set; one JSON
+# line per figure on stdout. Pick some with e.g. `make bench BENCHES=bench/incidents.py`.
+BENCHES ?= $(wildcard bench/[a-z]*.py)
 bench: deps
-	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@for script in $(BENCHES); do echo "== $$script"; $(PY) $$script || exit 1; done
+
+# The same benches on a throwaway PostgreSQL started for this run only (as `make test` does).
+bench-pg: deps
+	bash scripts/bench-pg.sh BENCHES="$(BENCHES)"
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles var .pytest_cache

@@ -1,5 +1,7 @@
 """Search the school's incidents: the post's words, the account name, who is targeted, the
-reference and the case notes (every timeline entry with a body), ranked, best first.
+reference and the case notes (every timeline entry with a body), ranked, best first, when at most
+`fulltext.RANK_AT_MOST` match; a common word matching more is listed newest first, and the list
+says so and asks for another word.
 
 The index behind it (a generated tsvector with GIN and trigram indexes on PostgreSQL, an FTS5
 table on SQLite) is described in `schoolsocial/lib/fulltext.py` and created by migration 0013.
@@ -7,6 +9,7 @@ table on SQLite) is described in `schoolsocial/lib/fulltext.py` and created by m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from django.db.models import QuerySet
@@ -25,9 +28,31 @@ INDEX = fulltext.TextIndex(
 SNIPPET_LENGTH = 220
 
 
+# A whole reference, as on a letter (NBP-2026-0042): looked up by its unique index, as every word of
+# it would otherwise be matched against the text index ("nbp" and "2026" are in every incident).
+REFERENCE = re.compile(r"^\s*([a-z0-9]{2,12}-\d{4}-\d{1,9})\s*$", re.IGNORECASE)
+
+
+def _by_reference(queryset: QuerySet[Incident], text: str) -> QuerySet[Incident] | None:
+    reference = REFERENCE.match(text or "")
+    if reference is None:
+        return None
+    exact = queryset.filter(reference=reference.group(1).upper())
+    return exact if exact.exists() else None  # part of a reference is searched as text
+
+
 def search(queryset: QuerySet[Incident], text: str) -> QuerySet[Incident]:
-    """The incidents of `queryset` matching `text`, best first (then in the queryset's own order)."""
-    return fulltext.search(queryset, INDEX, text)
+    """The incidents of `queryset` matching `text`, best first (then in the queryset's own order);
+    in the queryset's own order when more than `fulltext.RANK_AT_MOST` match."""
+    exact = _by_reference(queryset, text)
+    return exact if exact is not None else fulltext.search(queryset, INDEX, text)
+
+
+def find(queryset: QuerySet[Incident], text: str) -> fulltext.Found:
+    """`search` for the list: newest first, a page at a time, when too many match to rank (the
+    list then asks for another word)."""
+    exact = _by_reference(queryset, text)
+    return fulltext.Found(exact, False) if exact is not None else fulltext.find(queryset, INDEX, text)
 
 
 def mark_matches(incidents: Iterable[Incident], text: str) -> None:

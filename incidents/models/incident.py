@@ -263,7 +263,8 @@ class Incident(models.Model):
             models.Index(fields=["school", "-created_at"], name="incident_school_recent"),
             models.Index(fields=["school", "status", "-created_at"], name="incident_school_status"),
             models.Index(fields=["school", "platform", "-created_at"], name="incident_school_platform"),
-            models.Index(fields=["school", "next_due_on"], name="incident_school_due"),
+            # The overdue list: longest overdue first, newest first within a day, read off this index.
+            models.Index(fields=["school", "next_due_on", "-created_at"], name="incident_school_due_recent"),
             models.Index(fields=["reporter", "-created_at"], name="incident_reporter_recent"),
             # Covers every column the statistics read (incidents.statistics), so counting a year of a
             # school's incidents reads this index alone, never the wide table rows.

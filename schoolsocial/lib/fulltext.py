@@ -3,8 +3,10 @@
 An app describes what is searched (`TextIndex`: the table, its text columns with a weight, and
 optionally a child table whose `body` rows count as the record's notes), creates the index in a
 migration with `install` / `uninstall`, and asks `search(queryset, index, text)` for the matching
-rows, each annotated with `search_rank` (higher is better). `highlight` marks the words in a piece
-of text for the page.
+rows, each annotated with `search_rank` (higher is better), or `find` for a list page. Ranking is
+bounded: when more than RANK_AT_MOST rows match (a common word), `find` pages through them newest
+first instead and says so, so a search costs about the same at 1,000 and 100,000 rows.
+`highlight` marks the words in a piece of text for the page.
 
 How the index is kept, per database (nothing of it is declared on the model, so one model serves
 both and `makemigrations` never sees it):
@@ -60,15 +62,91 @@ def words(text: str) -> list[str]:
     return re.findall(r"\w+", (text or "").lower())[:MAX_WORDS]
 
 
+RANK_AT_MOST = 100  # more matches than this: newest first, unranked (ranking all would grow with the school)
+
+
+class NewestMatches:
+    """SQLite, too many matches to rank: the matches newest recorded first, fetched a slice at a
+    time. The FTS5 table streams its matches in rowid order (the order incidents were recorded),
+    and each is checked against the queryset's filters by primary key until the slice is full, so a
+    page reads a page's worth of matches at any size. (Walking the list's own index instead would
+    need every match of the word gathered first: a third of the school for a common word.)"""
+
+    def __init__(self, queryset: QuerySet, index: TextIndex, match: str) -> None:
+        self.queryset, self.index, self.match = queryset, index, match
+
+    def ids(self, limit: int, offset: int = 0) -> list[int]:
+        from django.db import connections
+
+        table, fts = self.index.table, self.index.fts
+        inner = self.queryset.order_by().extra(where=[f'"{table}"."id" = "{fts}".rowid']).values("pk")
+        sql, params = inner.query.sql_with_params()
+        with connections[self.queryset.db].cursor() as cursor:
+            cursor.execute(
+                f'SELECT rowid FROM "{fts}" WHERE "{fts}" MATCH %s AND EXISTS ({sql}) '
+                "ORDER BY rowid DESC LIMIT %s OFFSET %s",
+                [self.match, *params, limit, offset],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    def __getitem__(self, part: slice) -> list:
+        start = part.start or 0
+        limit = -1 if part.stop is None else max(part.stop - start, 0)
+        ids = self.ids(limit, start)
+        # No ORDER BY: sorted here, so the database looks the rows up by key instead of walking the
+        # list's index in its order.
+        rows = {row.pk: row for row in self.queryset.filter(pk__in=ids).order_by()}
+        return [rows[pk] for pk in ids if pk in rows]
+
+    def __iter__(self):
+        return iter(self[0:None])
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a search found: the rows to page through, and whether there were too many to rank."""
+
+    rows: QuerySet | NewestMatches  # sliced by the pager
+    many: bool  # more than RANK_AT_MOST matches: newest first, not ranked
+
+
 def search(queryset: QuerySet, index: TextIndex, text: str) -> QuerySet:
     """The rows of `queryset` matching every word of `text` (each word also as the start of a longer
-    one), annotated with `search_rank`, best first. No words: no rows."""
+    one), best first when there are at most RANK_AT_MOST of them (annotated with `search_rank`),
+    otherwise in the queryset's own order. No words: no rows. (`find` pages faster through many.)"""
     found = words(text)
     if not found:
         return queryset.none()
+    if _too_many(queryset, index, text, found, RANK_AT_MOST):
+        return _matching(queryset, index, text, found)
+    return _ranked(queryset, index, text, found)
+
+
+def find(queryset: QuerySet, index: TextIndex, text: str, *, rank_at_most: int | None = None) -> Found:
+    """`search` for a list page, saying whether the matches were too many to rank.
+
+    Ranking needs every match scored before the first page can be shown, and a common word matches
+    a third of a school's incidents: at 100,000 incidents that is 33,000 rows read and sorted for
+    a page of 25. So one bounded probe first reads at most `rank_at_most` + 1 matches; when there
+    are no more than that, they are ranked (a bounded sort); when there are more, the matches come
+    newest first a page at a time (PostgreSQL: the queryset's own order, off the list's index;
+    SQLite: newest recorded first, off the FTS5 table, see NewestMatches), and the page says so."""
+    found = words(text)
+    if not found:
+        return Found(queryset.none(), False)
+    if not _too_many(queryset, index, text, found, RANK_AT_MOST if rank_at_most is None else rank_at_most):
+        return Found(_ranked(queryset, index, text, found), False)
     if _vendor(queryset) == "postgresql":
-        return _search_postgresql(queryset, index, text, found)
-    return _search_sqlite(queryset, index, found)
+        return Found(_matching(queryset, index, text, found), True)
+    return Found(NewestMatches(queryset, index, _sqlite_match(found)), True)
+
+
+def _too_many(queryset: QuerySet, index: TextIndex, text: str, found: list[str], at_most: int) -> bool:
+    """Whether more than `at_most` rows match, reading at most `at_most` + 1 matches."""
+    if _vendor(queryset) == "postgresql":
+        probe = _matching(queryset, index, text, found).order_by().values_list("pk", flat=True)
+        return len(probe[: at_most + 1]) > at_most
+    return len(NewestMatches(queryset, index, _sqlite_match(found)).ids(at_most + 1)) > at_most
 
 
 def _vendor(queryset: QuerySet) -> str:
@@ -77,7 +155,7 @@ def _vendor(queryset: QuerySet) -> str:
     return connections[queryset.db].vendor
 
 
-def _search_postgresql(queryset: QuerySet, index: TextIndex, text: str, found: list[str]) -> QuerySet:
+def _postgresql_where(index: TextIndex, text: str, found: list[str]) -> tuple[str, list[str], str]:
     table = index.table
     query = " & ".join(f"{word}:*" for word in found)
     where = [f'"{table}"."search_vector" @@ to_tsquery(\'english\', %s)']
@@ -88,24 +166,42 @@ def _search_postgresql(queryset: QuerySet, index: TextIndex, text: str, found: l
         for column in index.trigram:
             where.append(f'"{table}"."{column}" ILIKE %s')
             params.append(pattern)
+    return "(" + " OR ".join(where) + ")", params, query
+
+
+def _sqlite_match(found: list[str]) -> str:
+    return " ".join('"' + word.replace('"', '""') + '"*' for word in found)
+
+
+def _matching(queryset: QuerySet, index: TextIndex, text: str, found: list[str]) -> QuerySet:
+    """The matching rows, in the queryset's own order, nothing scored."""
+    if _vendor(queryset) == "postgresql":
+        where, params, _ = _postgresql_where(index, text, found)
+        return queryset.extra(where=[where], params=params)
     return queryset.extra(
-        select={"search_rank": f'ts_rank("{table}"."search_vector", to_tsquery(\'english\', %s))'},
-        select_params=[query],
-        where=["(" + " OR ".join(where) + ")"],
-        params=params,
-    ).order_by("-search_rank", *queryset.query.order_by or queryset.model._meta.ordering)
+        where=[f'"{index.table}"."id" IN (SELECT rowid FROM "{index.fts}" WHERE "{index.fts}" MATCH %s)'],
+        params=[_sqlite_match(found)],
+    )
 
 
-def _search_sqlite(queryset: QuerySet, index: TextIndex, found: list[str]) -> QuerySet:
+def _ranked(queryset: QuerySet, index: TextIndex, text: str, found: list[str]) -> QuerySet:
+    order = [*(queryset.query.order_by or queryset.model._meta.ordering)]
+    if _vendor(queryset) == "postgresql":
+        where, params, query = _postgresql_where(index, text, found)
+        return queryset.extra(
+            select={"search_rank": f'ts_rank("{index.table}"."search_vector", to_tsquery(\'english\', %s))'},
+            select_params=[query],
+            where=[where],
+            params=params,
+        ).order_by("-search_rank", *order)
     fts = index.fts
-    match = " ".join('"' + word.replace('"', '""') + '"*' for word in found)
     weights = ", ".join(str(WEIGHTS[weight]) for _, weight in index.searched)
     return queryset.extra(
         select={"search_rank": f'-bm25("{fts}", {weights})'},
         tables=[fts],
         where=[f'"{fts}".rowid = "{index.table}"."id"', f'"{fts}" MATCH %s'],
-        params=[match],
-    ).order_by("-search_rank", *queryset.query.order_by or queryset.model._meta.ordering)
+        params=[_sqlite_match(found)],
+    ).order_by("-search_rank", *order)
 
 
 # --- Highlighting --------------------------------------------------------------------------------

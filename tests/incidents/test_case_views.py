@@ -337,3 +337,30 @@ def test_a_triage_saved_meanwhile_by_someone_else_wins_and_the_late_one_is_told(
     assert again.status_code == 302
     incident.refresh_from_db()
     assert incident.severity == "high" and incident.timeline.filter(kind="triaged").count() == 2
+
+
+def test_the_overdue_list_puts_the_longest_overdue_first(cast, client_for, file_report):
+    today = timezone.localdate()
+    by_days_late = {}
+    for days in (2, 9, 5):
+        incident = file_report(content=f"{days} days late")
+        Incident.objects.filter(pk=incident.pk).update(next_due_on=today - timedelta(days=days))
+        by_days_late[days] = incident.reference
+    due_today = file_report(content="Due today")
+    Incident.objects.filter(pk=due_today.pk).update(next_due_on=today)
+    page = client_for(cast.headteacher).get(LIST, {"overdue": "on"}).context["page"]
+    assert [i.reference for i in page] == [by_days_late[9], by_days_late[5], by_days_late[2]]
+
+
+def test_the_date_filters_take_whole_days_in_london_time(cast, client_for, file_report):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    london = ZoneInfo("Europe/London")
+    late_evening = file_report(content="Late on the 3rd")  # 23:30 in London, 22:30 UTC in summer
+    early_morning = file_report(content="Early on the 4th")
+    Incident.objects.filter(pk=late_evening.pk).update(created_at=datetime(2026, 6, 3, 23, 30, tzinfo=london))
+    Incident.objects.filter(pk=early_morning.pk).update(created_at=datetime(2026, 6, 4, 0, 15, tzinfo=london))
+    client = client_for(cast.headteacher)
+    assert refs(client.get(LIST, {"date_to": "2026-06-03"})) == {late_evening.reference}
+    assert refs(client.get(LIST, {"date_from": "2026-06-04", "date_to": "2026-06-04"})) == {early_morning.reference}

@@ -124,3 +124,66 @@ def test_the_sqlite_index_is_repaired_after_a_migration_remade_the_table(cast, f
 def test_any_part_of_a_handle_matches_on_postgresql(cast, file_report):
     handle = file_report(account_name="@nightowl_gossip99", content="Nothing to see")
     assert list(search(Incident.objects.filter(school=cast.school), "owl_goss")) == [handle]
+
+
+# --- Many matches: ranking is bounded, the newest come first and the list says so ----------------
+
+
+@pytest.fixture
+def rank_at_most_three(monkeypatch):
+    """Rank at most three matches (the portal ranks a hundred), so a handful of reports is 'many'."""
+    monkeypatch.setattr(fulltext, "RANK_AT_MOST", 3)
+
+
+def test_a_word_in_many_reports_lists_the_newest_first_and_says_so(cast, client_for, file_report, rank_at_most_three):
+    # The oldest would rank best (the word twice, and in the account name).
+    oldest = file_report(content="The group chat group again", account_name="Group watch")
+    middle = [file_report(content=f"Shared in a group, number {n}") for n in range(3)]
+    newest = file_report(content="Another group post")
+    file_report(content="Nothing to do with it")
+    response = client_for(cast.headteacher).get(LIST, {"q": "group"})
+    assert refs(response) == [newest.reference, *[i.reference for i in reversed(middle)], oldest.reference]
+    page = response.content.decode()
+    assert "More than 3 incidents match, so the newest are shown first" in page
+    assert "<mark>group</mark>" in page  # the words are still marked
+
+
+def test_many_matches_are_paged_newest_first(cast, client_for, file_report, rank_at_most_three, monkeypatch):
+    from incidents.views import cases
+
+    monkeypatch.setattr(cases, "PAGE_SIZE", 2)
+    made = [file_report(content=f"A post in the group chat, {n}") for n in range(5)]
+    client = client_for(cast.headteacher)
+    newest_first = [i.reference for i in reversed(made)]
+    first, second, third = (client.get(LIST, {"q": "group", "page": n}) for n in (1, 2, 3))
+    assert refs(first) == newest_first[:2] and first.context["page"].has_next
+    assert refs(second) == newest_first[2:4]
+    assert refs(third) == newest_first[4:] and not third.context["page"].has_next
+
+
+def test_few_matches_are_ranked_with_no_hint(cast, client_for, file_report, rank_at_most_three):
+    once = file_report(content="A post about the group", account_name="Someone")
+    best = file_report(content="Group, group, group", account_name="Group watch")
+    response = client_for(cast.headteacher).get(LIST, {"q": "group"})
+    assert refs(response)[0] == best.reference and set(refs(response)) == {best.reference, once.reference}
+    assert "newest are shown first" not in response.content.decode()
+
+
+def test_among_many_matches_a_restricted_case_or_another_school_never_shows(
+    cast, client_for, file_report, rank_at_most_three
+):
+    mine = [file_report(content=f"Seen in the group chat {n}") for n in range(4)]
+    hidden = file_report(content="The group chat again")
+    Incident.objects.filter(pk=hidden.pk).update(restricted=True)  # no named handlers: nobody here
+    file_report(school=cast.other_school, reporter=cast.other_school_parent, content="Their group chat")
+    response = client_for(cast.headteacher).get(LIST, {"q": "group"})
+    assert set(refs(response)) == {i.reference for i in mine}
+    assert response.context["too_many_to_rank"]
+
+
+def test_a_whole_reference_finds_that_incident_only_in_its_own_school(cast, client_for, file_report):
+    mine = file_report(content="One post")
+    theirs = file_report(school=cast.other_school, reporter=cast.other_school_parent, content="Their post")
+    client = client_for(cast.headteacher)
+    assert refs(client.get(LIST, {"q": f"  {mine.reference.lower()} "})) == [mine.reference]
+    assert refs(client.get(LIST, {"q": theirs.reference})) == []
