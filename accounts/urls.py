@@ -12,6 +12,7 @@ urlpatterns = [
     path("two-factor/verify/", auth.two_factor_verify, name="two_factor_verify"),
     path("two-factor/recovery-codes/", auth.recovery_codes, name="recovery_codes"),
     path("switch-school/", auth.switch_school, name="switch_school"),
+    path("language/", auth.set_language, name="set_language"),
     path("password-reset/", auth.PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
