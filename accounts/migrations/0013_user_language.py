@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0012_year_end_rollover'),
+        ("accounts", "0012_year_end_rollover"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicaluser',
-            name='language',
-            field=models.CharField(blank=True, choices=[('en-gb', 'English'), ('cy', 'Cymraeg')], max_length=10),
+            model_name="historicaluser",
+            name="language",
+            field=models.CharField(blank=True, choices=[("en-gb", "English"), ("cy", "Cymraeg")], max_length=10),
         ),
         migrations.AddField(
-            model_name='user',
-            name='language',
-            field=models.CharField(blank=True, choices=[('en-gb', 'English'), ('cy', 'Cymraeg')], max_length=10),
+            model_name="user",
+            name="language",
+            field=models.CharField(blank=True, choices=[("en-gb", "English"), ("cy", "Cymraeg")], max_length=10),
         ),
     ]
