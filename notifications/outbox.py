@@ -129,7 +129,8 @@ def send_unrecorded(template: str, to: list[str], context: dict) -> None:
     (a password reset link); everything else goes through `notify`."""
     from .tasks import deliver_email
 
-    subject, text, html = render_email(template, context)
+    with translation.override(recipient_language(to)):
+        subject, text, html = render_email(template, context)
     enqueue_on_commit(deliver_email, to, subject, text, html)
 
 
