@@ -10,7 +10,7 @@ from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.audit import client_ip, log_access
@@ -109,7 +109,7 @@ def sign(request: AuthenticatedRequest) -> HttpResponse:
     already = [(link.pupil, standing[link.pupil_id]) for link in links if _is_signed(standing.get(link.pupil_id))]
     if request.method == "POST" and version is not None and not to_sign and already:
         # A second tap on the button, or a second tab: everything was signed by the first.
-        messages.info(request, _("You have already signed the agreement for each of your children. Thank you."))
+        messages.info(request, gettext("You have already signed the agreement for each of your children. Thank you."))
         return redirect("agreements:parent_home")
     form = SignForm(
         _posted(request),
@@ -130,7 +130,9 @@ def sign(request: AuthenticatedRequest) -> HttpResponse:
                 request_details=_details(request),
             )
         except actions.AlreadySigned:
-            messages.info(request, _("You have already signed the agreement for each child you ticked. Thank you."))
+            messages.info(
+                request, gettext("You have already signed the agreement for each child you ticked. Thank you.")
+            )
             return redirect("agreements:parent_home")
         except actions.SigningRefused as refusal:
             if refusal.field in form.fields:
@@ -140,12 +142,12 @@ def sign(request: AuthenticatedRequest) -> HttpResponse:
         else:
             names = _names([s.pupil for s in signed])
             if len(signed) == 1:
-                thanks = _(
+                thanks = gettext(
                     "Thank you. You have signed the agreement for %(names)s. "
                     "A copy is on its way to your email, and you can download it below."
                 )
             else:
-                thanks = _(
+                thanks = gettext(
                     "Thank you. You have signed the agreement for %(names)s. "
                     "A copy for each child is on its way to your email, and you can download it below."
                 )
@@ -187,7 +189,7 @@ def withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             problem = refusal.message
         else:
             messages.success(
-                request, _("Your signature for %(name)s has been withdrawn.") % {"name": signature.pupil_name}
+                request, gettext("Your signature for %(name)s has been withdrawn.") % {"name": signature.pupil_name}
             )
             return redirect("agreements:parent_home")
     return render(request, "agreements/withdraw.html", {"signature": signature, "form": form, "problem": problem})
