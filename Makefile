@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test deps dev-deps requirements seed lint format bench bench-pg clean
+.PHONY: run test deps dev-deps requirements seed lint format bench bench-pg clean messages
 
 run: deps
 	$(PY) manage.py migrate --noinput
@@ -20,6 +20,12 @@ test:
 # What the portal runs on: requirements.txt only (the same install as production).
 deps: $(VENV)/.installed node_modules/.installed
 	@bash scripts/system-deps.sh run
+	@$(MAKE) --no-print-directory messages
+
+# The translations (locale/*/LC_MESSAGES/django.po) compiled to the .mo files Django reads. The .mo
+# files are built, not committed: GNU gettext's msgfmt comes from scripts/system-deps.sh.
+messages:
+	$(PY) manage.py compilemessages --ignore=node_modules --ignore=.venv -v0
 
 # Also what the tests, lint and type checks need: requirements-dev.txt on top.
 dev-deps: deps $(VENV)/.dev-installed

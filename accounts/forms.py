@@ -7,6 +7,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from notifications.outbox import send_unrecorded
 from schoolsocial.lib.text import PlainTextMixin
@@ -16,13 +17,13 @@ from .models import Invitation, Pupil, Relationship, Role, SchoolClass, User
 
 class EmailAuthenticationForm(AuthenticationForm):
     username = forms.EmailField(
-        label="Email address",
+        label=_("Email address"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
 
     error_messages = {
-        "invalid_login": "That email address and password do not match. Check both and try again.",
-        "inactive": "This account has been switched off. Please contact the school office.",
+        "invalid_login": _("That email address and password do not match. Check both and try again."),
+        "inactive": _("This account has been switched off. Please contact the school office."),
     }
 
     def clean(self) -> dict:
@@ -54,12 +55,12 @@ class QueuedPasswordResetForm(PasswordResetForm):
 class NewPasswordForm(SetPasswordForm):
     """The form behind the emailed reset link, in the same words as the invitation form."""
 
-    error_messages = {"password_mismatch": "The two passwords are different. Please type the same password twice."}
+    error_messages = {"password_mismatch": _("The two passwords are different. Please type the same password twice.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["new_password1"].label = "Choose a new password"
-        self.fields["new_password2"].label = "Type the new password again"
+        self.fields["new_password1"].label = _("Choose a new password")
+        self.fields["new_password2"].label = _("Type the new password again")
         self.fields["new_password2"].help_text = ""
 
 
@@ -201,14 +202,14 @@ class InvitationForm(PlainTextMixin, forms.ModelForm):
 
 
 class AcceptInvitationForm(PlainTextMixin, forms.Form):
-    full_name = forms.CharField(label="Your full name", max_length=200)
+    full_name = forms.CharField(label=_("Your full name"), max_length=200)
     password1 = forms.CharField(
-        label="Choose a password",
+        label=_("Choose a password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = forms.CharField(
-        label="Type the password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Type the password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
     def __init__(self, *args, email: str, **kwargs):
@@ -220,7 +221,7 @@ class AcceptInvitationForm(PlainTextMixin, forms.Form):
         cleaned = self.cleaned_data
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
-            self.add_error("password2", "The two passwords are different. Please type the same password twice.")
+            self.add_error("password2", _("The two passwords are different. Please type the same password twice."))
         elif p1:
             try:
                 password_validation.validate_password(

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 
 from .models import Role
 
@@ -18,6 +19,7 @@ class TwoFactorRequiredMiddleware:
         "accounts:two_factor_setup",
         "accounts:two_factor_verify",
         "accounts:passkey_enrolled",
+        "accounts:set_language",
     )
     # The passkey ceremonies themselves (accounts/passkey_urls.py): a passkey is a second factor.
     ALLOWED_PREFIXES = ("/passkeys/api/",)
@@ -52,4 +54,24 @@ class CurrentMembershipMiddleware:
                 chosen_id = request.session.get(MEMBERSHIP_SESSION_KEY)
                 chosen = next((m for m in memberships if m.pk == chosen_id), None)
                 request.membership = chosen or min(memberships, key=lambda m: (Role(m.role).rank, m.school.name))
+        return self.get_response(request)
+
+
+class AccountLanguageMiddleware:
+    """A signed-in person's stored language wins over the browser's when this device has no
+    language cookie yet (a new phone, a cleared browser): they chose it once, in the header's menu."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and user.language
+            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+            and translation.check_for_language(user.language)
+        ):
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
         return self.get_response(request)

@@ -103,6 +103,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     phone = models.CharField(max_length=40, blank=True)
     postal_address = models.TextField(blank=True, help_text="Used when a letter is addressed to this person.")
+    # The language chosen in the header's menu (settings.LANGUAGES); blank until one is chosen.
+    # Emails to this person are written in it (notifications.outbox.notify).
+    language = models.CharField(max_length=10, blank=True, choices=settings.LANGUAGES)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May use the Django admin site.")
     date_joined = models.DateTimeField(default=timezone.now)

@@ -4,6 +4,8 @@ An entry whose URL name does not exist (yet) is left out, so a half-built app ne
 """
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as N_
 
 from .models import Role
 
@@ -55,12 +57,12 @@ NAVIGATION: dict[Role, list[tuple[str, str]]] = {
         ("Destruction log", "dataprotection:destruction_log"),
     ],
     Role.PARENT: [
-        ("Home", "dashboard:home"),
-        ("Report a post", "incidents:report"),
-        ("My reports", "incidents:my_reports"),
-        ("Concerns and complaints", "complaints:my_complaints"),
-        ("Agreement", "agreements:parent_home"),
-        ("School policies", "policies:school_policies"),
+        (N_("Home"), "dashboard:home"),
+        (N_("Report a post"), "incidents:report"),
+        (N_("My reports"), "incidents:my_reports"),
+        (N_("Concerns and complaints"), "complaints:my_complaints"),
+        (N_("Agreement"), "agreements:parent_home"),
+        (N_("School policies"), "policies:school_policies"),
     ],
 }
 
@@ -103,7 +105,8 @@ def _resolve(entries: list[tuple[str, str]]) -> list[dict]:
     items = []
     for label, url_name in entries:
         try:
-            items.append({"label": label, "url": reverse(url_name)})
+            # Parents' labels are marked for translation (N_); staff labels have no Welsh yet and stay.
+            items.append({"label": gettext(label), "url": reverse(url_name)})
         except NoReverseMatch:
             continue
     return items

@@ -16,6 +16,7 @@ urlpatterns = [
     path("passkeys/<int:pk>/rename/", passkeys.passkey_rename, name="passkey_rename"),
     path("passkeys/<int:pk>/remove/", passkeys.passkey_remove, name="passkey_remove"),
     path("switch-school/", auth.switch_school, name="switch_school"),
+    path("language/", auth.set_language, name="set_language"),
     path("password-reset/", auth.PasswordResetView.as_view(), name="password_reset"),
     path("password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(

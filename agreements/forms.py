@@ -4,6 +4,7 @@ import uuid
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from schoolsocial.lib.concurrency import VersionedForm
 from schoolsocial.lib.text import PlainTextMixin
@@ -116,24 +117,24 @@ class SignForm(PlainTextMixin, forms.Form):
 
     version_id = forms.IntegerField(widget=forms.HiddenInput)
     children = forms.TypedMultipleChoiceField(
-        label="Who are you signing for?",
-        help_text="Untick a child only if you do not want to sign for them now.",
+        label=_("Who are you signing for?"),
+        help_text=_("Untick a child only if you do not want to sign for them now."),
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
         error_messages={
-            "required": "Tick at least one child to sign for.",
-            "invalid_choice": (
+            "required": _("Tick at least one child to sign for."),
+            "invalid_choice": _(
                 "You can only sign for your own children who still need a signature. Nothing was signed: "
                 "check the list below and try again."
             ),
         },
     )
-    read = forms.BooleanField(error_messages={"required": "Please confirm you have read the agreement."})
-    acknowledge = forms.BooleanField(error_messages={"required": "Please tick to confirm you understand."})
+    read = forms.BooleanField(error_messages={"required": _("Please confirm you have read the agreement.")})
+    acknowledge = forms.BooleanField(error_messages={"required": _("Please tick to confirm you understand.")})
     typed_name = forms.CharField(
-        label="Type your full name to sign",
+        label=_("Type your full name to sign"),
         max_length=200,
-        error_messages={"required": "Type your full name to sign."},
+        error_messages={"required": _("Type your full name to sign.")},
         widget=forms.TextInput(attrs={"autocomplete": "name", "autocapitalize": "words"}),
     )
 
@@ -143,7 +144,7 @@ class SignForm(PlainTextMixin, forms.Form):
             self.fields[key].label = consents[key]
         self.fields["children"].choices = children
         if len(children) == 1:
-            self.fields["children"].label = "Who you are signing for"
+            self.fields["children"].label = _("Who you are signing for")
 
     @property
     def ticked(self) -> set[str]:

@@ -10,12 +10,14 @@ from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.audit import client_ip, log_access
 from accounts.http import AuthenticatedRequest
 from accounts.models import SchoolClass
 from accounts.permissions import may, require
+from accounts.templatetags.words import first_names
 from files import staging
 from schoolsocial.lib.concurrency import StaleEdit, current_version
 from schoolsocial.lib.downloads import private_file_response
@@ -67,7 +69,7 @@ def _is_signed(record) -> bool:
 def parent_home(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "agreements.sign")
     version = AgreementVersion.objects.current_for(school.pk)
-    links, records, _ = _family(request, version)
+    links, records, _unused = _family(request, version)
     children = queries.child_standings([link.pupil for link in links], records, version)
     to_sign = [item.pupil for item in children if item.state != "signed"]
     return render(
@@ -86,8 +88,7 @@ def parent_home(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _names(pupils) -> str:
-    names = [pupil.first_name for pupil in pupils]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
+    return first_names(pupils)  # "Sam and Alex", in the page's language
 
 
 @login_required
@@ -108,7 +109,7 @@ def sign(request: AuthenticatedRequest) -> HttpResponse:
     already = [(link.pupil, standing[link.pupil_id]) for link in links if _is_signed(standing.get(link.pupil_id))]
     if request.method == "POST" and version is not None and not to_sign and already:
         # A second tap on the button, or a second tab: everything was signed by the first.
-        messages.info(request, "You have already signed the agreement for each of your children. Thank you.")
+        messages.info(request, gettext("You have already signed the agreement for each of your children. Thank you."))
         return redirect("agreements:parent_home")
     form = SignForm(
         _posted(request),
@@ -129,7 +130,9 @@ def sign(request: AuthenticatedRequest) -> HttpResponse:
                 request_details=_details(request),
             )
         except actions.AlreadySigned:
-            messages.info(request, "You have already signed the agreement for each child you ticked. Thank you.")
+            messages.info(
+                request, gettext("You have already signed the agreement for each child you ticked. Thank you.")
+            )
             return redirect("agreements:parent_home")
         except actions.SigningRefused as refusal:
             if refusal.field in form.fields:
@@ -137,12 +140,18 @@ def sign(request: AuthenticatedRequest) -> HttpResponse:
             else:
                 problem = refusal.message
         else:
-            copies = "A copy is on its way" if len(signed) == 1 else "A copy for each child is on its way"
-            messages.success(
-                request,
-                f"Thank you. You have signed the agreement for {_names([s.pupil for s in signed])}. "
-                f"{copies} to your email, and you can download it below.",
-            )
+            names = _names([s.pupil for s in signed])
+            if len(signed) == 1:
+                thanks = gettext(
+                    "Thank you. You have signed the agreement for %(names)s. "
+                    "A copy is on its way to your email, and you can download it below."
+                )
+            else:
+                thanks = gettext(
+                    "Thank you. You have signed the agreement for %(names)s. "
+                    "A copy for each child is on its way to your email, and you can download it below."
+                )
+            messages.success(request, thanks % {"names": names})
             return redirect("agreements:parent_home")
     elif version is not None:
         problem = actions.closed_reason(version)
@@ -179,7 +188,9 @@ def withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         except actions.SigningRefused as refusal:
             problem = refusal.message
         else:
-            messages.success(request, f"Your signature for {signature.pupil_name} has been withdrawn.")
+            messages.success(
+                request, gettext("Your signature for %(name)s has been withdrawn.") % {"name": signature.pupil_name}
+            )
             return redirect("agreements:parent_home")
     return render(request, "agreements/withdraw.html", {"signature": signature, "form": form, "problem": problem})
 

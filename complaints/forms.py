@@ -9,6 +9,8 @@ from typing import cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Pupil, School, User
 from incidents.forms import DateInput, DateTimeLocalInput, MultipleFileField
@@ -20,6 +22,8 @@ from schoolsocial.lib.workflow import TransitionChoiceField
 from .actions import MAX_FILES, informal_handler_choices
 from .deadlines import parse_holidays
 from .models import COMPLAINT_WORKFLOW, Complaint, ComplaintSettings, Decision, Stage
+
+FILES_HELP = format_lazy("{} {}", format_lazy(_("Up to {count} files."), count=MAX_FILES), ACCEPTED_HELP)
 
 
 def form_token_from(raw) -> uuid.UUID | None:
@@ -36,8 +40,8 @@ class ComplaintForm(PlainTextMixin, forms.ModelForm):
 
     form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
     attachments = MultipleFileField(
-        label="Attach screenshots or documents (optional)",
-        help_text=f"Up to {MAX_FILES} files. {ACCEPTED_HELP}",
+        label=_("Attach screenshots or documents (optional)"),
+        help_text=FILES_HELP,
     )
 
     class Meta:
@@ -47,9 +51,17 @@ class ComplaintForm(PlainTextMixin, forms.ModelForm):
             "details": forms.Textarea(attrs={"rows": 6}),
             "desired_outcome": forms.Textarea(attrs={"rows": 3}),
         }
+        # The model's own names, here so a parent reads them in their language.
+        labels = {
+            "pupil": _("Child"),
+            "subject": _("In a few words, what is it about?"),
+            "details": _("Tell us what happened"),
+            "desired_outcome": _("What would you like the school to do?"),
+        }
         help_texts = {
-            "details": "Include dates, who was involved and anything you have already tried.",
-            "desired_outcome": "For example an apology, a meeting, or a change to how something is done.",
+            "pupil": _("If your concern is about one of your children, choose which."),
+            "details": _("Include dates, who was involved and anything you have already tried."),
+            "desired_outcome": _("For example an apology, a meeting, or a change to how something is done."),
         }
 
     def __init__(self, *args, children=None, already_attached: int = 0, **kwargs):
@@ -57,7 +69,7 @@ class ComplaintForm(PlainTextMixin, forms.ModelForm):
         cast(forms.ModelChoiceField, self.fields["pupil"]).queryset = (
             children if children is not None else Pupil.objects.none()
         )
-        cast(forms.ModelChoiceField, self.fields["pupil"]).empty_label = "Not about one child"
+        cast(forms.ModelChoiceField, self.fields["pupil"]).empty_label = _("Not about one child")
         self.fields["pupil"].required = False
         self.already_attached = already_attached
         self.inspected: list = []
@@ -71,7 +83,10 @@ class ComplaintForm(PlainTextMixin, forms.ModelForm):
         accepted: list[tuple] = []
         for upload in files:
             if self.already_attached + len(accepted) >= MAX_FILES:
-                errors.append(f"At most {MAX_FILES} files can be attached; “{upload.name}” was not added.")
+                errors.append(
+                    _("At most %(count)s files can be attached; “%(name)s” was not added.")
+                    % {"count": MAX_FILES, "name": upload.name}
+                )
                 continue
             try:
                 accepted.append((upload, inspect_upload(upload)))
@@ -88,13 +103,14 @@ class ParentMessageForm(PlainTextMixin, forms.Form):
 
     form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
     text = forms.CharField(
-        label="Your message to the school",
+        label=_("Your message to the school"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=10000,
-        help_text="Add information, answer the school's questions, or say what has happened since.",
+        help_text=_("Add information, answer the school's questions, or say what has happened since."),
     )
     attachments = MultipleFileField(
-        label="Attach screenshots or documents (optional)", help_text=f"Up to {MAX_FILES} files. {ACCEPTED_HELP}"
+        label=_("Attach screenshots or documents (optional)"),
+        help_text=FILES_HELP,
     )
 
     def __init__(self, *args, already_attached: int = 0, **kwargs):
@@ -109,10 +125,10 @@ class ParentMessageForm(PlainTextMixin, forms.Form):
 
 class NextStageForm(PlainTextMixin, forms.Form):
     reason = forms.CharField(
-        label="Why you would like it to move on",
+        label=_("Why you would like it to move on"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
-        help_text="For example: the school's answer did not resolve your concern, or no answer came in time.",
+        help_text=_("For example: the school's answer did not resolve your concern, or no answer came in time."),
     )
 
 

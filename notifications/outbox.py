@@ -26,6 +26,11 @@ the message, so after a grace period it becomes "unknown" (shown to the school) 
 being sent again. Each recipient's answer is kept in `results`: an address that accepted is never
 sent to again; one refused for good is shown as such ("partial" when others accepted).
 
+Language: the email is written in the recipient's language. With one recipient who has an account
+and chose a language in the header's menu (accounts.User.language), that one, even from a Celery
+task; otherwise the language active when notify() is called (the page's language for someone who
+has no account yet, e.g. an invitation sent by a Welsh-speaking office; English in a task).
+
 Call notify() inside the transaction that made the decision, so the record and the decision commit
 together (or not at all).
 """
@@ -44,7 +49,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import sanitize_address
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from schoolsocial.lib.email import build_message, render_email
 from schoolsocial.lib.tasks import enqueue_now, enqueue_on_commit
@@ -60,6 +65,17 @@ Status = Notification.Status
 COUNTDOWN_LIMIT_SECONDS = 300
 MAX_BACKOFF_SECONDS = 3600
 RELAY_BATCH = 500
+
+
+def recipient_language(recipients: list[str]) -> str:
+    """The language to write to these addresses in (see the module's docstring)."""
+    active = translation.get_language() or settings.LANGUAGE_CODE
+    if len(recipients) != 1:
+        return active
+    from accounts.models import User
+
+    stored = User.objects.filter(email__iexact=recipients[0]).values_list("language", flat=True).first()
+    return stored or active
 
 
 def notify(
@@ -79,7 +95,8 @@ def notify(
     recipients = [address for address in to if address]
     if not recipients:
         return None
-    subject, text, html = render_email(template, context)
+    with translation.override(recipient_language(recipients)):
+        subject, text, html = render_email(template, context)
     # Inside a transaction, a savepoint keeps a duplicate key from spoiling the caller's work;
     # outside one (a worker sending a batch), the single INSERT is its own transaction already.
     guard = transaction.atomic() if transaction.get_connection().in_atomic_block else nullcontext()
@@ -112,7 +129,8 @@ def send_unrecorded(template: str, to: list[str], context: dict) -> None:
     (a password reset link); everything else goes through `notify`."""
     from .tasks import deliver_email
 
-    subject, text, html = render_email(template, context)
+    with translation.override(recipient_language(to)):
+        subject, text, html = render_email(template, context)
     enqueue_on_commit(deliver_email, to, subject, text, html)
 
 

@@ -136,9 +136,13 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "schoolsocial.middleware.SessionIdleTimeoutMiddleware",
+    # After sessions, before CommonMiddleware (Django's rule): picks the language from the
+    # django_language cookie the header's menu sets, else the browser's Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.AccountLanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
     "accounts.middleware.CurrentMembershipMiddleware",
@@ -268,6 +272,7 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
 
 # A strict policy: nothing inline, nothing from elsewhere. Front-end packages are served from here.
 CONTENT_SECURITY_POLICY = {
@@ -515,6 +520,14 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 LANGUAGE_CODE = "en-gb"
+# Parent-facing pages and emails are translated (locale/cy); staff pages may stay in English.
+# The .po files are committed; `make deps` and scripts/test.sh compile them (compilemessages).
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# A year, so the choice is remembered on this device; a signed-in person's choice is also stored on
+# their account (accounts.User.language) so emails reach them in it.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a purpose needs, only when missing.
-#   scripts/system-deps.sh run   -> what the portal itself needs (WeasyPrint's libraries, fonts)
+#   scripts/system-deps.sh run   -> what the portal itself needs (WeasyPrint's libraries, fonts,
+#                                   gettext's msgfmt to compile the translations)
 #   scripts/system-deps.sh test  -> also the real services and browser the test suite uses
 set -euo pipefail
 purpose=${1:-run}
 
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-color-emoji fonts-liberation2)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-color-emoji fonts-liberation2 gettext)
 if [ "$purpose" = "test" ]; then
   packages+=(redis-server postgresql chromium poppler-utils nginx openssl)
 fi

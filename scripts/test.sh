@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/system-deps.sh test
-make --no-print-directory dev-deps
+make --no-print-directory dev-deps  # also compiles the translations (make messages)
 
 PY=.venv/bin/python
 RUN_DIR=$(mktemp -d /tmp/schoolsocial-test.XXXXXX)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -14,6 +17,25 @@ from accounts.models import Cluster, Pupil, Role, School, SchoolClass, User
 from schoolsocial.middleware import SessionIdleTimeoutMiddleware
 
 from .factories import make_class, make_pupil, make_school, make_user
+
+
+def pytest_configure(config):
+    """The translations are compiled by `make deps`; a bare `pytest` compiles them too when a .po
+    file is newer than its .mo (once, in the main process, not in each xdist worker)."""
+    if hasattr(config, "workerinput"):
+        return
+    root = Path(__file__).resolve().parent.parent
+    stale = [
+        po
+        for po in (root / "locale").glob("*/LC_MESSAGES/*.po")
+        if not po.with_suffix(".mo").exists() or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
+    ]
+    if stale:
+        subprocess.run(
+            [sys.executable, "manage.py", "compilemessages", "--ignore=node_modules", "--ignore=.venv", "-v0"],
+            cwd=root,
+            check=True,
+        )
 
 
 @pytest.fixture(autouse=True)

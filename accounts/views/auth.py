@@ -12,7 +12,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import i18n
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -158,3 +160,17 @@ def switch_school(request: AuthenticatedRequest) -> HttpResponse:
         request.session[MEMBERSHIP_SESSION_KEY] = membership.pk
         messages.success(request, f"You are now acting as {membership.get_role_display()} at {membership.school}.")
     return redirect("dashboard:home")
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The header's language menu: Django's set_language (the cookie, a safe `next` redirect), and
+    for a signed-in person the choice is kept on the account so emails reach them in it too."""
+    response = i18n.set_language(request)
+    chosen = request.POST.get("language", "")
+    if chosen in dict(settings.LANGUAGES) and translation.check_for_language(chosen):
+        user = request.user
+        if user.is_authenticated and user.language != chosen:
+            user.language = chosen
+            user.save(update_fields=["language"])
+    return response

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from accounts.access import own_children_for
 from accounts.audit import log_access
@@ -63,11 +64,11 @@ def raise_complaint(request: AuthenticatedRequest) -> HttpResponse:
         except actions.ActionError as error:
             form.add_error("attachments", str(error))
         else:
-            messages.success(request, "Thank you. The school has received your complaint and will acknowledge it.")
+            messages.success(request, _("Thank you. The school has received your complaint and will acknowledge it."))
             return redirect("complaints:my_complaint", pk=complaint.pk)
     staged = _staged(school, request.user, token)
     if staged and "attachments" not in form.errors:
-        messages.info(request, "Your files are kept: you do not need to choose them again.")
+        messages.info(request, _("Your files are kept: you do not need to choose them again."))
     return _raise_page(request, form, staged=staged, status=400)
 
 
@@ -105,13 +106,13 @@ def my_complaint(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             except actions.ActionError as error:
                 messages.error(request, str(error))
             else:
-                messages.success(request, "Your request is sent. The headteacher will decide and let you know.")
+                messages.success(request, _("Your request is sent. The headteacher will decide and let you know."))
             return redirect("complaints:my_complaint", pk=complaint.pk)
         status = 400
     elif request.method == "POST":
         message_form, status, staged = _send_message(request, complaint)
         if status == 302:
-            messages.success(request, "Your message is sent to the school.")
+            messages.success(request, _("Your message is sent to the school."))
             return redirect("complaints:my_complaint", pk=complaint.pk)
     log_access(request, complaint)
     context = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from accounts.http import AuthenticatedRequest
 from accounts.models import ParentLink, School
+from accounts.templatetags.words import and_list
 from agreements import queries
 from agreements.models import AgreementVersion, Signature, SignatureKind
 from agreements.years import current_academic_year
@@ -44,5 +45,5 @@ def parent_panel(request: AuthenticatedRequest, school: School) -> dict | None:
     waiting = [link.pupil.first_name for link in links if latest.get(link.pupil_id) != SignatureKind.SIGNED]
     if not waiting:
         return None
-    names = waiting[0] if len(waiting) == 1 else ", ".join(waiting[:-1]) + " and " + waiting[-1]
+    names = and_list(waiting)  # "Sam and Alex", in the page's language
     return {"template": "dashboard/panels/agreement_parent.html", "names": names}

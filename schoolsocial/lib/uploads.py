@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy
 from PIL import Image, UnidentifiedImageError
 
 # 40 million pixels: a full-page phone screenshot is about 1,200 x 20,000; a photo 4,000 x 3,000.
@@ -22,7 +23,7 @@ MAX_PIXELS = 40_000_000
 IMAGE_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}
 # The one map from an accepted content type to the extension its stored copy gets.
 EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "application/pdf": "pdf"}
-ACCEPTED_HELP = "Please upload a screenshot (PNG, JPEG or WebP) or a PDF."
+ACCEPTED_HELP = gettext_lazy("Please upload a screenshot (PNG, JPEG or WebP) or a PDF.")
 
 
 @dataclass(frozen=True)
