@@ -91,6 +91,13 @@ class AddYears(Func):
         return sql, [*params, *params, shift, *params, shift, *params, shift]
 
 
+def _started_by(latest: date) -> datetime:
+    """A coarse bound for the index: clocks started before this moment may be due. One day wider
+    than `latest`, because 29 February + N years is 28 February; the exact test is the review
+    date computed in SQL (`c_due <= today`)."""
+    return start_of(latest + timedelta(days=2))
+
+
 def _local_day(field: str) -> TruncDate:
     return TruncDate(field, tzinfo=timezone.get_current_timezone())
 
@@ -143,12 +150,12 @@ def _incidents(school: School, today: date, years: int, safeguarding: bool, rule
     if safeguarding:
         # The child's date of birth + years, never before the case closed (retention.Clock.DATE_OF_BIRTH).
         finished = finished.filter(
-            Q(poster_pupil__date_of_birth__lte=latest)
-            | Q(poster_pupil__isnull=True, resolved_at__lt=start_of(latest + timedelta(days=1)))
+            Q(poster_pupil__date_of_birth__lte=latest + timedelta(days=1))
+            | Q(poster_pupil__isnull=True, resolved_at__lt=_started_by(latest))
         )
         due_on = Greatest(AddYears(Coalesce(F("poster_pupil__date_of_birth"), closed_on), years), closed_on)
     else:
-        finished = finished.filter(resolved_at__lt=start_of(latest + timedelta(days=1)))
+        finished = finished.filter(resolved_at__lt=_started_by(latest))
         due_on = AddYears(closed_on, years)
     rows = _as_review_rows(finished, school, key, F("reference"), due_on, rule)
     return rows.filter(c_due__lte=today)
@@ -159,7 +166,7 @@ def _complaints(school: School, today: date, years: int, rule: str) -> QuerySet:
 
     latest = latest_start(today, years)
     closed = Complaint.objects.filter(
-        school=school, stage=Stage.CLOSED, closed_at__lt=start_of(latest + timedelta(days=1))
+        school=school, stage=Stage.CLOSED, closed_at__lt=_started_by(latest)
     )
     # f"{code}-C{pk:04d}": padded to four digits, never cut (LPAD would cut a longer number).
     number = Case(When(pk__lt=10_000, then=LPad(_id_text(), 4, Value("0"))), default=_id_text())
@@ -180,7 +187,7 @@ def _signatures(school: School, today: date, years: int, rule: str) -> QuerySet:
     superseded = (
         Signature.objects.filter(school=school)
         .annotate(superseded_at=Subquery(later.values("signed_at")[:1]))
-        .filter(superseded_at__lt=start_of(latest + timedelta(days=1)))
+        .filter(superseded_at__lt=_started_by(latest))
         .exclude(Exists(Signature.objects.filter(withdraws=OuterRef("pk"))))
     )
     reference = Concat(
@@ -209,7 +216,7 @@ def _pupils(school: School, today: date, years: int, rule: str) -> QuerySet:
     gone = (
         Pupil.objects.filter(school=school, is_on_roll=False)
         .annotate(left_at=Subquery(left))
-        .filter(left_at__lt=start_of(latest + timedelta(days=1)))
+        .filter(left_at__lt=_started_by(latest))
     )
     reference = Concat(Value("Pupil record "), _id_text(), output_field=CharField())
     rows = _as_review_rows(gone, school, "pupil", reference, AddYears(_local_day("left_at"), years), rule)
