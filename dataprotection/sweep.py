@@ -165,9 +165,7 @@ def _complaints(school: School, today: date, years: int, rule: str) -> QuerySet:
     from complaints.models import Complaint, Stage
 
     latest = latest_start(today, years)
-    closed = Complaint.objects.filter(
-        school=school, stage=Stage.CLOSED, closed_at__lt=_started_by(latest)
-    )
+    closed = Complaint.objects.filter(school=school, stage=Stage.CLOSED, closed_at__lt=_started_by(latest))
     # f"{code}-C{pk:04d}": padded to four digits, never cut (LPAD would cut a longer number).
     number = Case(When(pk__lt=10_000, then=LPad(_id_text(), 4, Value("0"))), default=_id_text())
     reference = Concat(Value(f"{school.short_code}-C"), number, output_field=CharField())
