@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.db import connection
 from django.db.models import (
@@ -77,11 +78,12 @@ class AddYears(Func):
         self.years = int(years)
         super().__init__(day)
 
-    def as_sql(self, compiler, connection, **extra):  # PostgreSQL: intervals clamp to the month's end
+    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None, **extra_context):
+        # PostgreSQL: adding an interval of years clamps 29 February to 28 February.
         day, params = compiler.compile(self.source_expressions[0])
         return f"CAST(({day}) + make_interval(years => %s) AS date)", [*params, self.years]
 
-    def as_sqlite(self, compiler, connection, **extra):  # SQLite rolls 29 February on to 1 March
+    def as_sqlite(self, compiler, connection, **extra_context):  # SQLite rolls 29 February on to 1 March
         day, params = compiler.compile(self.source_expressions[0])
         shift = f"+{self.years} years"
         sql = (
@@ -102,11 +104,11 @@ def _local_day(field: str) -> TruncDate:
     return TruncDate(field, tzinfo=timezone.get_current_timezone())
 
 
-def _id_text(field: str = "pk") -> Cast:
+def _id_text(field: str | OuterRef = "pk") -> Cast:
     return Cast(field, output_field=CharField())
 
 
-def _not_listed(school: School, record_type: str) -> Exists:
+def _not_listed(school: School, record_type: str) -> Any:
     from .models import ReviewItem
 
     return ~Exists(
@@ -147,6 +149,7 @@ def _incidents(school: School, today: date, years: int, safeguarding: bool, rule
         school=school, safeguarding_concern=safeguarding, status__in=FINISHED_STATUSES, resolved_at__isnull=False
     )
     closed_on = _local_day("resolved_at")
+    due_on: Func
     if safeguarding:
         # The child's date of birth + years, never before the case closed (retention.Clock.DATE_OF_BIRTH).
         finished = finished.filter(
