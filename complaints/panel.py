@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from accounts.models import ParentLink
+from accounts.models import ParentLink, User
 from incidents.letters.rendering import address_lines_under
 from incidents.models import EscalationStep
+from incidents.restriction import may_open
 from schoolsocial.lib.pdf import image_data_uri
 
 from .models import Complaint, PanelRecord
@@ -55,8 +56,11 @@ def letters_for_panel(incident, clean) -> list[dict]:
     ]
 
 
-def build_bundle(complaint: Complaint) -> dict:
-    """Everything the panel sees, with names replaced unless released. A fixed number of queries."""
+def build_bundle(complaint: Complaint, viewer: User | None = None) -> dict:
+    """Everything the panel sees, with names replaced unless released. A fixed number of queries.
+
+    A linked incident restricted after it was linked (an allegation about staff) is left out
+    unless `viewer` is one of its handlers: the bundle says only that a restricted case is linked."""
     released = complaint.names_released_at is not None
     labels = {} if released else pseudonyms_for(children_in(complaint))
 
@@ -77,7 +81,9 @@ def build_bundle(complaint: Complaint) -> dict:
     incident = None
     steps = []
     letters: list[dict] = []
-    if (found := complaint.incident) is not None:
+    found = complaint.incident
+    restricted_incident = found is not None and not may_open(found, viewer)
+    if found is not None and not restricted_incident:
         incident = {
             "reference": found.reference,
             "platform": found.platform.name,
@@ -104,6 +110,7 @@ def build_bundle(complaint: Complaint) -> dict:
         "released_files": [a for a in attachments if a.released_to_panel_at],
         "withheld_files": sum(1 for a in attachments if not a.released_to_panel_at),
         "incident": incident,
+        "restricted_incident": restricted_incident,
         "steps": steps,
         "letters": letters,
         "pseudonyms": sorted(set(labels.values())),

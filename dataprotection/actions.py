@@ -13,7 +13,7 @@ from accounts.models import School, User
 from .models import PrivacyNotice, RetentionSetting, ReviewItem, ReviewStatus
 from .retention import MAX_YEARS, MIN_YEARS, RULES
 from .schedule import years_for
-from .sweep import due_records
+from .sweep import COLUMNS, due_log_months, due_record_rows, insert_review_rows
 
 
 @transaction.atomic
@@ -59,56 +59,44 @@ def sweep_school(school: School, today: date | None = None) -> int:
     """Put on the review list every record of `school` that reached its date; destroy nothing.
 
     Items already listed (due, kept or on hold) are left as they are; a "kept" item whose date
-    has come is due again. Returns how many items were added or became due again.
+    has come is due again. Returns how many items were added or became due again. A handful of
+    statements whatever the school's size: one INSERT ... SELECT per kind of record (sweep.py).
     """
     today = today or timezone.localdate()
     years = years_for(school)
-    existing = {
-        (kind, key) for kind, key in ReviewItem.objects.filter(school=school).values_list("record_type", "object_key")
-    }
-    rows = [
-        (
-            due.record_type,
-            due.object_key,
-            due.reference[:80],
-            due.due_on,
-            rule_text(due.record_type, years[due.record_type]),
+    rules = {record_type: rule_text(record_type, years[record_type]) for record_type in RULES}
+    added = sum(insert_review_rows(rows) for rows in due_record_rows(school, today, years, rules))
+    listed_months = set(
+        ReviewItem.objects.filter(school=school, record_type__in=["access_log", "email"]).values_list(
+            "record_type", "object_key"
         )
-        for due in due_records(school, today, years)
-        if (due.record_type, due.object_key) not in existing
+    )
+    months = [
+        (due.record_type, due.object_key, due.reference[:80], due.due_on, rules[due.record_type])
+        for due in due_log_months(school, today, years)
+        if (due.record_type, due.object_key) not in listed_months
     ]
-    _insert_review_items(school, rows)
+    _insert_review_items(school, months)
+    # Few rows (each a person's earlier decision), saved one by one so the history shows the change.
     again = 0
     for item in ReviewItem.objects.filter(school=school, status=ReviewStatus.KEPT, keep_until__lte=today):
         item.status, item.due_on = ReviewStatus.DUE, item.keep_until
         item.save(update_fields=["status", "due_on"])
         again += 1
-    return len(rows) + again
+    return added + len(months) + again
 
 
 def _insert_review_items(school: School, rows: list[tuple]) -> None:
-    """One INSERT per thousand items, straight to the table: the first sweep of a school with years
-    of closed cases lists tens of thousands, and building a model instance for each costs more
-    than the whole query. The list itself is not history; each decision on an item is. A row
-    another sweep added meanwhile is skipped (the unique constraint), never doubled."""
+    """The log months (a few dozen rows at most), straight to the table. The list itself is not
+    history; each decision on an item is. A row another sweep added meanwhile is skipped (the
+    unique constraint), never doubled."""
     if not rows:
         return
     ops = connection.ops
     table = connection.ops.quote_name(ReviewItem._meta.db_table)
-    columns = [
-        "school_id",
-        "record_type",
-        "object_key",
-        "reference",
-        "due_on",
-        "rule",
-        "status",
-        "reason",
-        "created_at",
-    ]
     now = ops.adapt_datetimefield_value(timezone.now())
-    names = ", ".join(ops.quote_name(c) for c in columns)
-    placeholders = ", ".join(["%s"] * len(columns))
+    names = ", ".join(ops.quote_name(c) for c in COLUMNS)
+    placeholders = ", ".join(["%s"] * len(COLUMNS))
     # Only quoted table and column names are put into the text; every value is a parameter.
     sql = f"INSERT INTO {table} ({names}) VALUES ({placeholders}) ON CONFLICT DO NOTHING"  # noqa: S608
     values = [
@@ -116,8 +104,7 @@ def _insert_review_items(school: School, rows: list[tuple]) -> None:
         for kind, key, reference, due_on, rule in rows
     ]
     with connection.cursor() as cursor:
-        for start in range(0, len(values), 1000):
-            cursor.executemany(sql, values[start : start + 1000])
+        cursor.executemany(sql, values)
 
 
 def sweep_all(today: date | None = None) -> dict[str, int]:

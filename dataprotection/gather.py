@@ -3,6 +3,14 @@
 `gather` finds the records (subjects.linked_records), then reads each kind once: the number of
 queries is fixed, whatever the size of the school. Each item says which other people it names,
 so the DPO can decide what to redact before anything is released.
+
+Restricted cases (an allegation about a member of staff, incidents.restriction) are gathered like
+any other, so a request is answered in full, but every item built from one (the case, its
+evidence, letters and bundles) is marked `restricted` and carries a note. sar_actions stores it
+already decided "withhold", with that reason: nothing from a restricted case leaves in a release,
+nor in "release the rest as they are", until the DPO opens the item and decides otherwise (after
+asking the case's handlers: an investigation, or the people who raised the allegation, may need
+protecting). This holds above all for a request by the person the allegation is about.
 """
 
 from __future__ import annotations
@@ -27,10 +35,25 @@ class Item:
     files: list[tuple[str, str]] = field(default_factory=list)  # (storage name, file name)
     other_people: list[str] = field(default_factory=list)  # names the DPO may redact
     notes: list[str] = field(default_factory=list)  # warnings for the reviewer, not names
+    # From a restricted case (incidents.restriction): withheld until the DPO has reviewed it.
+    restricted: bool = False
 
     @property
     def key(self) -> str:
         return f"{self.record_type}:{self.record_id}"
+
+
+RESTRICTED_NOTE = (
+    "From a restricted case (an allegation about a member of staff). Withheld until you have reviewed it "
+    "with the case's handlers: releasing it may prejudice the investigation or identify who raised it."
+)
+
+
+def _restricted(item: Item, incident) -> Item:
+    if incident.restricted:
+        item.restricted = True
+        item.notes.insert(0, RESTRICTED_NOTE)
+    return item
 
 
 def _names(*people, subject_names: set[str]) -> list[str]:
@@ -105,66 +128,78 @@ def gather(school: School, *, pupil: Pupil | None = None, person: User | None = 
         .prefetch_related("pupil_links__pupil")
     ):
         items.append(
-            Item(
-                "Incident",
-                "incidents.incident",
-                incident.pk,
-                f"{incident.reference}: a post on {incident.platform.name}",
-                incident.created_at,
-                {
-                    "What the post says": incident.content,
-                    "Who is targeted": incident.targeted,
-                    "Account": incident.account_name,
-                    "Status": incident.get_status_display(),
-                },
-                other_people=_names(
-                    incident.reporter,
-                    incident.poster_parent,
-                    *(link.pupil for link in incident.pupil_links.all()),
-                    subject_names=subject_names,
+            _restricted(
+                Item(
+                    "Incident",
+                    "incidents.incident",
+                    incident.pk,
+                    f"{incident.reference}: a post on {incident.platform.name}",
+                    incident.created_at,
+                    {
+                        "What the post says": incident.content,
+                        "Who is targeted": incident.targeted,
+                        "Account": incident.account_name,
+                        "Status": incident.get_status_display(),
+                    },
+                    other_people=_names(
+                        incident.reporter,
+                        incident.poster_parent,
+                        *(link.pupil for link in incident.pupil_links.all()),
+                        subject_names=subject_names,
+                    ),
                 ),
+                incident,
             )
         )
     for evidence in Evidence.objects.filter(pk__in=ids("incidents.evidence")).select_related("incident", "uploaded_by"):
         items.append(
-            Item(
-                "Evidence",
-                "incidents.evidence",
-                evidence.pk,
-                f"{evidence.original_name} ({evidence.incident.reference})",
-                evidence.uploaded_at,
-                {"Description": evidence.description},
-                files=[(evidence.file.name, evidence.original_name)],
-                other_people=_names(evidence.uploaded_by, subject_names=subject_names),
-                notes=["A screenshot may show other people's names or posts"],
+            _restricted(
+                Item(
+                    "Evidence",
+                    "incidents.evidence",
+                    evidence.pk,
+                    f"{evidence.original_name} ({evidence.incident.reference})",
+                    evidence.uploaded_at,
+                    {"Description": evidence.description},
+                    files=[(evidence.file.name, evidence.original_name)],
+                    other_people=_names(evidence.uploaded_by, subject_names=subject_names),
+                    notes=["A screenshot may show other people's names or posts"],
+                ),
+                evidence.incident,
             )
         )
     for letter in Letter.objects.filter(pk__in=ids("letters.letter")).select_related("incident"):
         files = [(letter.pdf.name, letter.filename)] if letter.pdf else []
         items.append(
-            Item(
-                "Letter",
-                "letters.letter",
-                letter.pk,
-                f"{letter.get_kind_display()} ({letter.incident.reference})",
-                letter.finalised_at or letter.created_at,
-                {"Subject": letter.subject, "Letter": letter.body},
-                files=files,
-                other_people=[
-                    name for name in [letter.recipient_name, letter.signatory_name] if name not in subject_names
-                ],
+            _restricted(
+                Item(
+                    "Letter",
+                    "letters.letter",
+                    letter.pk,
+                    f"{letter.get_kind_display()} ({letter.incident.reference})",
+                    letter.finalised_at or letter.created_at,
+                    {"Subject": letter.subject, "Letter": letter.body},
+                    files=files,
+                    other_people=[
+                        name for name in [letter.recipient_name, letter.signatory_name] if name not in subject_names
+                    ],
+                ),
+                letter.incident,
             )
         )
     for bundle in EvidenceBundle.objects.filter(pk__in=ids("letters.evidencebundle")).select_related("incident"):
         items.append(
-            Item(
-                "Referral bundle",
-                "letters.evidencebundle",
-                bundle.pk,
-                f"Referral bundle ({bundle.incident.reference})",
-                bundle.built_at,
-                files=[(bundle.file.name, bundle.filename)] if bundle.file else [],
-                notes=["A bundle holds the whole case file, with other people's details"],
+            _restricted(
+                Item(
+                    "Referral bundle",
+                    "letters.evidencebundle",
+                    bundle.pk,
+                    f"Referral bundle ({bundle.incident.reference})",
+                    bundle.built_at,
+                    files=[(bundle.file.name, bundle.filename)] if bundle.file else [],
+                    notes=["A bundle holds the whole case file, with other people's details"],
+                ),
+                bundle.incident,
             )
         )
     for complaint in Complaint.objects.filter(pk__in=ids("complaints.complaint")).select_related(

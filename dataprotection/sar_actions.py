@@ -133,6 +133,9 @@ def withdraw(*, sar: SubjectAccessRequest, reason: str, by: User) -> SubjectAcce
 # --- Review -------------------------------------------------------------------------------------
 
 
+WITHHELD_RESTRICTED = "From a restricted case: withheld until the data protection officer has reviewed it."
+
+
 @transaction.atomic
 def gather_items(*, sar: SubjectAccessRequest, by: User) -> int:
     """Gather everything about the request's subject into review rows, once. Returns how many."""
@@ -154,6 +157,9 @@ def gather_items(*, sar: SubjectAccessRequest, by: User) -> int:
             files=[[stored, name] for stored, name in item.files if stored],
             other_people=list(item.other_people),
             notes=list(item.notes),
+            # A restricted case's items start withheld: only the DPO's own decision releases them.
+            decision=SarDecision.WITHHOLD if item.restricted else SarDecision.PENDING,
+            withhold_reason=WITHHELD_RESTRICTED if item.restricted else "",
         )
         for number, item in enumerate(found, start=1)
     ]

@@ -22,8 +22,9 @@ def incidents_about_pupil_q(pupil: Pupil) -> Q:
 
 
 def incidents_about_person_q(person: User, school_id: int) -> Q:
-    """Incidents the person reported or is recorded as having posted."""
-    return Q(school_id=school_id) & (Q(reporter=person) | Q(poster_parent=person))
+    """Incidents the person reported, is recorded as having posted, or that an allegation about
+    them concerns (a restricted case: gathered, then withheld until the DPO reviews it, gather.py)."""
+    return Q(school_id=school_id) & (Q(reporter=person) | Q(poster_parent=person) | Q(allegation_about=person))
 
 
 def linked_records(*, school_id: int, pupil: Pupil | None = None, person: User | None = None) -> dict[str, set[int]]:

@@ -172,3 +172,15 @@ def lift(*, incident: Incident, by: User, reason: str) -> Incident:
         body=reason,
     )
     return incident
+
+
+def may_open(incident: Incident | None, user: User | None) -> bool:
+    """Whether `user` may see a restricted case's details where another record shows them (a
+    complaint linked to it before it was restricted, its panel bundle): everyone may see an
+    unrestricted one (the page's own access rules apply), only its named handlers a restricted
+    one. The person concerned is never a handler, so never sees it."""
+    if incident is None or not incident.restricted:
+        return True
+    if user is None or not user.is_authenticated:
+        return False
+    return incident.handlers.filter(pk=user.pk).exists()

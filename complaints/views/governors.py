@@ -95,7 +95,7 @@ def panel_bundle(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 return redirect("complaints:panel_letter_draft", pk=complaint.pk)
     context = {
         "complaint": complaint,
-        "bundle": build_bundle(complaint),
+        "bundle": build_bundle(complaint, viewer=request.user),
         "panel": panel,
         "form": form,
         "hearing": hearing,

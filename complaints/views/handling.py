@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.audit import log_access
 from accounts.http import AuthenticatedRequest
 from accounts.permissions import require
+from incidents.restriction import may_open
 from schoolsocial.lib.concurrency import StaleEdit, current_version
 from schoolsocial.lib.text import strip_bidi_controls
 
@@ -106,8 +107,12 @@ def complaint_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def _detail_context(request: AuthenticatedRequest, complaint: Complaint, **forms) -> dict:
     manage = can_manage(request.membership)
     panel = getattr(complaint, "panel", None) if manage and complaint.reached_panel_at else None
+    # A case restricted after it was linked stays out of sight of everyone but its handlers.
+    linked = complaint.incident if may_open(complaint.incident, request.user) else None
     context = {
         "complaint": complaint,
+        "linked_incident": linked,
+        "linked_incident_restricted": complaint.incident_id is not None and linked is None,
         "can_manage": manage,
         "entries": complaint.entries.select_related("author").order_by("at", "pk"),
         "files": complaint.attachments.select_related("released_by").order_by("uploaded_at", "pk"),
@@ -132,7 +137,7 @@ def _detail_context(request: AuthenticatedRequest, complaint: Complaint, **forms
                 or LinkIncidentForm(
                     school=complaint.school,
                     initial={
-                        "reference": complaint.incident.reference if complaint.incident else "",
+                        "reference": linked.reference if linked else "",
                         "seen_version": opened,
                     },
                 ),
@@ -146,11 +151,14 @@ def _detail_context(request: AuthenticatedRequest, complaint: Complaint, **forms
     return context
 
 
-def _what_they_saved(complaint: Complaint) -> list[tuple[str, str]]:
+def _what_they_saved(complaint: Complaint, viewer) -> list[tuple[str, str]]:
     return [
         ("Stage", complaint.get_stage_display()),
         ("Informal stage handled by", complaint.informal_handler.full_name if complaint.informal_handler else ""),
-        ("Linked incident", complaint.incident.reference if complaint.incident else ""),
+        (
+            "Linked incident",
+            complaint.incident.reference if complaint.incident and may_open(complaint.incident, viewer) else "",
+        ),
     ]
 
 
@@ -180,7 +188,7 @@ def _post(
             complaint.refresh_from_db()
             form.saw_version(stale.version)
             context = _detail_context(request, complaint, **{form_name: form})
-            context.update({"stale": stale, "saved": _what_they_saved(complaint)})
+            context.update({"stale": stale, "saved": _what_they_saved(complaint, request.user)})
             return render(request, "complaints/detail.html", context, status=409)
         except (actions.ActionError, InvalidTransition) as error:
             form.add_error(None, str(error))
@@ -269,6 +277,8 @@ def assign_handler(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @login_required
 def link_incident(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     def act(complaint: Complaint, data: dict) -> None:
+        if not may_open(complaint.incident, request.user):
+            raise actions.ActionError("Only the people handling the linked restricted case can change the link.")
         reference = data["reference"].strip().upper()
         incident = None
         if reference:

@@ -138,3 +138,34 @@ def test_the_task_sweeps_every_school(cast, old_case):
     old_case(years=9, reporter=cast.other_school_parent, school=cast.other_school)
     assert retention_sweep.delay().get() == {"NBP": 1, "HVP": 1}
     assert date.today()  # the task returns plain counts per school
+
+
+def test_the_database_computes_the_same_review_date_as_the_rule(cast, old_case):
+    """The sweep computes review dates in SQL: they must be retention.py's, 29 February and the
+    local (Europe/London) day of closure included."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from dataprotection.retention import RULES
+
+    leap = old_case(years=7)
+    # Closed at 00:30 on 29 February 2020, London time.
+    closed = datetime(2020, 2, 29, 0, 30, tzinfo=ZoneInfo("Europe/London"))
+    Incident.objects.filter(pk=leap.pk).update(resolved_at=closed)
+    summer = old_case(years=7)
+    # 00:30 on 1 July 2019 in London is 23:30 on 30 June in UTC: the local day is 1 July.
+    Incident.objects.filter(pk=summer.pk).update(
+        resolved_at=datetime(2019, 7, 1, 0, 30, tzinfo=ZoneInfo("Europe/London"))
+    )
+    assert actions.sweep_school(cast.school, today=date(2026, 2, 27)) == 1  # only the summer case
+    assert ReviewItem.objects.get(object_key=str(summer.pk)).due_on == date(2025, 7, 1)
+    assert actions.sweep_school(cast.school, today=date(2026, 2, 28)) == 1
+    item = ReviewItem.objects.get(object_key=str(leap.pk))
+    assert item.due_on == RULES["incident"].review_on({"closed_on": date(2020, 2, 29)}, 6) == date(2026, 2, 28)
+
+
+def test_the_sweep_is_a_few_statements_whatever_the_number_of_cases(cast, old_case, django_assert_max_num_queries):
+    for _ in range(12):
+        old_case(years=7)
+    with django_assert_max_num_queries(12):  # one INSERT ... SELECT per kind, the log months, the kept items
+        assert actions.sweep_school(cast.school) == 12
