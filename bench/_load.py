@@ -33,7 +33,7 @@ def setup(sqlite_path: Path, fresh: bool = False) -> str:
     sys.path.insert(0, str(ROOT))
     if not os.environ.get("DATABASE_URL"):
         sqlite_path.parent.mkdir(parents=True, exist_ok=True)
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in () if os.environ.get("BENCH_REUSE") else ("", "-wal", "-shm"):  # BENCH_REUSE=1 keeps it
             Path(f"{sqlite_path}{suffix}").unlink(missing_ok=True)
         os.environ["DATABASE_URL"] = f"sqlite:///{sqlite_path}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "schoolsocial.settings")

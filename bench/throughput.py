@@ -57,7 +57,6 @@ def start_server(database_url: str, port: int, workers: int) -> subprocess.Popen
         **os.environ,
         "DATABASE_URL": database_url,
         "DEBUG": "0",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-throughput-" + "x" * 50),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "LOG_LEVEL": "WARNING",
     }
@@ -78,7 +77,7 @@ def start_server(database_url: str, port: int, workers: int) -> subprocess.Popen
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2).read()
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/health/", timeout=2).read()
             return server
         except OSError:
             if server.poll() is not None:
@@ -109,7 +108,7 @@ def queries_of(user, url: str) -> int:
     return len(captured.captured_queries)
 
 
-def profile(user, pages: dict[str, str], queries: dict[str, int], size: int, runs: int = 50) -> None:
+def profile(user, pages: dict[str, str], queries: dict[str, int], size: int, runs: int = 20) -> None:
     """CPU seconds per request (process time: this process's Python and SQLite work; PostgreSQL's
     own CPU is not counted) with DEBUG off, then the top functions by cumulative time."""
     import cProfile
@@ -149,6 +148,8 @@ def main() -> None:
     )
     args = parser.parse_args()
 
+    # One key for this process (which writes the sessions) and the server (which reads them).
+    os.environ.setdefault("SECRET_KEY", "bench-throughput-" + "x" * 50)
     database_url = setup(BENCH_DB)
     from django.conf import settings
     from django.urls import reverse
