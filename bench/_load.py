@@ -46,7 +46,14 @@ def setup(sqlite_path: Path, fresh: bool = False) -> str:
 
     call_command("migrate", verbosity=0)
     if fresh:
+        import importlib
+
+        from django.apps import apps as live_apps
+        from django.db import connection
+
         call_command("flush", interactive=False, verbosity=0)
+        # flush empties the shared platform directory too; put it back as its migration does.
+        importlib.import_module("incidents.migrations.0002_common_platforms").add_platforms(live_apps, connection)
     return os.environ["DATABASE_URL"]
 
 
