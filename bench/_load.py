@@ -132,7 +132,9 @@ def session_cookie(user) -> str:
     from django.test import Client
 
     client: Client = signed_in_client(user)
-    return client.session.session_key
+    key = client.session.session_key
+    assert key is not None
+    return key
 
 
 # --- the load client ------------------------------------------------------------------------------
