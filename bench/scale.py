@@ -1,0 +1,153 @@
+"""Every per-school page at trust scale: 200 schools x 5,000 incidents (one million) on PostgreSQL.
+
+    DATABASE_URL=postgres://... .venv/bin/python bench/scale.py [--schools 200] [--per-school 5000] [--runs 15]
+
+PostgreSQL only (SQLite is not what a trust runs; without DATABASE_URL it prints a skip line and
+exits 0, so `make bench` passes). Steps:
+1. migrate; make a school NBP with a headteacher and grow it to 1,000 incidents and time its pages
+   (incident list, filters, overdue, search for a common word, a rare word and a reference, one
+   incident, the dashboard) as the single-school baseline;
+2. add `--schools - 1` more schools with `--per-school` incidents each (each incident with post text,
+   a nature, a step, a timeline entry and an evidence row, inserted with bulk_create in batches of
+   2,000) and grow NBP to `--per-school` as well; ANALYZE;
+3. time the same pages again for NBP and compare: each must stay within 1.5x of its baseline.
+Prints JSON lines {"measure": "scale <page>", "size": total incidents, "value": median ms, "unit":
+"ms", "queries": n, "baseline": ms at 1,000, "ratio": ...} and the load average beside each figure.
+The database is the one DATABASE_URL names, emptied of earlier bench rows first (use your own).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _load import ROOT, analyze, grow_to, load_average, make_school, note, setup  # noqa: E402
+
+BASELINE = 1_000
+
+
+def median_ms(client, url: str, runs: int) -> float:
+    for _ in range(3):
+        assert client.get(url).status_code == 200, url
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, url
+    return statistics.median(times)
+
+
+def queries_of(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    return len(captured.captured_queries)
+
+
+def pages_of(school) -> dict[str, str]:
+    from django.urls import reverse
+
+    from incidents.models import Incident
+
+    ordered = Incident.objects.filter(school=school).order_by("pk")
+    count = ordered.count()
+    middle = ordered.values_list("pk", flat=True)[count // 2]
+    reference = ordered.values_list("reference", flat=True)[count // 3]
+    listing = reverse("incidents:list")
+    return {
+        "list": listing,
+        "list, filtered": listing + "?status=in_progress&nature=threat",
+        "list, overdue": listing + "?overdue=on",
+        "list, page 5": listing + "?page=5",
+        "search, common word": listing + "?q=group",
+        "search, rare word": listing + "?q=trampoline",
+        "search, reference": listing + f"?q={reference}",
+        "detail": reverse("incidents:detail", args=[middle]),
+        "dashboard": reverse("dashboard:home"),
+    }
+
+
+def add_schools(count: int, per_school: int) -> None:
+    """`count` more schools, each with a headteacher and a parent, each grown to `per_school`."""
+    started = time.perf_counter()
+    for number in range(count):
+        code = "S" + "".join(chr(ord("A") + int(d)) for d in f"{number:04d}")  # SAAAA, SAAAB, ...
+        school, _ = make_school(code)
+        grow_to(school, per_school)
+        if number % 5 == 4 or number == count - 1:
+            elapsed = time.perf_counter() - started
+            note(f"  {number + 1}/{count} schools in {elapsed:.0f} s ({(number + 1) * per_school / elapsed:,.0f}/s)")
+
+
+def measure(client, pages: dict[str, str], runs: int) -> dict[str, tuple[float, int]]:
+    return {label: (median_ms(client, url, runs), queries_of(client, url)) for label, url in pages.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--schools", type=int, default=200)
+    parser.add_argument("--per-school", type=int, default=5_000)
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        print(
+            json.dumps({"measure": "scale", "skipped": "needs PostgreSQL: set DATABASE_URL=postgres://... (own db)"}),
+            flush=True,
+        )
+        note("bench/scale.py: skipped, it runs on PostgreSQL only (DATABASE_URL=postgres://...)")
+        return
+
+    setup(ROOT / "var" / "unused.sqlite3", fresh=True)
+    from _common import signed_in_client
+    from django.test.utils import override_settings
+
+    from accounts.models import School
+    from incidents.models import Incident
+
+    school, head = make_school("NBP", "Northbrook Primary")
+    client = signed_in_client(head)
+    with override_settings(DEBUG=False):
+        grow_to(school, BASELINE)
+        analyze()
+        note(f"baseline: NBP with {Incident.objects.filter(school=school).count():,} incidents")
+        baseline = measure(client, pages_of(school), args.runs)
+        load = load_average()
+        for label, (value, queries) in baseline.items():
+            line = {"measure": f"scale {label}", "size": BASELINE, "value": round(value, 1), "unit": "ms"}
+            print(json.dumps({**line, "queries": queries, "load_average": load}), flush=True)
+
+        note(f"growing to {args.schools} schools x {args.per_school:,} incidents")
+        add_schools(args.schools - 1, args.per_school)
+        grow_to(school, args.per_school)
+        analyze()
+        total = Incident.objects.count()
+        note(f"{total:,} incidents in {School.objects.count()} schools")
+        grown = measure(client, pages_of(school), args.runs)
+    load = load_average()
+    over = []
+    for label, (value, queries) in grown.items():
+        ratio = value / baseline[label][0]
+        line = {"measure": f"scale {label}", "size": total, "value": round(value, 1), "unit": "ms"}
+        extra = {"queries": queries, "baseline": round(baseline[label][0], 1), "ratio": round(ratio, 2)}
+        print(json.dumps({**line, **extra, "load_average": load}), flush=True)
+        note(
+            f"  {label:<20} {baseline[label][0]:6.1f} -> {value:6.1f} ms  {ratio:4.2f}x  {'ok' if ratio <= 1.5 else 'OVER'}"
+        )
+        if ratio > 1.5:
+            over.append(label)
+    note(f"over 1.5x: {', '.join(over)}" if over else "every page within 1.5x of its 1,000 figure")
+
+
+if __name__ == "__main__":
+    main()
