@@ -86,6 +86,7 @@ REPORT_FIELDS = (
     "safeguarding_concern",
     "on_school_equipment",
     "site_blocked_on",
+    "not_known",
 )
 
 
