@@ -271,6 +271,7 @@ class ParentReportForm(ReportForm):
         self.fields["posted_at"].label = "When was it posted?"
         self.fields["seen_at"].help_text = "Roughly is fine."
         self.fields["targeted"].label = "Who is it about? (if you know)"
+        self.fields["content"].widget.attrs["rows"] = 3
         self.fields["evidence"].help_text = (
             "A screenshot helps the school most, because posts get deleted. "
             "Pictures or PDFs, up to 10 MB each; you can choose several."
@@ -286,6 +287,7 @@ class ParentReportForm(ReportForm):
         certainty.choices = [
             (value, DONT_KNOW if value == Certainty.UNKNOWN else label) for value, label in Certainty.choices
         ]
+        certainty.initial = None  # not the model's "Not sure": nothing is ticked until the parent says
         if not self.is_bound:
             self.initial.pop("poster_certainty", None)
 
