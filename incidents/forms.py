@@ -257,8 +257,8 @@ class ParentReportForm(ReportForm):
     def __init__(self, *args, school: School, **kwargs):
         super().__init__(*args, school=school, **kwargs)
         del self.fields["on_school_equipment"], self.fields["site_blocked_on"]
-        platforms = cast(forms.ModelChoiceField, self.fields["platform"]).queryset
-        self._other_platform = platforms.filter(school=None, name="Other").first()
+        platforms = list(Platform.objects.offered_to(school))
+        self._other_platform = next((p for p in platforms if p.school_id is None and p.name == "Other"), None)
         self.fields["platform"] = forms.ChoiceField(
             label="Which app or website?",
             choices=[("", "Choose…"), *((str(p.pk), p.name) for p in platforms), (PLATFORM_NOT_KNOWN, DONT_KNOW)],
