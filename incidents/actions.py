@@ -87,6 +87,7 @@ REPORT_FIELDS = (
     "safeguarding_concern",
     "on_school_equipment",
     "site_blocked_on",
+    "not_known",
 )
 
 

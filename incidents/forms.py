@@ -234,7 +234,113 @@ class ReportForm(PlainTextMixin, forms.ModelForm):
             return None
 
     def report_details(self) -> dict:
-        return {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+        return {name: self.cleaned_data.get(name) for name in self.Meta.fields if name in self.fields}
+
+
+DONT_KNOW = "I don't know"
+PLATFORM_NOT_KNOWN = "unknown"
+
+
+class ParentReportForm(ReportForm):
+    """The report as a parent can answer it: in five short steps, with "I don't know" wherever a
+    parent may not know. The school-equipment questions are the staff's; a parent never sees them,
+    and posting them anyway changes nothing."""
+
+    account_unknown = forms.BooleanField(label=f"{DONT_KNOW} the account or group name", required=False)
+    posted_unknown = forms.BooleanField(label=f"{DONT_KNOW} when it was posted", required=False)
+
+    # The steps, in order: (id, heading, fields). The template shows each as one screen.
+    STEPS = (
+        ("what", "What did you see?", ("content", "natures", "targeted")),
+        ("where", "Where did you see it?", ("platform", "url_text", "account_name", "account_unknown")),
+        ("when", "When?", ("seen_at", "posted_at", "posted_unknown")),
+        ("evidence", "Screenshots", ("evidence",)),
+        ("who", "Who posted it?", ("poster_kind", "poster_certainty", "pupils_identifiable", "safeguarding_concern")),
+    )
+
+    def __init__(self, *args, school: School, **kwargs):
+        super().__init__(*args, school=school, **kwargs)
+        del self.fields["on_school_equipment"], self.fields["site_blocked_on"]
+        platforms = list(Platform.objects.offered_to(school))
+        self._other_platform = next((p for p in platforms if p.school_id is None and p.name == "Other"), None)
+        self.fields["platform"] = forms.ChoiceField(
+            label="Which app or website?",
+            choices=[("", "Choose…"), *((str(p.pk), p.name) for p in platforms), (PLATFORM_NOT_KNOWN, DONT_KNOW)],
+            error_messages={"required": "Choose the app or website, or “I don't know”."},
+        )
+        self._platforms = {str(p.pk): p for p in platforms}
+        self.fields["account_name"].help_text = "For example @name, or the name of the WhatsApp or Facebook group."
+        self.fields["url_text"].label = "Link to the post (if you have it)"
+        self.fields["url_text"].help_text = "In the app, use Share or Copy link, then paste it here. One per line."
+        self.fields["posted_at"].label = "When was it posted?"
+        self.fields["seen_at"].help_text = "Roughly is fine."
+        self.fields["targeted"].label = "Who is it about? (if you know)"
+        self.fields["content"].widget.attrs["rows"] = 3
+        self.fields["evidence"].help_text = (
+            "A screenshot helps the school most, because posts get deleted. "
+            "Pictures or PDFs, up to 10 MB each; you can choose several."
+        )
+        poster = cast(forms.ChoiceField, self.fields["poster_kind"])
+        poster.required = False
+        poster.choices = [
+            (value, DONT_KNOW if value == PosterKind.UNKNOWN else label) for value, label in PosterKind.choices
+        ]
+        certainty = cast(forms.ChoiceField, self.fields["poster_certainty"])
+        certainty.required = False
+        certainty.label = "How sure are you?"
+        certainty.choices = [
+            (value, DONT_KNOW if value == Certainty.UNKNOWN else label) for value, label in Certainty.choices
+        ]
+        certainty.initial = None  # not the model's "Not sure": nothing is ticked until the parent says
+        if not self.is_bound:
+            self.initial.pop("poster_certainty", None)
+
+    def clean_platform(self) -> Platform:
+        chosen = self.cleaned_data.get("platform")
+        if chosen == PLATFORM_NOT_KNOWN and self._other_platform is not None:
+            return self._other_platform
+        if chosen in self._platforms:
+            return self._platforms[chosen]
+        raise ValidationError("Choose the app or website, or “I don't know”.")
+
+    def clean(self):
+        data = self.cleaned_data
+        account_unknown = data.get("account_unknown")
+        if account_unknown:
+            data["account_name"] = ""
+        if data.get("posted_unknown"):
+            data["posted_at"] = None
+            self.errors.pop("posted_at", None)
+        super().clean()
+        if account_unknown and "url_text" in self.errors and not self.data.get("url_text", "").strip():
+            # No link and no name: the words and the screenshots are enough to start with.
+            del self.errors["url_text"]
+            data["url_text"] = []
+        not_known = []
+        if self.data.get("platform") == PLATFORM_NOT_KNOWN:
+            not_known.append("platform")
+        if account_unknown:
+            not_known.append("account_name")
+        if data.get("posted_unknown") or not data.get("posted_at"):
+            not_known.append("posted_at")
+        if not data.get("poster_kind") or data.get("poster_kind") == PosterKind.UNKNOWN:
+            data["poster_kind"] = PosterKind.UNKNOWN
+            not_known.append("poster_kind")
+        if not data.get("poster_certainty") or data["poster_kind"] == PosterKind.UNKNOWN:
+            data["poster_certainty"] = Certainty.UNKNOWN
+        if data["poster_certainty"] == Certainty.UNKNOWN:
+            not_known.append("poster_certainty")
+        data["not_known"] = not_known
+        return data
+
+    def report_details(self) -> dict:
+        return {**super().report_details(), "not_known": self.cleaned_data["not_known"]}
+
+    def steps(self) -> list[dict]:
+        return [
+            {"id": key, "heading": heading, "number": n, "fields": [self[name] for name in names]}
+            for n, (key, heading, names) in enumerate(self.STEPS, start=1)
+        ]
 
 
 def school_staff(school: School, roles=(Role.HEADTEACHER, Role.DSL, Role.STAFF)):

@@ -39,6 +39,7 @@ class Certainty(models.TextChoices):
     CERTAIN = "certain", "Certain"
     LIKELY = "likely", "Fairly sure"
     UNSURE = "unsure", "Not sure"
+    UNKNOWN = "unknown", "Not known"
 
 
 class Severity(models.TextChoices):

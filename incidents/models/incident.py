@@ -198,6 +198,9 @@ class Incident(models.Model):
     safeguarding_concern = models.BooleanField(default=False)
     on_school_equipment = models.BooleanField("seen on school equipment", default=False)
     site_blocked_on = models.DateField("site blocked on", null=True, blank=True)
+    # The report's questions the reporter answered "I don't know" (a parent may not know the app,
+    # the account, when it was posted or who posted it), so the school reads "not known", not a guess.
+    not_known = models.JSONField("answered “I don't know”", default=list, blank=True)
 
     # Filled at triage.
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.REPORTED)

@@ -15,13 +15,14 @@ from django.views.decorators.http import require_POST
 
 from accounts.audit import log_access
 from accounts.http import AuthenticatedRequest
+from accounts.models import Role
 from accounts.permissions import may, require_membership
 from files import staging
 from schoolsocial.lib.uploads import inspect_upload
 
 from .. import actions
 from ..access import evidence_for, get_own_report_for, own_reports_for
-from ..forms import MAX_FILES, EvidenceForm, ReportForm
+from ..forms import MAX_FILES, EvidenceForm, ParentReportForm, ReportForm
 from ..models import Incident
 
 
@@ -54,15 +55,18 @@ def _initial_from_post(data: QueryDict) -> dict:
 def report(request: AuthenticatedRequest) -> HttpResponse:
     reporter = require_membership(request, "incidents.report")
     school = reporter.school
+    # A parent answers what a parent can know, in steps; staff keep the whole form.
+    form_class = ParentReportForm if reporter.role == Role.PARENT else ReportForm
+    template = "incidents/report_form.html"
     if request.method != "POST":
-        form = ReportForm(school=school)
-        return render(request, "incidents/report_form.html", {"form": form, "staged": []})
+        form = form_class(school=school)
+        return render(request, template, {"form": form, "staged": []})
 
-    form = ReportForm(request.POST, request.FILES, school=school)
+    form = form_class(request.POST, request.FILES, school=school)
     token = form.form_token_value
     if token is None:  # a tampered or stale form: start a fresh one, keeping what was typed
-        form = ReportForm(initial={**_initial_from_post(request.POST), "form_token": uuid.uuid4()}, school=school)
-        return render(request, "incidents/report_form.html", {"form": form, "staged": []})
+        form = form_class(initial={**_initial_from_post(request.POST), "form_token": uuid.uuid4()}, school=school)
+        return render(request, template, {"form": form, "staged": []})
 
     # One read of what this form already holds; the files staged now are added to it.
     staged = staging.staged_for(user=request.user, school=school, form_token=token)
@@ -78,9 +82,9 @@ def report(request: AuthenticatedRequest) -> HttpResponse:
     if request.POST.get("remove_upload", "").isdigit():
         removed = int(request.POST["remove_upload"])
         staging.discard(user=request.user, form_token=token, pk=removed)
-        form = ReportForm(initial=_initial_from_post(request.POST), school=school)
+        form = form_class(initial=_initial_from_post(request.POST), school=school)
         staged = [upload for upload in staged if upload.pk != removed]
-        return render(request, "incidents/report_form.html", {"form": form, "staged": staged})
+        return render(request, template, {"form": form, "staged": staged})
 
     if form.is_valid() and not file_errors:
         incident = actions.report(
@@ -95,7 +99,7 @@ def report(request: AuthenticatedRequest) -> HttpResponse:
         return redirect("incidents:report_done", pk=incident.pk)
     for message in file_errors:
         form.add_error("evidence", message)
-    return render(request, "incidents/report_form.html", {"form": form, "staged": staged}, status=400)
+    return render(request, template, {"form": form, "staged": staged}, status=400)
 
 
 @login_required
