@@ -5,12 +5,17 @@ from __future__ import annotations
 from allauth.socialaccount.adapter import get_adapter
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedRequest
+
 from .. import sso
+from ..forms import SchoolSignInForm
 from ..models import SchoolSignIn
+from ..permissions import require
 from .auth import _next_url
 
 
@@ -46,3 +51,16 @@ def sso_start(request: HttpRequest) -> HttpResponse:
     # login_hint: the provider shows the account the person typed (Microsoft and Google honour it).
     auth_params = {**provider.get_auth_params(), "login_hint": email}
     return provider.redirect(request, "login", auth_params=auth_params)
+
+
+@login_required
+def school_sign_in_settings(request: AuthenticatedRequest) -> HttpResponse:
+    """The headteacher sets the school's domain, provider, tenant and the MFA rule."""
+    school = require(request, "people.school_sign_in")
+    instance = SchoolSignIn.objects.filter(school=school).first() or SchoolSignIn(school=school)
+    form = SchoolSignInForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Sign-in with the school's account is saved.")
+        return redirect("accounts:school_sign_in")
+    return render(request, "accounts/school_sign_in.html", {"form": form, "school": school})

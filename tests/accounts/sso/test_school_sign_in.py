@@ -123,3 +123,27 @@ def test_the_password_form_still_signs_in_a_parent(client, school_sign_in, cast)
     assert response.status_code == 302
     assert _signed_in_as(client) == cast.parent
     assert Role.PARENT in {Role(m.role) for m in cast.parent.active_memberships}
+
+
+def test_the_headteacher_sets_the_schools_sign_in_in_the_portal(client_for, cast):
+    from accounts.models import SchoolSignIn
+
+    head = client_for(cast.headteacher)
+    response = head.post(
+        "/school-sign-in/",
+        {"provider": "microsoft", "email_domain": "northbrook.sch.uk", "tenant_id": "", "is_enabled": "on"},
+    )
+    assert "Enter your Microsoft directory (tenant) ID" in response.content.decode()
+    assert not SchoolSignIn.objects.exists()
+    response = head.post(
+        "/school-sign-in/",
+        {"provider": "microsoft", "email_domain": "northbrook.sch.uk", "tenant_id": "abc-123", "is_enabled": "on"},
+    )
+    assert response.status_code == 302
+    saved = SchoolSignIn.objects.get(school=cast.school)
+    assert (saved.email_domain, saved.tenant_id, saved.provider_mfa_counts) == ("northbrook.sch.uk", "abc-123", False)
+
+
+def test_only_the_headteacher_may_change_it(client_for, cast):
+    assert client_for(cast.dsl).get("/school-sign-in/").status_code in (403, 404)
+    assert client_for(cast.parent).get("/school-sign-in/").status_code in (403, 404)
