@@ -42,7 +42,7 @@ def sso_start(request: HttpRequest) -> HttpResponse:
             request, f"{config.school.name} signs in with {config.get_provider_display()}. Choose that button."
         )
         return redirect(settings.LOGIN_URL)
-    if expected not in sso.configured_providers():
+    if ("openid_connect" if expected == "school-oidc" else expected) not in sso.configured_providers():
         messages.error(request, "Signing in this way is not available yet. Use your password.")
         return redirect(settings.LOGIN_URL)
     request.session[sso.SSO_START_SESSION_KEY] = email
