@@ -27,7 +27,7 @@ server.listen(0, "127.0.0.1", () => {
         token_endpoint_auth_method: "client_secret_basic",
       },
     ],
-    claims: { openid: ["sub"], email: ["email", "email_verified"] },
+    claims: { openid: ["sub", "amr"], email: ["email", "email_verified"] },
     conformIdTokenClaims: false,
     cookies: { keys: ["loopback-test-only"] },
     features: { devInteractions: { enabled: false } },
@@ -39,7 +39,7 @@ server.listen(0, "127.0.0.1", () => {
       return {
         accountId: sub,
         async claims() {
-          return { sub, email: account.email, email_verified: account.email_verified };
+          return { sub, email: account.email, email_verified: account.email_verified, amr: account.amr || ["pwd"] };
         },
       };
     },
