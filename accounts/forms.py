@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from notifications.outbox import send_unrecorded
 from schoolsocial.lib.text import PlainTextMixin
 
-from .models import Invitation, Pupil, Relationship, Role, SchoolClass, User
+from .models import Invitation, Pupil, Relationship, Role, SchoolClass, SchoolSignIn, User
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -230,3 +230,23 @@ class AcceptInvitationForm(PlainTextMixin, forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class SchoolSignInForm(forms.ModelForm):
+    class Meta:
+        model = SchoolSignIn
+        fields = ["provider", "email_domain", "tenant_id", "is_enabled", "provider_mfa_counts"]
+        labels = {
+            "email_domain": "Staff email domain",
+            "is_enabled": "Staff may sign in with the school's account",
+            "provider_mfa_counts": "The provider's multi-factor sign-in counts as the portal's second factor",
+        }
+
+    def clean_email_domain(self) -> str:
+        return self.cleaned_data["email_domain"].strip().lower().lstrip("@")
+
+    def clean(self):
+        data = super().clean() or {}
+        if data.get("provider") == SchoolSignIn.Provider.MICROSOFT and not data.get("tenant_id"):
+            self.add_error("tenant_id", "Enter your Microsoft directory (tenant) ID, from the Entra admin centre.")
+        return data

@@ -28,6 +28,9 @@ class TwoFactorRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        from .sso import mark_provider_mfa
+
+        mark_provider_mfa(request)
         user = request.user
         if user.is_authenticated and user.requires_two_factor and not user.is_verified():
             allowed = {reverse(name) for name in self.ALLOWED_URL_NAMES}

@@ -63,6 +63,39 @@ class School(models.Model):
         return self.name
 
 
+class SchoolSignIn(models.Model):
+    """How the school's staff may sign in with the school's Microsoft or Google account.
+
+    Set by the headteacher in the portal (accounts/sso.py holds the rules). Only addresses of
+    `email_domain` may use it, and it only finds existing accounts: it never creates one.
+    """
+
+    class Provider(models.TextChoices):
+        MICROSOFT = "microsoft", "Microsoft (Entra ID)"
+        GOOGLE = "google", "Google Workspace"
+        OPENID = "openid_connect", "Other OpenID Connect provider"
+
+    school = models.OneToOneField(School, on_delete=models.CASCADE, related_name="sign_in")
+    provider = models.CharField(max_length=20, choices=Provider.choices, default=Provider.MICROSOFT)
+    email_domain = models.CharField(
+        max_length=253,
+        unique=True,
+        validators=[RegexValidator(r"^[a-z0-9.-]+\.[a-z]{2,}$", "Enter a domain such as school.example.")],
+        help_text="Staff addresses end with @ and this, for example oakfield.sch.uk.",
+    )
+    # Microsoft: the directory (tenant) ID; the ID token's `tid` must match it.
+    tenant_id = models.CharField(max_length=64, blank=True, help_text="Microsoft only: the directory (tenant) ID.")
+    is_enabled = models.BooleanField(default=True)
+    provider_mfa_counts = models.BooleanField(
+        default=False,
+        help_text="Accept the provider's multi-factor sign-in as the portal's second factor.",
+    )
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()} sign-in for {self.school}"
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 

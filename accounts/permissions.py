@@ -165,6 +165,9 @@ PERMISSIONS: dict[str, Ability] = {
     "records.roll_over": _ability(
         "Move every class up to the next school year, and undo it on the same day",
         HEADTEACHER, OFFICE),
+    "people.school_sign_in": _ability(
+        "Set how staff sign in with the school's Microsoft or Google account",
+        HEADTEACHER),
     "people.manage_staff": _ability(
         "Invite staff and governors, change or remove their roles, and switch off leavers "
         "(the office only for roles that see no case)",

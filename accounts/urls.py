@@ -1,12 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import auth, invitations, passkeys, people, records, roll, rollover
+from .views import auth, invitations, passkeys, people, records, roll, rollover, sso
 
 app_name = "accounts"
 
 urlpatterns = [
     path("sign-in/", auth.LoginView.as_view(), name="login"),
+    path("sign-in/school-account/", sso.sso_start, name="sso_start"),
+    path("school-sign-in/", sso.school_sign_in_settings, name="school_sign_in"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("two-factor/setup/", auth.two_factor_setup, name="two_factor_setup"),
     path("two-factor/verify/", auth.two_factor_verify, name="two_factor_verify"),

@@ -113,6 +113,13 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_otp_webauthn",
     "simple_history",
+    # Staff sign-in with the school's Microsoft or Google account (accounts/sso.py); no signup.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.microsoft",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.openid_connect",
     "accounts",
     "incidents",
     "incidents.letters",
@@ -144,6 +151,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.AccountLanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
     "accounts.middleware.CurrentMembershipMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -245,6 +253,52 @@ AXES_CLIENT_IP_CALLABLE = "schoolsocial.lib.client_ip.client_ip"
 AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = "schoolsocial"
+
+# --- Sign-in with the school's Microsoft or Google account (accounts/sso.py) -------------------
+# One app registration each for the portal (multi-tenant); each school's tenant or domain is a
+# SchoolSignIn the headteacher sets in the portal. A provider without credentials is not offered.
+SOCIALACCOUNT_ADAPTER = "accounts.sso.SchoolSocialAccountAdapter"
+SOCIALACCOUNT_ONLY = True
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*"]
+ACCOUNT_ADAPTER = "accounts.sso.NoSignupAccountAdapter"
+SOCIALACCOUNT_PROVIDERS: dict[str, dict] = {}
+if env("SSO_MICROSOFT_CLIENT_ID", ""):
+    SOCIALACCOUNT_PROVIDERS["microsoft"] = {
+        "APPS": [
+            {
+                "client_id": env("SSO_MICROSOFT_CLIENT_ID", ""),
+                "secret": env("SSO_MICROSOFT_CLIENT_SECRET", ""),
+                "settings": {"tenant": "organizations"},
+            }
+        ],
+        "SCOPE": ["openid", "email", "profile", "User.Read"],
+    }
+if env("SSO_GOOGLE_CLIENT_ID", ""):
+    SOCIALACCOUNT_PROVIDERS["google"] = {
+        "APPS": [{"client_id": env("SSO_GOOGLE_CLIENT_ID", ""), "secret": env("SSO_GOOGLE_CLIENT_SECRET", "")}],
+        "SCOPE": ["openid", "email", "profile"],
+    }
+if env("SSO_OIDC_SERVER_URL", ""):
+    # Any other OpenID Connect provider (the tests run node-oidc-provider on loopback).
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "APPS": [
+            {
+                "provider_id": "school-oidc",
+                "name": env("SSO_OIDC_NAME", "your school account"),
+                "client_id": env("SSO_OIDC_CLIENT_ID", ""),
+                "secret": env("SSO_OIDC_CLIENT_SECRET", ""),
+                "settings": {"server_url": env("SSO_OIDC_SERVER_URL", ""), "fetch_userinfo": False},
+            }
+        ],
+        "OAUTH_PKCE_ENABLED": True,
+    }
 
 # Sessions end after a spell of inactivity. The expiry is pushed forward at most once a minute
 # (schoolsocial.middleware.SessionIdleTimeoutMiddleware), not written on every page view.

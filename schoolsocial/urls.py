@@ -3,6 +3,14 @@ from django.urls import include, path
 
 from schoolsocial.health import LiveView, ReadyView
 
+# Only the providers' login and callback addresses: allauth's own account pages (signup, its
+# password sign-in) are never mounted. The portal's rules are in accounts/sso.py.
+sso_provider_urls = [
+    path("", include("allauth.socialaccount.providers.microsoft.urls")),
+    path("", include("allauth.socialaccount.providers.google.urls")),
+    path("", include("allauth.socialaccount.providers.openid_connect.urls")),
+]
+
 urlpatterns = [
     path("", include("dashboard.urls")),
     path("", include("accounts.urls")),
@@ -15,6 +23,7 @@ urlpatterns = [
     path("complaints/", include("complaints.urls")),
     path("emails/", include("notifications.urls")),
     path("", include("dataprotection.urls")),
+    path("sign-in/provider/", include(sso_provider_urls)),
     path("admin/", admin.site.urls),
     # For the load balancer and the deploy (schoolsocial/health.py): "ok" or "unavailable", nothing else.
     path("health/", LiveView.as_view(), name="health"),

@@ -36,6 +36,24 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs):
+        from .. import sso
+
+        context = super().get_context_data(**kwargs)
+        context["sso_providers"] = sso.configured_providers()
+        return context
+
+    def render_to_response(self, context, **response_kwargs):
+        from .. import sso
+
+        response = super().render_to_response(context, **response_kwargs)
+        # The school-account buttons post here and are redirected on to the provider, which the
+        # CSP's form-action must allow (browsers check it on the redirect too).
+        origins = sso.provider_origins()
+        if origins:
+            response._csp_update = {"form-action": origins}  # type: ignore[attr-defined]
+        return response
+
 
 class PasswordResetView(auth_views.PasswordResetView):
     """Limited per address and per client, so nobody can fill a mailbox with reset emails or

@@ -53,6 +53,7 @@ records.manage_pupils                 x           .           .           .     
 records.invite_parents                x           .           .           .           x           .           .
 records.import_roll                   x           .           .           .           x           .           .
 records.roll_over                     x           .           .           .           x           .           .
+people.school_sign_in                 x           .           .           .           .           .           .
 people.manage_staff                   x           .           .           .           x           .           .
 notifications.view_delivery           x           .           .           .           x           .           .
 notifications.see_case_subjects       x           .           .           .           .           .           .
