@@ -412,6 +412,12 @@ def execute(purge: Purge, school: School) -> dict[str, int]:
     counts.update(purge.run())
     _raw_delete(ReviewItem.history.model.objects.filter(id__in=items))
     _raw_delete(ReviewItem.objects.filter(pk__in=items))
+    if purge.rows.get(Incident):
+        # The rows went by raw delete (no signals): recount the kept monthly figures, which no
+        # longer count them, now that KeptFigures does (the totals do not change).
+        from incidents import figures
+
+        figures.rebuild_school(school.pk)
     statistics.invalidate(school.pk)
     return counts
 

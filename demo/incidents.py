@@ -365,6 +365,9 @@ def _bulk(school, people, wanted: int) -> int:
                 ]
             )
         added += size
+    from incidents import figures  # bulk_create sends no signals: recount the kept figures
+
+    figures.rebuild_school(school.pk)
     return added
 
 

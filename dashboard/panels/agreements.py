@@ -10,8 +10,25 @@ from agreements.models import AgreementVersion, Signature, SignatureKind
 from agreements.years import current_academic_year
 
 
+def current_version(request: AuthenticatedRequest, school: School) -> AgreementVersion | None:
+    """The school's current agreement version, read once per request (several panels show it)."""
+    memo = request.__dict__.setdefault("_dashboard_agreement", {})
+    if school.pk not in memo:
+        memo[school.pk] = AgreementVersion.objects.current_for(school.pk)
+    return memo[school.pk]
+
+
+def coverage(request: AuthenticatedRequest, school: School, version: AgreementVersion):
+    """queries.school_coverage, computed once per request and shared by the panels that show it."""
+    memo = request.__dict__.setdefault("_dashboard_coverage", {})
+    key = (school.pk, version.pk)
+    if key not in memo:
+        memo[key] = queries.school_coverage(school, version)
+    return memo[key]
+
+
 def staff_panel(request: AuthenticatedRequest, school: School) -> dict:
-    version = AgreementVersion.objects.current_for(school.pk)
+    version = current_version(request, school)
     if version is not None and not version.is_open_for_signing:
         # A new school year has started (by the calendar, or the school's rollover): its coverage
         # starts at nothing until this year's agreement is published and families sign it.
@@ -21,7 +38,7 @@ def staff_panel(request: AuthenticatedRequest, school: School) -> dict:
             "ended": version,
             "year": current_academic_year(school),
         }
-    _, total = queries.school_coverage(school, version) if version else (None, None)
+    _, total = coverage(request, school, version) if version else (None, None)
     return {"template": "dashboard/panels/agreement_coverage.html", "version": version, "total": total}
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.http import AuthenticatedRequest
@@ -36,11 +36,7 @@ def safeguarding_panel(request: AuthenticatedRequest, school) -> dict:
     next_step = EscalationStep.objects.filter(incident=OuterRef("pk"), outcome=Outcome.PENDING).order_by(
         F("due_date").asc(nulls_last=True), "pk"
     )
-    flagged = (
-        cases_for(request.membership)
-        .open()
-        .filter(Q(safeguarding_concern=True) | Q(pupils_identifiable=True) | Q(staff_safety=True))
-    )
+    flagged = cases_for(request.membership).open_flagged()  # the partial index incident_open_flagged
     rows = list(
         flagged.select_related("platform")
         .annotate(next_step_kind=Subquery(next_step.values("kind")[:1]))

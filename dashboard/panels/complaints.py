@@ -22,7 +22,7 @@ def attention_panel(request: AuthenticatedRequest, school: School) -> dict:
     warn_until = add_school_days(today, rules.remind_days_before, rules.holiday_dates)
     flagged = list(
         cases_for(request.membership)
-        .open()
+        .open_flagged()
         .filter(safeguarding_concern=True)
         .select_related("platform")
         .order_by("-created_at", "-pk")[: PANEL_ROWS + 1]
@@ -58,14 +58,14 @@ def letters_awaiting(request: AuthenticatedRequest, school: School) -> dict:
 
 
 def coverage_panel(request: AuthenticatedRequest, school: School) -> dict | None:
-    """Home-school agreement coverage for the current version, class by class. Four queries."""
-    from agreements.models import AgreementVersion
-    from agreements.queries import school_coverage
+    """Home-school agreement coverage for the current version, class by class: shared with the
+    agreements panel (computed once per request)."""
+    from .agreements import coverage, current_version
 
-    version = AgreementVersion.objects.current_for(school.pk)
+    version = current_version(request, school)
     if version is None:
         return None  # the agreements panel already says none is published
-    rows, total = school_coverage(school, version)
+    rows, total = coverage(request, school, version)
     return {"template": "dashboard/panels/complaints_coverage.html", "version": version, "rows": rows, "total": total}
 
 

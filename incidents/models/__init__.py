@@ -16,6 +16,7 @@ from .choices import (
 )
 from .cluster import ANONYMOUS_SENDER, ClusterAlert
 from .evidence import Evidence
+from .figures import MonthlyFigures
 from .incident import (
     Incident,
     IncidentNature,
@@ -41,6 +42,7 @@ __all__ = [
     "EscalationStep",
     "Evidence",
     "Incident",
+    "MonthlyFigures",
     "IncidentNature",
     "IncidentPupil",
     "IncidentSequence",

@@ -140,6 +140,12 @@ class IncidentSequence(models.Model):
         return f"{self.school_id}/{self.year}: {self.last_number}"
 
 
+OPEN_STATUSES = [Status.REPORTED, Status.TRIAGED, Status.IN_PROGRESS]
+FLAGGED = Q(safeguarding_concern=True) | Q(pupils_identifiable=True) | Q(staff_safety=True)
+# Spelled exactly as IncidentQuerySet.open_flagged() filters, so PostgreSQL matches the partial index.
+OPEN_FLAGGED = Q(status__in=OPEN_STATUSES) & FLAGGED
+
+
 def open_to_q(user) -> Q:
     """An incident not restricted, or restricted with `user` among its named handlers."""
     handled = Incident.handlers.through.objects.filter(user_id=user.pk).values("incident_id")
@@ -163,7 +169,11 @@ class IncidentQuerySet(models.QuerySet):
         return self.filter(next_due_on__lt=today or timezone.localdate())
 
     def open(self) -> IncidentQuerySet:
-        return self.filter(status__in=[Status.REPORTED, Status.TRIAGED, Status.IN_PROGRESS])
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def open_flagged(self) -> IncidentQuerySet:
+        """Open cases flagged for safeguarding, identifiable pupils or staff safety (a partial index)."""
+        return self.filter(OPEN_FLAGGED)
 
     def with_platform_settings(self) -> IncidentQuerySet:
         """Carry the school's own report link and staff notes for the platform (no extra query)."""
@@ -205,6 +215,7 @@ class Incident(models.Model):
     # Filled at triage.
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.REPORTED)
     _loaded_status: str | None  # the status as read from the database (from_db)
+    _loaded_created_at: datetime | None  # the report moment as read from the database (from_db)
     severity = models.CharField(max_length=20, choices=Severity.choices, blank=True)
     harassment = models.BooleanField(
         "part of a pattern of harassment", default=False, help_text="Repeated posts aimed at the same person."
@@ -275,6 +286,14 @@ class Incident(models.Model):
                 fields=["school", "created_at", "status", "platform", "seconds_to_resolve"],
                 name="incident_school_figures",
             ),
+            # The open cases flagged for safeguarding, identifiable pupils or staff safety: the DSL's
+            # watch list and the headteacher's attention panel read this small index, in the watch
+            # list's order, rather than every open case of the school.
+            models.Index(
+                fields=["school", "next_due_on", "-created_at"],
+                condition=OPEN_FLAGGED,
+                name="incident_open_flagged",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -287,6 +306,8 @@ class Incident(models.Model):
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
         instance._loaded_status = instance.__dict__.get("status")
+        # The month its figures are counted in (incidents.figures moves them if created_at changes).
+        instance._loaded_created_at = instance.__dict__.get("created_at")
         return instance
 
     def save(self, *args, **kwargs) -> None:
@@ -298,6 +319,7 @@ class Incident(models.Model):
             kwargs["update_fields"] = {*update_fields, "resolved_at", "seconds_to_resolve"}
         super().save(*args, **kwargs)
         self._loaded_status = self.status
+        self._loaded_created_at = self.created_at
 
     def delete(self, *args, **kwargs):
         raise ValidationError("Incidents are never deleted; close them instead.")
