@@ -18,7 +18,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0012_year_end_rollover"),
-        ("incidents", "0017_posh_and_legal_forms"),
+        ("incidents", "0020_parent_answers_not_known"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0012_year_end_rollover"),
-        ("incidents", "0018_monthly_figures"),
+        ("incidents", "0021_monthly_figures"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
