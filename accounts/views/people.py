@@ -16,7 +16,7 @@ from accounts.http import AuthenticatedRequest
 from .. import people
 from ..access import get_staff_membership_for, get_staff_person_for, staff_memberships_for, staff_memberships_of
 from ..models import Membership, PeopleEvent
-from ..permissions import require, require_membership
+from ..permissions import may, require, require_membership
 
 
 class InvitePersonForm(forms.Form):
@@ -58,7 +58,12 @@ def people_list(request: AuthenticatedRequest) -> HttpResponse:
         row = rows.setdefault(membership.user_id, {"user": membership.user, "roles": [], "former": []})
         (row["roles"] if membership.is_active else row["former"]).append(membership.role_label)
     events = PeopleEvent.objects.filter(school=school).select_related("by")[:20]
-    return render(request, "accounts/people/list.html", {"rows": list(rows.values()), "events": events})
+    context = {
+        "rows": list(rows.values()),
+        "events": events,
+        "may_set_sign_in": may(request.membership, "people.school_sign_in"),
+    }
+    return render(request, "accounts/people/list.html", context)
 
 
 @login_required
