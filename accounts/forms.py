@@ -232,7 +232,7 @@ class AcceptInvitationForm(PlainTextMixin, forms.Form):
         return cleaned
 
 
-class SchoolSignInForm(forms.ModelForm):
+class SchoolSignInForm(PlainTextMixin, forms.ModelForm):
     class Meta:
         model = SchoolSignIn
         fields = ["provider", "email_domain", "tenant_id", "is_enabled", "provider_mfa_counts"]

@@ -543,7 +543,7 @@ def _tell_parent_deadline_passed(reminder: ComplaintReminder) -> None:
             "complaint": complaint,
             "school": complaint.school,
             "which": reminder.deadline,
-            "due_on": reminder.due_on,
+            "reminder": reminder,
             "can_ask_next_stage": complaint.stage in (Stage.INFORMAL, Stage.FORMAL),
             "url": absolute_url(parent_url(complaint)),
         },

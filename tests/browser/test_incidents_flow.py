@@ -1,4 +1,4 @@
-"""A parent reports a post from a phone with two screenshots; the headteacher triages it and
+"""A member of staff reports a post from a phone with two screenshots; the headteacher triages it and
 records the report to the platform. Every page on the way is checked with axe-core."""
 
 import pytest
@@ -10,7 +10,7 @@ from tests.incidents.conftest import ensure_platforms, image_bytes
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_parent_reports_on_a_phone_and_the_headteacher_acts(
+def test_staff_report_on_a_phone_and_the_headteacher_acts(
     cast, phone_page, new_page, sign_in_page, assert_axe_clean, tmp_path
 ):
     ensure_platforms()
@@ -21,7 +21,8 @@ def test_parent_reports_on_a_phone_and_the_headteacher_acts(
         shots.append(str(path))
 
     page = phone_page
-    sign_in_page(page, cast.parent)
+    # Staff keep the one-page form; the parent's steps have their own test (test_parent_report_phone).
+    sign_in_page(page, cast.staff)
     page.goto(reverse("incidents:report"))
     assert_axe_clean(page, "incidents-report-form-phone")
     page.get_by_label("Where did you see it?").select_option(label="Facebook")
