@@ -95,3 +95,33 @@ def test_the_parser_reads_the_catalogue():
     entries = {e["msgid"]: e for e in catalogue()}
     assert len(entries) > 100
     assert entries["Follow your complaint"]["msgstr"]
+
+
+def test_the_report_form_and_its_choices_follow_the_language():
+    """Wrapped lazily, so each request reads them in its own language; English stays as it was."""
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from complaints.models import Stage
+    from incidents.forms import DONT_KNOW, ParentReportForm
+    from incidents.models import Certainty, Nature, PosterKind
+
+    request = RequestFactory().get("/")
+    headings = [heading for _key, heading, _names in ParentReportForm.STEPS]
+    with translation.override("cy"):
+        assert str(Nature.CYBERBULLYING.label) == "Seiberfwlio"
+        assert str(PosterKind.PARENT.label) == "Rhiant neu ofalwr"
+        assert str(Certainty.LIKELY.label) == "Eithaf siŵr"
+        assert str(DONT_KNOW) == "Dwi ddim yn gwybod"
+        assert str(headings[0]) == "Beth welsoch chi?"
+        assert Stage.FORMAL.explanation == "Mae'r pennaeth yn edrych i mewn i'ch cwyn."
+        assert "Mewngofnodi gydag allwedd mynediad" in render_to_string(
+            "accounts/_passkey_sign_in.html", request=request
+        )
+    with translation.override("en"):
+        assert str(Nature.CYBERBULLYING.label) == "Cyber-bullying"
+        assert str(DONT_KNOW) == "I don't know"
+        assert str(headings[0]) == "What did you see?"
+        assert Stage.FORMAL.explanation == "The headteacher is looking into your complaint."
+        assert "Sign in with a passkey" in render_to_string("accounts/_passkey_sign_in.html", request=request)
