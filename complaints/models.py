@@ -20,6 +20,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Pupil, School
@@ -39,14 +40,14 @@ class Stage(models.TextChoices):
 
     @property
     def explanation(self) -> str:
-        return STAGE_EXPLANATIONS[self]
+        return str(STAGE_EXPLANATIONS[self])
 
 
 STAGE_EXPLANATIONS = {
-    Stage.INFORMAL: "A member of staff (often the class teacher) is looking into your concern.",
-    Stage.FORMAL: "The headteacher is looking into your complaint.",
-    Stage.PANEL: "A panel of governors is reviewing your complaint.",
-    Stage.CLOSED: "This complaint is closed.",
+    Stage.INFORMAL: _("A member of staff (often the class teacher) is looking into your concern."),
+    Stage.FORMAL: _("The headteacher is looking into your complaint."),
+    Stage.PANEL: _("A panel of governors is reviewing your complaint."),
+    Stage.CLOSED: _("This complaint is closed."),
 }
 
 # Where a complaint may go next from each stage. Plain data: COMPLAINT_WORKFLOW enforces it.

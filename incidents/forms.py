@@ -14,6 +14,8 @@ from django.db.models import Q, QuerySet
 from django.forms.utils import ErrorDict
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Pupil, Role, School, User
 from accounts.permissions import roles_with
@@ -90,11 +92,13 @@ def parse_urls(text: str) -> list[str]:
             urls.append(candidate)
     if bad:
         raise ValidationError(
-            "These do not look like full links: %(bad)s. Copy the whole address, starting https://",
+            gettext("These do not look like full links: %(bad)s. Copy the whole address, starting https://"),
             params={"bad": ", ".join(bad[:3])},
         )
     if len(urls) > MAX_URLS:
-        raise ValidationError(f"Please give at most {MAX_URLS} links; mention any others in the description.")
+        raise ValidationError(
+            gettext("Please give at most %(max)s links; mention any others in the description.") % {"max": MAX_URLS}
+        )
     return urls
 
 
@@ -103,22 +107,24 @@ class ReportForm(PlainTextMixin, forms.ModelForm):
 
     form_token = forms.UUIDField(widget=forms.HiddenInput)
     url_text = forms.CharField(
-        label="Links to the post",
+        label=_("Links to the post"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "inputmode": "url", "autocomplete": "off"}),
-        help_text="Copy the full link from the app's Share or Copy link option; one per line. "
-        "No link (for example a chat message)? Leave this empty and give the chat's name below.",
+        help_text=_(
+            "Copy the full link from the app's Share or Copy link option; one per line. "
+            "No link (for example a chat message)? Leave this empty and give the chat's name below."
+        ),
     )
     natures = forms.MultipleChoiceField(
-        label="What kind of post is it?",
+        label=_("What kind of post is it?"),
         choices=Nature.choices,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Tick all that apply.",
-        error_messages={"required": "Tick at least one that fits best; the school can change it later."},
+        help_text=_("Tick all that apply."),
+        error_messages={"required": _("Tick at least one that fits best; the school can change it later.")},
     )
     evidence = MultipleFileField(
-        label="Screenshots or PDFs",
-        help_text="Pictures (PNG, JPEG or WebP) or PDFs, up to 10 MB each. You can choose several.",
+        label=_("Screenshots or PDFs"),
+        help_text=_("Pictures (PNG, JPEG or WebP) or PDFs, up to 10 MB each. You can choose several."),
     )
 
     class Meta:
@@ -138,23 +144,23 @@ class ReportForm(PlainTextMixin, forms.ModelForm):
             "site_blocked_on",
         ]
         labels = {
-            "platform": "Where did you see it?",
-            "account_name": "Account, group or chat name",
-            "posted_at": "When was it posted? (if you know)",
-            "seen_at": "When did you see it?",
-            "content": "What does the post say?",
-            "targeted": "Who is it about or aimed at?",
-            "poster_kind": "Who posted it?",
-            "poster_certainty": "How sure are you about who posted it?",
-            "pupils_identifiable": "Could a pupil be identified from the post (a name, face, uniform or class)?",
-            "safeguarding_concern": "Are you worried about a child's safety?",
+            "platform": _("Where did you see it?"),
+            "account_name": _("Account, group or chat name"),
+            "posted_at": _("When was it posted? (if you know)"),
+            "seen_at": _("When did you see it?"),
+            "content": _("What does the post say?"),
+            "targeted": _("Who is it about or aimed at?"),
+            "poster_kind": _("Who posted it?"),
+            "poster_certainty": _("How sure are you about who posted it?"),
+            "pupils_identifiable": _("Could a pupil be identified from the post (a name, face, uniform or class)?"),
+            "safeguarding_concern": _("Are you worried about a child's safety?"),
             "on_school_equipment": "Was it seen on a school computer or tablet?",
             "site_blocked_on": "If the site has been blocked in school, on which date?",
         }
         help_texts = {
-            "account_name": "For example @name, or the name of the WhatsApp or Facebook group.",
-            "content": "Copy the words exactly as they appear, spelling included. Do not reply to the post.",
-            "targeted": "A pupil, a member of staff, the school… Names help the school act quickly.",
+            "account_name": _("For example @name, or the name of the WhatsApp or Facebook group."),
+            "content": _("Copy the words exactly as they appear, spelling included. Do not reply to the post."),
+            "targeted": _("A pupil, a member of staff, the school… Names help the school act quickly."),
         }
         widgets = {
             "posted_at": DateTimeLocalInput(),
@@ -166,10 +172,10 @@ class ReportForm(PlainTextMixin, forms.ModelForm):
             "poster_certainty": forms.RadioSelect,
         }
         error_messages = {
-            "platform": {"required": "Choose where you saw the post (or “Other”)."},
-            "seen_at": {"required": "Give the date and time you saw it; roughly is fine."},
-            "content": {"required": "Copy the words of the post here, as they appear."},
-            "poster_kind": {"required": "Choose who posted it, or “Not known”."},
+            "platform": {"required": _("Choose where you saw the post (or “Other”).")},
+            "seen_at": {"required": _("Give the date and time you saw it; roughly is fine.")},
+            "content": {"required": _("Copy the words of the post here, as they appear.")},
+            "poster_kind": {"required": _("Choose who posted it, or “Not known”.")},
         }
 
     field_order = [
@@ -194,7 +200,7 @@ class ReportForm(PlainTextMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         # The shared platforms this school has not hidden, and the school's own; never another school's.
         cast(forms.ModelChoiceField, self.fields["platform"]).queryset = Platform.objects.offered_to(school)
-        cast(forms.ModelChoiceField, self.fields["platform"]).empty_label = "Choose…"
+        cast(forms.ModelChoiceField, self.fields["platform"]).empty_label = _("Choose…")
         cast(forms.ChoiceField, self.fields["poster_kind"]).choices = PosterKind.choices
         cast(forms.ChoiceField, self.fields["poster_certainty"]).choices = Certainty.choices
         if not self.is_bound:
@@ -207,7 +213,7 @@ class ReportForm(PlainTextMixin, forms.ModelForm):
     def clean_seen_at(self):
         seen = self.cleaned_data["seen_at"]
         if seen and seen > timezone.now() + timedelta(minutes=5):
-            raise ValidationError("This is in the future. When did you see it?")
+            raise ValidationError(gettext("This is in the future. When did you see it?"))
         return seen
 
     def clean(self):
@@ -215,10 +221,11 @@ class ReportForm(PlainTextMixin, forms.ModelForm):
         data = self.cleaned_data
         posted, seen = data.get("posted_at"), data.get("seen_at")
         if posted and seen and posted > seen:
-            self.add_error("posted_at", "It cannot have been posted after you saw it. Check the two dates.")
+            self.add_error("posted_at", gettext("It cannot have been posted after you saw it. Check the two dates."))
         if not data.get("url_text") and not data.get("account_name") and "url_text" not in self.errors:
             self.add_error(
-                "url_text", "Paste the link to the post, or if it has none, give the account, group or chat name."
+                "url_text",
+                gettext("Paste the link to the post, or if it has none, give the account, group or chat name."),
             )
         if data.get("site_blocked_on") and not data.get("on_school_equipment"):
             data["site_blocked_on"] = None
@@ -237,7 +244,7 @@ class ReportForm(PlainTextMixin, forms.ModelForm):
         return {name: self.cleaned_data.get(name) for name in self.Meta.fields if name in self.fields}
 
 
-DONT_KNOW = "I don't know"
+DONT_KNOW = _("I don't know")
 PLATFORM_NOT_KNOWN = "unknown"
 
 
@@ -246,16 +253,20 @@ class ParentReportForm(ReportForm):
     parent may not know. The school-equipment questions are the staff's; a parent never sees them,
     and posting them anyway changes nothing."""
 
-    account_unknown = forms.BooleanField(label=f"{DONT_KNOW} the account or group name", required=False)
-    posted_unknown = forms.BooleanField(label=f"{DONT_KNOW} when it was posted", required=False)
+    account_unknown = forms.BooleanField(label=_("I don't know the account or group name"), required=False)
+    posted_unknown = forms.BooleanField(label=_("I don't know when it was posted"), required=False)
 
     # The steps, in order: (id, heading, fields). The template shows each as one screen.
     STEPS = (
-        ("what", "What did you see?", ("content", "natures", "targeted")),
-        ("where", "Where did you see it?", ("platform", "url_text", "account_name", "account_unknown")),
-        ("when", "When?", ("seen_at", "posted_at", "posted_unknown")),
-        ("evidence", "Screenshots", ("evidence",)),
-        ("who", "Who posted it?", ("poster_kind", "poster_certainty", "pupils_identifiable", "safeguarding_concern")),
+        ("what", _("What did you see?"), ("content", "natures", "targeted")),
+        ("where", _("Where did you see it?"), ("platform", "url_text", "account_name", "account_unknown")),
+        ("when", _("When?"), ("seen_at", "posted_at", "posted_unknown")),
+        ("evidence", _("Screenshots"), ("evidence",)),
+        (
+            "who",
+            _("Who posted it?"),
+            ("poster_kind", "poster_certainty", "pupils_identifiable", "safeguarding_concern"),
+        ),
     )
 
     def __init__(self, *args, school: School, **kwargs):
@@ -264,19 +275,19 @@ class ParentReportForm(ReportForm):
         platforms = list(Platform.objects.offered_to(school))
         self._other_platform = next((p for p in platforms if p.school_id is None and p.name == "Other"), None)
         self.fields["platform"] = forms.ChoiceField(
-            label="Which app or website?",
-            choices=[("", "Choose…"), *((str(p.pk), p.name) for p in platforms), (PLATFORM_NOT_KNOWN, DONT_KNOW)],
-            error_messages={"required": "Choose the app or website, or “I don't know”."},
+            label=_("Which app or website?"),
+            choices=[("", _("Choose…")), *((str(p.pk), p.name) for p in platforms), (PLATFORM_NOT_KNOWN, DONT_KNOW)],
+            error_messages={"required": _("Choose the app or website, or “I don't know”.")},
         )
         self._platforms = {str(p.pk): p for p in platforms}
-        self.fields["account_name"].help_text = "For example @name, or the name of the WhatsApp or Facebook group."
-        self.fields["url_text"].label = "Link to the post (if you have it)"
-        self.fields["url_text"].help_text = "In the app, use Share or Copy link, then paste it here. One per line."
-        self.fields["posted_at"].label = "When was it posted?"
-        self.fields["seen_at"].help_text = "Roughly is fine."
-        self.fields["targeted"].label = "Who is it about? (if you know)"
+        self.fields["account_name"].help_text = _("For example @name, or the name of the WhatsApp or Facebook group.")
+        self.fields["url_text"].label = _("Link to the post (if you have it)")
+        self.fields["url_text"].help_text = _("In the app, use Share or Copy link, then paste it here. One per line.")
+        self.fields["posted_at"].label = _("When was it posted?")
+        self.fields["seen_at"].help_text = _("Roughly is fine.")
+        self.fields["targeted"].label = _("Who is it about? (if you know)")
         self.fields["content"].widget.attrs["rows"] = 3
-        self.fields["evidence"].help_text = (
+        self.fields["evidence"].help_text = _(
             "A screenshot helps the school most, because posts get deleted. "
             "Pictures or PDFs, up to 10 MB each; you can choose several."
         )
@@ -287,7 +298,7 @@ class ParentReportForm(ReportForm):
         ]
         certainty = cast(forms.ChoiceField, self.fields["poster_certainty"])
         certainty.required = False
-        certainty.label = "How sure are you?"
+        certainty.label = _("How sure are you?")
         certainty.choices = [
             (value, DONT_KNOW if value == Certainty.UNKNOWN else label) for value, label in Certainty.choices
         ]
@@ -301,7 +312,7 @@ class ParentReportForm(ReportForm):
             return self._other_platform
         if chosen in self._platforms:
             return self._platforms[chosen]
-        raise ValidationError("Choose the app or website, or “I don't know”.")
+        raise ValidationError(gettext("Choose the app or website, or “I don't know”."))
 
     def clean(self):
         data = self.cleaned_data

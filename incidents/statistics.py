@@ -202,7 +202,7 @@ def compute_incident_figures(school: School, starts: list[date], end: date) -> F
     for code, month, count in _nature_rows(school, since, bounds):
         natures.setdefault(code, [0] * months)[month] = count
     figures.by_nature = [
-        {"label": Nature(code).label, "counts": natures[code], "total": sum(natures[code])}
+        {"label": str(Nature(code).label), "counts": natures[code], "total": sum(natures[code])}
         for code in Nature.values
         if code in natures
     ]
@@ -245,7 +245,7 @@ def _add_kept_figures(figures: Figures, school: School, starts: list[date]) -> N
         for code, count in kept.by_nature.items():
             if code not in Nature.values:
                 continue
-            label = Nature(code).label
+            label = str(Nature(code).label)
             row = natures.setdefault(label, {"label": label, "counts": [0] * len(starts), "total": 0})
             row["counts"][number] += count
             row["total"] += count
@@ -258,7 +258,7 @@ def _add_kept_figures(figures: Figures, school: School, starts: list[date]) -> N
         for band, count in kept.resolution.items():
             figures.resolution[int(band)]["count"] += count
     figures.total = sum(figures.month_totals)
-    order = {Nature(code).label: i for i, code in enumerate(Nature.values)}
+    order = {str(Nature(code).label): i for i, code in enumerate(Nature.values)}
     figures.by_nature = sorted(natures.values(), key=lambda row: order.get(row["label"], 99))
     figures.by_platform = sorted(platforms.values(), key=lambda row: (-row["count"], row["label"]))
     kinds = {kind.label: i for i, kind in enumerate(StepKind)}

@@ -3,43 +3,44 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from schoolsocial.lib.workflow import Workflow
 
 
 class Nature(models.TextChoices):
-    ALLEGATION = "allegation", "Allegation about staff or pupils"
-    CYBERBULLYING = "cyberbullying", "Cyber-bullying"
-    COMPLAINT = "complaint", "Complaint about the school"
-    DEFAMATORY = "defamatory", "Defamatory statement"
-    OFFENSIVE_NAMED = "offensive_named", "Offensive comment about a named pupil or member of staff"
-    RACIST = "racist", "Discriminatory: racist"
-    SEXIST = "sexist", "Discriminatory: sexist"
-    HOMOPHOBIC = "homophobic", "Discriminatory: homophobic"
-    DISCRIMINATORY_OTHER = "discriminatory_other", "Discriminatory: other"
-    THREAT = "threat", "Threat of violence"
-    STAFF_PRIVATE = "staff_private", "Reveals where a member of staff lives, or their family"
-    IMAGES = "images", "Images of pupils posted without consent"
-    UNDERAGE = "underage", "Under-age account"
-    STAFF_CONDUCT = "staff_conduct", "Staff conduct online"
+    ALLEGATION = "allegation", _("Allegation about staff or pupils")
+    CYBERBULLYING = "cyberbullying", _("Cyber-bullying")
+    COMPLAINT = "complaint", _("Complaint about the school")
+    DEFAMATORY = "defamatory", _("Defamatory statement")
+    OFFENSIVE_NAMED = "offensive_named", _("Offensive comment about a named pupil or member of staff")
+    RACIST = "racist", _("Discriminatory: racist")
+    SEXIST = "sexist", _("Discriminatory: sexist")
+    HOMOPHOBIC = "homophobic", _("Discriminatory: homophobic")
+    DISCRIMINATORY_OTHER = "discriminatory_other", _("Discriminatory: other")
+    THREAT = "threat", _("Threat of violence")
+    STAFF_PRIVATE = "staff_private", _("Reveals where a member of staff lives, or their family")
+    IMAGES = "images", _("Images of pupils posted without consent")
+    UNDERAGE = "underage", _("Under-age account")
+    STAFF_CONDUCT = "staff_conduct", _("Staff conduct online")
 
 
 DISCRIMINATORY_NATURES = frozenset({Nature.RACIST, Nature.SEXIST, Nature.HOMOPHOBIC, Nature.DISCRIMINATORY_OTHER})
 
 
 class PosterKind(models.TextChoices):
-    PARENT = "parent", "A parent or carer"
-    PUPIL = "pupil", "A pupil"
-    STAFF = "staff", "A member of staff"
-    COMMUNITY = "community", "Someone else in the community"
-    UNKNOWN = "unknown", "Not known"
+    PARENT = "parent", _("A parent or carer")
+    PUPIL = "pupil", _("A pupil")
+    STAFF = "staff", _("A member of staff")
+    COMMUNITY = "community", _("Someone else in the community")
+    UNKNOWN = "unknown", _("Not known")
 
 
 class Certainty(models.TextChoices):
-    CERTAIN = "certain", "Certain"
-    LIKELY = "likely", "Fairly sure"
-    UNSURE = "unsure", "Not sure"
-    UNKNOWN = "unknown", "Not known"
+    CERTAIN = "certain", _("Certain")
+    LIKELY = "likely", _("Fairly sure")
+    UNSURE = "unsure", _("Not sure")
+    UNKNOWN = "unknown", _("Not known")
 
 
 class Severity(models.TextChoices):

@@ -85,7 +85,7 @@ class ClusterAlert(models.Model):
 
     @property
     def nature_labels(self) -> list[str]:
-        return [Nature(code).label for code in self.natures if code in Nature.values]
+        return [str(Nature(code).label) for code in self.natures if code in Nature.values]
 
     def sender_label(self, viewer: School | None = None) -> str:
         """Who sent it, as `viewer` may read it: their own school, the sender's name if the sender

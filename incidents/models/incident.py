@@ -387,7 +387,7 @@ class Incident(models.Model):
 
     @property
     def nature_labels(self) -> list[str]:
-        return [Nature(code).label for code in self.nature_codes]
+        return [str(Nature(code).label) for code in self.nature_codes]
 
 
 def resolved_at_for(status: str, resolved_at: datetime | None, now: Callable[[], datetime]) -> datetime | None:
