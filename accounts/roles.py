@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    HEADTEACHER = "headteacher", "Headteacher"
-    DSL = "dsl", "Designated safeguarding lead"
-    STAFF = "staff", "Staff"
-    GOVERNOR = "governor", "Governor"
-    OFFICE = "office", "Office"
+    HEADTEACHER = "headteacher", _("Headteacher")
+    DSL = "dsl", _("Designated safeguarding lead")
+    STAFF = "staff", _("Staff")
+    GOVERNOR = "governor", _("Governor")
+    OFFICE = "office", _("Office")
     # The school's data-protection officer: reads the audit history, the access log, the retention
     # review and the subject access requests; never the case files themselves. A role of its own
     # rather than a flag on a headteacher's membership, because a DPO is often someone outside the
     # school (a trust's or the local authority's service) who must not inherit case access.
-    DPO = "dpo", "Data protection officer"
-    PARENT = "parent", "Parent or carer"
+    DPO = "dpo", _("Data protection officer")
+    PARENT = "parent", _("Parent or carer")
 
     @property
     def requires_two_factor(self) -> bool:

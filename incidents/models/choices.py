@@ -51,12 +51,12 @@ class Severity(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    REPORTED = "reported", "Reported"
-    TRIAGED = "triaged", "Triaged"
-    IN_PROGRESS = "in_progress", "In progress"
-    RESOLVED = "resolved", "Resolved"
-    CLOSED = "closed", "Closed"
-    NO_ACTION = "no_action", "No action needed"
+    REPORTED = "reported", _("Reported")
+    TRIAGED = "triaged", _("Triaged")
+    IN_PROGRESS = "in_progress", _("In progress")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    NO_ACTION = "no_action", _("No action needed")
 
     @property
     def is_open(self) -> bool:

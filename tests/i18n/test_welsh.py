@@ -189,3 +189,8 @@ def test_staff_pages_still_render_with_welsh_chosen(cast, client_for, version):
     for name in ("dashboard:home", "complaints:list", "agreements:coverage", "policies:list", "incidents:list"):
         assert client.get(reverse(name)).status_code == 200, name
     assert Complaint.objects.count() == 1
+
+
+def test_the_parent_home_names_the_role_in_welsh(cast, client_for):
+    page = welsh_parent(cast, client_for).get(reverse("dashboard:home")).content.decode()
+    assert "Rhiant neu ofalwr" in page and "Parent or carer" not in page
