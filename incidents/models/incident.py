@@ -379,7 +379,7 @@ class Incident(models.Model):
     @property
     def reporter_role_label(self) -> str:
         """The role the reporter filed in, in words ("Designated safeguarding lead", not "dsl")."""
-        return Role(self.reporter_role).label if self.reporter_role in Role.values else self.reporter_role
+        return str(Role(self.reporter_role).label) if self.reporter_role in Role.values else self.reporter_role
 
     @property
     def nature_codes(self) -> list[str]:

@@ -123,7 +123,7 @@ class Command(BaseCommand):
                 "is_demo": True,
             },
         )
-        logins = []
+        logins: list[tuple[str, str, str, list[str]]] = []
         code = spec["short_code"].lower()
         for role, (local, name) in spec["people"].items():
             user = self.demo_user(f"{local}@{spec['domain']}", name)
@@ -131,7 +131,7 @@ class Command(BaseCommand):
             recovery = []
             if Role(role).requires_two_factor:
                 recovery = self.demo_two_factor(user, f"{code}-{local}")
-            logins.append((school.short_code, Role(role).label, user.email, recovery))
+            logins.append((school.short_code, str(Role(role).label), user.email, recovery))
 
         # Pupils, parents and carers arrive as a real school's do: the MIS export through the roll
         # import, then each child's first carer accepts their invitation.
