@@ -8,7 +8,17 @@ from django.utils import timezone
 
 from notifications.outbox import notify, send_unrecorded
 
-from .models import Invitation, Membership, ParentLink, Pupil, Role, SchoolClass, User, default_invitation_expiry
+from .models import (
+    Invitation,
+    Membership,
+    ParentLink,
+    Pupil,
+    Role,
+    SchoolClass,
+    User,
+    default_invitation_expiry,
+    role_label,
+)
 
 
 class InvitationUnavailable(Exception):
@@ -53,7 +63,7 @@ def resend_invitation(invitation: Invitation, *, only_if_expired: bool = False) 
 def _send_invitation(invitation: Invitation, token: str) -> None:
     if invitation.role != Role.PARENT:
         context = _invitation_context(invitation, token)
-        label = "Deputy designated safeguarding lead" if invitation.is_deputy else invitation.get_role_display()
+        label = role_label(invitation.role, is_deputy=invitation.is_deputy, is_chair=invitation.is_chair)
         send_unrecorded("staff-invitation", [invitation.email], {**context, "role_label": label})
         return
     send_parent_invitation(invitation, token)
@@ -118,7 +128,7 @@ def accept_invitation(invitation: Invitation, *, full_name: str, password: str) 
         user=user,
         school=invitation.school,
         role=invitation.role or Role.PARENT,
-        defaults={"is_active": True, "is_deputy": invitation.is_deputy},
+        defaults={"is_active": True, "is_deputy": invitation.is_deputy, "is_chair": invitation.is_chair},
     )
     for pupil in invitation.pupils.all():
         ParentLink.objects.get_or_create(parent=user, pupil=pupil, defaults={"relationship": invitation.relationship})

@@ -178,7 +178,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def requires_two_factor(self) -> bool:
-        return any(Role(m.role).requires_two_factor for m in self.active_memberships)
+        return any(m.requires_two_factor for m in self.active_memberships)
 
     @property
     def active_memberships(self) -> list[Membership]:
@@ -191,6 +191,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def school_ids_with(self, roles) -> set[int]:
         return {m.school_id for m in self.active_memberships if m.role in roles}
+
+
+def role_label(role: str, *, is_deputy: bool = False, is_chair: bool = False) -> str:
+    """The role in words, as the people page, invitations and letters name it."""
+    if is_deputy and role == Role.DSL:
+        return "Deputy designated safeguarding lead"
+    if is_chair and role == Role.GOVERNOR:
+        return "Chair of governors"
+    return str(Role(role).label)
 
 
 class MembershipQuerySet(models.QuerySet):
@@ -206,6 +215,9 @@ class Membership(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices)
     # A deputy DSL holds the DSL role (the same duties and the same access), named as the deputy.
     is_deputy = models.BooleanField(default=False)
+    # The chair of governors holds the governor role, and handles an allegation about the
+    # headteacher (KCSIE part four): named on that restricted case, they work it as its handler.
+    is_chair = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -225,7 +237,16 @@ class Membership(models.Model):
 
     @property
     def role_label(self) -> str:
-        return "Deputy designated safeguarding lead" if self.is_deputy else self.get_role_display()
+        return role_label(self.role, is_deputy=self.is_deputy, is_chair=self.is_chair)
+
+    @property
+    def is_chair_of_governors(self) -> bool:
+        return self.is_active and self.is_chair and self.role == Role.GOVERNOR
+
+    @property
+    def requires_two_factor(self) -> bool:
+        # The chair may open a restricted case's files, so signs in as the case roles do.
+        return Role(self.role).requires_two_factor or self.is_chair_of_governors
 
 
 class SchoolClass(models.Model):
@@ -360,6 +381,7 @@ class Invitation(models.Model):
     # Staff, governors and office staff are invited too: the role they get when they accept.
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.PARENT)
     is_deputy = models.BooleanField(default=False)
+    is_chair = models.BooleanField(default=False)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -31,11 +31,15 @@ class RoleChoice:
     role: Role
     is_deputy: bool = False
     case_role: bool = False
+    is_chair: bool = False
 
 
 ROLE_CHOICES: tuple[RoleChoice, ...] = (
     RoleChoice("staff", "Staff", Role.STAFF),
     RoleChoice("governor", "Governor", Role.GOVERNOR),
+    # The chair handles an allegation about the headteacher, so may open that case: as a case role,
+    # only the headteacher names the chair.
+    RoleChoice("chair", "Chair of governors", Role.GOVERNOR, is_chair=True, case_role=True),
     RoleChoice("office", "Office", Role.OFFICE),
     RoleChoice("dsl", "Designated safeguarding lead", Role.DSL, case_role=True),
     RoleChoice("deputy_dsl", "Deputy designated safeguarding lead", Role.DSL, is_deputy=True, case_role=True),
@@ -57,7 +61,11 @@ class PeopleError(Exception):
 
 
 def choice_of(membership: Membership) -> RoleChoice:
-    return next(c for c in ROLE_CHOICES if c.role == membership.role and c.is_deputy == membership.is_deputy)
+    return next(
+        c
+        for c in ROLE_CHOICES
+        if c.role == membership.role and c.is_deputy == membership.is_deputy and c.is_chair == membership.is_chair
+    )
 
 
 def choices_for(actor_role: str) -> list[RoleChoice]:
@@ -93,16 +101,44 @@ def _check_keeps_a_headteacher(school: School, leaving: list[Membership]) -> Non
         )
 
 
+def _check_one_chair(school: School, choice: RoleChoice, *, except_user: User | None = None) -> None:
+    """A school has one chair of governors: the person an allegation about the headteacher goes to."""
+    if not choice.is_chair:
+        return
+    chairs = Membership.objects.select_for_update().filter(
+        school=school, role=Role.GOVERNOR, is_chair=True, is_active=True
+    )
+    if except_user is not None:
+        chairs = chairs.exclude(user=except_user)
+    chair = chairs.select_related("user").first()
+    if chair is not None:
+        raise PeopleError(
+            f"{chair.user.full_name} is the chair of governors. Make them a governor first: a school has one chair."
+        )
+
+
 @transaction.atomic
 def invite(*, school: School, by: User, full_name: str, email: str, choice_key: str) -> Invitation:
     choice = CHOICES[choice_key]
     email = email.strip().lower()
     if Membership.objects.filter(
-        school=school, user__email__iexact=email, role=choice.role, is_deputy=choice.is_deputy, is_active=True
+        school=school,
+        user__email__iexact=email,
+        role=choice.role,
+        is_deputy=choice.is_deputy,
+        is_chair=choice.is_chair,
+        is_active=True,
     ).exists():
         raise PeopleError(f"{email} already has the role {choice.label.lower()} here.")
+    _check_one_chair(school, choice)
     invitation = Invitation(
-        school=school, created_by=by, full_name=full_name, email=email, role=choice.role, is_deputy=choice.is_deputy
+        school=school,
+        created_by=by,
+        full_name=full_name,
+        email=email,
+        role=choice.role,
+        is_deputy=choice.is_deputy,
+        is_chair=choice.is_chair,
     )
     token = invitation.new_token()
     invitation.save()
@@ -123,13 +159,14 @@ def change_role(membership: Membership, choice_key: str, *, by: User) -> Members
         return membership
     if membership.role == Role.HEADTEACHER and new.role != Role.HEADTEACHER:
         _check_keeps_a_headteacher(membership.school, [membership])
+    _check_one_chair(membership.school, new, except_user=membership.user)
     clash = Membership.objects.filter(user=membership.user, school=membership.school, role=new.role).exclude(
         pk=membership.pk
     )
     if clash.filter(is_active=True).exists():
         raise PeopleError(f"{membership.user.full_name} already has the role {new.label.lower()} here.")
     clash.delete()  # an old, switched-off row for the same role would break the one-role-per-school rule
-    membership.role, membership.is_deputy = new.role, new.is_deputy
+    membership.role, membership.is_deputy, membership.is_chair = new.role, new.is_deputy, new.is_chair
     note_change(membership, by=by, reason=f"Role changed from {old.label} to {new.label}")
     membership.save()
     sign_out_everywhere(membership.user)

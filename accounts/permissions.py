@@ -196,6 +196,15 @@ PERMISSIONS: dict[str, Ability] = {
 # fmt: on
 
 
+# The chair of governors holds no case role, yet an allegation about the headteacher goes to them
+# (KCSIE part four). Named as a handler of that restricted case, the chair does its case work: these
+# abilities, and only on the restricted cases they are named on (`incidents.access.cases_for`
+# narrows them so; every other case, and every other list, stays shut to them).
+CHAIR_HANDLER_ABILITIES = frozenset(
+    {"incidents.view_all", "incidents.escalate", "letters.draft", "letters.finalise", "letters.email"}
+)
+
+
 def roles_with(ability: str) -> frozenset[Role]:
     """The roles that may do `ability`. An unknown name is a KeyError: a typo must not deny quietly."""
     return PERMISSIONS[ability].roles
@@ -204,7 +213,15 @@ def roles_with(ability: str) -> frozenset[Role]:
 def may(membership: Membership | None, ability: str) -> TypeGuard[Membership]:
     """Whether the person, acting in `membership`'s role at its school, may do `ability`."""
     roles = roles_with(ability)
-    return membership is not None and membership.is_active and membership.role in roles
+    if membership is None or not membership.is_active:
+        return False
+    return membership.role in roles or (ability in CHAIR_HANDLER_ABILITIES and membership.is_chair_of_governors)
+
+
+def holds_case_role(membership: Membership | None) -> bool:
+    """Whether the person opens the school's cases by their role (headteacher or DSL), rather than
+    only the restricted ones they are named on (the chair of governors)."""
+    return membership is not None and membership.is_active and membership.role in roles_with("incidents.view_all")
 
 
 def schools_where(user: User, ability: str) -> set[int]:

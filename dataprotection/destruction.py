@@ -165,7 +165,7 @@ def _notification_keys(purge: Purge) -> Q:
     from incidents.models import ClusterAlert, EscalationStep, Incident
 
     by_model = {
-        Incident: ["incident-dsl-alert"],
+        Incident: ["incident-dsl-alert", "incident-staff-safety-alert", "incident-chair-handler"],
         Letter: ["letter"],
         EscalationStep: ["step-reminder"],
         ClusterAlert: ["cluster-alert"],

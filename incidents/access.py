@@ -6,7 +6,9 @@ they are acting for and their role there) and asks `accounts.permissions` what t
 - "incidents.view_all" (headteacher and DSL): every incident of the school they are acting for;
 - "incidents.report" (everyone else but governors): only the reports they filed, at that school,
   and only the evidence they uploaded themselves; never internal notes or steps;
-- governors: no incident pages and no evidence (they get anonymised statistics elsewhere).
+- governors: no incident pages and no evidence (they get anonymised statistics elsewhere), except
+  the chair of governors on a restricted case they are named to handle (an allegation about the
+  headteacher): that case, and no other.
 
 Anything outside that answers 404, so another school's record looks like one that does not exist.
 
@@ -22,17 +24,23 @@ from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Membership
-from accounts.permissions import may, require, require_membership
+from accounts.permissions import holds_case_role, may, require, require_membership
 
 from .models import ClusterAlert, EscalationStep, Evidence, Incident, IncidentNature, IncidentPupil, Platform
 from .models.incident import IncidentQuerySet, open_to_q
 
 
 def cases_for(membership: Membership | None) -> IncidentQuerySet:
-    """Every incident of the school, for its headteacher or DSL; 404 for anyone else."""
+    """Every incident of the school, for its headteacher or DSL (restricted ones only where they are
+    named); for the chair of governors, only the restricted cases they are named on; 404 for anyone
+    else."""
     school = require(membership, "incidents.view_all")
     assert membership is not None
-    return Incident.objects.filter(school=school).open_to(membership.user)
+    incidents = Incident.objects.filter(school=school)
+    if not holds_case_role(membership):
+        handled = Incident.handlers.through.objects.filter(user_id=membership.user_id).values("incident_id")
+        return incidents.filter(restricted=True, pk__in=handled)
+    return incidents.open_to(membership.user)
 
 
 def case_list_for(membership: Membership | None) -> QuerySet[Incident]:
@@ -95,7 +103,9 @@ def evidence_for(membership: Membership | None, incident: Incident) -> QuerySet[
     own uploads for the reporter, none for governors."""
     evidence = Evidence.objects.filter(incident=incident).select_related("uploaded_by")
     if may(membership, "incidents.view_all") and incident.school_id == membership.school_id:
-        return evidence
+        if holds_case_role(membership) or cases_for(membership).filter(pk=incident.pk).exists():
+            return evidence
+        return evidence.none()
     if may(membership, "incidents.report"):
         return evidence.filter(uploaded_by=membership.user, incident__reporter=membership.user)
     return evidence.none()

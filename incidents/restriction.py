@@ -8,18 +8,21 @@ everyone. Restricting, changing the handlers and lifting it are each a timeline 
 a history row of the incident.
 
 Handlers hold a case role at the school (headteacher or DSL). An allegation about the headteacher
-is shut to the headteacher and held by the DSL; the timeline row says the chair of governors
-manages it (KCSIE part four). Governors have no case pages yet, so the chair works it with the DSL
-outside the portal for now.
+goes to the chair of governors (KCSIE part four): the case is shut to the headteacher, and the
+chair (a governor's membership marked as chair) must be among its handlers, told by a content-free
+email, and works it with the DSL. The chair may be named on no other case.
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 
 from accounts.models import Membership, Role, School, User
 from accounts.permissions import roles_with
+from notifications.outbox import notify
 from schoolsocial.lib.text import PlainTextMixin
 
 from . import timeline
@@ -33,10 +36,40 @@ class RestrictionError(Exception):
     pass
 
 
-def possible_handlers(school: School) -> list[User]:
-    """The people who may be named: those acting at the school as headteacher or DSL."""
-    ids = Membership.objects.active().filter(school=school, role__in=CASE_ROLES).values("user_id")
-    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("full_name", "pk"))
+def possible_handlers(school: School, *, with_chair: bool = True) -> list[User]:
+    """The people who may be named: those acting at the school as headteacher or DSL, and the
+    chair of governors (for an allegation about the headteacher only: see `restrict`)."""
+    members = Membership.objects.active().filter(school=school)
+    case_roles = Q(role__in=CASE_ROLES)
+    ids = members.filter(case_roles | Q(role=Role.GOVERNOR, is_chair=True) if with_chair else case_roles)
+    return list(User.objects.filter(pk__in=ids.values("user_id"), is_active=True).order_by("full_name", "pk"))
+
+
+def chair_of(school: School) -> User | None:
+    """The school's chair of governors, if the headteacher has named one on the portal."""
+    ids = Membership.objects.active().filter(school=school, role=Role.GOVERNOR, is_chair=True).values("user_id")
+    return User.objects.filter(pk__in=ids, is_active=True).order_by("pk").first()
+
+
+def check_handlers(school: School, *, about: User, handlers, by: User) -> None:
+    """The rules on who handles a restricted case; the message says what to change."""
+    chair = chair_of(school)
+    about_headteacher = about.pk in headteachers_of(school)
+    if about in handlers:
+        raise RestrictionError(f"{about.full_name} is the person the allegation is about: they cannot handle it.")
+    if by not in handlers:
+        raise RestrictionError("Tick yourself too, or the case would be shut to you as well.")
+    allowed = {user.pk for user in possible_handlers(school, with_chair=about_headteacher)}
+    if chair is not None and chair in handlers and not about_headteacher:
+        raise RestrictionError(
+            f"{chair.full_name} is the chair of governors: the chair handles only an allegation about the headteacher."
+        )
+    if any(user.pk not in allowed for user in handlers):
+        raise RestrictionError("Name only the school's headteacher, DSLs or (for the headteacher) the chair.")
+    if about_headteacher and chair is not None and chair not in handlers:
+        raise RestrictionError(
+            f"An allegation about the headteacher goes to the chair of governors: tick {chair.full_name}."
+        )
 
 
 def staff_of(school: School) -> list[User]:
@@ -82,19 +115,23 @@ class RestrictForm(PlainTextMixin, forms.Form):
         staff = staff_of(school)
         self.fields["allegation_about"].queryset = User.objects.filter(pk__in=[u.pk for u in staff])
         self.fields["allegation_about"].label_from_instance = lambda user: user.full_name
+        self.school = school
         self.fields["handlers"].queryset = User.objects.filter(pk__in=[u.pk for u in possible_handlers(school)])
-        self.fields["handlers"].label_from_instance = lambda user: user.full_name
+        chair = chair_of(school)
+        self.fields["handlers"].label_from_instance = lambda user: (
+            f"{user.full_name} (chair of governors: for an allegation about the headteacher)"
+            if chair is not None and user.pk == chair.pk
+            else user.full_name
+        )
 
     def clean(self):
         data = super().clean()
         about, handlers = data.get("allegation_about"), data.get("handlers")
         if about is not None and handlers is not None:
-            if about in handlers:
-                self.add_error(
-                    "handlers", f"{about.full_name} is the person the allegation is about: they cannot handle it."
-                )
-            elif self.actor not in handlers:
-                self.add_error("handlers", "Tick yourself too, or the case would be shut to you as well.")
+            try:
+                check_handlers(self.school, about=about, handlers=list(handlers), by=self.actor)
+            except RestrictionError as error:
+                self.add_error("handlers", str(error))
         if about is not None and about == self.actor:
             self.add_error(
                 "allegation_about", "An allegation about you is handled by someone else: ask them to restrict it."
@@ -117,9 +154,7 @@ def restrict(
     reason: str,
 ) -> Incident:
     """Shut the case to everyone but `handlers` (who must include `by` and exclude the person concerned)."""
-    allowed = {user.pk for user in possible_handlers(incident.school)}
-    if allegation_about in handlers or by not in handlers or any(user.pk not in allowed for user in handlers):
-        raise RestrictionError("Name yourself and the others who handle the case; never the person it is about.")
+    check_handlers(incident.school, about=allegation_about, handlers=handlers, by=by)
     if not reason.strip():
         raise RestrictionError("Add a short reason: it is kept on the record.")
     incident = Incident.objects.select_for_update().select_related("school").get(pk=incident.pk)
@@ -137,6 +172,7 @@ def restrict(
         step.save(update_fields=["owner"])
     incident._change_reason = reason.strip()[:100]  # type: ignore[attr-defined]  # the history row says why
     incident.save()
+    newly_named = {user.pk for user in handlers} - set(incident.handlers.values_list("pk", flat=True))
     incident.handlers.set(handlers)
     summary = (
         f"Access changed: only {_names(handlers)} can open the case"
@@ -144,12 +180,34 @@ def restrict(
         else f"Restricted: an allegation about {allegation_about.full_name}; only {_names(handlers)} can open the case"
     )
     body = reason.strip()
+    chair = chair_of(incident.school)
     if allegation_about.pk in headteachers_of(incident.school):
-        body += "\n\nThe allegation is about the headteacher: the chair of governors manages it."
+        if chair is not None:
+            body += (
+                f"\n\nThe allegation is about the headteacher: {chair.full_name}, the chair of governors, manages it."
+            )
+        else:
+            body += (
+                "\n\nThe allegation is about the headteacher: the chair of governors manages it. The school has "
+                "no chair of governors on the portal, so the chair works it with the DSL outside the portal."
+            )
+        if chair is not None and chair.pk in newly_named:
+            _tell_the_chair(incident, chair)
     if meets_harm_threshold:
         body += "\n\nIt meets the harm threshold: refer it to the LADO within one working day."
     timeline.record(incident, by, EntryKind.RESTRICTED, summary, body=body)
     return incident
+
+
+def _tell_the_chair(incident: Incident, chair: User) -> None:
+    # As the safeguarding alert: no name, no post, no allegation; only that a case waits, and where.
+    notify(
+        key=f"incident-chair-handler:{incident.pk}:{chair.pk}",
+        to=[chair.email],
+        template="incident-chair-handler",
+        context={"school": incident.school, "url": reverse("incidents:detail", args=[incident.pk])},
+        school=incident.school,
+    )
 
 
 @transaction.atomic

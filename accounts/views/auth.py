@@ -176,7 +176,7 @@ def switch_school(request: AuthenticatedRequest) -> HttpResponse:
     membership = next((m for m in request.user.active_memberships if str(m.pk) == chosen), None)
     if membership is not None:
         request.session[MEMBERSHIP_SESSION_KEY] = membership.pk
-        messages.success(request, f"You are now acting as {membership.get_role_display()} at {membership.school}.")
+        messages.success(request, f"You are now acting as {membership.role_label} at {membership.school}.")
     return redirect("dashboard:home")
 
 

@@ -37,7 +37,7 @@ PANELS: dict[Role, list[Panel]] = {
         complaints.assigned_panel,
     ],
     Role.STAFF: [policies.staff_panel, complaints.assigned_panel],
-    Role.GOVERNOR: [policies.governor_panel, complaints.governor_panel],
+    Role.GOVERNOR: [cases.chair_panel, policies.governor_panel, complaints.governor_panel],
     Role.OFFICE: [agreements.staff_panel],
     Role.DPO: [dataprotection.requests_panel, dataprotection.retention_panel],
     Role.PARENT: [agreements.parent_panel, complaints.parent_panel, policies.parent_panel],

@@ -53,3 +53,20 @@ def safeguarding_panel(request: AuthenticatedRequest, school) -> dict:
         "more": total > len(rows),
         "today": today,
     }
+
+
+def chair_panel(request: AuthenticatedRequest, school) -> dict | None:
+    """The chair of governors' restricted cases (allegations about the headteacher they handle):
+    one query, shown only to a chair named on at least one."""
+    membership = request.membership
+    if membership is None or not membership.is_chair_of_governors:
+        return None
+    today = timezone.localdate()
+    rows = list(
+        cases_for(membership)
+        .select_related("platform")
+        .order_by(F("next_due_on").asc(nulls_last=True), "-created_at", "-pk")[:WATCH_ROWS]
+    )
+    if not rows:
+        return None
+    return {"template": "dashboard/panels/chair_cases.html", "rows": rows, "today": today}

@@ -109,6 +109,8 @@ def _detail_context(request: AuthenticatedRequest, incident: Incident) -> dict:
         "evidence_form": evidence_form_for(request, incident),
         # The pupil's record page is for those who manage records: a DSL gets the name, no link.
         "may_open_pupil_records": may(request.membership, "records.view_pupils"),
+        # The chair of governors works a case about the headteacher, but triage stays with the case roles.
+        "may_triage": may(request.membership, "incidents.triage"),
         "skip_form": SkipForm(),
         "can_plan": incident.status in (Status.TRIAGED, Status.IN_PROGRESS),
         "platform_kinds": (StepKind.PLATFORM_REPORT, StepKind.UNDERAGE_REPORT),
