@@ -83,14 +83,26 @@ def emit(measure: str, size: int, value: float, unit: str, queries: int | None, 
 
 
 def captured_queries(client, url: str) -> list[dict]:
-    """The SQL one GET of `url` runs (the response must be a 200)."""
+    """The SQL one GET of `url` runs (the response must be a 200): each query's text with its
+    values written in ("sql", for reading and for PostgreSQL, which receives them so), and as the
+    database was sent it ("raw" and "params": SQLite plans with bound parameters, and may plan
+    differently than for the same query with its values written in)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    with CaptureQueriesContext(connection) as captured:
+    sent: list[tuple[str, tuple]] = []
+
+    def record(execute, sql, params, many, context):
+        sent.append((sql, tuple(params or ())))
+        return execute(sql, params, many, context)
+
+    with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(record):
         response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
-    return list(captured.captured_queries)
+    queries = list(captured.captured_queries)
+    for query, (raw, params) in zip(queries, sent, strict=False):
+        query["raw"], query["params"] = raw, params
+    return queries
 
 
 def rows_read_postgresql(sql: str, tables: tuple[str, ...]) -> tuple[int, int, str]:
@@ -130,10 +142,11 @@ def rows_read_postgresql(sql: str, tables: tuple[str, ...]) -> tuple[int, int, s
     return read, int(plan.get("Actual Rows", 0)), "; ".join(summary)
 
 
-def sqlite_plan(sql: str) -> list[str]:
-    """The lines of SQLite's EXPLAIN QUERY PLAN for `sql`."""
+def sqlite_plan(sql: str, params: tuple = ()) -> list[str]:
+    """The lines of SQLite's EXPLAIN QUERY PLAN for `sql`, with `params` bound as the page binds
+    them (a partial index that a written-in value matches may not be used with a bound one)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN QUERY PLAN " + sql)
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params or None)
         return [str(row[-1]) for row in cursor.fetchall()]

@@ -42,8 +42,8 @@ RARE_WORD = "trampoline"  # one post in 5,000
 
 
 def setup(reuse: bool = False) -> None:
-    if not os.environ.get("DATABASE_URL") and not reuse:
-        for suffix in ("", "-wal", "-shm"):
+    if not os.environ.get("DATABASE_URL"):
+        for suffix in () if reuse else ("", "-wal", "-shm"):
             Path(f"{BENCH_DB}{suffix}").unlink(missing_ok=True)
         os.environ["DATABASE_URL"] = f"sqlite:///{BENCH_DB}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "schoolsocial.settings")
@@ -140,7 +140,7 @@ def check_plans(client, url: str, size: int) -> tuple[list[str], list[str]]:
             if read > allowed and size >= CHECK_ROWS_FROM:
                 failures.append(f"reads {read} rows for {returned} ({sql[:140]}...)\n      {summary}")
         else:
-            plan = sqlite_plan(sql)
+            plan = sqlite_plan(query.get("raw", sql), query.get("params", ()))
             evidence.append(" | ".join(plan))
             scans = [
                 p

@@ -20,7 +20,7 @@ steps, letters, bundles, timeline, cluster alerts, search results and dashboard 
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Membership
@@ -41,6 +41,19 @@ def cases_for(membership: Membership | None) -> IncidentQuerySet:
         handled = Incident.handlers.through.objects.filter(user_id=membership.user_id).values("incident_id")
         return incidents.filter(restricted=True, pk__in=handled)
     return incidents.open_to(membership.user)
+
+
+def case_q(membership: Membership | None, prefix: str = "") -> Q:
+    """`cases_for` as a condition on a related incident (`prefix` such as "incident__"), for a
+    query that starts from a few rows of another table (the draft letters): it follows each row
+    to its incident rather than listing every incident of the school in a subquery."""
+    school = require(membership, "incidents.view_all")
+    assert membership is not None
+    handled = Incident.handlers.through.objects.filter(user_id=membership.user_id).values("incident_id")
+    scope = Q(**{f"{prefix}school": school})
+    if not holds_case_role(membership):
+        return scope & Q(**{f"{prefix}restricted": True, f"{prefix}pk__in": handled})
+    return scope & (Q(**{f"{prefix}restricted": False}) | Q(**{f"{prefix}pk__in": handled}))
 
 
 def case_list_for(membership: Membership | None) -> QuerySet[Incident]:

@@ -21,6 +21,7 @@ from accounts.models import Pupil, Role, School, User
 from accounts.permissions import roles_with
 from schoolsocial.lib.concurrency import current_version
 from schoolsocial.lib.text import PlainTextMixin
+from schoolsocial.lib.widgets import QuickSelect
 from schoolsocial.lib.workflow import TransitionChoiceField
 
 from .models import (
@@ -652,18 +653,18 @@ class IncidentFilterForm(PlainTextMixin, forms.Form):
     status = forms.ChoiceField(
         choices=[("", "Any status"), ("open", "Open"), *Status.choices],
         required=False,
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=QuickSelect(attrs={"class": "form-select"}),
     )
     nature = forms.ChoiceField(
         choices=[("", "Any nature"), *Nature.choices],
         required=False,
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=QuickSelect(attrs={"class": "form-select"}),
     )
     platform = forms.ModelChoiceField(
         queryset=Platform.objects.none(),
         required=False,
         empty_label="Any platform",
-        widget=forms.Select(attrs={"class": "form-select"}),
+        widget=QuickSelect(attrs={"class": "form-select"}),
     )
     overdue = forms.BooleanField(label="Overdue steps only", required=False)
     date_from = forms.DateField(

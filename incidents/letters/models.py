@@ -153,7 +153,11 @@ class Letter(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["incident", "-created_at"], name="letter_incident")]
+        indexes = [
+            models.Index(fields=["incident", "-created_at"], name="letter_incident"),
+            # The headteacher's "letters awaiting finalisation": a school's drafts, oldest first.
+            models.Index(fields=["school", "status", "created_at"], name="letter_school_status"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.recipient_name}"

@@ -56,6 +56,9 @@ class EscalationStep(models.Model):
             # The statistics' routes (which kinds of step a school's incidents took) read only this index.
             models.Index(fields=["incident", "kind"], name="step_incident_kind"),
             models.Index(fields=["outcome", "due_date"], name="step_due"),
+            # A case's waiting steps, nearest first: the next step the watch list shows for each
+            # case, and the case's next due date, read a few index rows instead of every waiting step.
+            models.Index(fields=["incident", "outcome", "due_date"], name="step_incident_waiting"),
         ]
 
     def __str__(self) -> str:
