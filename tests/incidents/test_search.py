@@ -161,6 +161,20 @@ def test_many_matches_are_paged_newest_first(cast, client_for, file_report, rank
     assert refs(third) == newest_first[4:] and not third.context["page"].has_next
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL chooses how to count the matches")
+@pytest.mark.parametrize("selective_below", [0, 10**9], ids=["newest-first-probe", "text-index-probe"])
+def test_both_ways_of_counting_the_matches_agree(cast, file_report, rank_at_most_three, monkeypatch, selective_below):
+    """Whichever way the planner's estimate picks, three matches are "not too many" and four are."""
+    monkeypatch.setattr(fulltext, "SELECTIVE_BELOW", selective_below)
+    incidents = Incident.objects.filter(school=cast.school)
+    for n in range(3):
+        file_report(content=f"A post about the trampoline, {n}")
+    file_report(content="Nothing to do with it")
+    assert not fulltext.find(incidents, INDEX, "trampoline").many
+    file_report(content="One more trampoline post")
+    assert fulltext.find(incidents, INDEX, "trampoline").many
+
+
 def test_few_matches_are_ranked_with_no_hint(cast, client_for, file_report, rank_at_most_three):
     once = file_report(content="A post about the group", account_name="Someone")
     best = file_report(content="Group, group, group", account_name="Group watch")
