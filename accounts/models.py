@@ -206,6 +206,10 @@ class MembershipQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
 
+    def chairs(self):
+        """The active chair-of-governors memberships (see `Membership.is_chair_of_governors`)."""
+        return self.active().filter(role=Role.GOVERNOR, is_chair=True)
+
 
 class Membership(models.Model):
     """One role of one person at one school. A person may hold several."""

@@ -105,9 +105,7 @@ def _check_one_chair(school: School, choice: RoleChoice, *, except_user: User | 
     """A school has one chair of governors: the person an allegation about the headteacher goes to."""
     if not choice.is_chair:
         return
-    chairs = Membership.objects.select_for_update().filter(
-        school=school, role=Role.GOVERNOR, is_chair=True, is_active=True
-    )
+    chairs = Membership.objects.select_for_update().chairs().filter(school=school)
     if except_user is not None:
         chairs = chairs.exclude(user=except_user)
     chair = chairs.select_related("user").first()

@@ -27,20 +27,14 @@ from accounts.models import Membership
 from accounts.permissions import holds_case_role, may, require, require_membership
 
 from .models import ClusterAlert, EscalationStep, Evidence, Incident, IncidentNature, IncidentPupil, Platform
-from .models.incident import IncidentQuerySet, open_to_q
+from .models.incident import IncidentQuerySet, handled_by_q, open_to_q
 
 
 def cases_for(membership: Membership | None) -> IncidentQuerySet:
     """Every incident of the school, for its headteacher or DSL (restricted ones only where they are
     named); for the chair of governors, only the restricted cases they are named on; 404 for anyone
     else."""
-    school = require(membership, "incidents.view_all")
-    assert membership is not None
-    incidents = Incident.objects.filter(school=school)
-    if not holds_case_role(membership):
-        handled = Incident.handlers.through.objects.filter(user_id=membership.user_id).values("incident_id")
-        return incidents.filter(restricted=True, pk__in=handled)
-    return incidents.open_to(membership.user)
+    return Incident.objects.filter(case_q(membership))
 
 
 def case_q(membership: Membership | None, prefix: str = "") -> Q:
@@ -49,11 +43,10 @@ def case_q(membership: Membership | None, prefix: str = "") -> Q:
     to its incident rather than listing every incident of the school in a subquery."""
     school = require(membership, "incidents.view_all")
     assert membership is not None
-    handled = Incident.handlers.through.objects.filter(user_id=membership.user_id).values("incident_id")
     scope = Q(**{f"{prefix}school": school})
     if not holds_case_role(membership):
-        return scope & Q(**{f"{prefix}restricted": True, f"{prefix}pk__in": handled})
-    return scope & (Q(**{f"{prefix}restricted": False}) | Q(**{f"{prefix}pk__in": handled}))
+        return scope & handled_by_q(membership.user, prefix)
+    return scope & open_to_q(membership.user, prefix)
 
 
 def case_list_for(membership: Membership | None) -> QuerySet[Incident]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from django import forms
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 
 from accounts.models import Membership, Role, School, User
@@ -39,15 +38,15 @@ class RestrictionError(Exception):
 def possible_handlers(school: School, *, with_chair: bool = True) -> list[User]:
     """The people who may be named: those acting at the school as headteacher or DSL, and the
     chair of governors (for an allegation about the headteacher only: see `restrict`)."""
-    members = Membership.objects.active().filter(school=school)
-    case_roles = Q(role__in=CASE_ROLES)
-    ids = members.filter(case_roles | Q(role=Role.GOVERNOR, is_chair=True) if with_chair else case_roles)
+    ids = Membership.objects.active().filter(school=school, role__in=CASE_ROLES)
+    if with_chair:
+        ids = ids | Membership.objects.chairs().filter(school=school)
     return list(User.objects.filter(pk__in=ids.values("user_id"), is_active=True).order_by("full_name", "pk"))
 
 
 def chair_of(school: School) -> User | None:
     """The school's chair of governors, if the headteacher has named one on the portal."""
-    ids = Membership.objects.active().filter(school=school, role=Role.GOVERNOR, is_chair=True).values("user_id")
+    ids = Membership.objects.chairs().filter(school=school).values("user_id")
     return User.objects.filter(pk__in=ids, is_active=True).order_by("pk").first()
 
 

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from accounts.models import Membership, Role, School, User
+from accounts.models import Membership, School, User
 from files import renders
 from incidents import actions as incident_actions
 from incidents import outcomes, timeline
@@ -119,8 +119,9 @@ def create_letter(*, incident: Incident, step: EscalationStep | None, kind: str,
 def _signatory(incident: Incident, by: User) -> dict[str, str]:
     """The headteacher signs the school's letters; on a case about the headteacher that the chair
     of governors handles, the chair signs the letters they write."""
-    chair = Membership.objects.active().filter(user=by, school=incident.school, role=Role.GOVERNOR, is_chair=True)
-    if chair.exists():  # the chair drafts only on the restricted cases they handle
+    if (
+        Membership.objects.chairs().filter(user=by, school=incident.school).exists()
+    ):  # the chair drafts only on the restricted cases they handle
         return {"signatory_name": by.full_name, "signatory_title": "Chair of governors"}
     return {"signatory_name": incident.school.headteacher_name, "signatory_title": "Headteacher"}
 

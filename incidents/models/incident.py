@@ -161,10 +161,17 @@ class Inline(models.Value):
 OPEN_FLAGGED_QUERY = Q(status__in=[Inline(str(status)) for status in OPEN_STATUSES]) & FLAGGED
 
 
-def open_to_q(user) -> Q:
+def handled_by_q(user, prefix: str = "") -> Q:
+    """A restricted incident with `user` among its named handlers (`prefix` such as "incident__"
+    to ask it of a related incident)."""
+    handled = Incident.handlers.through.objects.filter(user_id=user.pk).values("incident_id")
+    return Q(**{f"{prefix}restricted": True, f"{prefix}pk__in": handled})
+
+
+def open_to_q(user, prefix: str = "") -> Q:
     """An incident not restricted, or restricted with `user` among its named handlers."""
     handled = Incident.handlers.through.objects.filter(user_id=user.pk).values("incident_id")
-    return Q(restricted=False) | Q(pk__in=handled)
+    return Q(**{f"{prefix}restricted": False}) | Q(**{f"{prefix}pk__in": handled})
 
 
 class IncidentQuerySet(models.QuerySet):

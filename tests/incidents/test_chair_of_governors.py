@@ -9,20 +9,17 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import people
 from accounts.models import Membership, Role
-from incidents import actions, restriction
-from incidents.cluster import actions as cluster_actions
+from incidents import restriction
 from incidents.letters import actions as letter_actions
-from incidents.models import Evidence, Nature, PosterKind, StepKind
+from incidents.models import Nature
 from notifications.models import Notification
 from tests.factories import make_user
 
-from .test_cluster_alerts import draft
-from .test_restricted_cases import case_urls
+from .test_restricted_cases import case_urls, case_with_everything
 
 WORD = "staffroom"
 
@@ -39,47 +36,16 @@ def chair(cast):
 @pytest.fixture
 def head_case(cast, chair, file_report, django_capture_on_commit_callbacks):
     """A parent's allegation about the headteacher, restricted by the DSL to the DSL and the chair."""
-    incident = file_report(
-        reporter=cast.parent,
-        files=1,
-        content=f"The head locked my daughter in the {WORD} for an hour as a punishment.",
-        natures=[Nature.STAFF_CONDUCT],
-    )
-    incident = actions.triage(
-        incident=incident,
+    return case_with_everything(
+        cast,
+        file_report,
+        django_capture_on_commit_callbacks,
         by=cast.dsl,
-        severity="high",
-        natures=[Nature.STAFF_CONDUCT],
-        poster_kind=PosterKind.PARENT,
-        owner=cast.dsl,
+        content=f"The head locked my daughter in the {WORD} for an hour as a punishment.",
+        about=cast.headteacher,
+        handlers=[cast.dsl, chair],
+        reason="An allegation about the headteacher's treatment of a pupil.",
     )
-    step = actions.add_step(
-        incident=incident, by=cast.dsl, kind=StepKind.REMOVAL_REQUEST, due_date=timezone.localdate()
-    )
-    alert_step = actions.add_step(
-        incident=incident, by=cast.dsl, kind=StepKind.CLUSTER_ALERT, due_date=timezone.localdate()
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        letter = letter_actions.create_letter(incident=incident, step=step, kind="removal_request", by=cast.dsl)
-        bundle = letter_actions.request_bundle(incident=incident, by=cast.dsl)
-        alert = cluster_actions.send_alert(step=alert_step, by=cast.dsl, draft=draft())
-        restriction.restrict(
-            incident=incident,
-            by=cast.dsl,
-            allegation_about=cast.headteacher,
-            handlers=[cast.dsl, chair],
-            meets_harm_threshold=True,
-            reason="An allegation about the headteacher's treatment of a pupil.",
-        )
-    return {
-        "incident": incident,
-        "step": step,
-        "alert_step": alert_step,
-        "letter": letter,
-        "bundle": bundle,
-        "alert": alert,
-        "evidence": Evidence.objects.get(incident=incident),
-    }
 
 
 def test_the_headteacher_cannot_be_left_out_of_nothing_but_the_chair_must_be_named(cast, chair, file_report):

@@ -24,41 +24,32 @@ from .test_cluster_alerts import draft
 WORD = "playground"
 
 
-@pytest.fixture
-def restricted_case(cast, file_report, django_capture_on_commit_callbacks):
-    """An allegation about the DSL, restricted to the headteacher, with everything built from it."""
-    incident = file_report(
-        reporter=cast.parent,
-        files=1,
-        content=f"Mr Safeguard shouted at my son in the {WORD} and grabbed his arm.",
-        natures=[Nature.STAFF_CONDUCT],
-    )
+def case_with_everything(cast, file_report, capture, *, by, content, about, handlers, reason) -> dict:
+    """A staff-conduct report triaged by `by`, with a step, a letter, a bundle and a cluster alert
+    built from it, then restricted by `by` to `handlers` as an allegation about `about`."""
+    incident = file_report(reporter=cast.parent, files=1, content=content, natures=[Nature.STAFF_CONDUCT])
     incident = actions.triage(
         incident=incident,
-        by=cast.headteacher,
+        by=by,
         severity="high",
         natures=[Nature.STAFF_CONDUCT],
         poster_kind=PosterKind.PARENT,
-        owner=cast.headteacher,
+        owner=by,
     )
-    step = actions.add_step(
-        incident=incident, by=cast.headteacher, kind=StepKind.REMOVAL_REQUEST, due_date=timezone.localdate()
-    )
-    alert_step = actions.add_step(
-        incident=incident, by=cast.headteacher, kind=StepKind.CLUSTER_ALERT, due_date=timezone.localdate()
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        letter = letter_actions.create_letter(incident=incident, step=step, kind="removal_request", by=cast.headteacher)
-        bundle = letter_actions.request_bundle(incident=incident, by=cast.headteacher)
-        alert = cluster_actions.send_alert(step=alert_step, by=cast.headteacher, draft=draft())
-    restriction.restrict(
-        incident=incident,
-        by=cast.headteacher,
-        allegation_about=cast.dsl,
-        handlers=[cast.headteacher],
-        meets_harm_threshold=True,
-        reason="An allegation about the DSL's conduct with a pupil.",
-    )
+    step = actions.add_step(incident=incident, by=by, kind=StepKind.REMOVAL_REQUEST, due_date=timezone.localdate())
+    alert_step = actions.add_step(incident=incident, by=by, kind=StepKind.CLUSTER_ALERT, due_date=timezone.localdate())
+    with capture(execute=True):
+        letter = letter_actions.create_letter(incident=incident, step=step, kind="removal_request", by=by)
+        bundle = letter_actions.request_bundle(incident=incident, by=by)
+        alert = cluster_actions.send_alert(step=alert_step, by=by, draft=draft())
+        restriction.restrict(
+            incident=incident,
+            by=by,
+            allegation_about=about,
+            handlers=handlers,
+            meets_harm_threshold=True,
+            reason=reason,
+        )
     return {
         "incident": incident,
         "step": step,
@@ -68,6 +59,21 @@ def restricted_case(cast, file_report, django_capture_on_commit_callbacks):
         "alert": alert,
         "evidence": Evidence.objects.get(incident=incident),
     }
+
+
+@pytest.fixture
+def restricted_case(cast, file_report, django_capture_on_commit_callbacks):
+    """An allegation about the DSL, restricted to the headteacher, with everything built from it."""
+    return case_with_everything(
+        cast,
+        file_report,
+        django_capture_on_commit_callbacks,
+        by=cast.headteacher,
+        content=f"Mr Safeguard shouted at my son in the {WORD} and grabbed his arm.",
+        about=cast.dsl,
+        handlers=[cast.headteacher],
+        reason="An allegation about the DSL's conduct with a pupil.",
+    )
 
 
 def case_urls(objects) -> list[str]:
