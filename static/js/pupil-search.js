@@ -66,6 +66,8 @@
       chosen.appendChild(box.closest("li"));
       if (!results.querySelector(selector)) results.textContent = "";
     });
+    // A name typed while the page was still loading (this script is deferred) is searched now.
+    if (input.value.trim()) search();
   }
 
   Array.prototype.forEach.call(document.querySelectorAll("[data-pupil-search]"), setUp);

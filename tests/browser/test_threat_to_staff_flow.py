@@ -74,6 +74,8 @@ def test_a_threat_to_a_teacher_goes_to_posh_and_the_police_with_the_bundle(
 
     # Triage: the right Fatima Evans (Omar's mother, not Lily's), and Omar as the poster's child.
     head.get_by_role("link", name="Triage this report").click()
+    head.wait_for_url("**/triage/")
+    head.wait_for_load_state()  # the search box's script is deferred
     head.get_by_label("Severity").select_option("high")
     head.get_by_label("Find a parent or carer by name").fill("fatima")
     parents = head.locator("#parent-results")
