@@ -27,6 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import AccessLog, Pupil, School, User
+from accounts.signals import roll_written
 from schoolsocial.lib.tasks import enqueue_on_commit
 
 from .models import DestructionLog, KeptFigures, ReviewItem, ReviewStatus
@@ -410,6 +411,7 @@ def execute(purge: Purge, school: School) -> dict[str, int]:
     counts = purge.counts()
     counts["subject access copies"] = _scrub_subject_access_copies(purge)
     counts.update(purge.run())
+    roll_written.send(sender=School, school_id=school.pk)  # raw deletes: no post_delete to hear
     _raw_delete(ReviewItem.history.model.objects.filter(id__in=items))
     _raw_delete(ReviewItem.objects.filter(pk__in=items))
     if purge.rows.get(Incident):

@@ -10,9 +10,10 @@ from __future__ import annotations
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from accounts.signals import roll_written
 from schoolsocial.lib.history import note_change
 
-from ..models import Pupil, SchoolClass, User
+from ..models import Pupil, School, SchoolClass, User
 from .models import Contact, PupilContact, RollImport
 from .preview import CHANGED, LEAVING, NEW, Plan
 
@@ -35,6 +36,7 @@ BATCH = 500
 def apply_plan(school, plan: Plan, *, roll_import: RollImport, by: User | None) -> dict[str, int]:
     """Write `plan` (worked out inside the same transaction). Returns how many rows of each kind changed."""
     history = {"default_user": by, "default_change_reason": roll_import.change_reason, "batch_size": BATCH}
+    roll_written.send(sender=School, school_id=school.pk)
     written = {"classes": 0, "pupils": 0, "contacts": 0, "links": 0, "accounts": 0}
 
     classes = {c.name.casefold(): c for c in SchoolClass.objects.filter(school=school)}

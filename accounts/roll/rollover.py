@@ -24,6 +24,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from accounts.signals import roll_written
 from schoolsocial.lib.history import note_change
 from schoolsocial.lib.school_years import academic_year_for, following_year, later_of
 
@@ -157,6 +158,7 @@ def choose(plan: RolloverPlan, into: dict[int, str]) -> list[str]:
 @transaction.atomic
 def run(plan: RolloverPlan, *, by: User) -> RolloverRun:
     school = School.objects.select_for_update().get(pk=plan.school.pk)
+    roll_written.send(sender=School, school_id=school.pk)
     if already_started(school) or year_to_start(school) != plan.year_after:
         raise RolloverRefused(
             f"The school has started {school.academic_year} already. Undo that rollover first if it was a mistake."
@@ -247,6 +249,7 @@ def undo_refusal(run: RolloverRun) -> str:
 def undo(run: RolloverRun, *, by: User) -> RolloverRun:
     run = RolloverRun.objects.select_for_update().get(pk=run.pk)
     school = School.objects.select_for_update().get(pk=run.school_id)
+    roll_written.send(sender=School, school_id=school.pk)
     refusal = undo_refusal(run)
     if refusal:
         raise RolloverRefused(refusal)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from accounts.http import AuthenticatedRequest
 from accounts.models import ParentLink, School
 from accounts.templatetags.words import and_list
-from agreements import queries
+from agreements import coverage as cached_coverage
 from agreements.models import AgreementVersion, Signature, SignatureKind
 from agreements.years import current_academic_year
 
@@ -19,11 +19,12 @@ def current_version(request: AuthenticatedRequest, school: School) -> AgreementV
 
 
 def coverage(request: AuthenticatedRequest, school: School, version: AgreementVersion):
-    """queries.school_coverage, computed once per request and shared by the panels that show it."""
+    """The school's coverage (kept in the cache until something it counts changes: agreements.coverage),
+    read once per request and shared by the panels that show it."""
     memo = request.__dict__.setdefault("_dashboard_coverage", {})
     key = (school.pk, version.pk)
     if key not in memo:
-        memo[key] = queries.school_coverage(school, version)
+        memo[key] = cached_coverage.school_coverage(school, version)
     return memo[key]
 
 

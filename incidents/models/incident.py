@@ -316,6 +316,13 @@ class Incident(models.Model):
                 condition=OPEN_FLAGGED,
                 name="incident_open_flagged",
             ),
+            # The same cases, for counting them: SQLite otherwise counts through the school's open
+            # cases (incident_school_status) and reads each row for its flags.
+            models.Index(
+                fields=["school", "status", "restricted"],
+                condition=OPEN_FLAGGED,
+                name="incident_open_flagged_count",
+            ),
         ]
 
     def __str__(self) -> str:
