@@ -210,6 +210,8 @@ def main() -> None:
             "search, common word": listed + f"?q={COMMON_WORD}",
             "search, rare word": listed + f"?q={RARE_WORD}",
             "search, reference": listed + f"?q={reference}",
+            # What a headteacher types for "this year's cases": matches nearly every row of the school.
+            "search, part of a reference": listed + f"?q={reference.rsplit('-', 1)[0]}",
             "detail": reverse("incidents:detail", args=[middle]),
         }
         results[size] = {}
@@ -235,7 +237,7 @@ def main() -> None:
     note(
         f"list median at {max(results):,}: {largest['list']:.1f} ms ({'ok' if largest['list'] < 50 else 'over 50 ms'})"
     )
-    for label in ("search, common word", "search, rare word", "search, reference"):
+    for label in ("search, common word", "search, rare word", "search, reference", "search, part of a reference"):
         verdict = "ok" if largest[label] < 30 else "over the 30 ms target"
         note(f"{label} at {max(results):,}: {largest[label]:.1f} ms ({verdict})")
     note(f"EXPLAIN check: {failed} plan(s) read more rows than the page shows")

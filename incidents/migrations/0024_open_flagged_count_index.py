@@ -5,16 +5,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0015_chair_of_governors'),
-        ('incidents', '0023_escalationstep_step_incident_waiting'),
+        ("accounts", "0015_chair_of_governors"),
+        ("incidents", "0023_escalationstep_step_incident_waiting"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(condition=models.Q(('status__in', ['reported', 'triaged', 'in_progress']), models.Q(('safeguarding_concern', True), ('pupils_identifiable', True), ('staff_safety', True), _connector='OR')), fields=['school', 'status', 'restricted'], name='incident_open_flagged_count'),
+            model_name="incident",
+            index=models.Index(
+                condition=models.Q(
+                    ("status__in", ["reported", "triaged", "in_progress"]),
+                    models.Q(
+                        ("safeguarding_concern", True),
+                        ("pupils_identifiable", True),
+                        ("staff_safety", True),
+                        _connector="OR",
+                    ),
+                ),
+                fields=["school", "status", "restricted"],
+                name="incident_open_flagged_count",
+            ),
         ),
     ]
