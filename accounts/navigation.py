@@ -3,7 +3,9 @@
 An entry whose URL name does not exist (yet) is left out, so a half-built app never breaks a page.
 """
 
-from django.urls import NoReverseMatch, reverse
+from functools import lru_cache
+
+from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as N_
 
@@ -101,12 +103,21 @@ def nav_for(role: Role) -> list[dict]:
     return _resolve(NAVIGATION.get(role, []))
 
 
+@lru_cache(maxsize=512)
+def _url(url_name: str, script_prefix: str) -> str | None:
+    """The menu entry's address (menus are on every page: reversed once per process and prefix)."""
+    try:
+        return reverse(url_name)
+    except NoReverseMatch:
+        return None
+
+
 def _resolve(entries: list[tuple[str, str]]) -> list[dict]:
     items = []
+    prefix = get_script_prefix()
     for label, url_name in entries:
-        try:
+        url = _url(url_name, prefix)
+        if url is not None:
             # Parents' labels are marked for translation (N_); staff labels have no Welsh yet and stay.
-            items.append({"label": gettext(label), "url": reverse(url_name)})
-        except NoReverseMatch:
-            continue
+            items.append({"label": gettext(label), "url": url})
     return items

@@ -68,4 +68,4 @@ def mark_matches(incidents: Iterable[Incident], text: str) -> None:
             ),
             incident.content,
         )
-        incident.search_snippet = fulltext.highlight(shown, found, around=SNIPPET_LENGTH)  # type: ignore[attr-defined]  # shown on the page only
+        incident.search_snippet = fulltext.highlight(shown, found, around=SNIPPET_LENGTH)

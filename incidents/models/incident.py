@@ -325,6 +325,10 @@ class Incident(models.Model):
             ),
         ]
 
+    # A page of search results sets it (incidents.search.mark_matches); the list reads it on every
+    # row, and a missing attribute costs the template engine a dir() of the whole instance.
+    search_snippet = ""
+
     def __str__(self) -> str:
         return self.reference
 

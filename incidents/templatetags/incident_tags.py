@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from incidents.models import Severity, Status
+
 register = template.Library()
 STAFF_SAFETY = format_html(' <span class="badge text-bg-danger">{}</span>', "Staff safety")
 SAFEGUARDING = format_html(' <span class="badge text-bg-warning">{}</span>', "Safeguarding")
@@ -23,9 +25,23 @@ def case_badges(incident) -> SafeString:
     )
 
 
+def _label(choices, value: str) -> str:
+    # Not get_FOO_display(): it rebuilds and hashes the whole list of (lazily translated) choices
+    # on every call, which on a page of 25 rows cost more than the rows' own queries.
+    return str(choices(value).label) if value in choices.values else value
+
+
 @register.simple_tag
 def status_badge(incident) -> SafeString:
-    return format_html('<span class="badge status-{}">{}</span>', incident.status, incident.get_status_display())
+    return format_html('<span class="badge status-{}">{}</span>', incident.status, _label(Status, incident.status))
+
+
+@register.simple_tag
+def severity_note(incident) -> SafeString:
+    """The case's severity beside its status, where triage has set one."""
+    if not incident.severity:
+        return SafeString("")
+    return format_html(' <span class="small text-body-secondary">{}</span>', _label(Severity, incident.severity))
 
 
 @register.filter
