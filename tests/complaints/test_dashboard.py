@@ -162,6 +162,31 @@ def test_dashboard_shows_charts_and_tables(cast, client_for, agreement):
         assert heading in page, heading
 
 
+def test_the_agreement_panel_lists_the_classes_furthest_behind_first(cast, client_for, agreement):
+    """Ten classes with families and one empty: the eight furthest behind shown, lowest first, the rest counted."""
+    import re
+
+    from accounts.models import Role
+    from tests.agreements.conftest import sign
+    from tests.factories import make_class, make_pupil, make_user
+
+    make_class(cast.school, "Empty class")  # nobody to sign: never "furthest behind"
+    for number in range(9):
+        school_class = make_class(cast.school, f"Class {number}")
+        for family in range(4):
+            parent = make_user(cast.school, Role.PARENT, name=f"Parent {number}-{family}")
+            pupil = make_pupil(cast.school, school_class, first=f"Kid{number}{family}", parent=parent)
+            if family < number % 5:
+                sign(cast, agreement, parent=parent, pupil=pupil)
+    page = client_for(cast.headteacher).get(reverse("dashboard:home")).content.decode()
+    panel = page.split("Home-school agreement by class")[1].split("</table>")[0]
+    shown = re.findall(r'<th scope="row">([^<]+)</th>', panel)
+    # Class 0 and 5 have none of four signed, 1 and 6 one of four, ...; Otters (the cast's) half.
+    assert shown == ["Class 0", "Class 5", "Class 1", "Class 6", "Class 2", "Class 7", "Otters", "Class 3"]
+    assert "Empty class" not in panel
+    assert "3 more classes on the coverage page" in page  # Class 4, Class 8 and the empty one
+
+
 def test_dashboard_lists_draft_letters_awaiting_finalisation(cast, client_for):
     from incidents.letters import actions as letter_actions
     from incidents.letters.models import LetterKind
