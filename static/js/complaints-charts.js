@@ -18,6 +18,14 @@
     plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } },
     scales: { y: { beginAtZero: true, ticks: { precision: 0 } } }
   };
+  // A horizontal chart names every bar (Chart.js would otherwise skip every other label when
+  // they crowd), each cut to a length that fits beside the bars; the tooltip and the table below
+  // give the whole name.
+  function shortLabel(value) {
+    var label = this.getLabelForValue(value);
+    return label.length > 28 ? label.slice(0, 27).trimEnd() + "\u2026" : label;
+  }
+  var everyLabel = { autoSkip: false, callback: shortLabel };
   function options(extra) {
     return Object.assign({}, base, extra || {});
   }
@@ -44,7 +52,10 @@
     options: options({
       indexAxis: "y",
       plugins: { legend: { display: false } },
-      scales: { x: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "Mentions (a post can have several natures)" } } }
+      scales: {
+        x: { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: "Mentions (a post can have several natures)" } },
+        y: { ticks: everyLabel }
+      }
     })
   });
   draw("chart-by-platform", {
@@ -53,7 +64,11 @@
       labels: data.byPlatform.map(function (row) { return row.label; }),
       datasets: [{ label: "Incidents", data: data.byPlatform.map(function (row) { return row.count; }), backgroundColor: palette.blue }]
     },
-    options: options({ indexAxis: "y", plugins: { legend: { display: false } }, scales: { x: { beginAtZero: true, ticks: { precision: 0 } } } })
+    options: options({
+      indexAxis: "y",
+      plugins: { legend: { display: false } },
+      scales: { x: { beginAtZero: true, ticks: { precision: 0 } }, y: { ticks: everyLabel } }
+    })
   });
   draw("chart-resolution", {
     type: "bar",

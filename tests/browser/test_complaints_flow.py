@@ -128,6 +128,28 @@ def test_headteacher_dashboard_shows_charts(cast, page, sign_in_page, assert_axe
     assert_axe_clean(page, name="dashboard-headteacher")
 
 
+def test_the_nature_chart_names_every_nature_it_draws(cast, page, sign_in_page):
+    """Fourteen natures crowd the chart: each bar keeps a label (long ones shortened), none skipped."""
+    _incidents(cast)
+    incident = Incident.objects.filter(school=cast.school).order_by("-created_at").first()
+    for code in Nature.values:
+        IncidentNature.objects.get_or_create(incident=incident, nature=code)
+    sign_in_page(page, cast.headteacher)
+    page.goto(reverse("dashboard:home"))
+    page.get_by_role("heading", name="Trends over the last 12 months").wait_for()
+    labels, ticks = page.evaluate(
+        """() => {
+            const chart = Chart.getChart(document.getElementById('chart-by-nature'));
+            const scale = chart.scales.y;
+            return [chart.data.labels, scale.ticks.map((tick) => scale.getLabelForValue(tick.value) && tick.label)];
+        }"""
+    )
+    assert len(labels) == len(Nature.values) and len(ticks) == len(labels)
+    assert all(len(tick) <= 28 for tick in ticks)
+    longest = max(labels, key=len)
+    assert len(longest) > 28 and ticks[labels.index(longest)].endswith("\u2026")
+
+
 def test_governors_statistics_page(cast, page, sign_in_page, assert_axe_clean):
     _incidents(cast)
     sign_in_page(page, cast.governor)
