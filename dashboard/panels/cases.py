@@ -18,7 +18,11 @@ def case_panel(request: AuthenticatedRequest, school) -> dict:
     today = timezone.localdate()
     incidents = cases_for(request.membership).select_related("platform")
     to_triage = list(incidents.filter(status=Status.REPORTED).order_by("-created_at", "-pk")[: PANEL_ROWS + 1])
-    overdue = list(incidents.filter(next_due_on__lt=today).order_by("next_due_on", "pk")[: PANEL_ROWS + 1])
+    # The overdue list's own order (longest overdue, then newest), so the panel reads the first rows
+    # of incident_school_due_recent; ("next_due_on", "pk") sorted every case overdue on that day.
+    overdue = list(
+        incidents.filter(next_due_on__lt=today).order_by("next_due_on", "-created_at", "-pk")[: PANEL_ROWS + 1]
+    )
     return {
         "template": "dashboard/panels/cases.html",
         "to_triage": to_triage[:PANEL_ROWS],
