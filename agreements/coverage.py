@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from accounts.models import School
+from schoolsocial.lib import cache as generations
 
 from . import queries
 from .models import AgreementVersion
@@ -27,31 +28,21 @@ def _generation_key(school_id: int) -> str:
     return f"agreements:coverage-generation:{school_id}"
 
 
-def _generation(school_id: int) -> int:
-    return cache.get_or_set(_generation_key(school_id), 1, None) or 1
-
-
-def _bump(school_id: int) -> None:
-    try:
-        cache.incr(_generation_key(school_id))
-    except ValueError:
-        cache.set(_generation_key(school_id), 2, None)
-
-
 def forget(school_id: int | None) -> None:
     """Drop the school's cached coverage now (for a read later in this transaction) and again when
     the transaction commits (a request that counted before the commit cached the old figures)."""
     if school_id is None:
         return
-    _bump(school_id)
-    transaction.on_commit(lambda: _bump(school_id))
+    key = _generation_key(school_id)
+    generations.bump(key)
+    transaction.on_commit(lambda: generations.bump(key))
 
 
 def school_coverage(
     school: School, version: AgreementVersion
 ) -> tuple[list[queries.ClassCoverage], queries.ClassCoverage]:
     """queries.school_coverage for the dashboards, from the cache when nothing counted has changed."""
-    key = f"agreements:coverage:{school.pk}:{version.pk}:{_generation(school.pk)}"
+    key = f"agreements:coverage:{school.pk}:{version.pk}:{generations.generation(_generation_key(school.pk))}"
     found = cache.get(key)
     if found is None:
         found = queries.school_coverage(school, version)

@@ -21,6 +21,7 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from accounts.models import School
+from schoolsocial.lib import cache as generations
 
 from .models import FINISHED_STATUSES, EscalationStep, Incident, IncidentNature, Nature, StepKind
 
@@ -87,17 +88,13 @@ def _next_month(day: date) -> date:
     return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
 
 
-def _generation(school_id: int) -> int:
-    return cache.get_or_set(f"complaints:stats-generation:{school_id}", 1, None) or 1
+def _generation_key(school_id: int) -> str:
+    return f"complaints:stats-generation:{school_id}"
 
 
 def invalidate(school_id: int) -> None:
     """Forget the cached figures of one school (called on every change to its incidents)."""
-    key = f"complaints:stats-generation:{school_id}"
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 2, None)
+    generations.bump(_generation_key(school_id))
 
 
 def incident_figures(
@@ -106,7 +103,8 @@ def incident_figures(
     """Figures for the months up to `end` (default: the last 12 months), cached per school."""
     end = end or timezone.localdate()
     starts = month_starts(end, months) if start is None else _months_between(start, end)
-    key = f"complaints:stats:{school.pk}:{_generation(school.pk)}:{starts[0]}:{end}:{len(starts)}"
+    generation = generations.generation(_generation_key(school.pk))
+    key = f"complaints:stats:{school.pk}:{generation}:{starts[0]}:{end}:{len(starts)}"
     figures = cache.get(key)
     if figures is None:
         if end < timezone.localdate() and _next_month(end) - timedelta(days=1) != end:

@@ -67,3 +67,25 @@ class ResilientRedisCache(RedisCache):
         except UNREACHABLE as error:
             _warn("incr", error)
             raise ValueError(f"Key '{key}' not found (the cache is unavailable)") from error
+
+
+# --- Generations: forget a whole family of cached values at once -------------------------------
+# A family's keys include its generation number; bumping the number makes every older key a miss
+# (they expire by themselves), with no need to know which keys were written.
+
+
+def generation(key: str) -> int:
+    """The current generation stored under `key` (1 when none is stored yet, or Redis is away)."""
+    from django.core.cache import cache
+
+    return cache.get_or_set(key, 1, None) or 1
+
+
+def bump(key: str) -> None:
+    """Start a new generation under `key`."""
+    from django.core.cache import cache
+
+    try:
+        cache.incr(key)
+    except ValueError:  # nothing stored yet (or Redis is away: then set is dropped too)
+        cache.set(key, 2, None)

@@ -372,12 +372,21 @@ END $$""",
         f"setweight(to_tsvector('english'::regconfig, translate(coalesce(\"{column}\", ''), '<>', '  ')), '{weight}')"
         for column, weight in index.searched
     )
-    statements += [
-        f'ALTER TABLE "{table}" ADD COLUMN "search_vector" tsvector GENERATED ALWAYS AS ({vector}) STORED',
-        f'CREATE INDEX "{table}_search" ON "{table}" USING gin ("search_vector")',
-    ]
+    statements.append(
+        f'ALTER TABLE "{table}" ADD COLUMN "search_vector" tsvector GENERATED ALWAYS AS ({vector}) STORED'
+    )
+    return statements + _postgresql_indexes(index)
+
+
+def _postgresql_indexes(index: TextIndex, lead: str | None = None) -> list[str]:
+    """The GIN index on the tsvector and the trigram ones, each led by the column `lead` if given."""
+    table = index.table
+    first = f'"{lead}", ' if lead else ""
+    statements = [f'CREATE INDEX "{table}_search" ON "{table}" USING gin ({first}"search_vector")']
     for column in index.trigram:
-        statements.append(f'CREATE INDEX "{table}_{column}_trgm" ON "{table}" USING gin ("{column}" gin_trgm_ops)')
+        statements.append(
+            f'CREATE INDEX "{table}_{column}_trgm" ON "{table}" USING gin ({first}"{column}" gin_trgm_ops)'
+        )
     return statements
 
 
@@ -389,17 +398,10 @@ def lead_postgresql_indexes(schema_editor, index: TextIndex, column: str | None)
     if schema_editor.connection.vendor != "postgresql":
         return
     table = index.table
-    lead = f'"{column}", ' if column else ""
     statements = ["CREATE EXTENSION IF NOT EXISTS btree_gin"] if column else []
-    statements += [
-        f'DROP INDEX IF EXISTS "{table}_search"',
-        f'CREATE INDEX "{table}_search" ON "{table}" USING gin ({lead}"search_vector")',
-    ]
-    for trigram in index.trigram:
-        statements += [
-            f'DROP INDEX IF EXISTS "{table}_{trigram}_trgm"',
-            f'CREATE INDEX "{table}_{trigram}_trgm" ON "{table}" USING gin ({lead}"{trigram}" gin_trgm_ops)',
-        ]
+    statements.append(f'DROP INDEX IF EXISTS "{table}_search"')
+    statements += [f'DROP INDEX IF EXISTS "{table}_{trigram}_trgm"' for trigram in index.trigram]
+    statements += _postgresql_indexes(index, column)
     for statement in statements:
         schema_editor.execute(statement, params=None)
 

@@ -18,6 +18,7 @@ from agreements import actions
 from dataprotection import destruction
 from dataprotection.models import ReviewItem
 from incidents.models import IncidentNature, Nature
+from tests.accounts.roll.conftest import SIMS_PUPIL_HEADINGS, csv_bytes, pupil_row, run_import  # noqa: F401 - a fixture used by name
 from tests.complaints.conftest import make_incident
 from tests.factories import make_pupil, make_user
 from tests.incidents.conftest import ensure_platforms
@@ -93,10 +94,13 @@ def test_signing_in_does_not_drop_the_kept_figures(cast, client_for, version):
     assert not coverage_counted(queries.captured_queries)
 
 
-def test_a_roll_import_moves_the_count(cast, client_for, version, run_import_for_coverage):
+def test_a_roll_import_moves_the_count(cast, client_for, version, run_import):  # noqa: F811
     head = client_for(cast.headteacher)
     assert shown(head) == (0, 2)
-    run_import_for_coverage(cast)  # neither child is in the file: both leave the roll
+    newcomer = pupil_row("A100000000009", "Remy", "Newfile", reg="Otters")
+    roll_import = run_import(cast.school, cast.office, csv_bytes(SIMS_PUPIL_HEADINGS, [newcomer]))
+    assert roll_import.status == roll_import.Status.APPLIED, roll_import.result
+    # Neither of the cast's children is in the file: both leave the roll.
     assert shown(head) == (0, 0)
 
 
@@ -127,29 +131,3 @@ def test_another_schools_signature_does_not_touch_this_schools_figures(cast, cli
     with CaptureQueriesContext(connection) as queries:
         assert shown(head) == (0, 2)
     assert not coverage_counted(queries.captured_queries)
-
-
-@pytest.fixture
-def run_import_for_coverage(django_capture_on_commit_callbacks):
-    """A roll import of one new pupil, through the portal's steps (start, preview, confirm)."""
-    from accounts.roll import actions as roll_actions
-    from tests.accounts.roll.conftest import SIMS_PUPIL_HEADINGS, csv_bytes, pupil_row
-
-    def _run(cast):
-        data = csv_bytes(SIMS_PUPIL_HEADINGS, [pupil_row("A100000000009", "Remy", "Newfile", reg="Otters")])
-        with django_capture_on_commit_callbacks(execute=True):
-            roll_import = roll_actions.start_import(
-                school=cast.school,
-                by=cast.office,
-                pupils_name="pupils.csv",
-                pupils_text=roll_actions.read_upload(data),
-                contacts_name="",
-                contacts_text="",
-            )
-        roll_import.refresh_from_db()
-        with django_capture_on_commit_callbacks(execute=True):
-            roll_actions.confirm(roll_import, cast.office)
-        roll_import.refresh_from_db()
-        assert roll_import.status == roll_import.Status.APPLIED, roll_import.result
-
-    return _run
