@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Role, School
 from accounts.permissions import schools_where
+from schoolsocial.lib.choices import choice_label
 
 from .choices import FINISHED_STATUSES, INCIDENT_WORKFLOW, Certainty, Nature, PosterKind, Severity, Status
 from .pupils import POSTER_ROLES, PupilRole
@@ -414,13 +415,18 @@ class Incident(models.Model):
         """The role the reporter filed in, in words ("Designated safeguarding lead", not "dsl")."""
         return str(Role(self.reporter_role).label) if self.reporter_role in Role.values else self.reporter_role
 
+    # Set for a page of the incident list (incidents.access.attach_nature_codes), read before the natures.
+    known_nature_codes: list[str] | None = None
+
     @property
     def nature_codes(self) -> list[str]:
+        if self.known_nature_codes is not None:
+            return self.known_nature_codes
         return [n.nature for n in self.natures.all()]
 
     @property
     def nature_labels(self) -> list[str]:
-        return [str(Nature(code).label) for code in self.nature_codes]
+        return [choice_label(Nature, code) for code in self.nature_codes]
 
 
 def resolved_at_for(status: str, resolved_at: datetime | None, now: Callable[[], datetime]) -> datetime | None:

@@ -20,7 +20,15 @@ from schoolsocial.lib.paging import page_of
 
 from .. import actions, posh
 from .. import restriction as restriction_rules
-from ..access import case_list_for, evidence_for, get_case_for, get_step_of, load_case_for, steps_of
+from ..access import (
+    attach_nature_codes,
+    case_list_for,
+    evidence_for,
+    get_case_for,
+    get_step_of,
+    load_case_for,
+    steps_of,
+)
 from ..forms import IncidentFilterForm, NoteForm, OutcomeForm, SkipForm, StatusForm, StepForm
 from ..letters.models import LETTER_FOR_STEP
 from ..models import Incident, InvalidTransition, Outcome, Status, StepKind
@@ -70,6 +78,7 @@ def incident_list(request: AuthenticatedRequest) -> HttpResponse:
         case_list_for(request.membership).order_by("-created_at", "-pk"), form
     )
     page = page_of(incidents, request.GET.get("page"), PAGE_SIZE)
+    attach_nature_codes(page.object_list)
     if form.is_valid() and form.cleaned_data["q"].strip():
         mark_matches(page, form.cleaned_data["q"])
     return render(

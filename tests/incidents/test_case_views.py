@@ -364,3 +364,16 @@ def test_the_date_filters_take_whole_days_in_london_time(cast, client_for, file_
     client = client_for(cast.headteacher)
     assert refs(client.get(LIST, {"date_to": "2026-06-03"})) == {late_evening.reference}
     assert refs(client.get(LIST, {"date_from": "2026-06-04", "date_to": "2026-06-04"})) == {early_morning.reference}
+
+
+def test_a_list_row_shows_what_the_case_is_with_every_value_escaped(cast, client_for, file_report):
+    cast.headteacher.full_name = "Mrs <b>Bold</b> & Co"
+    cast.headteacher.save()
+    incident = triaged(file_report(natures=[Nature.THREAT, Nature.DEFAMATORY]), cast)
+    Incident.objects.filter(pk=incident.pk).update(next_due_on=timezone.localdate() - timedelta(days=1))
+    page = client_for(cast.headteacher).get(LIST).content.decode()
+    row = page.split(f'<a href="{incident.get_absolute_url()}">{incident.reference}</a>')[1].split("</tr>")[0]
+    assert "Defamatory statement, Threat of violence" in row
+    assert "Mrs &lt;b&gt;Bold&lt;/b&gt; &amp; Co" in row and "<b>Bold</b>" not in page
+    assert '<span class="badge badge-overdue">Overdue</span>' in row
+    assert (timezone.localdate() - timedelta(days=1)).strftime("%d/%m/%Y") in row
