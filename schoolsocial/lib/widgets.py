@@ -14,14 +14,22 @@ from django.utils.safestring import SafeString
 
 
 class QuickSelect(forms.Select):
-    """A `<select>` (no option groups) written out in Python; the same markup as `forms.Select`."""
+    """A `<select>` (no option groups) written out in Python; the same markup as `forms.Select`.
+    It reads the choices itself rather than through `get_context`, which builds a dictionary of
+    attributes for every option."""
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
-        context = self.get_context(name, value, attrs)["widget"]
-        options = [option for _group, group_options, _index in context["optgroups"] for option in group_options]
-        rendered = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            ((option["value"], flatatt(option["attrs"]), option["label"]) for option in options),
-        )
-        return format_html('<select name="{}"{}>{}</select>', context["name"], flatatt(context["attrs"]), rendered)
+        chosen = set(self.format_value(value))
+        options = []
+        for option_value, label in self.choices:
+            if isinstance(label, list | tuple):  # a group: the stock widget knows how
+                return super().render(name, value, attrs, renderer)
+            text = "" if option_value is None else str(option_value)
+            # As the stock widget: only the first option with the chosen value is marked.
+            selected = text in chosen
+            if selected:
+                chosen.discard(text)
+            options.append((text, " selected" if selected else "", label))
+        rendered = format_html_join("", '<option value="{}"{}>{}</option>', options)
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final_attrs), rendered)

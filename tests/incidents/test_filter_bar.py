@@ -26,3 +26,17 @@ def test_quick_select_writes_what_the_stock_select_writes():
         stock = forms.Select(attrs={"class": "form-select"}, choices=choices).render("s", value, {"id": "id_s"})
         quick = QuickSelect(attrs={"class": "form-select"}, choices=choices).render("s", value, {"id": "id_s"})
         assert "".join(quick.split()) == "".join(stock.split())
+
+
+def test_quick_select_matches_the_stock_select_for_a_school_platform_list(cast):
+    own = Platform.objects.create(school=cast.school, name="Parents' forum")
+    field = forms.ModelChoiceField(queryset=Platform.objects.visible_to(cast.school), empty_label="Any platform")
+    for value in (None, own.pk, str(own.pk)):
+        field.widget = forms.Select(attrs={"class": "form-select"})
+        field.widget.choices = field.choices
+        stock = field.widget.render("platform", value, {"id": "id_platform"})
+        quick = QuickSelect(attrs={"class": "form-select"}, choices=field.choices).render(
+            "platform", value, {"id": "id_platform"}
+        )
+        assert "".join(quick.split()) == "".join(stock.split())
+        assert (f'<option value="{own.pk}" selected>' in quick) == (value is not None)
