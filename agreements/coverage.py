@@ -28,6 +28,12 @@ def _generation_key(school_id: int) -> str:
     return f"agreements:coverage-generation:{school_id}"
 
 
+def generation(school_id: int) -> int:
+    """The school's coverage generation: it moves whenever `forget` is called, so a key that
+    includes it (the dashboard's rendered coverage panels) is dropped with the coverage."""
+    return generations.generation(_generation_key(school_id))
+
+
 def forget(school_id: int | None) -> None:
     """Drop the school's cached coverage now (for a read later in this transaction) and again when
     the transaction commits (a request that counted before the commit cached the old figures)."""
@@ -42,7 +48,7 @@ def school_coverage(
     school: School, version: AgreementVersion
 ) -> tuple[list[queries.ClassCoverage], queries.ClassCoverage]:
     """queries.school_coverage for the dashboards, from the cache when nothing counted has changed."""
-    key = f"agreements:coverage:{school.pk}:{version.pk}:{generations.generation(_generation_key(school.pk))}"
+    key = f"agreements:coverage:{school.pk}:{version.pk}:{generation(school.pk)}"
     found = cache.get(key)
     if found is None:
         found = queries.school_coverage(school, version)

@@ -92,6 +92,12 @@ def _generation_key(school_id: int) -> str:
     return f"complaints:stats-generation:{school_id}"
 
 
+def generation(school_id: int) -> int:
+    """The school's figures generation: it moves with every `invalidate`, so a key that includes it
+    (the dashboard's rendered charts) is dropped with the figures."""
+    return generations.generation(_generation_key(school_id))
+
+
 def invalidate(school_id: int) -> None:
     """Forget the cached figures of one school (called on every change to its incidents)."""
     generations.bump(_generation_key(school_id))
@@ -103,8 +109,7 @@ def incident_figures(
     """Figures for the months up to `end` (default: the last 12 months), cached per school."""
     end = end or timezone.localdate()
     starts = month_starts(end, months) if start is None else _months_between(start, end)
-    generation = generations.generation(_generation_key(school.pk))
-    key = f"complaints:stats:{school.pk}:{generation}:{starts[0]}:{end}:{len(starts)}"
+    key = f"complaints:stats:{school.pk}:{generation(school.pk)}:{starts[0]}:{end}:{len(starts)}"
     figures = cache.get(key)
     if figures is None:
         if end < timezone.localdate() and _next_month(end) - timedelta(days=1) != end:

@@ -9,6 +9,8 @@ from agreements import coverage as cached_coverage
 from agreements.models import AgreementVersion, Signature, SignatureKind
 from agreements.years import current_academic_year
 
+from .shared import school_wide
+
 
 def current_version(request: AuthenticatedRequest, school: School) -> AgreementVersion | None:
     """The school's current agreement version, read once per request (several panels show it)."""
@@ -39,8 +41,16 @@ def staff_panel(request: AuthenticatedRequest, school: School) -> dict:
             "ended": version,
             "year": current_academic_year(school),
         }
-    _, total = coverage(request, school, version) if version else (None, None)
-    return {"template": "dashboard/panels/agreement_coverage.html", "version": version, "total": total}
+    template = "dashboard/panels/agreement_coverage.html"
+    if version is None:
+        return {"template": template, "version": None, "total": None}
+
+    def build() -> dict:
+        _, total = coverage(request, school, version)
+        return {"template": template, "version": version, "total": total}
+
+    # The school's coverage, the same for everyone who sees it: rendered once until it changes.
+    return school_wide(request, school, template, (version.pk, cached_coverage.generation(school.pk)), build)
 
 
 def parent_panel(request: AuthenticatedRequest, school: School) -> dict | None:

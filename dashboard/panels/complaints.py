@@ -4,14 +4,19 @@ number of queries."""
 from __future__ import annotations
 
 from django.db.models import F
+from django.templatetags.static import static
 from django.utils import timezone
 
 from accounts.http import AuthenticatedRequest
 from accounts.models import School
+from agreements import coverage as cached_coverage
 from complaints.deadlines import add_school_days
 from complaints.models import Complaint, ComplaintSettings, Stage
 from incidents import statistics
 from incidents.access import case_q, cases_for
+
+from .cases import ROW_COLUMNS
+from .shared import school_wide
 
 PANEL_ROWS = 5
 
@@ -26,6 +31,7 @@ def attention_panel(request: AuthenticatedRequest, school: School) -> dict:
         .open_flagged()
         .filter(safeguarding_concern=True)
         .select_related("platform")
+        .only(*ROW_COLUMNS)
         # The partial index's order: the nearest deadline first (a newest-first order would walk
         # every incident of the school through the date index instead).
         .order_by(F("next_due_on").asc(nulls_last=True), "-created_at", "-pk")[: PANEL_ROWS + 1]
@@ -34,6 +40,7 @@ def attention_panel(request: AuthenticatedRequest, school: School) -> dict:
         Complaint.objects.open()
         .filter(school=school, next_due_on__lte=warn_until)
         .select_related("school")
+        .only("stage", "next_due_on", "acknowledged_at", "school__short_code")  # what a row shows
         .order_by("next_due_on", "pk")[: PANEL_ROWS + 1]
     )
     return {
@@ -55,6 +62,7 @@ def letters_awaiting(request: AuthenticatedRequest, school: School) -> dict:
         Letter.objects.filter(school=school, status=LetterStatus.DRAFT)
         .filter(case_q(request.membership, "incident__"))  # from the drafts to their cases, not every case
         .select_related("incident")
+        .only("kind", "created_at", "incident__reference")  # what a row shows
         .order_by("created_at", "pk")[: PANEL_ROWS + 1]
     )
     return {"drafts": drafts[:PANEL_ROWS], "more": len(drafts) > PANEL_ROWS}
@@ -68,29 +76,44 @@ def coverage_panel(request: AuthenticatedRequest, school: School) -> dict | None
     version = current_version(request, school)
     if version is None:
         return None  # the agreements panel already says none is published
-    rows, total = coverage(request, school, version)
-    # The classes furthest behind first: what a headteacher chases. A school of 70 tutor groups
-    # would otherwise fill the dashboard; the coverage page lists them all.
-    behind = sorted(rows, key=lambda row: (not row.families, row.percent, row.name))
-    return {
-        "template": "dashboard/panels/complaints_coverage.html",
-        "version": version,
-        "rows": behind[:COVERAGE_ROWS],
-        "more": len(behind) - COVERAGE_ROWS if len(behind) > COVERAGE_ROWS else 0,
-        "total": total,
-    }
+    template = "dashboard/panels/complaints_coverage.html"
+
+    def build() -> dict:
+        rows, total = coverage(request, school, version)
+        # The classes furthest behind first: what a headteacher chases. A school of 70 tutor groups
+        # would otherwise fill the dashboard; the coverage page lists them all.
+        behind = sorted(rows, key=lambda row: (not row.families, row.percent, row.name))
+        return {
+            "template": template,
+            "version": version,
+            "rows": behind[:COVERAGE_ROWS],
+            "more": len(behind) - COVERAGE_ROWS if len(behind) > COVERAGE_ROWS else 0,
+            "total": total,
+        }
+
+    # School-wide figures, the same for every headteacher: rendered once until coverage changes.
+    return school_wide(request, school, template, (version.pk, cached_coverage.generation(school.pk)), build)
 
 
 COVERAGE_ROWS = 8
 
 
 def charts_panel(request: AuthenticatedRequest, school: School) -> dict:
-    figures = statistics.incident_figures(school)
-    return {
-        "template": "dashboard/panels/complaints_charts.html",
-        "figures": figures,
-        "chart_data": figures.chart_data(),
-    }
+    """The school's anonymised figures over the last 12 months: the same for every headteacher of
+    the school, so rendered once until an incident changes them (or the day, or the release's
+    scripts, do)."""
+    template = "dashboard/panels/complaints_charts.html"
+    today = timezone.localdate()
+
+    def build() -> dict:
+        figures = statistics.incident_figures(school, end=today)
+        return {"template": template, "figures": figures, "chart_data": figures.chart_data()}
+
+    parts = (statistics.generation(school.pk), today, static(CHARTS_SCRIPT))
+    return school_wide(request, school, template, parts, build)
+
+
+CHARTS_SCRIPT = "js/complaints-charts.js"  # a new release's scripts: a new key
 
 
 def governor_panel(request: AuthenticatedRequest, school: School) -> dict:
