@@ -9,7 +9,8 @@ session engine with the second factor marked passed, as tests do), then drives t
 then one incident's page with one keep-alive connection per client, one request in flight each, for
 `--seconds` each. Prints JSON lines on stdout:
 {"measure": "throughput_list", "size": 10000, "value": req/s, "unit": "req/s", "queries": per request}
-{"measure": "p99_list", ..., "unit": "ms"} and the same for detail, each with the load average.
+{"measure": "p99_list", ..., "unit": "ms"}, {"measure": "server_cpu_list", ..., "unit": "ms"} (gunicorn's CPU
+per request, the figure that moves least with the VM's speed) and the same for detail, each with the load average.
 Targets: 200 list and 120 detail requests a second, p99 under 150 ms, on an otherwise idle 2-core machine.
 The load client shares the machine with the server (it takes a share of the CPU too).
 """
@@ -96,6 +97,22 @@ def stop_server(server: subprocess.Popen) -> None:
             os.killpg(server.pid, signal.SIGKILL)
 
 
+def server_cpu_seconds(server: subprocess.Popen) -> float:
+    """CPU seconds (user and system) the gunicorn master and its workers have used so far: unlike
+    requests a second, CPU per request hardly moves when the VM runs slower or faster."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while we looked
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if server.pid in (pid, ppid):
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def queries_of(user, url: str) -> int:
     from _common import signed_in_client
     from django.db import connection
@@ -179,16 +196,20 @@ def main() -> None:
         for name, url in pages.items():
             drive("127.0.0.1", port, url, cookies[:2], 2, settings.SESSION_COOKIE_NAME)  # warm both workers
             load_before = load_average()
+            cpu_before = server_cpu_seconds(server)
             result = drive("127.0.0.1", port, url, cookies, args.seconds, settings.SESSION_COOKIE_NAME)
+            cpu_per_request = (server_cpu_seconds(server) - cpu_before) / max(len(result.latencies), 1) * 1000
             load = max(load_before, load_average())
             common = {"size": size, "queries": queries[name], "database": vendor(), "load_average": load}
             rate, p99 = round(result.rate, 1), round(result.percentile(0.99), 1)
             print(json.dumps({"measure": f"throughput_{name}", "value": rate, "unit": "req/s", **common}), flush=True)
             print(json.dumps({"measure": f"p99_{name}", "value": p99, "unit": "ms", **common}), flush=True)
+            cpu = round(cpu_per_request, 2)
+            print(json.dumps({"measure": f"server_cpu_{name}", "value": cpu, "unit": "ms", **common}), flush=True)
             verdict = "ok" if rate >= TARGETS[name] and p99 < 150 else "UNDER TARGET"
             note(
                 f"  {name}: {rate} req/s (target {TARGETS[name]}), p50 {result.percentile(0.5):.1f} ms, "
-                f"p99 {p99} ms (target < 150), {result.errors} errors, load {load}: {verdict}"
+                f"p99 {p99} ms (target < 150), server CPU {cpu} ms a request, {result.errors} errors, load {load}: {verdict}"
             )
             if result.errors:
                 raise SystemExit(f"{result.errors} requests to {url} failed")
