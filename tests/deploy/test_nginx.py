@@ -10,6 +10,7 @@ another from 127.0.0.6 while nginx (127.0.0.1, the only TRUSTED_PROXIES entry) t
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import secrets
@@ -161,13 +162,18 @@ def stack(django_db_setup, tmp_path_factory) -> Iterator[Stack]:
         "TRUSTED_PROXIES": "127.0.0.1",
         "PRIVATE_MEDIA_ROOT": str(private),
     }
-    if not (settings.STATIC_ROOT / "staticfiles.json").exists():  # make test collects them first
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            check=True,
-        )
+    # make test collects them first. Both test workers may start a stack at once: one collects, the
+    # other waits for it (two collecting together left files under clashing names, served uncached).
+    (settings.BASE_DIR / "var").mkdir(exist_ok=True)
+    with (settings.BASE_DIR / "var" / "collectstatic.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (settings.STATIC_ROOT / "staticfiles.json").exists():
+            subprocess.run(
+                [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+                cwd=settings.BASE_DIR,
+                env=env,
+                check=True,
+            )
     gunicorn_log = run / "gunicorn.log"
     with gunicorn_log.open("w") as log:
         gunicorn = subprocess.Popen(
