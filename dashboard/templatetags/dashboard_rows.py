@@ -14,12 +14,11 @@ from django.utils.safestring import SafeString
 from complaints.models import Stage
 from incidents.letters.models import LetterKind
 from incidents.models import Status
-from incidents.templatetags.incident_tags import case_badges, day
+from incidents.templatetags.incident_tags import OVERDUE, case_badges, day
 from schoolsocial.lib.choices import choice_label
 
 register = template.Library()
 
-OVERDUE = format_html(' <span class="badge badge-overdue">{}</span>', "Overdue")
 DUE_SOON = format_html(' <span class="badge badge-due">{}</span>', "Due soon")
 
 
