@@ -182,6 +182,9 @@ TEMPLATES = [
     },
 ]
 
+# Widgets' <input>, <textarea> and <select> written in Python (the same markup as the templates).
+FORM_RENDERER = "schoolsocial.lib.form_renderer.FastWidgetRenderer"
+
 # --- Database -----------------------------------------------------------------------------------
 SQLITE_PATH = BASE_DIR / "var" / "schoolsocial.sqlite3"
 DATABASES = {

@@ -2,15 +2,16 @@
 
 Django renders a `<select>` through one template for the widget and one more for every option:
 about 0.1 ms an option, so the incident list's filter bar spent a fifth of the page's time on its
-dropdowns. `QuickSelect` builds the same markup in Python, every value and label escaped.
+dropdowns. `QuickSelect` builds the same markup in Python, every value and label escaped (`esc`).
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
+
+from .html import esc
 
 
 class QuickSelect(forms.Select):
@@ -29,7 +30,6 @@ class QuickSelect(forms.Select):
             selected = text in chosen
             if selected:
                 chosen.discard(text)
-            options.append((text, " selected" if selected else "", label))
-        rendered = format_html_join("", '<option value="{}"{}>{}</option>', options)
+            options.append(f'<option value="{esc(text)}"{" selected" if selected else ""}>{esc(label)}</option>')
         final_attrs = self.build_attrs(self.attrs, attrs)
-        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final_attrs), rendered)
+        return mark_safe(f'<select name="{esc(name)}"{flatatt(final_attrs)}>{"".join(options)}</select>')  # noqa: S308
