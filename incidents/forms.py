@@ -46,6 +46,7 @@ ACCEPT = "image/png,image/jpeg,image/webp,application/pdf,.png,.jpg,.jpeg,.webp,
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
+    markup_follows_value = True  # schoolsocial/lib/kept_forms.py may keep its markup
     input_type = "datetime-local"
 
     def __init__(self, **kwargs):
@@ -53,6 +54,7 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 
 class DateInput(forms.DateInput):
+    markup_follows_value = True  # schoolsocial/lib/kept_forms.py may keep its markup
     input_type = "date"
 
     def __init__(self, **kwargs):
@@ -60,6 +62,7 @@ class DateInput(forms.DateInput):
 
 
 class MultipleFileInput(forms.ClearableFileInput):
+    markup_follows_value = True  # schoolsocial/lib/kept_forms.py may keep its markup
     allow_multiple_selected = True
 
 

@@ -19,6 +19,8 @@ class QuickSelect(forms.Select):
     It reads the choices itself rather than through `get_context`, which builds a dictionary of
     attributes for every option."""
 
+    markup_follows_value = True  # schoolsocial/lib/kept_forms.py may keep its markup
+
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         chosen = set(self.format_value(value))
         options = []

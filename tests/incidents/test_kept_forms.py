@@ -1,0 +1,109 @@
+"""An empty form's kept markup is exactly what crispy would draw now, for every shape the incident
+page shows; anything that changes the markup gives its own entry, and bound forms are never kept."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
+from django.urls import reverse
+from django.utils import translation
+
+from incidents import actions
+from incidents.forms import NoteForm, OutcomeForm, StatusForm, StepForm
+from incidents.models import Status, StepKind
+from schoolsocial.lib import kept_forms
+from tests.factories import make_user
+
+CSRF = re.compile(r'<input type="hidden" name="csrfmiddlewaretoken" value="[^"]+">')
+
+
+@pytest.fixture(autouse=True)
+def _nothing_kept():
+    kept_forms.forget()
+    yield
+    kept_forms.forget()
+
+
+def page_of(client, incident) -> str:
+    return CSRF.sub("", client.get(reverse("incidents:detail", args=[incident.pk])).content.decode())
+
+
+def test_the_incident_page_is_the_same_with_kept_forms_as_without(cast, client_for, file_report, settings):
+    incident = actions.triage(
+        incident=file_report(),
+        by=cast.headteacher,
+        severity="medium",
+        natures=["harassment"],
+        poster_kind="parent",
+        owner=cast.headteacher,
+    )
+    for kind in (StepKind.PLATFORM_REPORT, StepKind.HEADTEACHER_MEETING, StepKind.WRITTEN_WARNING):
+        actions.add_step(incident=incident, by=cast.headteacher, kind=kind)
+    client = client_for(cast.headteacher)
+    settings.KEEP_FORM_MARKUP = False
+    fresh = page_of(client, incident)
+    settings.KEEP_FORM_MARKUP = True
+    assert page_of(client, incident) == fresh  # drawn and kept
+    assert page_of(client, incident) == fresh  # from what was kept
+    assert len(kept_forms._kept) >= 5
+
+    # A new member of staff is a new owner to choose: the step form is drawn again, with them in it.
+    make_user(cast.school, "staff", name="Newly Arrived")
+    assert "Newly Arrived" in page_of(client, incident)
+    # A new status offers other transitions: the status form follows it.
+    actions.change_status(incident=incident, by=cast.headteacher, status=Status.RESOLVED, reason="Sorted")
+    page = page_of(client, incident)
+    settings.KEEP_FORM_MARKUP = False
+    assert page == page_of(client, incident)
+
+
+def test_what_changes_the_markup_changes_the_key(cast, file_report):
+    incident = file_report()
+    outcome = OutcomeForm(step_kind=StepKind.PLATFORM_REPORT, prefix="step1")
+    assert kept_forms.shape_of(outcome) != kept_forms.shape_of(
+        OutcomeForm(step_kind=StepKind.HEADTEACHER_MEETING, prefix="step1")
+    )
+    assert kept_forms.shape_of(outcome) != kept_forms.shape_of(
+        OutcomeForm(step_kind=StepKind.PLATFORM_REPORT, prefix="step2")
+    )
+    chosen = OutcomeForm(step_kind=StepKind.PLATFORM_REPORT, prefix="step1", initial={"outcome": "reported"})
+    assert kept_forms.shape_of(outcome) != kept_forms.shape_of(chosen)
+    assert kept_forms.shape_of(StepForm(school=cast.school)) != kept_forms.shape_of(StepForm(school=cast.other_school))
+    with translation.override("cy"):
+        welsh = kept_forms.shape_of(NoteForm())
+    assert welsh != kept_forms.shape_of(NoteForm())
+    assert kept_forms.shape_of(StatusForm(incident=incident)) == kept_forms.shape_of(StatusForm(incident=incident))
+
+
+def test_a_bound_form_is_drawn_afresh_with_what_was_typed_and_its_errors(cast):
+    kept_forms.render_kept(NoteForm())
+    typed = NoteForm({"text": "<b>typed</b>"})
+    assert kept_forms.shape_of(typed) is None
+    html = kept_forms.render_kept(typed)
+    assert "&lt;b&gt;typed&lt;/b&gt;" in html
+    empty = NoteForm({"text": ""})
+    assert "Write the note first." in kept_forms.render_kept(empty)
+    assert "Write the note first." not in kept_forms.render_kept(NoteForm())
+
+
+def test_kept_markup_equals_a_fresh_render_and_the_store_stays_bounded(cast, monkeypatch):
+    form = StepForm(school=cast.school)
+    assert kept_forms.render_kept(form) == as_crispy_form(StepForm(school=cast.school))
+    monkeypatch.setattr(kept_forms, "KEEP_AT_MOST", 3)
+    for number in range(10):
+        kept_forms.render_kept(OutcomeForm(step_kind=StepKind.PLATFORM_REPORT, prefix=f"step{number}"))
+    assert len(kept_forms._kept) == 3
+
+
+def test_a_widget_the_key_does_not_describe_is_never_kept():
+    from django import forms
+
+    class Drawn(forms.TextInput):  # a subclass might draw itself from anything
+        pass
+
+    class Odd(forms.Form):
+        name = forms.CharField(widget=Drawn)
+
+    assert kept_forms.shape_of(Odd()) is None
