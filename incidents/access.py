@@ -98,13 +98,16 @@ def load_case_for(membership: Membership | None, pk: int) -> Incident:
     """`get_case_for`, with everything the incident page and the cluster alert form show."""
     incidents = (
         cases_for(membership)
-        .select_related("platform", "school__cluster", "reporter", "owner", "poster_parent")
-        .with_platform_settings()
-        .prefetch_related(
-            "natures", Prefetch("pupil_links", queryset=IncidentPupil.objects.select_related("pupil__school_class"))
-        )
+        .select_related("platform", "reporter", "owner", "poster_parent")
+        .prefetch_related(Prefetch("pupil_links", queryset=IncidentPupil.objects.select_related("pupil__school_class")))
     )
-    return get_object_or_404(incidents, pk=pk)
+    incident = get_object_or_404(incidents, pk=pk)
+    # Every case of the list is at the school the person acts for, already read with the membership:
+    # not joined again (the school's platform settings are read when the page shows them).
+    if membership is not None and incident.school_id == membership.school_id:
+        incident.school = membership.school
+    attach_nature_codes([incident])
+    return incident
 
 
 def steps_of(incident: Incident) -> QuerySet[EscalationStep]:

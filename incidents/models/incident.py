@@ -415,8 +415,13 @@ class Incident(models.Model):
         """The role the reporter filed in, in words ("Designated safeguarding lead", not "dsl")."""
         return str(Role(self.reporter_role).label) if self.reporter_role in Role.values else self.reporter_role
 
-    # Set for a page of the incident list (incidents.access.attach_nature_codes), read before the natures.
+    # Set for a page of the incident list and the case pages (incidents.access.attach_nature_codes),
+    # read before the natures.
     known_nature_codes: list[str] | None = None
+
+    def refresh_from_db(self, *args, **kwargs) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        self.known_nature_codes = None  # read afresh, as Django forgets a prefetch here
 
     @property
     def nature_codes(self) -> list[str]:
