@@ -385,11 +385,9 @@ class Incident(models.Model):
         if not hasattr(self, "school_platform_report_url"):
             from .platforms import SchoolPlatform
 
-            own = (
-                SchoolPlatform.objects.filter(school_id=self.school_id, platform_id=self.platform_id)
-                .values_list("report_url", "notes")
-                .first()
-            )
+            # At most one row (unique per school and platform): sliced, as first() would add an ORDER BY.
+            rows = SchoolPlatform.objects.filter(school_id=self.school_id, platform_id=self.platform_id)
+            own = next(iter(rows.values_list("report_url", "notes")[:1]), None)
             self.school_platform_report_url, self.school_platform_notes = own or ("", "")
         return self.school_platform_report_url or "", self.school_platform_notes or ""
 

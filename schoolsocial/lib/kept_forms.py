@@ -105,24 +105,29 @@ def shape_of(form: forms.BaseForm) -> Hashable | None:
 
 def render_kept(form: forms.BaseForm) -> SafeString:
     """`form|crispy`, from the kept markup where this form's shape was rendered before."""
-    if not getattr(settings, "KEEP_FORM_MARKUP", True):
-        return as_crispy_form(form)
     shape = shape_of(form)
     if shape is None:
         return as_crispy_form(form)
-    with _lock:
-        html = _kept.get(shape)
-        if html is not None:
-            _kept.move_to_end(shape)
-            return html
-    html = as_crispy_form(form)
-    with _lock:
-        _kept[shape] = html
-        while len(_kept) > KEEP_AT_MOST:
-            _kept.popitem(last=False)
-    return html
+    return keep(("crispy", shape), lambda: as_crispy_form(form))
 
 
 def forget() -> None:
     with _lock:
         _kept.clear()
+
+
+def keep(key: Hashable, render) -> SafeString:
+    """`render()`'s markup, kept under `key` (a form's shape with whatever names the markup)."""
+    if not getattr(settings, "KEEP_FORM_MARKUP", True):
+        return render()
+    with _lock:
+        html = _kept.get(key)
+        if html is not None:
+            _kept.move_to_end(key)
+            return html
+    html = render()
+    with _lock:
+        _kept[key] = html
+        while len(_kept) > KEEP_AT_MOST:
+            _kept.popitem(last=False)
+    return html

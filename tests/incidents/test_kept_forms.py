@@ -107,3 +107,23 @@ def test_a_widget_the_key_does_not_describe_is_never_kept():
         name = forms.CharField(widget=Drawn)
 
     assert kept_forms.shape_of(Odd()) is None
+
+
+def test_the_incident_list_filter_bar_is_kept_only_while_nothing_is_filtered(cast, client_for, file_report, settings):
+    from incidents.models import Platform
+
+    file_report()
+    client = client_for(cast.headteacher)
+    url = reverse("incidents:list")
+    for query in ({}, {"q": "<b>lunch</b>", "overdue": "on"}, {"status": "nonsense"}):
+        settings.KEEP_FORM_MARKUP = False
+        fresh = CSRF.sub("", client.get(url, query).content.decode())
+        settings.KEEP_FORM_MARKUP = True
+        assert CSRF.sub("", client.get(url, query).content.decode()) == fresh
+        assert CSRF.sub("", client.get(url, query).content.decode()) == fresh
+    filtered = client.get(url, {"q": "<b>lunch</b>"}).content.decode()
+    assert 'value="&lt;b&gt;lunch&lt;/b&gt;"' in filtered and "Clear filters" in filtered
+    assert "Clear filters" not in client.get(url).content.decode()
+    # The school adds its own platform: the bar offers it at once.
+    Platform.objects.create(school=cast.school, name="Parents' <WhatsApp> group")
+    assert "Parents&#x27; &lt;WhatsApp&gt; group" in client.get(url).content.decode()
