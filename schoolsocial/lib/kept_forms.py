@@ -53,6 +53,10 @@ _lock = threading.Lock()
 def _plain(value: Any) -> Hashable:
     """`value` as something hashable that compares by content (lazy strings as their text)."""
     if isinstance(value, Promise):
+        # A lazy translation: its message and kind name its text in the language already in the key
+        # (translating each label here cost more than the markup it saves).
+        if hasattr(value, "_args"):
+            return (type(value), _plain(value._args), _plain(getattr(value, "_kw", {})))
         return str(value)
     if isinstance(value, dict):
         return tuple((key, _plain(item)) for key, item in value.items())
@@ -97,7 +101,8 @@ def shape_of(form: forms.BaseForm) -> Hashable | None:
                 _plain(widget.attrs),
                 getattr(widget, "format", None),
                 _plain(form[name].value()),
-                _plain(list(choices)) if choices is not None else None,
+                # Iterated, not list(): list() asks a model choice field its length, a COUNT query.
+                _plain(tuple(iter(choices))) if choices is not None else None,
             )
         )
     return tuple(parts)
