@@ -5,6 +5,7 @@ row's two dozen template nodes were a third of the page's time."""
 from __future__ import annotations
 
 from django import template
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -88,3 +89,38 @@ def incident_rows(incidents, today) -> SafeString:
             + f"</td><td>{esc(incident.owner or '–')}</td><td>{due}</td></tr>"
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value above went through esc()
+
+
+NEW_TAB = '<span class="visually-hidden"> (opens in a new tab)</span>'
+
+
+@register.simple_tag
+def platform_help(incident, link_text: str, age_said: str = "") -> SafeString:
+    """Where and how to report to the incident's platform: the school's own link and notes win over
+    the shared ones (a suggestion that already said the minimum age leaves it out)."""
+    platform = incident.platform
+    url, notes = incident.platform_report_url, incident.platform_notes
+    name = esc(platform.name)
+    parts = ['<div class="small platform-help">\n  ']
+    if url:
+        parts.append(
+            f'<a href="{esc(url)}" rel="noopener noreferrer" target="_blank">{esc(link_text)} on {name}{NEW_TAB}</a>'
+        )
+    else:
+        parts.append(f"{name} has no report-abuse page on file.")
+    if platform.minimum_age and not age_said:
+        parts.append(f" · minimum age {esc(platform.minimum_age)}")
+    if platform.legal_form_url:
+        parts.append(
+            f' · <a href="{esc(platform.legal_form_url)}" rel="noopener noreferrer" target="_blank">'
+            f"Legal or defamation removal form{NEW_TAB}</a>"
+        )
+    if platform.rules_url:
+        parts.append(
+            f' · <a href="{esc(platform.rules_url)}" rel="noopener noreferrer" target="_blank">'
+            f"{name}'s rules{NEW_TAB}</a>"
+        )
+    if notes:
+        parts.append(f'<div class="text-body-secondary">{linebreaksbr(notes, autoescape=True)}</div>')
+    parts.append("\n</div>")
+    return mark_safe("".join(parts))  # noqa: S308 - every value above is escaped
