@@ -49,8 +49,8 @@ def case_q(membership: Membership | None, prefix: str = "") -> Q:
     return scope & open_to_q(membership.user, prefix)
 
 
-# What a row of the incident list shows, and what a search marks its matches in: a row reads these
-# columns only (an incident has forty, and turning each into Python cost more than the query).
+# What a row of the incident list shows: a row reads these columns only (an incident has forty,
+# and turning each into Python cost more than the query).
 LIST_COLUMNS = (
     "school_id",
     "reference",
@@ -61,19 +61,19 @@ LIST_COLUMNS = (
     "staff_safety",
     "safeguarding_concern",
     "pupils_identifiable",
-    "content",
-    "account_name",
-    "targeted",
     "platform__name",
     "owner__full_name",
     "owner__email",
 )
+# What a search marks its matches in, read only when the list is a search's results.
+SEARCHED_COLUMNS = ("content", "account_name", "targeted")
 
 
-def case_list_for(membership: Membership | None) -> QuerySet[Incident]:
-    """`cases_for`, with what the incident list shows of each row; `attach_nature_codes` adds the
-    natures to the page it lists."""
-    return cases_for(membership).select_related("platform", "owner").only(*LIST_COLUMNS)
+def case_list_for(membership: Membership | None, *, searching: bool = False) -> QuerySet[Incident]:
+    """`cases_for`, with what the incident list shows of each row (and, for a search, the text its
+    snippets come from); `attach_nature_codes` adds the natures to the page it lists."""
+    columns = LIST_COLUMNS + SEARCHED_COLUMNS if searching else LIST_COLUMNS
+    return cases_for(membership).select_related("platform", "owner").only(*columns)
 
 
 def attach_nature_codes(incidents: list[Incident]) -> None:

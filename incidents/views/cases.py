@@ -74,13 +74,14 @@ def filtered_incidents(incidents, form: IncidentFilterForm) -> tuple[QuerySet[In
 def incident_list(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "incidents.view_all")
     form = IncidentFilterForm(request.GET or None, school=school)
+    words = form.cleaned_data["q"].strip() if form.is_valid() else ""
     incidents, too_many_to_rank = filtered_incidents(
-        case_list_for(request.membership).order_by("-created_at", "-pk"), form
+        case_list_for(request.membership, searching=bool(words)).order_by("-created_at", "-pk"), form
     )
     page = page_of(incidents, request.GET.get("page"), PAGE_SIZE)
     attach_nature_codes(page.object_list)
-    if form.is_valid() and form.cleaned_data["q"].strip():
-        mark_matches(page, form.cleaned_data["q"])
+    if words:
+        mark_matches(page, words)
     return render(
         request,
         "incidents/incident_list.html",
