@@ -21,31 +21,35 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from schoolsocial.lib.history import note_change
 
 from . import actions
-from .models import Invitation, Membership, PeopleEvent, Role, School, User
+from .models import Invitation, Membership, PeopleEvent, Role, School, User, role_label
 
 
 @dataclass(frozen=True)
 class RoleChoice:
     key: str
-    label: str
     role: Role
     is_deputy: bool = False
     case_role: bool = False
     is_chair: bool = False
 
+    @property
+    def label(self) -> str:
+        # In the words the people page, invitations and letters use (accounts.models.role_label).
+        return role_label(self.role, is_deputy=self.is_deputy, is_chair=self.is_chair)
+
 
 ROLE_CHOICES: tuple[RoleChoice, ...] = (
-    RoleChoice("staff", "Staff", Role.STAFF),
-    RoleChoice("governor", "Governor", Role.GOVERNOR),
+    RoleChoice("staff", Role.STAFF),
+    RoleChoice("governor", Role.GOVERNOR),
     # The chair handles an allegation about the headteacher, so may open that case: as a case role,
     # only the headteacher names the chair.
-    RoleChoice("chair", "Chair of governors", Role.GOVERNOR, is_chair=True, case_role=True),
-    RoleChoice("office", "Office", Role.OFFICE),
-    RoleChoice("dsl", "Designated safeguarding lead", Role.DSL, case_role=True),
-    RoleChoice("deputy_dsl", "Deputy designated safeguarding lead", Role.DSL, is_deputy=True, case_role=True),
-    RoleChoice("headteacher", "Headteacher", Role.HEADTEACHER, case_role=True),
+    RoleChoice("chair", Role.GOVERNOR, is_chair=True, case_role=True),
+    RoleChoice("office", Role.OFFICE),
+    RoleChoice("dsl", Role.DSL, case_role=True),
+    RoleChoice("deputy_dsl", Role.DSL, is_deputy=True, case_role=True),
+    RoleChoice("headteacher", Role.HEADTEACHER, case_role=True),
     # The DPO opens no case, but reads who opened every one: only the headteacher appoints one.
-    RoleChoice("dpo", "Data protection officer", Role.DPO, case_role=True),
+    RoleChoice("dpo", Role.DPO, case_role=True),
 )
 CHOICES = {choice.key: choice for choice in ROLE_CHOICES}
 STAFF_ROLES = frozenset({Role.HEADTEACHER, Role.DSL, Role.STAFF, Role.GOVERNOR, Role.OFFICE, Role.DPO})
