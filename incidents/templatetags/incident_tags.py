@@ -64,6 +64,14 @@ DETAIL_SENTINEL = 987654321  # a pk no school reaches, replaced by each row's ow
 
 
 @register.simple_tag
+def due_on(due, today) -> SafeString:
+    """A next step's date, badged "Overdue" once it has passed; a dash where none is planned."""
+    if not due:
+        return SafeString("–")
+    return SafeString(day(due) + (OVERDUE if due < today else ""))
+
+
+@register.simple_tag
 def incident_rows(incidents, today) -> SafeString:
     """The incident list's rows: reference (with its badges and, for a search, where the words
     were found), reported, platform, nature, status, owner, next step due. Every value escaped
@@ -76,9 +84,7 @@ def incident_rows(incidents, today) -> SafeString:
         snippet = incident.search_snippet
         if snippet:
             snippet = f'<div class="small text-body-secondary search-snippet">{esc(snippet)}</div>'
-        due = "–"
-        if incident.next_due_on:
-            due = day(incident.next_due_on) + (OVERDUE if incident.next_due_on < today else "")
+        due = due_on(incident.next_due_on, today)
         severity = incident.severity
         rows.append(
             f'<tr><td><a href="{esc(url)}">{esc(incident.reference)}</a>{case_badges(incident)}{snippet}</td>'
