@@ -30,6 +30,10 @@ def test_demo_builds_two_schools_with_every_role_and_prints_working_logins():
     assert "nbp-head-1" in output
     # The printed recovery code passes two-factor for the demo headteacher.
     assert verify_code(head, "nbp-head-1") is not None
+    # Northbrook's governor chairs the board, and signs in with a second factor as the chair must.
+    chair = Membership.objects.chairs().get()
+    assert (chair.school.short_code, chair.user.email) == ("NBP", "governor@northbrook.example")
+    assert "Chair of governors" in output and verify_code(chair.user, "nbp-governor-1") is not None
 
 
 def test_demo_is_idempotent_and_restores_used_codes():

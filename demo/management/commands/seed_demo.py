@@ -36,6 +36,8 @@ SCHOOLS = [
         "address": "Northbrook Primary School\n14 Mill Lane\nNorthbrook\nNB4 7QT",
         "phone": "01632 960 114",
         "headteacher": "Mrs Aisha Rahman",
+        # Northbrook's governor chairs the board: an allegation about the headteacher goes to them.
+        "chair": "governor",
         "people": {
             Role.HEADTEACHER: ("head", "Aisha Rahman"),
             Role.DSL: ("dsl", "Tom Whitfield"),
@@ -127,11 +129,13 @@ class Command(BaseCommand):
         code = spec["short_code"].lower()
         for role, (local, name) in spec["people"].items():
             user = self.demo_user(f"{local}@{spec['domain']}", name)
-            Membership.objects.get_or_create(user=user, school=school, role=role)
+            membership, _ = Membership.objects.update_or_create(
+                user=user, school=school, role=role, defaults={"is_chair": spec.get("chair") == local}
+            )
             recovery = []
-            if Role(role).requires_two_factor:
+            if membership.requires_two_factor:  # the chair signs in as the case roles do
                 recovery = self.demo_two_factor(user, f"{code}-{local}")
-            logins.append((school.short_code, str(Role(role).label), user.email, recovery))
+            logins.append((school.short_code, membership.role_label, user.email, recovery))
 
         # Pupils, parents and carers arrive as a real school's do: the MIS export through the roll
         # import, then each child's first carer accepts their invitation.
@@ -167,8 +171,8 @@ class Command(BaseCommand):
         out = self.stdout
         out.write("")
         out.write(self.style.SUCCESS(f"Demo logins (password for every account: {DEMO_PASSWORD})"))
-        out.write("Headteachers, DSLs and office staff also need a code: use one of the recovery codes shown")
-        out.write("(each works once; run `make seed` again to restore them).")
+        out.write("Headteachers, DSLs, office staff and the chair of governors also need a code: use one of the")
+        out.write("recovery codes shown (each works once; run `make seed` again to restore them).")
         out.write("")
         for school, role, email, recovery in logins:
             codes = f"  codes: {', '.join(recovery)}" if recovery else ""
