@@ -7,12 +7,15 @@ keyed on):
   pages); a bound form (a filtered list, a form sent back with errors) is always drawn afresh.
 """
 
+import itertools
+
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from schoolsocial.lib.kept_forms import keep, render_kept, shape_of
 
 register = template.Library()
+_blocks = itertools.count()
 
 
 @register.filter
@@ -39,5 +42,7 @@ def keep_with(parser, token):
         raise template.TemplateSyntaxError("keep_with takes one form: {% keep_with form %}") from None
     nodelist = parser.parse(("endkeep",))
     parser.delete_first_token()
-    where = (parser.origin.name if parser.origin else "", token.position)
+    # Each block parsed gets a key of its own: token.position is None unless templates debug, and
+    # two blocks of one template (or two templates drawn from strings) must never share markup.
+    where = (parser.origin.name if parser.origin else "", token.lineno, next(_blocks))
     return KeepNode(parser.compile_filter(form), nodelist, where)

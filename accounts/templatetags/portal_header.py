@@ -29,7 +29,7 @@ def _csrf(context) -> str:
 def language_menu(context) -> SafeString:
     """One POST form with a button per other language, each named in its own language: works
     without JavaScript, protected by CSRF."""
-    request = context["request"]
+    request = context.get("request")  # none on a page drawn outside a request (the 413 page)
     current = get_language()
     buttons = "".join(
         f'\n  <button class="btn btn-sm btn-outline-light" type="submit" name="language" value="{esc(code)}" '
@@ -41,7 +41,7 @@ def language_menu(context) -> SafeString:
     return mark_safe(  # noqa: S308 - every value is escaped
         f'<form class="language-menu ms-auto me-2 order-lg-last" method="post" action="{esc(reverse("accounts:set_language"))}">\n'
         f"  {_csrf(context)}\n"
-        f'  <input type="hidden" name="next" value="{esc(request.get_full_path())}">\n'
+        f'  <input type="hidden" name="next" value="{esc(request.get_full_path() if request else "")}">\n'
         f'  <span class="visually-hidden">{esc(gettext("Language"))}</span>\n'
         f"  {buttons}\n</form>"
     )

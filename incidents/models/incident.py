@@ -417,9 +417,10 @@ class Incident(models.Model):
     # read before the natures.
     known_nature_codes: list[str] | None = None
 
-    def refresh_from_db(self, *args, **kwargs) -> None:
-        super().refresh_from_db(*args, **kwargs)
-        self.known_nature_codes = None  # read afresh, as Django forgets a prefetch here
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None) -> None:
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        if fields is None:  # the whole row read afresh (not one deferred column): natures too
+            self.known_nature_codes = None
 
     @property
     def nature_codes(self) -> list[str]:

@@ -64,14 +64,16 @@ def _plain(value: Any) -> Hashable:
         return tuple(_plain(item) for item in value)
     if isinstance(value, set | frozenset):
         return tuple(sorted(map(str, value)))
-    if isinstance(value, str | int | float | bool | type(None)):
+    if isinstance(value, str | type(None)):
         return value
+    if isinstance(value, int | float | bool):
+        return (type(value), value)  # True, 1 and 1.0 are equal keys but not equal markup
     return (type(value).__qualname__, str(value))
 
 
 def shape_of(form: forms.BaseForm) -> Hashable | None:
     """What the empty form's markup depends on, or None where it must be rendered afresh."""
-    if form.is_bound or form.files:
+    if form.is_bound or form.files or form._errors:  # errors can be added to an empty form by hand
         return None
     parts: list[Hashable] = [
         type(form),
@@ -85,7 +87,13 @@ def shape_of(form: forms.BaseForm) -> Hashable | None:
         widget = field.widget
         if type(widget) not in KNOWN_WIDGETS and not vars(type(widget)).get("markup_follows_value"):
             return None
-        choices = getattr(field, "choices", None)
+        value = form[name].value()
+        if hasattr(value, "url"):  # a current file: its link may be signed and expire
+            return None
+        # The widget draws its own choices (a field's are copied to it, but may be set on it alone).
+        choices = getattr(widget, "choices", None)
+        # Whatever else is set on this widget (input_type, template names, format...).
+        own = {key: item for key, item in vars(widget).items() if key not in ("choices", "_choices")}
         parts.append(
             (
                 name,
@@ -98,9 +106,8 @@ def shape_of(form: forms.BaseForm) -> Hashable | None:
                 _plain(field.label_suffix),
                 type(field),
                 type(widget),
-                _plain(widget.attrs),
-                getattr(widget, "format", None),
-                _plain(form[name].value()),
+                _plain(own),
+                _plain(value),
                 # Iterated, not list(): list() asks a model choice field its length, a COUNT query.
                 _plain(tuple(iter(choices))) if choices is not None else None,
             )

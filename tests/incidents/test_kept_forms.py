@@ -46,8 +46,9 @@ def test_the_incident_page_is_the_same_with_kept_forms_as_without(cast, client_f
     fresh = page_of(client, incident)
     settings.KEEP_FORM_MARKUP = True
     assert page_of(client, incident) == fresh  # drawn and kept
+    kept = len(kept_forms._kept)
     assert page_of(client, incident) == fresh  # from what was kept
-    assert len(kept_forms._kept) >= 5
+    assert len(kept_forms._kept) == kept >= 5  # every form read back, none drawn again
 
     # A new member of staff is a new owner to choose: the step form is drawn again, with them in it.
     make_user(cast.school, "staff", name="Newly Arrived")
@@ -121,9 +122,57 @@ def test_the_incident_list_filter_bar_is_kept_only_while_nothing_is_filtered(cas
         settings.KEEP_FORM_MARKUP = True
         assert CSRF.sub("", client.get(url, query).content.decode()) == fresh
         assert CSRF.sub("", client.get(url, query).content.decode()) == fresh
+    kept_forms.forget()
+    client.get(url)
+    client.get(url)
+    assert len(kept_forms._kept) == 1  # the empty bar, drawn once and then read back
     filtered = client.get(url, {"q": "<b>lunch</b>"}).content.decode()
     assert 'value="&lt;b&gt;lunch&lt;/b&gt;"' in filtered and "Clear filters" in filtered
     assert "Clear filters" not in client.get(url).content.decode()
     # The school adds its own platform: the bar offers it at once.
     Platform.objects.create(school=cast.school, name="Parents' <WhatsApp> group")
     assert "Parents&#x27; &lt;WhatsApp&gt; group" in client.get(url).content.decode()
+
+
+def test_shapes_that_only_look_alike_are_kept_apart():
+    from django import forms
+
+    class Flag(forms.Form):
+        number = forms.CharField(required=False)
+
+    assert kept_forms.shape_of(Flag(initial={"number": True})) != kept_forms.shape_of(Flag(initial={"number": 1}))
+
+    class Pick(forms.Form):
+        choice = forms.ChoiceField(choices=[("a", "Alpha")])
+
+    drawn = Pick()
+    drawn.fields["choice"].widget.choices = [("a", "Another label")]  # set on the widget alone
+    assert kept_forms.shape_of(drawn) != kept_forms.shape_of(Pick())
+    typed = Pick()
+    typed.fields["choice"].widget.input_type = "radio"
+    assert kept_forms.shape_of(typed) != kept_forms.shape_of(Pick())
+
+    marked = Pick()
+    marked.cleaned_data = {}
+    marked.add_error("choice", "Chosen by hand")
+    assert kept_forms.shape_of(marked) is None
+    assert "Chosen by hand" not in kept_forms.render_kept(Pick())
+
+
+def test_two_kept_blocks_never_share_markup_with_template_debug_off(cast):
+    from django.template import engines
+
+    engine = engines["django"].engine
+    debug = engine.debug
+    engine.debug = False  # tokens then carry no position
+    try:
+        page = engine.from_string(
+            "{% load kept_forms %}{% keep_with form %}A{% endkeep %}|{% keep_with form %}B{% endkeep %}"
+        )
+        from django.template import Context
+
+        assert page.render(Context({"form": NoteForm()})) == "A|B"
+        other = engine.from_string("{% load kept_forms %}{% keep_with form %}C{% endkeep %}")
+        assert other.render(Context({"form": NoteForm()})) == "C"
+    finally:
+        engine.debug = debug
