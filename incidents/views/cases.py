@@ -36,6 +36,7 @@ from ..search import find, mark_matches
 from .reporting import add_evidence_and_render, evidence_form_for
 
 PAGE_SIZE = 25
+PLANNING = (Status.TRIAGED, Status.IN_PROGRESS)  # the statuses in which steps are planned
 
 
 def _start_of(day: date) -> datetime:
@@ -113,7 +114,8 @@ def _detail_context(request: AuthenticatedRequest, incident: Incident) -> dict:
         "evidence": list(evidence_for(request.membership, incident)),
         "suggestions": actions.suggestions_for(incident, steps),
         "entries": list(incident.timeline.select_related("actor").order_by("at", "pk")),
-        "step_form": StepForm(school=school),
+        # Only a triaged case plans steps: the form (and its list of staff) is built where it is shown.
+        "step_form": StepForm(school=school) if incident.status in PLANNING else None,
         "status_form": StatusForm(incident=incident),
         "note_form": NoteForm(),
         "evidence_form": evidence_form_for(request, incident),
@@ -121,8 +123,7 @@ def _detail_context(request: AuthenticatedRequest, incident: Incident) -> dict:
         "may_open_pupil_records": may(request.membership, "records.view_pupils"),
         # The chair of governors works a case about the headteacher, but triage stays with the case roles.
         "may_triage": may(request.membership, "incidents.triage"),
-        "skip_form": SkipForm(),
-        "can_plan": incident.status in (Status.TRIAGED, Status.IN_PROGRESS),
+        "can_plan": incident.status in PLANNING,
         "platform_kinds": (StepKind.PLATFORM_REPORT, StepKind.UNDERAGE_REPORT),
         "finished_statuses": [status.value for status in Status if not status.is_open],
     }
