@@ -5,8 +5,10 @@ An entry whose URL name does not exist (yet) is left out, so a half-built app ne
 
 from functools import lru_cache
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.urls import NoReverseMatch, get_script_prefix, reverse
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_noop as N_
 
 from .models import Role
@@ -95,29 +97,32 @@ SETTINGS_NAVIGATION: dict[Role, list[tuple[str, str]]] = {
 }
 
 
-def settings_nav_for(role: Role) -> list[dict]:
-    return _resolve(SETTINGS_NAVIGATION.get(role, []))
+def settings_nav_for(role: Role) -> tuple[dict, ...]:
+    return _menu("settings", role, get_language(), get_script_prefix())
 
 
-def nav_for(role: Role) -> list[dict]:
-    return _resolve(NAVIGATION.get(role, []))
+def nav_for(role: Role) -> tuple[dict, ...]:
+    return _menu("main", role, get_language(), get_script_prefix())
 
 
 @lru_cache(maxsize=512)
-def _url(url_name: str, script_prefix: str) -> str | None:
-    """The menu entry's address (menus are on every page: reversed once per process and prefix)."""
-    try:
-        return reverse(url_name)
-    except NoReverseMatch:
-        return None
-
-
-def _resolve(entries: list[tuple[str, str]]) -> list[dict]:
+def _menu(which: str, role: Role, language: str | None, script_prefix: str) -> tuple[dict, ...]:
+    """A role's menu in a language (on every page: built once per process, language and prefix;
+    the pages only read it)."""
+    entries = (SETTINGS_NAVIGATION if which == "settings" else NAVIGATION).get(role, [])
     items = []
-    prefix = get_script_prefix()
     for label, url_name in entries:
-        url = _url(url_name, prefix)
-        if url is not None:
-            # Parents' labels are marked for translation (N_); staff labels have no Welsh yet and stay.
-            items.append({"label": gettext(label), "url": url})
-    return items
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        # Parents' labels are marked for translation (N_); staff labels have no Welsh yet and stay.
+        items.append({"label": gettext(label), "url": url})
+    return tuple(items)
+
+
+@receiver(setting_changed)
+def _forget_menus(*, setting: str, **kwargs) -> None:
+    # As Django forgets its catalogues and URLs when a test changes where they come from.
+    if setting in {"LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS", "ROOT_URLCONF"}:
+        _menu.cache_clear()
