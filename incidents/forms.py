@@ -663,11 +663,10 @@ class IncidentFilterForm(PlainTextMixin, forms.Form):
         required=False,
         widget=QuickSelect(attrs={"class": "form-select"}),
     )
-    platform = forms.ModelChoiceField(
-        queryset=Platform.objects.none(),
-        required=False,
-        empty_label="Any platform",
-        widget=QuickSelect(attrs={"class": "form-select"}),
+    # The platform's id: choices read as (id, name) pairs, not models (a list page need not build one
+    # for every platform of the directory).
+    platform = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, widget=QuickSelect(attrs={"class": "form-select"})
     )
     overdue = forms.BooleanField(label="Overdue steps only", required=False)
     date_from = forms.DateField(
@@ -678,4 +677,5 @@ class IncidentFilterForm(PlainTextMixin, forms.Form):
     def __init__(self, *args, school: School, **kwargs):
         super().__init__(*args, **kwargs)
         # Hidden platforms stay here: past incidents may be about them. Never another school's own.
-        cast(forms.ModelChoiceField, self.fields["platform"]).queryset = Platform.objects.visible_to(school)
+        platforms = Platform.objects.visible_to(school).values_list("pk", "name")
+        cast(forms.ChoiceField, self.fields["platform"]).choices = [("", "Any platform"), *platforms]
