@@ -19,8 +19,8 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 WIDGETS = "django/forms/widgets/"
-INPUT_KINDS = ("checkbox", "color", "date", "datetime", "email", "file", "hidden", "input", "number")
-INPUT_KINDS += ("password", "search", "tel", "text", "time", "url")
+INPUT_KINDS: tuple[str, ...] = ("checkbox", "color", "date", "datetime", "email", "file", "hidden", "input")
+INPUT_KINDS += ("number", "password", "search", "tel", "text", "time", "url")
 
 
 def _attrs(attrs: Mapping[str, Any]) -> str:
@@ -85,4 +85,4 @@ class FastWidgetRenderer(DjangoTemplates):
             written = writer(context["widget"])
             if written is not None:
                 return mark_safe(written.strip())  # noqa: S308 - every part above is escaped
-        return super().render(template_name, context, request)
+        return mark_safe(super().render(template_name, context, request))  # noqa: S308 - Django's own output

@@ -73,9 +73,9 @@ def _plain(value: Any) -> Hashable:
 
 def shape_of(form: forms.BaseForm) -> Hashable | None:
     """What the empty form's markup depends on, or None where it must be rendered afresh."""
-    if form.is_bound or form.files or form._errors:  # errors can be added to an empty form by hand
+    if form.is_bound or form.files or getattr(form, "_errors", None):  # errors added to an empty form by hand
         return None
-    parts: list[Hashable] = [
+    parts: list[object] = [
         type(form),
         form.prefix,
         form.auto_id,

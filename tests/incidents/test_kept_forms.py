@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django.urls import reverse
 from django.utils import translation
 
@@ -91,7 +90,7 @@ def test_a_bound_form_is_drawn_afresh_with_what_was_typed_and_its_errors(cast):
 
 def test_kept_markup_equals_a_fresh_render_and_the_store_stays_bounded(cast, monkeypatch):
     form = StepForm(school=cast.school)
-    assert kept_forms.render_kept(form) == as_crispy_form(StepForm(school=cast.school))
+    assert kept_forms.render_kept(form) == kept_forms.as_crispy_form(StepForm(school=cast.school))
     monkeypatch.setattr(kept_forms, "KEEP_AT_MOST", 3)
     for number in range(10):
         kept_forms.render_kept(OutcomeForm(step_kind=StepKind.PLATFORM_REPORT, prefix=f"step{number}"))
