@@ -92,6 +92,11 @@ def shape_of(form: forms.BaseForm) -> Hashable | None:
             return None
         # The widget draws its own choices (a field's are copied to it, but may be set on it alone).
         choices = getattr(widget, "choices", None)
+        if choices is not None:
+            # Read once (iterated: list() would ask a model choice field for a COUNT), and handed
+            # back to the widget, so that drawing the form does not query them a second time.
+            choices = tuple(iter(choices))
+            widget.choices = list(choices)
         # Whatever else is set on this widget (input_type, template names, format...).
         own = {key: item for key, item in vars(widget).items() if key not in ("choices", "_choices")}
         parts.append(
@@ -108,8 +113,7 @@ def shape_of(form: forms.BaseForm) -> Hashable | None:
                 type(widget),
                 _plain(own),
                 _plain(value),
-                # Iterated, not list(): list() asks a model choice field its length, a COUNT query.
-                _plain(tuple(iter(choices))) if choices is not None else None,
+                _plain(choices),
             )
         )
     return tuple(parts)

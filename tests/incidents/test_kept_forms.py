@@ -175,3 +175,25 @@ def test_two_kept_blocks_never_share_markup_with_template_debug_off(cast):
         assert other.render(Context({"form": NoteForm()})) == "C"
     finally:
         engine.debug = debug
+
+
+def test_a_page_asks_the_database_the_same_whether_its_forms_were_kept_or_not(cast, client_for, file_report):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    incident = actions.triage(
+        incident=file_report(),
+        by=cast.headteacher,
+        severity="medium",
+        natures=["harassment"],
+        poster_kind="parent",
+        owner=cast.headteacher,
+    )
+    client = client_for(cast.headteacher)
+    url = reverse("incidents:detail", args=[incident.pk])
+    counts = []
+    for _ in range(3):  # drawn, then read back twice
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        counts.append(len(queries))
+    assert counts[0] == counts[1] == counts[2]
