@@ -62,3 +62,17 @@ def make_pupil(
     if parent is not None:
         ParentLink.objects.create(parent=parent, pupil=pupil, relationship="mother")
     return pupil
+
+
+def triaged(incident, cast):
+    """`incident` triaged by the cast's headteacher, who owns it, with the natures it was filed with."""
+    from incidents import actions
+
+    return actions.triage(
+        incident=incident,
+        by=cast.headteacher,
+        severity="medium",
+        natures=incident.nature_codes,
+        poster_kind="parent",
+        owner=cast.headteacher,
+    )

@@ -142,6 +142,8 @@ class IncidentSequence(models.Model):
 
 
 OPEN_STATUSES = [Status.REPORTED, Status.TRIAGED, Status.IN_PROGRESS]
+# Steps are planned once a case is triaged, until it is finished.
+PLANNING_STATUSES = (Status.TRIAGED, Status.IN_PROGRESS)
 FLAGGED = Q(safeguarding_concern=True) | Q(pupils_identifiable=True) | Q(staff_safety=True)
 # The condition of the partial index incident_open_flagged.
 OPEN_FLAGGED = Q(status__in=OPEN_STATUSES) & FLAGGED
@@ -357,6 +359,10 @@ class Incident(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("Incidents are never deleted; close them instead.")
+
+    @property
+    def plans_steps(self) -> bool:
+        return self.status in PLANNING_STATUSES
 
     @property
     def status_enum(self) -> Status:

@@ -36,7 +36,6 @@ from ..search import find, mark_matches
 from .reporting import add_evidence_and_render, evidence_form_for
 
 PAGE_SIZE = 25
-PLANNING = (Status.TRIAGED, Status.IN_PROGRESS)  # the statuses in which steps are planned
 
 
 def _start_of(day: date) -> datetime:
@@ -115,7 +114,7 @@ def _detail_context(request: AuthenticatedRequest, incident: Incident) -> dict:
         "suggestions": actions.suggestions_for(incident, steps),
         "entries": list(incident.timeline.select_related("actor").order_by("at", "pk")),
         # Only a triaged case plans steps: the form (and its list of staff) is built where it is shown.
-        "step_form": StepForm(school=school) if incident.status in PLANNING else None,
+        "step_form": StepForm(school=school) if incident.plans_steps else None,
         "status_form": StatusForm(incident=incident),
         "note_form": NoteForm(),
         "evidence_form": evidence_form_for(request, incident),
@@ -123,7 +122,7 @@ def _detail_context(request: AuthenticatedRequest, incident: Incident) -> dict:
         "may_open_pupil_records": may(request.membership, "records.view_pupils"),
         # The chair of governors works a case about the headteacher, but triage stays with the case roles.
         "may_triage": may(request.membership, "incidents.triage"),
-        "can_plan": incident.status in PLANNING,
+        "can_plan": incident.plans_steps,
         "platform_kinds": (StepKind.PLATFORM_REPORT, StepKind.UNDERAGE_REPORT),
         "finished_statuses": [status.value for status in Status if not status.is_open],
     }

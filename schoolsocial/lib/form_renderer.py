@@ -4,7 +4,7 @@ Every `<input>`, `<textarea>` and `<select>` Django draws goes through two or th
 (the widget, `input.html`, `attrs.html`, one more per option). On the incident list's filter bar and
 the incident page's five forms that was a tenth of the page's time. `FastWidgetRenderer` writes the
 same markup, byte for byte (tests/lib/test_form_renderer.py compares the two over every widget the
-portal uses), with every name, value, label and attribute escaped as the templates escape them.
+portal uses), with every name, value, label and attribute escaped as the templates escape them (`esc`).
 Any other template (forms, errors, radio lists, file inputs with a current file) is rendered as
 Django renders it.
 """
@@ -15,8 +15,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.forms.renderers import DjangoTemplates
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+
+from .html import esc
 
 WIDGETS = "django/forms/widgets/"
 INPUT_KINDS: tuple[str, ...] = ("checkbox", "color", "date", "datetime", "email", "file", "hidden", "input")
@@ -30,35 +31,35 @@ def _attrs(attrs: Mapping[str, Any]) -> str:
         if value is False:
             continue
         if value is True:
-            parts.append(f" {conditional_escape(name)}")
+            parts.append(f" {esc(name)}")
         else:
-            parts.append(f' {conditional_escape(name)}="{conditional_escape(value)}"')
+            parts.append(f' {esc(name)}="{esc(value)}"')
     return "".join(parts)
 
 
 def _input(widget: Mapping[str, Any]) -> str:
     value = widget["value"]
-    shown = "" if value is None else f' value="{conditional_escape(value)}"'
-    kind, name = conditional_escape(widget["type"]), conditional_escape(widget["name"])
+    shown = "" if value is None else f' value="{esc(value)}"'
+    kind, name = esc(widget["type"]), esc(widget["name"])
     return f'<input type="{kind}" name="{name}"{shown}{_attrs(widget["attrs"])}>'
 
 
 def _textarea(widget: Mapping[str, Any]) -> str:
     value = widget["value"]
-    text = conditional_escape(value) if value else ""
-    return f'<textarea name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>\n{text}</textarea>'
+    text = esc(value) if value else ""
+    return f'<textarea name="{esc(widget["name"])}"{_attrs(widget["attrs"])}>\n{text}</textarea>'
 
 
 def _option(option: Mapping[str, Any]) -> str:
-    value, label = conditional_escape(option["value"]), conditional_escape(option["label"])
+    value, label = esc(option["value"]), esc(option["label"])
     return f'<option value="{value}"{_attrs(option["attrs"])}>{label}</option>\n'
 
 
 def _select(widget: Mapping[str, Any]) -> str | None:
-    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    parts = [f'<select name="{esc(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, group_choices, _index in widget["optgroups"]:
         if group_name:
-            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+            parts.append(f'\n  <optgroup label="{esc(group_name)}">')
         for option in group_choices:
             if option["template_name"] != WIDGETS + "select_option.html":
                 return None  # a widget with its own option template: the templates know how

@@ -8,19 +8,9 @@ from django.utils import timezone
 
 from incidents import actions
 from incidents.models import EscalationStep, Incident, Nature, Outcome, Platform, Status, StepKind
+from tests.factories import triaged
 
 LIST = reverse("incidents:list")
-
-
-def triaged(incident, cast):
-    return actions.triage(
-        incident=incident,
-        by=cast.headteacher,
-        severity="medium",
-        natures=incident.nature_codes,
-        poster_kind="parent",
-        owner=cast.headteacher,
-    )
 
 
 def refs(response) -> set[str]:

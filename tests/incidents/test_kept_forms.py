@@ -13,7 +13,7 @@ from incidents import actions
 from incidents.forms import NoteForm, OutcomeForm, StatusForm, StepForm
 from incidents.models import Status, StepKind
 from schoolsocial.lib import kept_forms
-from tests.factories import make_user
+from tests.factories import make_user, triaged
 
 CSRF = re.compile(r'<input type="hidden" name="csrfmiddlewaretoken" value="[^"]+">')
 
@@ -30,14 +30,7 @@ def page_of(client, incident) -> str:
 
 
 def test_the_incident_page_is_the_same_with_kept_forms_as_without(cast, client_for, file_report, settings):
-    incident = actions.triage(
-        incident=file_report(),
-        by=cast.headteacher,
-        severity="medium",
-        natures=["harassment"],
-        poster_kind="parent",
-        owner=cast.headteacher,
-    )
+    incident = triaged(file_report(), cast)
     for kind in (StepKind.PLATFORM_REPORT, StepKind.HEADTEACHER_MEETING, StepKind.WRITTEN_WARNING):
         actions.add_step(incident=incident, by=cast.headteacher, kind=kind)
     client = client_for(cast.headteacher)
@@ -181,14 +174,7 @@ def test_a_page_asks_the_database_the_same_whether_its_forms_were_kept_or_not(ca
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    incident = actions.triage(
-        incident=file_report(),
-        by=cast.headteacher,
-        severity="medium",
-        natures=["harassment"],
-        poster_kind="parent",
-        owner=cast.headteacher,
-    )
+    incident = triaged(file_report(), cast)
     client = client_for(cast.headteacher)
     url = reverse("incidents:detail", args=[incident.pk])
     counts = []
