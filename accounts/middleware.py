@@ -1,7 +1,12 @@
+import django_otp.middleware
+from django.apps import apps
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django_otp.models import Device
+
+from schoolsocial.lib.prepared import PreparedQuery
 
 from .models import Role
 
@@ -78,3 +83,26 @@ class AccountLanguageMiddleware:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
         return self.get_response(request)
+
+
+class OTPMiddleware(django_otp.middleware.OTPMiddleware):
+    """django_otp's middleware (which device verified this session?), the device read by a prepared
+    query: it is asked on every request. The checks are django_otp's own: the device must still
+    exist, be confirmed and belong to the signed-in person, or the session is no longer verified."""
+
+    _by_model: dict[type, PreparedQuery] = {}
+
+    def _device_from_persistent_id(self, persistent_id: str):
+        try:
+            model_label, device_id = self._normalize_persistent_id(persistent_id).rsplit("/", 1)
+            device_class = apps.get_model(model_label)
+            pk = int(device_id)
+        except (ValueError, LookupError):
+            return None
+        if not issubclass(device_class, Device):
+            return None
+        query = self._by_model.get(device_class)
+        if query is None:
+            query = self._by_model[device_class] = PreparedQuery(lambda pk: device_class.objects.filter(id=pk))
+        found = query(pk)
+        return found[0] if found else None

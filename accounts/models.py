@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from simple_history.models import HistoricalRecords
 
+from schoolsocial.lib.prepared import PreparedQuery
+
 from .permissions import schools_where
 from .roles import TWO_FACTOR_ROLES as TWO_FACTOR_ROLES  # re-exported: apps import roles from here
 from .roles import Role
@@ -185,7 +187,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         """This person's memberships, loaded once per request."""
         cached = getattr(self, "_active_memberships", None)
         if cached is None:
-            cached = list(self.memberships.filter(is_active=True).select_related("school"))
+            cached = _active_memberships_of(self.pk) if self.pk is not None else []
+            for membership in cached:
+                membership.user = self  # as the related manager would: no query to go back
             self._active_memberships = cached
         return cached
 
@@ -251,6 +255,12 @@ class Membership(models.Model):
     def requires_two_factor(self) -> bool:
         # The chair may open a restricted case's files, so signs in as the case roles do.
         return Role(self.role).requires_two_factor or self.is_chair_of_governors
+
+
+# Read on every signed-in request (User.active_memberships), so its SQL is written once.
+_active_memberships_of = PreparedQuery(
+    lambda user_id: Membership.objects.filter(user_id=user_id, is_active=True).select_related("school")
+)
 
 
 class SchoolClass(models.Model):

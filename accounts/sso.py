@@ -24,6 +24,7 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.shortcuts import redirect
 
+from .backends import PASSWORD_BACKEND
 from .models import Membership, Role, SchoolSignIn, User
 
 logger = logging.getLogger(__name__)
@@ -170,7 +171,7 @@ class SchoolSocialAccountAdapter(DefaultSocialAccountAdapter):
             logger.info("School sign-in refused (%s): %s", sociallogin.account.provider, refused)
             raise refuse(request, str(refused)) from None
         next_url = request.session.pop("sso_next", None) or settings.LOGIN_REDIRECT_URL
-        auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        auth_login(request, user, backend=PASSWORD_BACKEND)
         if provider_mfa_counts(claims, config):
             request.session[PROVIDER_MFA_SESSION_KEY] = user.pk
         raise ImmediateHttpResponse(redirect(next_url))

@@ -60,7 +60,7 @@ def signed_in_client(user):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="accounts.backends.PasswordBackend")
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     if device is not None:
         session = client.session

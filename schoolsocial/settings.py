@@ -150,7 +150,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.AccountLanguageMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.OTPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.TwoFactorRequiredMiddleware",
     "accounts.middleware.CurrentMembershipMiddleware",
@@ -213,9 +213,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.PasswordBackend",
     # Signing in with a passkey (accounts/passkeys.py): no password, the passkey is both factors.
-    "django_otp_webauthn.backends.WebAuthnBackend",
+    "accounts.backends.PasskeyBackend",
 ]
 # Passkeys belong to the portal's public address (SITE_URL): made there, usable only there.
 OTP_WEBAUTHN_HELPER_CLASS = "accounts.passkeys.PasskeyHelper"
@@ -466,12 +466,13 @@ CACHES = {
     )
 }
 
-# Sessions live in the database (the embedded default). SESSIONS_IN_CACHE=true (with Redis) reads
-# them from the cache and writes through to the database, so a Redis restart signs nobody out.
+# Sessions live in the database (the embedded default, schoolsocial/sessions.py). SESSIONS_IN_CACHE=true
+# (with Redis) reads them from the cache and writes through to the database, so a Redis restart signs
+# nobody out.
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cached_db"
     if env_bool("SESSIONS_IN_CACHE", False) and REDIS_URL
-    else "django.contrib.sessions.backends.db"
+    else "schoolsocial.sessions"
 )
 
 # --- Celery ---------------------------------------------------------------------------------

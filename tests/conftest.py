@@ -133,7 +133,7 @@ def cast(db) -> Cast:
 
 def sign_in(client, user: User) -> None:
     """Sign `user` in, two-factor included where their role needs it."""
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="accounts.backends.PasswordBackend")
     session = client.session
     # As signing in through the page does: the session's expiry was just set, so the next pages
     # within a minute write nothing (schoolsocial.middleware.SessionIdleTimeoutMiddleware).

@@ -16,6 +16,7 @@ from accounts.http import AuthenticatedRequest
 
 from .. import access, actions, pupil_record
 from ..audit import log_access
+from ..backends import PASSWORD_BACKEND
 from ..forms import AcceptInvitationForm, InvitationForm, PupilForm, SchoolClassForm
 from ..models import Invitation, Pupil, SchoolClass, User
 from ..permissions import may, require
@@ -257,7 +258,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             )
         except actions.InvitationUnavailable as error:
             return render(request, "accounts/invitation_unavailable.html", {"reason": str(error)}, status=410)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=PASSWORD_BACKEND)
         messages.success(request, f"Welcome, {user.get_short_name()}. Your account is ready.")
         return redirect("dashboard:home")
     return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation})

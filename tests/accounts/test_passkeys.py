@@ -31,7 +31,7 @@ def add_passkey(user, name="Work laptop") -> WebAuthnCredential:
 
 
 def signed_in_with_passkey(client, user, passkey):
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(user, backend="accounts.backends.PasswordBackend")
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = passkey.persistent_id
     session.save()

@@ -127,7 +127,7 @@ def sign_in_page(live_server):
     def _sign_in(page, user) -> None:
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "accounts.backends.PasswordBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         if user.requires_two_factor:
             device = TOTPDevice.objects.filter(user=user, confirmed=True).first()

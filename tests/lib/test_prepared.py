@@ -1,0 +1,87 @@
+"""A prepared query answers exactly what its queryset answers, for whatever arguments it is given."""
+
+from __future__ import annotations
+
+import pytest
+from django.db.models import Q
+
+from accounts.models import Membership, Role, User
+from schoolsocial.lib.prepared import PreparedQuery
+from tests.factories import make_school, make_user
+
+
+def _fields(instance) -> dict:
+    return {key: value for key, value in vars(instance).items() if key != "_state"}
+
+
+@pytest.fixture
+def people(db):
+    north = make_school("NBP", "Northbrook Primary School")
+    south = make_school("SVP", "Southvale Primary School")
+    head = make_user(north, Role.HEADTEACHER, name="Aisha Head")
+    Membership.objects.create(user=head, school=south, role=Role.GOVERNOR)
+    Membership.objects.create(user=head, school=south, role=Role.STAFF, is_active=False)
+    parent = make_user(south, Role.PARENT, name="Jo Parent")
+    return head, parent
+
+
+memberships_of = PreparedQuery(
+    lambda user_id: (
+        Membership.objects.filter(user_id=user_id, is_active=True)
+        .select_related("school")
+        .order_by("school__name", "role")
+    )
+)
+
+
+def test_the_rows_fields_and_related_objects_are_the_querysets_own(people, django_assert_num_queries):
+    head, _ = people
+    expected = list(
+        Membership.objects.filter(user_id=head.pk, is_active=True)
+        .select_related("school")
+        .order_by("school__name", "role")
+    )
+    with django_assert_num_queries(1):
+        found = memberships_of(head.pk)
+        schools = [membership.school.name for membership in found]  # already read: no query
+    assert [_fields(m) for m in found] == [_fields(m) for m in expected]
+    assert schools == ["Northbrook Primary School", "Southvale Primary School"]
+    assert all(not m._state.adding and m._state.db == "default" for m in found)
+
+
+def test_each_call_binds_its_own_arguments(people):
+    head, parent = people
+    assert [m.role for m in memberships_of(head.pk)] == [Role.HEADTEACHER, Role.GOVERNOR]
+    assert [m.role for m in memberships_of(parent.pk)] == [Role.PARENT]
+    assert memberships_of(head.pk + parent.pk + 1000) == []
+    # An id no column can hold finds nothing, as the ORM answers, rather than failing in the driver.
+    assert memberships_of(2**70) == []
+
+
+def test_strings_are_bound_as_they_are_never_spliced_into_the_sql(people):
+    by_email = PreparedQuery(lambda email: User.objects.filter(email=email))
+    head, _ = people
+    assert by_email(head.email) == [head]
+    hostile = "x' OR '1'='1"
+    assert by_email(hostile) == []
+    assert User.objects.count() == 2
+
+
+def test_deferred_fields_stay_deferred(people):
+    head, _ = people
+    names = PreparedQuery(lambda pk: User.objects.filter(pk=pk).only("full_name"))
+    (found,) = names(head.pk)
+    assert found.full_name == "Aisha Head"
+    assert found.get_deferred_fields() >= {"email", "password"}
+
+
+def test_what_it_cannot_prepare_is_refused_not_answered_wrongly(people):
+    head, _ = people
+    with pytest.raises(ValueError, match="not transformed"):
+        PreparedQuery(lambda name: User.objects.filter(full_name__icontains=name))("Head")
+    with pytest.raises(ValueError, match="must appear"):
+        PreparedQuery(lambda pk: User.objects.filter(Q(pk__gt=0)))(head.pk)
+    with pytest.raises(ValueError, match="plain model instances"):
+        PreparedQuery(lambda pk: User.objects.filter(pk=pk).values("email"))(head.pk)
+    with pytest.raises(TypeError):
+        memberships_of(None)
