@@ -20,13 +20,26 @@ steps, letters, bundles, timeline, cluster alerts, search results and dashboard 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Membership
+from accounts.models import Membership, User
 from accounts.permissions import holds_case_role, may, require, require_membership
+from schoolsocial.lib.prepared import PreparedQuery
 
-from .models import ClusterAlert, EscalationStep, Evidence, Incident, IncidentNature, IncidentPupil, Platform
+from .models import (
+    ClusterAlert,
+    EscalationStep,
+    Evidence,
+    Incident,
+    IncidentNature,
+    IncidentPupil,
+    Platform,
+    TimelineEntry,
+)
 from .models.incident import IncidentQuerySet, handled_by_q, open_to_q
 
 
@@ -43,10 +56,14 @@ def case_q(membership: Membership | None, prefix: str = "") -> Q:
     to its incident rather than listing every incident of the school in a subquery."""
     school = require(membership, "incidents.view_all")
     assert membership is not None
-    scope = Q(**{f"{prefix}school": school})
-    if not holds_case_role(membership):
-        return scope & handled_by_q(membership.user, prefix)
-    return scope & open_to_q(membership.user, prefix)
+    return _case_scope(school.pk, membership.user, holds_case_role(membership), prefix)
+
+
+def _case_scope(school_id: int, user: User, case_role: bool, prefix: str = "") -> Q:
+    scope = Q(**{f"{prefix}school_id": school_id})
+    if not case_role:
+        return scope & handled_by_q(user, prefix)
+    return scope & open_to_q(user, prefix)
 
 
 # What a row of the incident list shows: a row reads these columns only (an incident has forty,
@@ -76,13 +93,24 @@ def case_list_for(membership: Membership | None, *, searching: bool = False) -> 
     return cases_for(membership).select_related("platform", "owner").only(*columns)
 
 
+_natures_of_one = PreparedQuery(
+    lambda incident_id: (
+        IncidentNature.objects.filter(incident_id=incident_id).order_by("pk").values_list("incident_id", "nature")
+    )
+)
+
+
 def attach_nature_codes(incidents: list[Incident]) -> None:
     """Each incident's nature codes, read for the whole page in one query of two columns (a
     prefetch would build a model for every nature of every row)."""
     codes: dict[int, list[str]] = {incident.pk: [] for incident in incidents}
     if not codes:
         return
-    rows = IncidentNature.objects.filter(incident_id__in=codes).order_by("pk").values_list("incident_id", "nature")
+    rows: Iterable[tuple[int, str]]
+    if len(codes) == 1:  # one case's page, on every visit
+        rows = _natures_of_one(next(iter(codes)))
+    else:
+        rows = IncidentNature.objects.filter(incident_id__in=codes).order_by("pk").values_list("incident_id", "nature")
     for incident_id, nature in rows:
         codes[incident_id].append(nature)
     for incident in incidents:
@@ -94,14 +122,33 @@ def get_case_for(membership: Membership | None, pk: int) -> Incident:
     return get_object_or_404(cases_for(membership).select_related("platform", "school", "reporter"), pk=pk)
 
 
+def _case_page_query(case_role: bool) -> PreparedQuery[Incident]:
+    """The incident page's case, for a case role or for a named handler: `cases_for` with what the
+    page shows, its SQL written once (schoolsocial/lib/prepared.py: it is read on every visit)."""
+
+    def build(school_id: int, user_id: int, pk: int) -> QuerySet[Incident]:
+        return (
+            Incident.objects.filter(_case_scope(school_id, User(pk=user_id), case_role), pk=pk)
+            .select_related("platform", "reporter", "owner", "poster_parent")
+            .prefetch_related(
+                Prefetch("pupil_links", queryset=IncidentPupil.objects.select_related("pupil__school_class"))
+            )
+        )
+
+    return PreparedQuery(build)
+
+
+_CASE_PAGE = {case_role: _case_page_query(case_role) for case_role in (True, False)}
+
+
 def load_case_for(membership: Membership | None, pk: int) -> Incident:
     """`get_case_for`, with everything the incident page and the cluster alert form show."""
-    incidents = (
-        cases_for(membership)
-        .select_related("platform", "reporter", "owner", "poster_parent")
-        .prefetch_related(Prefetch("pupil_links", queryset=IncidentPupil.objects.select_related("pupil__school_class")))
-    )
-    incident = get_object_or_404(incidents, pk=pk)
+    school = require(membership, "incidents.view_all")
+    assert membership is not None
+    found = _CASE_PAGE[holds_case_role(membership)](school.pk, membership.user_id, pk)
+    if not found:
+        raise Http404("No such incident.")
+    (incident,) = found
     # Every case of the list is at the school the person acts for, already read with the membership:
     # not joined again (the school's platform settings are read when the page shows them).
     if membership is not None and incident.school_id == membership.school_id:
@@ -110,15 +157,34 @@ def load_case_for(membership: Membership | None, pk: int) -> Incident:
     return incident
 
 
-def steps_of(incident: Incident) -> QuerySet[EscalationStep]:
-    """The steps of an incident already fetched through `get_case_for`, with their letters."""
+def _steps_with_letters(incident_id: int) -> QuerySet[EscalationStep]:
     from .letters.models import Letter
 
     return (
-        EscalationStep.objects.filter(incident=incident)
+        EscalationStep.objects.filter(incident_id=incident_id)
         .select_related("owner", "completed_by")
         .prefetch_related(Prefetch("letters", queryset=Letter.objects.order_by("created_at", "pk")))
     )
+
+
+_steps_of = PreparedQuery(_steps_with_letters)
+
+
+def steps_of(incident: Incident) -> list[EscalationStep]:
+    """The steps of an incident already fetched through `get_case_for`, with their letters."""
+    return _steps_of(incident.pk)
+
+
+_timeline_of = PreparedQuery(
+    lambda incident_id: (
+        TimelineEntry.objects.filter(incident_id=incident_id).select_related("actor").order_by("at", "pk")
+    )
+)
+
+
+def timeline_of(incident: Incident) -> list[TimelineEntry]:
+    """The timeline of an incident already fetched through `get_case_for`, oldest first."""
+    return _timeline_of(incident.pk)
 
 
 def get_step_of(incident: Incident, pk: int, **filters) -> EscalationStep:
@@ -138,17 +204,23 @@ def get_own_report_for(membership: Membership | None, pk: int) -> Incident:
     return get_object_or_404(own_reports_for(membership).select_related("platform", "school"), pk=pk)
 
 
-def evidence_for(membership: Membership | None, incident: Incident) -> QuerySet[Evidence]:
+# The case handlers' view of a case's evidence, read on every visit to the incident page.
+_all_evidence_of = PreparedQuery(
+    lambda incident_id: Evidence.objects.filter(incident_id=incident_id).select_related("uploaded_by")
+)
+
+
+def evidence_for(membership: Membership | None, incident: Incident) -> list[Evidence]:
     """The evidence of `incident` this person may see: all of it for the case handlers, only their
     own uploads for the reporter, none for governors."""
     evidence = Evidence.objects.filter(incident=incident).select_related("uploaded_by")
     if may(membership, "incidents.view_all") and incident.school_id == membership.school_id:
         if holds_case_role(membership) or cases_for(membership).filter(pk=incident.pk).exists():
-            return evidence
-        return evidence.none()
+            return _all_evidence_of(incident.pk)
+        return []
     if may(membership, "incidents.report"):
-        return evidence.filter(uploaded_by=membership.user, incident__reporter=membership.user)
-    return evidence.none()
+        return list(evidence.filter(uploaded_by=membership.user, incident__reporter=membership.user))
+    return []
 
 
 def get_evidence_for(membership: Membership | None, pk: int) -> Evidence:

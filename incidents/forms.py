@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Pupil, Role, School, User
 from accounts.permissions import roles_with
 from schoolsocial.lib.concurrency import current_version
+from schoolsocial.lib.prepared import PreparedQuery
 from schoolsocial.lib.text import PlainTextMixin
 from schoolsocial.lib.widgets import QuickSelect
 from schoolsocial.lib.workflow import TransitionChoiceField
@@ -646,6 +647,10 @@ class SchoolPlatformForm(PlainTextMixin, forms.ModelForm):
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
 
+# The filter bar's platforms, on every visit to the incident list.
+_platform_choices = PreparedQuery(lambda school_id: Platform.objects.visible_to(school_id).values_list("pk", "name"))
+
+
 class IncidentFilterForm(PlainTextMixin, forms.Form):
     q = forms.CharField(
         label="Search",
@@ -677,5 +682,5 @@ class IncidentFilterForm(PlainTextMixin, forms.Form):
     def __init__(self, *args, school: School, **kwargs):
         super().__init__(*args, **kwargs)
         # Hidden platforms stay here: past incidents may be about them. Never another school's own.
-        platforms = Platform.objects.visible_to(school).values_list("pk", "name")
+        platforms = _platform_choices(school.pk)
         cast(forms.ChoiceField, self.fields["platform"]).choices = [("", "Any platform"), *platforms]

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 from accounts.models import Role, School
 from accounts.permissions import schools_where
 from schoolsocial.lib.choices import choice_label
+from schoolsocial.lib.prepared import PreparedQuery
 
 from .choices import FINISHED_STATUSES, INCIDENT_WORKFLOW, Certainty, Nature, PosterKind, Severity, Status
 from .pupils import POSTER_ROLES, PupilRole
@@ -29,8 +30,9 @@ class PlatformQuerySet(models.QuerySet):
         """The directory every school sees, edited only in the admin."""
         return self.filter(school__isnull=True)
 
-    def visible_to(self, school: School) -> PlatformQuerySet:
-        """The shared directory and the school's own entries; never another school's."""
+    def visible_to(self, school: School | int) -> PlatformQuerySet:
+        """The shared directory and the school's own entries; never another school's (`school`
+        or its id)."""
         return self.filter(Q(school__isnull=True) | Q(school=school))
 
     def offered_to(self, school: School) -> PlatformQuerySet:
@@ -389,12 +391,10 @@ class Incident(models.Model):
     def _school_platform_settings(self) -> tuple[str, str]:
         # Annotated by with_platform_settings() on the pages that show them; one query otherwise.
         if not hasattr(self, "school_platform_report_url"):
-            from .platforms import SchoolPlatform
-
-            # At most one row (unique per school and platform): sliced, as first() would add an ORDER BY.
-            rows = SchoolPlatform.objects.filter(school_id=self.school_id, platform_id=self.platform_id)
-            own = next(iter(rows.values_list("report_url", "notes")[:1]), None)
-            self.school_platform_report_url, self.school_platform_notes = own or ("", "")
+            found: list[tuple[str, str]] = (
+                _school_platform_settings_of(self.school_id, self.platform_id) if self.platform_id else []
+            )
+            self.school_platform_report_url, self.school_platform_notes = found[0] if found else ("", "")
         return self.school_platform_report_url or "", self.school_platform_notes or ""
 
     @property
@@ -468,3 +468,15 @@ class IncidentNature(models.Model):
 
     def __str__(self) -> str:
         return self.get_nature_display()
+
+
+def _school_platform_settings(school_id: int, platform_id: int):
+    from .platforms import SchoolPlatform
+
+    # At most one row (unique per school and platform): sliced, as first() would add an ORDER BY.
+    rows = SchoolPlatform.objects.filter(school_id=school_id, platform_id=platform_id)
+    return rows.values_list("report_url", "notes")[:1]
+
+
+# Read on every incident page that shows the platform's report-abuse help.
+_school_platform_settings_of = PreparedQuery(_school_platform_settings)

@@ -28,6 +28,7 @@ from ..access import (
     get_step_of,
     load_case_for,
     steps_of,
+    timeline_of,
 )
 from ..forms import IncidentFilterForm, NoteForm, OutcomeForm, SkipForm, StatusForm, StepForm
 from ..letters.models import LETTER_FOR_STEP
@@ -96,7 +97,7 @@ def incident_list(request: AuthenticatedRequest) -> HttpResponse:
 
 
 def _detail_context(request: AuthenticatedRequest, incident: Incident) -> dict:
-    steps = list(steps_of(incident))
+    steps = steps_of(incident)
     school = incident.school
     for step in steps:
         if step.is_pending or step.outcome not in (Outcome.SKIPPED, Outcome.ALERT_SENT):
@@ -110,9 +111,9 @@ def _detail_context(request: AuthenticatedRequest, incident: Incident) -> dict:
     return {
         "incident": incident,
         "steps": steps,
-        "evidence": list(evidence_for(request.membership, incident)),
+        "evidence": evidence_for(request.membership, incident),
         "suggestions": actions.suggestions_for(incident, steps),
-        "entries": list(incident.timeline.select_related("actor").order_by("at", "pk")),
+        "entries": timeline_of(incident),
         # Only a triaged case plans steps: the form (and its list of staff) is built where it is shown.
         "step_form": StepForm(school=school) if incident.plans_steps else None,
         "status_form": StatusForm(incident=incident),
@@ -329,7 +330,7 @@ def posh_summary(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The prepared summary for POSH, to copy into their form or print."""
     incident = load_case_for(request.membership, pk)
     log_access(request, incident, action="view-posh-summary")
-    steps = list(steps_of(incident))
+    steps = steps_of(incident)
     context = {
         "incident": incident,
         "summary": posh.summary_for(incident, steps),

@@ -1,11 +1,14 @@
 """Queries whose SQL the ORM writes once per process; each run only binds new values.
 
-Every signed-in request asks the same few questions before the page does anything: the session,
-the user, the verified device, the memberships. Their SQL never changes, yet writing it (building
-the filter, resolving joins and columns, compiling) costs the ORM about ten times what the database
-takes to answer. `PreparedQuery` has the ORM compile the queryset once, with marker values where
-the arguments go, and afterwards executes that SQL with the real arguments and turns the rows into
-instances with the ORM's own converters and populators, exactly as the queryset would.
+Every signed-in request asks the same few questions before the page does anything (the session,
+the user, the verified device, the memberships), and a case page asks the same ones about its
+case. Their SQL never changes, yet writing it (building the filter, resolving joins and columns,
+compiling) costs the ORM several times what SQLite takes to answer. `PreparedQuery` has the ORM
+compile the queryset once per database connection, with marker values where the arguments go;
+afterwards it evaluates a copy of that queryset whose compiler hands back the same SQL with the
+real arguments. Everything after the SQL is the ORM's own: its iterables (models, `values()`,
+`values_list()`), converters, `select_related` populators and `prefetch_related` (whose own
+queries are written as usual).
 
 Only plain equality on the arguments is allowed: an argument the ORM transforms (`icontains`, a
 date lookup) would not appear as itself among the compiled parameters, and preparing it is refused.
@@ -13,30 +16,32 @@ date lookup) would not appear as itself among the compiled parameters, and prepa
 
 from __future__ import annotations
 
+import copy
 import threading
 import weakref
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from django.db import connections
-from django.db.models import Model, QuerySet
-from django.db.models.query import ModelIterable, get_related_populators  # type: ignore[attr-defined]
+from django.db.models import QuerySet
 
-M = TypeVar("M", bound=Model)
+T = TypeVar("T")
 
 # Inside every integer column's range (Django refuses an out-of-range lookup at compile time) and
 # far above any id a school will reach; strings carry NULs, which no key or email contains.
 _INT_MARKER = 1_987_654_000
 _STR_MARKER = "\x00prepared-{}\x00"
+_INT64 = range(-(2**63), 2**63)
 
 
 class _Compiled:
-    __slots__ = ("sql", "params", "slots", "compiler", "model", "init_list", "start", "end", "select")
+    """One queryset compiled with markers: its SQL, where each argument goes, and the compiler
+    whose state (columns, joins, converters) every run reuses."""
 
-    def __init__(self, queryset: QuerySet, markers: tuple[Any, ...], using: str) -> None:
-        if queryset._iterable_class is not ModelIterable or queryset.query.annotation_select:
-            raise ValueError("A prepared query returns plain model instances: no values() or annotations.")
-        compiler = queryset.query.get_compiler(using=using)
+    __slots__ = ("template", "compiler", "sql", "params", "slots", "converters", "kinds")
+
+    def __init__(self, template: QuerySet, markers: tuple[int | str, ...]) -> None:
+        compiler = template.query.get_compiler(using=template.db)
         sql, params = compiler.as_sql()
         slots: list[tuple[int, int]] = []
         for position, value in enumerate(params):
@@ -47,64 +52,57 @@ class _Compiled:
                     raise ValueError("A prepared query's argument must be compared as it is, not transformed.")
         if sorted({index for _, index in slots}) != list(range(len(markers))):
             raise ValueError("Every argument of a prepared query must appear in its SQL.")
-        klass_info = compiler.klass_info
-        select_fields = klass_info["select_fields"]
+        self.template = template
+        self.kinds = tuple(type(marker) for marker in markers)
+        self.compiler = compiler
         self.sql = sql
         self.params = list(params)
         self.slots = slots
-        self.compiler = compiler
-        self.model = klass_info["model"]
-        self.start, self.end = select_fields[0], select_fields[-1] + 1
-        self.init_list = [column[0].target.attname for column in compiler.select[self.start : self.end]]
-        self.select = compiler.select
+        self.converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
+
+    def bound(self, args: tuple[int | str, ...]) -> QuerySet:
+        params = list(self.params)
+        for position, index in self.slots:
+            params[position] = args[index]
+        bound_params = tuple(params)
+        compiler = copy.copy(self.compiler)
+        compiler.as_sql = lambda *args, **kwargs: (self.sql, bound_params)
+        compiler.get_converters = lambda expressions: self.converters
+        queryset = self.template._chain()  # type: ignore[attr-defined]
+        queryset.query.get_compiler = lambda *args, **kwargs: compiler
+        return queryset
 
 
-class PreparedQuery(Generic[M]):
+class PreparedQuery(Generic[T]):
     """`build(*args)` returns a queryset of the same shape whatever its arguments (ints or strings).
 
-    Calling the prepared query with arguments returns the list the queryset would have.
+    Calling the prepared query with arguments returns the list the queryset would have. `build`
+    runs once per connection, with markers for arguments: anything else it puts in the query (the
+    time, a setting, a role's list of abilities) is fixed from then on, so it must not vary.
     """
 
-    def __init__(self, build: Callable[..., QuerySet[M]]) -> None:
+    def __init__(self, build: Callable[..., QuerySet[Any, T]]) -> None:
         self._build = build
         # One compiled form per database connection (a thread's own, a test database's own).
         self._compiled: weakref.WeakKeyDictionary[Any, _Compiled] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
-    def _compiled_for(self, connection: Any, using: str, args: tuple[Any, ...]) -> _Compiled:
+    def __call__(self, *args: int | str, using: str = "default") -> list[T]:
+        for arg in args:
+            if type(arg) is int:
+                if arg not in _INT64:
+                    return []  # as the ORM answers a lookup no column can match
+            elif type(arg) is not str:
+                raise TypeError("A prepared query takes ints and strings.")
+        connection = connections[using]
         compiled = self._compiled.get(connection)
         if compiled is None:
             markers = tuple(
                 _STR_MARKER.format(i) if isinstance(arg, str) else _INT_MARKER + i for i, arg in enumerate(args)
             )
-            compiled = _Compiled(self._build(*markers).using(using), markers, using)
+            compiled = _Compiled(self._build(*markers).using(using), markers)
             with self._lock:
                 self._compiled[connection] = compiled
-        return compiled
-
-    def __call__(self, *args: int | str, using: str = "default") -> list[M]:
-        for arg in args:
-            if type(arg) is int:
-                if not -(2**63) <= arg < 2**63:
-                    return []  # as the ORM answers a lookup no column can match
-            elif type(arg) is not str:
-                raise TypeError("A prepared query takes ints and strings.")
-        connection = connections[using]
-        compiled = self._compiled_for(connection, using, args)
-        params = list(compiled.params)
-        for position, index in compiled.slots:
-            params[position] = args[index]
-        with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
-            rows = cursor.fetchall()
-        if not rows:
-            return []
-        populators = get_related_populators(compiled.compiler.klass_info, compiled.select, using)
-        model, init_list, start, end = compiled.model, compiled.init_list, compiled.start, compiled.end
-        instances = []
-        for row in compiled.compiler.results_iter([rows]):
-            instance = model.from_db(using, init_list, row[start:end])
-            for populator in populators:
-                populator.populate(row, instance)
-            instances.append(instance)
-        return instances
+        if tuple(type(arg) for arg in args) != compiled.kinds:
+            raise TypeError("A prepared query takes the same kinds of argument every time.")
+        return list(compiled.bound(args))

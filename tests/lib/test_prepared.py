@@ -81,7 +81,23 @@ def test_what_it_cannot_prepare_is_refused_not_answered_wrongly(people):
         PreparedQuery(lambda name: User.objects.filter(full_name__icontains=name))("Head")
     with pytest.raises(ValueError, match="must appear"):
         PreparedQuery(lambda pk: User.objects.filter(Q(pk__gt=0)))(head.pk)
-    with pytest.raises(ValueError, match="plain model instances"):
-        PreparedQuery(lambda pk: User.objects.filter(pk=pk).values("email"))(head.pk)
     with pytest.raises(TypeError):
         memberships_of(None)
+    memberships_of(head.pk)
+    with pytest.raises(TypeError, match="same kinds"):
+        memberships_of(str(head.pk))
+
+
+def test_values_and_prefetches_are_the_querysets_own(people, django_assert_num_queries):
+    head, parent = people
+    emails = PreparedQuery(lambda pk: User.objects.filter(pk=pk).values_list("email", flat=True))
+    rows = PreparedQuery(lambda pk: User.objects.filter(pk=pk).values("full_name", "is_active"))
+    assert emails(parent.pk) == [parent.email]
+    assert rows(head.pk) == [{"full_name": "Aisha Head", "is_active": True}]
+    with_schools = PreparedQuery(
+        lambda pk: User.objects.filter(pk=pk).prefetch_related("memberships__school").order_by("pk")
+    )
+    with django_assert_num_queries(3):  # the person, then the prefetch's own two queries
+        (found,) = with_schools(head.pk)
+        schools = sorted(m.school.name for m in found.memberships.all())
+    assert schools == ["Northbrook Primary School", "Southvale Primary School", "Southvale Primary School"]
