@@ -20,6 +20,7 @@ steps, letters, bundles, timeline, cluster alerts, search results and dashboard 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -86,18 +87,51 @@ LIST_COLUMNS = (
 SEARCHED_COLUMNS = ("content", "account_name", "targeted")
 
 
+# The list's order: newest first, the id breaking ties between cases reported in the same instant.
+NEWEST_FIRST = ("-created_at", "-pk")
+
+
 def case_list_for(membership: Membership | None, *, searching: bool = False) -> QuerySet[Incident]:
     """`cases_for`, with what the incident list shows of each row (and, for a search, the text its
     snippets come from); `attach_nature_codes` adds the natures to the page it lists."""
+    school = require(membership, "incidents.view_all")
+    assert membership is not None
+    return _case_list(school.pk, membership.user, holds_case_role(membership), searching)
+
+
+def _case_list(school_id: int, user: User, case_role: bool, searching: bool) -> QuerySet[Incident]:
     columns = LIST_COLUMNS + SEARCHED_COLUMNS if searching else LIST_COLUMNS
-    return cases_for(membership).select_related("platform", "owner").only(*columns)
-
-
-_natures_of_one = PreparedQuery(
-    lambda incident_id: (
-        IncidentNature.objects.filter(incident_id=incident_id).order_by("pk").values_list("incident_id", "nature")
+    return (
+        Incident.objects.filter(_case_scope(school_id, user, case_role))
+        .select_related("platform", "owner")
+        .only(*columns)
     )
-)
+
+
+@functools.cache
+def _newest_cases_query(case_role: bool, count: int) -> PreparedQuery[Incident]:
+    return PreparedQuery(
+        lambda school_id, user_id: _case_list(school_id, User(pk=user_id), case_role, False).order_by(*NEWEST_FIRST)[
+            :count
+        ]
+    )
+
+
+def newest_cases_for(membership: Membership | None, count: int) -> list[Incident]:
+    """The `count` newest rows of `case_list_for`: the incident list as most visits open it (no
+    filter, first page), its SQL written once."""
+    school = require(membership, "incidents.view_all")
+    assert membership is not None
+    return _newest_cases_query(holds_case_role(membership), count)(school.pk, membership.user_id)
+
+
+@functools.cache
+def _natures_query(count: int) -> PreparedQuery[tuple[int, str]]:
+    return PreparedQuery(
+        lambda *ids: (
+            IncidentNature.objects.filter(incident_id__in=ids).order_by("pk").values_list("incident_id", "nature")
+        )
+    )
 
 
 def attach_nature_codes(incidents: list[Incident]) -> None:
@@ -107,14 +141,18 @@ def attach_nature_codes(incidents: list[Incident]) -> None:
     if not codes:
         return
     rows: Iterable[tuple[int, str]]
-    if len(codes) == 1:  # one case's page, on every visit
-        rows = _natures_of_one(next(iter(codes)))
+    if len(codes) <= PREPARED_NATURES_AT_MOST:  # a page of the list, or one case
+        rows = _natures_query(len(codes))(*codes)
     else:
         rows = IncidentNature.objects.filter(incident_id__in=codes).order_by("pk").values_list("incident_id", "nature")
     for incident_id, nature in rows:
         codes[incident_id].append(nature)
     for incident in incidents:
         incident.known_nature_codes = codes[incident.pk]
+
+
+# A prepared query for each count of cases up to this (a page of the list is 25).
+PREPARED_NATURES_AT_MOST = 60
 
 
 def get_case_for(membership: Membership | None, pk: int) -> Incident:

@@ -16,17 +16,19 @@ from accounts.audit import log_access
 from accounts.http import AuthenticatedRequest
 from accounts.permissions import may, require, requires
 from schoolsocial.lib import fulltext
-from schoolsocial.lib.paging import page_of
+from schoolsocial.lib.paging import first_page, page_of
 
 from .. import actions, posh
 from .. import restriction as restriction_rules
 from ..access import (
+    NEWEST_FIRST,
     attach_nature_codes,
     case_list_for,
     evidence_for,
     get_case_for,
     get_step_of,
     load_case_for,
+    newest_cases_for,
     steps_of,
     timeline_of,
 )
@@ -76,10 +78,14 @@ def incident_list(request: AuthenticatedRequest) -> HttpResponse:
     school = require(request, "incidents.view_all")
     form = IncidentFilterForm(request.GET or None, school=school)
     words = form.cleaned_data["q"].strip() if form.is_valid() else ""
-    incidents, too_many_to_rank = filtered_incidents(
-        case_list_for(request.membership, searching=bool(words)).order_by("-created_at", "-pk"), form
-    )
-    page = page_of(incidents, request.GET.get("page"), PAGE_SIZE)
+    too_many_to_rank = False
+    if form.is_bound:
+        incidents, too_many_to_rank = filtered_incidents(
+            case_list_for(request.membership, searching=bool(words)).order_by(*NEWEST_FIRST), form
+        )
+        page = page_of(incidents, request.GET.get("page"), PAGE_SIZE)
+    else:  # the list as most visits open it: no filter, the first page
+        page = first_page(newest_cases_for(request.membership, PAGE_SIZE + 1), PAGE_SIZE)
     attach_nature_codes(page.object_list)
     if words:
         mark_matches(page, words)

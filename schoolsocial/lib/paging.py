@@ -42,3 +42,9 @@ def page_of(queryset, page: str | None, per_page: int, max_page: int = 2000) -> 
     start = (number - 1) * per_page
     rows = list(queryset[start : start + per_page + 1])
     return Page(rows[:per_page], number, len(rows) > per_page)
+
+
+def first_page(rows: list, per_page: int) -> Page:
+    """The first page from its rows plus one read ahead, as `page_of` reads them (for a list whose
+    first page is read by its own query)."""
+    return Page(rows[:per_page], 1, len(rows) > per_page)
