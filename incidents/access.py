@@ -23,13 +23,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Membership, User
 from accounts.permissions import holds_case_role, may, require, require_membership
-from schoolsocial.lib.prepared import PreparedQuery
+from schoolsocial.lib.prepared import PreparedQuery, attach_related
 
 from .models import (
     ClusterAlert,
@@ -125,6 +125,11 @@ def newest_cases_for(membership: Membership | None, count: int) -> list[Incident
     return _newest_cases_query(holds_case_role(membership), count)(school.pk, membership.user_id)
 
 
+# A query over a list of ids is prepared for each count of ids up to this (a page of the list
+# is 25 cases, a case has a handful of steps); a longer list is written afresh.
+PREPARED_IDS_AT_MOST = 60
+
+
 @functools.cache
 def _natures_query(count: int) -> PreparedQuery[tuple[int, str]]:
     return PreparedQuery(
@@ -141,7 +146,7 @@ def attach_nature_codes(incidents: list[Incident]) -> None:
     if not codes:
         return
     rows: Iterable[tuple[int, str]]
-    if len(codes) <= PREPARED_NATURES_AT_MOST:  # a page of the list, or one case
+    if len(codes) <= PREPARED_IDS_AT_MOST:  # a page of the list, or one case
         rows = _natures_query(len(codes))(*codes)
     else:
         rows = IncidentNature.objects.filter(incident_id__in=codes).order_by("pk").values_list("incident_id", "nature")
@@ -149,10 +154,6 @@ def attach_nature_codes(incidents: list[Incident]) -> None:
         codes[incident_id].append(nature)
     for incident in incidents:
         incident.known_nature_codes = codes[incident.pk]
-
-
-# A prepared query for each count of cases up to this (a page of the list is 25).
-PREPARED_NATURES_AT_MOST = 60
 
 
 def get_case_for(membership: Membership | None, pk: int) -> Incident:
@@ -165,15 +166,16 @@ def _case_page_query(case_role: bool) -> PreparedQuery[Incident]:
     page shows, its SQL written once (schoolsocial/lib/prepared.py: it is read on every visit)."""
 
     def build(school_id: int, user_id: int, pk: int) -> QuerySet[Incident]:
-        return (
-            Incident.objects.filter(_case_scope(school_id, User(pk=user_id), case_role), pk=pk)
-            .select_related("platform", "reporter", "owner", "poster_parent")
-            .prefetch_related(
-                Prefetch("pupil_links", queryset=IncidentPupil.objects.select_related("pupil__school_class"))
-            )
+        return Incident.objects.filter(_case_scope(school_id, User(pk=user_id), case_role), pk=pk).select_related(
+            "platform", "reporter", "owner", "poster_parent"
         )
 
     return PreparedQuery(build)
+
+
+_pupil_links_of = PreparedQuery(
+    lambda incident_id: IncidentPupil.objects.filter(incident_id=incident_id).select_related("pupil__school_class")
+)
 
 
 _CASE_PAGE = {case_role: _case_page_query(case_role) for case_role in (True, False)}
@@ -187,6 +189,7 @@ def load_case_for(membership: Membership | None, pk: int) -> Incident:
     if not found:
         raise Http404("No such incident.")
     (incident,) = found
+    attach_related(found, "pupil_links", _pupil_links_of(incident.pk))
     # Every case of the list is at the school the person acts for, already read with the membership:
     # not joined again (the school's platform settings are read when the page shows them).
     if membership is not None and incident.school_id == membership.school_id:
@@ -195,22 +198,31 @@ def load_case_for(membership: Membership | None, pk: int) -> Incident:
     return incident
 
 
-def _steps_with_letters(incident_id: int) -> QuerySet[EscalationStep]:
+_steps_of = PreparedQuery(
+    lambda incident_id: EscalationStep.objects.filter(incident_id=incident_id).select_related("owner", "completed_by")
+)
+
+
+def _letters_of_steps(*step_ids: int) -> QuerySet:
     from .letters.models import Letter
 
-    return (
-        EscalationStep.objects.filter(incident_id=incident_id)
-        .select_related("owner", "completed_by")
-        .prefetch_related(Prefetch("letters", queryset=Letter.objects.order_by("created_at", "pk")))
-    )
+    return Letter.objects.filter(step_id__in=step_ids).order_by("created_at", "pk")
 
 
-_steps_of = PreparedQuery(_steps_with_letters)
+@functools.cache
+def _prepared_letters_of_steps(count: int) -> PreparedQuery:
+    return PreparedQuery(_letters_of_steps)
 
 
 def steps_of(incident: Incident) -> list[EscalationStep]:
     """The steps of an incident already fetched through `get_case_for`, with their letters."""
-    return _steps_of(incident.pk)
+    steps = _steps_of(incident.pk)
+    ids = [step.pk for step in steps]
+    if ids:
+        many = len(ids) > PREPARED_IDS_AT_MOST
+        letters = list(_letters_of_steps(*ids)) if many else _prepared_letters_of_steps(len(ids))(*ids)
+        attach_related(steps, "letters", letters)
+    return steps
 
 
 _timeline_of = PreparedQuery(

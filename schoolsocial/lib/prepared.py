@@ -106,3 +106,28 @@ class PreparedQuery(Generic[T]):
         if tuple(type(arg) for arg in args) != compiled.kinds:
             raise TypeError("A prepared query takes the same kinds of argument every time.")
         return list(compiled.bound(args))
+
+
+def attach_related(instances: list[Any], related_name: str, rows: list[Any]) -> None:
+    """Hand each instance its rows of a reverse foreign key (`related_name`) as `prefetch_related`
+    would: `instance.<related_name>.all()` lists them with no query, each row knows its owner, and
+    anything else asked of the relation (`filter()`, `count()`) queries as usual.
+
+    For a prefetch whose rows come from a prepared query: Django's own prefetch writes its SQL
+    afresh every time."""
+    if not instances:
+        return
+    field = getattr(type(instances[0]), related_name).field  # the foreign key on the rows' model
+    owners = {instance.pk: instance for instance in instances}
+    by_owner: dict[Any, list[Any]] = {pk: [] for pk in owners}
+    for row in rows:
+        owner_pk = getattr(row, field.attname)
+        field.set_cached_value(row, owners[owner_pk])
+        by_owner[owner_pk].append(row)
+    for instance in instances:
+        related = getattr(instance, related_name).get_queryset()
+        related._result_cache = by_owner[instance.pk]
+        related._prefetch_done = True
+        if not hasattr(instance, "_prefetched_objects_cache"):
+            instance._prefetched_objects_cache = {}
+        instance._prefetched_objects_cache[field.remote_field.cache_name] = related

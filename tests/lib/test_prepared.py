@@ -101,3 +101,19 @@ def test_values_and_prefetches_are_the_querysets_own(people, django_assert_num_q
         (found,) = with_schools(head.pk)
         schools = sorted(m.school.name for m in found.memberships.all())
     assert schools == ["Northbrook Primary School", "Southvale Primary School", "Southvale Primary School"]
+
+
+def test_attached_rows_read_like_a_prefetch(people, django_assert_num_queries):
+    from schoolsocial.lib.prepared import attach_related
+
+    head, parent = people
+    users = list(User.objects.filter(pk__in=[head.pk, parent.pk]).order_by("pk"))
+    rows = memberships_of(head.pk)
+    attach_related(users, "memberships", rows)
+    with django_assert_num_queries(0):
+        assert [m.pk for m in users[0].memberships.all()] == [m.pk for m in rows]
+        assert list(users[1].memberships.all()) == []  # read: none of these rows are the parent's
+        assert all(m.user is users[0] for m in users[0].memberships.all())
+    # Anything else asked of the relation still asks the database, about the right person.
+    with django_assert_num_queries(1):
+        assert users[1].memberships.filter(role=Role.PARENT).count() == 1
