@@ -96,10 +96,10 @@ def case_list_for(membership: Membership | None, *, searching: bool = False) -> 
     snippets come from); `attach_nature_codes` adds the natures to the page it lists."""
     school = require(membership, "incidents.view_all")
     assert membership is not None
-    return _case_list(school.pk, membership.user, holds_case_role(membership), searching)
+    return _case_list(school.pk, membership.user, holds_case_role(membership), searching=searching)
 
 
-def _case_list(school_id: int, user: User, case_role: bool, searching: bool) -> QuerySet[Incident]:
+def _case_list(school_id: int, user: User, case_role: bool, *, searching: bool) -> QuerySet[Incident]:
     columns = LIST_COLUMNS + SEARCHED_COLUMNS if searching else LIST_COLUMNS
     return (
         Incident.objects.filter(_case_scope(school_id, user, case_role))
@@ -110,11 +110,10 @@ def _case_list(school_id: int, user: User, case_role: bool, searching: bool) -> 
 
 @functools.cache
 def _newest_cases_query(case_role: bool, count: int) -> PreparedQuery[Incident]:
-    return PreparedQuery(
-        lambda school_id, user_id: _case_list(school_id, User(pk=user_id), case_role, False).order_by(*NEWEST_FIRST)[
-            :count
-        ]
-    )
+    def build(school_id: int, user_id: int) -> QuerySet[Incident]:
+        return _case_list(school_id, User(pk=user_id), case_role, searching=False).order_by(*NEWEST_FIRST)[:count]
+
+    return PreparedQuery(build)
 
 
 def newest_cases_for(membership: Membership | None, count: int) -> list[Incident]:
@@ -125,12 +124,13 @@ def newest_cases_for(membership: Membership | None, count: int) -> list[Incident
     return _newest_cases_query(holds_case_role(membership), count)(school.pk, membership.user_id)
 
 
-# A query over a list of ids is prepared for each count of ids up to this (a page of the list
-# is 25 cases, a case has a handful of steps); a longer list is written afresh.
+# A query over a list of ids is prepared for each count of ids up to this, as the count is part
+# of its SQL (a page of the list is 25 cases, a case has a handful of steps); a longer list is
+# written afresh.
 PREPARED_IDS_AT_MOST = 60
 
 
-@functools.cache
+@functools.cache  # one for each count of ids (PREPARED_IDS_AT_MOST)
 def _natures_query(count: int) -> PreparedQuery[tuple[int, str]]:
     return PreparedQuery(
         lambda *ids: (
@@ -192,7 +192,7 @@ def load_case_for(membership: Membership | None, pk: int) -> Incident:
     attach_related(found, "pupil_links", _pupil_links_of(incident.pk))
     # Every case of the list is at the school the person acts for, already read with the membership:
     # not joined again (the school's platform settings are read when the page shows them).
-    if membership is not None and incident.school_id == membership.school_id:
+    if incident.school_id == membership.school_id:
         incident.school = membership.school
     attach_nature_codes([incident])
     return incident
@@ -209,7 +209,7 @@ def _letters_of_steps(*step_ids: int) -> QuerySet:
     return Letter.objects.filter(step_id__in=step_ids).order_by("created_at", "pk")
 
 
-@functools.cache
+@functools.cache  # one for each count of steps (PREPARED_IDS_AT_MOST)
 def _prepared_letters_of_steps(count: int) -> PreparedQuery:
     return PreparedQuery(_letters_of_steps)
 
