@@ -173,9 +173,8 @@ def _case_page_query(case_role: bool) -> PreparedQuery[Incident]:
     return PreparedQuery(build)
 
 
-_pupil_links_of = PreparedQuery(
-    lambda incident_id: IncidentPupil.objects.filter(incident_id=incident_id).select_related("pupil__school_class")
-)
+_PUPIL_LINKS = IncidentPupil.objects.select_related("pupil__school_class")
+_pupil_links_of = PreparedQuery(lambda incident_id: _PUPIL_LINKS.filter(incident_id=incident_id))
 
 
 _CASE_PAGE = {case_role: _case_page_query(case_role) for case_role in (True, False)}
@@ -189,7 +188,7 @@ def load_case_for(membership: Membership | None, pk: int) -> Incident:
     if not found:
         raise Http404("No such incident.")
     (incident,) = found
-    attach_related(found, "pupil_links", _pupil_links_of(incident.pk))
+    attach_related(found, "pupil_links", _pupil_links_of(incident.pk), _PUPIL_LINKS)
     # Every case of the list is at the school the person acts for, already read with the membership:
     # not joined again (the school's platform settings are read when the page shows them).
     if incident.school_id == membership.school_id:
@@ -203,10 +202,14 @@ _steps_of = PreparedQuery(
 )
 
 
-def _letters_of_steps(*step_ids: int) -> QuerySet:
+def _letters_oldest_first() -> QuerySet:
     from .letters.models import Letter
 
-    return Letter.objects.filter(step_id__in=step_ids).order_by("created_at", "pk")
+    return Letter.objects.order_by("created_at", "pk")
+
+
+def _letters_of_steps(*step_ids: int) -> QuerySet:
+    return _letters_oldest_first().filter(step_id__in=step_ids)
 
 
 @functools.cache  # one for each count of steps (PREPARED_IDS_AT_MOST)
@@ -221,7 +224,7 @@ def steps_of(incident: Incident) -> list[EscalationStep]:
     if ids:
         many = len(ids) > PREPARED_IDS_AT_MOST
         letters = list(_letters_of_steps(*ids)) if many else _prepared_letters_of_steps(len(ids))(*ids)
-        attach_related(steps, "letters", letters)
+        attach_related(steps, "letters", letters, _letters_oldest_first())
     return steps
 
 

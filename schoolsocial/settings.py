@@ -203,6 +203,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DB_PREPARED_STATEMENTS", True):
+    # Every page asks the same few queries (its sign-in, its case); PostgreSQL plans each one once
+    # per connection and reuses the plan after five runs, where it would plan it on every request.
+    # It shares the web server's cores: with 2 workers this was a fifth more list and case pages a
+    # second (bench/README.md). Off (false) behind a pooler in transaction mode, which cannot keep
+    # a connection's prepared statements.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env("TEST_DATABASE_TEMPLATE", ""):
     # `make test` migrates one database once (scripts/test.sh) and the test databases are copies of
     # it: each test worker migrating its own from nothing cost the suite two minutes.

@@ -17,8 +17,7 @@ date lookup) would not appear as itself among the compiled parameters, and prepa
 from __future__ import annotations
 
 import copy
-import threading
-import weakref
+import random
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -27,11 +26,25 @@ from django.db.models import QuerySet
 
 T = TypeVar("T")
 
-# Inside every integer column's range (Django refuses an out-of-range lookup at compile time) and
-# far above any id a school will reach; strings carry NULs, which no key or email contains.
-_INT_MARKER = 1_987_654_000
-_STR_MARKER = "\x00prepared-{}\x00"
 _INT64 = range(-(2**63), 2**63)
+# Where each connection keeps its compiled queries: they live and die with it (a thread's own, a
+# test database's own), and hold it in turn, which a weak mapping keyed on it could never free.
+_STORE = "schoolsocial_prepared_queries"
+
+
+def _markers(kinds: tuple[type, ...]) -> tuple[int | str, ...]:
+    # Random, so that a builder that computes with its argument (pk + 1) or a constant that happens
+    # to equal a marker shows up as two compilations that disagree. Ints stay inside every integer
+    # column's range (Django refuses an out-of-range lookup at compile time); strings carry NULs,
+    # which no key or email contains.
+    values = random.sample(range(10**9, 2 * 10**9), len(kinds))
+    return tuple(
+        f"\x00prepared-{value}\x00" if kind is str else value for kind, value in zip(kinds, values, strict=True)
+    )
+
+
+def _refuse_queries(*args: Any) -> None:
+    raise ValueError("A prepared query's builder must not read the database: what it read would be fixed.")
 
 
 class _Compiled:
@@ -40,9 +53,27 @@ class _Compiled:
 
     __slots__ = ("template", "compiler", "sql", "params", "slots", "converters", "kinds")
 
-    def __init__(self, template: QuerySet, markers: tuple[int | str, ...]) -> None:
-        compiler = template.query.get_compiler(using=template.db)
-        sql, params = compiler.as_sql()
+    def __init__(self, build: Callable[..., QuerySet], kinds: tuple[type, ...], using: str) -> None:
+        first, second = (self._compile(build, _markers(kinds), using) for _ in range(2))
+        (template, compiler, sql, params, slots), (_, _, other_sql, other_params, other_slots) = first, second
+        unbound = [value for position, value in enumerate(params) if position not in dict(slots)]
+        other_unbound = [value for position, value in enumerate(other_params) if position not in dict(other_slots)]
+        if sql != other_sql or slots != other_slots or unbound != other_unbound:
+            raise ValueError("A prepared query's SQL must not depend on its arguments' values.")
+        self.template = template
+        self.kinds = kinds
+        self.compiler = compiler
+        self.sql = sql
+        self.params = list(params)
+        self.slots = slots
+        self.converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
+
+    @staticmethod
+    def _compile(build: Callable[..., QuerySet], markers: tuple[int | str, ...], using: str):
+        with connections[using].execute_wrapper(_refuse_queries):
+            template = build(*markers).using(using)
+            compiler = template.query.get_compiler(using=using)
+            sql, params = compiler.as_sql()
         slots: list[tuple[int, int]] = []
         for position, value in enumerate(params):
             for index, marker in enumerate(markers):
@@ -52,15 +83,11 @@ class _Compiled:
                     raise ValueError("A prepared query's argument must be compared as it is, not transformed.")
         if sorted({index for _, index in slots}) != list(range(len(markers))):
             raise ValueError("Every argument of a prepared query must appear in its SQL.")
-        self.template = template
-        self.kinds = tuple(type(marker) for marker in markers)
-        self.compiler = compiler
-        self.sql = sql
-        self.params = list(params)
-        self.slots = slots
-        self.converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
+        return template, compiler, sql, params, slots
 
     def bound(self, args: tuple[int | str, ...]) -> QuerySet:
+        """A copy of the template whose compiler answers with the compiled SQL and these values.
+        Evaluated at once and never handed out: a queryset chained from it would keep that SQL."""
         params = list(self.params)
         for position, index in self.slots:
             params[position] = args[index]
@@ -68,7 +95,7 @@ class _Compiled:
         compiler = copy.copy(self.compiler)
         compiler.as_sql = lambda *args, **kwargs: (self.sql, bound_params)
         compiler.get_converters = lambda expressions: self.converters
-        queryset = self.template._chain()  # type: ignore[attr-defined]
+        queryset = self.template._chain()
         queryset.query.get_compiler = lambda *args, **kwargs: compiler
         return queryset
 
@@ -77,44 +104,38 @@ class PreparedQuery(Generic[T]):
     """`build(*args)` returns a queryset of the same shape whatever its arguments (ints or strings).
 
     Calling the prepared query with arguments returns the list the queryset would have. `build`
-    runs once per connection, with markers for arguments: anything else it puts in the query (the
-    time, a setting, a role's list of abilities) is fixed from then on, so it must not vary.
+    runs when a connection first uses it, twice, with random markers for arguments; the two must
+    compile to the same SQL, and `build` may not query. Anything else it puts in the query (the
+    time, a setting, a role's list of abilities) would be fixed from then on: it must not vary.
     """
 
     def __init__(self, build: Callable[..., QuerySet[Any, T]]) -> None:
         self._build = build
-        # One compiled form per database connection (a thread's own, a test database's own).
-        self._compiled: weakref.WeakKeyDictionary[Any, _Compiled] = weakref.WeakKeyDictionary()
-        self._lock = threading.Lock()
 
     def __call__(self, *args: int | str, using: str = "default") -> list[T]:
-        for arg in args:
-            if type(arg) is int:
-                if arg not in _INT64:
-                    return []  # as the ORM answers a lookup no column can match
-            elif type(arg) is not str:
-                raise TypeError("A prepared query takes ints and strings.")
+        kinds = tuple(type(arg) for arg in args)
+        if any(kind not in (int, str) for kind in kinds):
+            raise TypeError("A prepared query takes ints and strings.")
+        if any(kind is int and arg not in _INT64 for kind, arg in zip(kinds, args, strict=True)):
+            return list(self._build(*args).using(using))  # no column holds it: the ORM's own answer
         connection = connections[using]
-        compiled = self._compiled.get(connection)
+        store = connection.__dict__.setdefault(_STORE, {})
+        compiled = store.get(self)
         if compiled is None:
-            markers = tuple(
-                _STR_MARKER.format(i) if isinstance(arg, str) else _INT_MARKER + i for i, arg in enumerate(args)
-            )
-            compiled = _Compiled(self._build(*markers).using(using), markers)
-            with self._lock:
-                self._compiled[connection] = compiled
-        if tuple(type(arg) for arg in args) != compiled.kinds:
+            compiled = store[self] = _Compiled(self._build, kinds, using)
+        if kinds != compiled.kinds:
             raise TypeError("A prepared query takes the same kinds of argument every time.")
         return list(compiled.bound(args))
 
 
-def attach_related(instances: list[Any], related_name: str, rows: list[Any]) -> None:
+def attach_related(instances: list[Any], related_name: str, rows: list[Any], queryset: QuerySet | None = None) -> None:
     """Hand each instance its rows of a reverse foreign key (`related_name`) as `prefetch_related`
     would: `instance.<related_name>.all()` lists them with no query, each row knows its owner, and
     anything else asked of the relation (`filter()`, `count()`) queries as usual.
 
     For a prefetch whose rows come from a prepared query: Django's own prefetch writes its SQL
-    afresh every time."""
+    afresh every time. `queryset` is the prefetch's own (its order, its select_related), which the
+    relation keeps for anything else asked of it, as `Prefetch(related_name, queryset)` does."""
     if not instances:
         return
     field = getattr(type(instances[0]), related_name).field  # the foreign key on the rows' model
@@ -125,7 +146,9 @@ def attach_related(instances: list[Any], related_name: str, rows: list[Any]) -> 
         field.set_cached_value(row, owners[owner_pk])
         by_owner[owner_pk].append(row)
     for instance in instances:
-        related = getattr(instance, related_name).get_queryset()
+        manager = getattr(instance, related_name)
+        # A copy each: the manager marks the queryset it is given with its instance.
+        related = manager.get_queryset() if queryset is None else manager._apply_rel_filters(queryset._chain())  # type: ignore[attr-defined]
         related._result_cache = by_owner[instance.pk]
         related._prefetch_done = True
         if not hasattr(instance, "_prefetched_objects_cache"):

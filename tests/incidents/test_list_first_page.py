@@ -46,3 +46,28 @@ def test_another_schools_cases_never_show(cast, client_for, file_report):
     assert ours.reference in body and theirs.reference not in body
     body = client_for(cast.other_headteacher).get(LIST).content.decode()
     assert theirs.reference in body and ours.reference not in body
+
+
+def test_a_case_page_read_for_one_school_is_never_served_to_another(cast, client_for, file_report):
+    ours = file_report()
+    theirs = file_report(reporter=cast.other_school_parent, school=cast.other_school)
+    ours_client = client_for(cast.headteacher)
+    assert ours_client.get(ours.get_absolute_url()).status_code == 200  # compiled for this school
+    assert ours_client.get(theirs.get_absolute_url()).status_code == 404
+    theirs_client = client_for(cast.other_headteacher)
+    assert theirs_client.get(theirs.get_absolute_url()).status_code == 200
+    assert theirs_client.get(ours.get_absolute_url()).status_code == 404
+
+
+def test_natures_are_the_same_for_a_page_of_cases_and_for_more_than_are_prepared(cast, file_report):
+    from incidents.access import PREPARED_IDS_AT_MOST, attach_nature_codes
+    from incidents.models import Incident, Nature
+
+    made = [file_report(natures=[Nature.COMPLAINT, Nature.THREAT]) for _ in range(3)]
+    few = list(Incident.objects.filter(pk__in=[i.pk for i in made]))
+    attach_nature_codes(few)
+    assert [sorted(i.known_nature_codes) for i in few] == [sorted([Nature.COMPLAINT, Nature.THREAT])] * 3
+    many = [Incident(pk=n) for n in range(10**6, 10**6 + PREPARED_IDS_AT_MOST)] + few  # past the prepared counts
+    attach_nature_codes(many)
+    assert [sorted(i.known_nature_codes) for i in many[-3:]] == [sorted([Nature.COMPLAINT, Nature.THREAT])] * 3
+    assert all(i.known_nature_codes == [] for i in many[:-3])

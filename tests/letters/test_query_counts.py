@@ -56,3 +56,21 @@ def test_letters_list_and_incident_page_queries_do_not_grow(cast, case, client_f
     letters_on(cast, incident, extra, 12)
     large = [measure(client, url, django_assert_max_num_queries, n) for url, n in zip(pages, limits, strict=True)]
     assert small == large
+
+
+def test_each_step_on_the_incident_page_has_its_own_letters_oldest_first(cast, case, django_assert_num_queries):
+    from incidents.access import steps_of
+    from incidents.letters.models import Letter
+
+    incident, step = case
+    letters_on(cast, incident, step, 5)
+    steps = steps_of(incident)
+    assert len(steps) >= 5
+    with django_assert_num_queries(0):
+        shown = {s.pk: [letter.pk for letter in s.letters.all()] for s in steps}
+    for s in steps:
+        assert shown[s.pk] == list(
+            Letter.objects.filter(step=s).order_by("created_at", "pk").values_list("pk", flat=True)
+        )
+        assert all(letter.step_id == s.pk for letter in s.letters.all())
+    assert sum(map(len, shown.values())) == Letter.objects.filter(incident=incident, step__isnull=False).count()

@@ -54,8 +54,8 @@ def test_each_call_binds_its_own_arguments(people):
     assert [m.role for m in memberships_of(head.pk)] == [Role.HEADTEACHER, Role.GOVERNOR]
     assert [m.role for m in memberships_of(parent.pk)] == [Role.PARENT]
     assert memberships_of(head.pk + parent.pk + 1000) == []
-    # An id no column can hold finds nothing, as the ORM answers, rather than failing in the driver.
-    assert memberships_of(2**70) == []
+    # An id no column can hold is answered by the ORM itself (nothing), not bound into the SQL.
+    assert PreparedQuery(lambda pk: User.objects.filter(pk=pk))(2**70) == []
 
 
 def test_strings_are_bound_as_they_are_never_spliced_into_the_sql(people):
@@ -117,3 +117,32 @@ def test_attached_rows_read_like_a_prefetch(people, django_assert_num_queries):
     # Anything else asked of the relation still asks the database, about the right person.
     with django_assert_num_queries(1):
         assert users[1].memberships.filter(role=Role.PARENT).count() == 1
+
+
+def test_a_builder_whose_sql_depends_on_its_arguments_is_refused(people):
+    head, _ = people
+    with pytest.raises(ValueError, match="must appear"):
+        PreparedQuery(lambda pk: User.objects.filter(pk=pk + 1))(head.pk)  # computes with the marker
+    with pytest.raises(ValueError, match="must not depend"):
+        PreparedQuery(lambda pk: User.objects.filter(pk=pk, pk__lt=pk * 3))(head.pk)
+
+
+def test_a_builder_that_reads_the_database_is_refused(people):
+    head, _ = people
+    with pytest.raises(ValueError, match="must not read the database"):
+        PreparedQuery(lambda pk: User.objects.filter(pk__in=list(User.objects.values_list("pk", flat=True))))(head.pk)
+
+
+def test_rows_attached_keep_the_prefetchs_order_for_anything_else_asked(people, django_assert_num_queries):
+    from schoolsocial.lib.prepared import attach_related
+
+    head, _ = people
+    (user,) = User.objects.filter(pk=head.pk)
+    newest_first = Membership.objects.order_by("-pk")
+    attach_related([user], "memberships", list(newest_first.filter(user=head)), newest_first)
+    with django_assert_num_queries(0):
+        cached = [m.pk for m in user.memberships.all()]
+    assert cached == sorted(cached, reverse=True)
+    # Anything else asked of the relation queries, in the prefetch's order (newest first).
+    with django_assert_num_queries(1):
+        assert [m.pk for m in user.memberships.exclude(pk=0)] == cached
