@@ -1,3 +1,5 @@
+import functools
+
 import django_otp.middleware
 from django.apps import apps
 from django.conf import settings
@@ -90,8 +92,6 @@ class OTPMiddleware(django_otp.middleware.OTPMiddleware):
     query: it is asked on every request. The checks are django_otp's own: the device must still
     exist, be confirmed and belong to the signed-in person, or the session is no longer verified."""
 
-    _by_model: dict[type, PreparedQuery] = {}
-
     def _device_from_persistent_id(self, persistent_id: str):
         try:
             model_label, device_id = self._normalize_persistent_id(persistent_id).rsplit("/", 1)
@@ -101,8 +101,10 @@ class OTPMiddleware(django_otp.middleware.OTPMiddleware):
             return None
         if not issubclass(device_class, Device):
             return None
-        query = self._by_model.get(device_class)
-        if query is None:
-            query = self._by_model[device_class] = PreparedQuery(lambda pk: device_class.objects.filter(id=pk))
-        found = query(pk)
+        found = _device_by_id(device_class)(pk)  # type: ignore[arg-type]  # a model class is hashable
         return found[0] if found else None
+
+
+@functools.cache  # one for each kind of device (authenticator app, passkey)
+def _device_by_id(device_class: type[Device]) -> PreparedQuery:
+    return PreparedQuery(lambda pk: device_class.objects.filter(id=pk))

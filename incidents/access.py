@@ -21,7 +21,6 @@ steps, letters, bundles, timeline, cluster alerts, search results and dashboard 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -29,7 +28,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Membership, User
 from accounts.permissions import holds_case_role, may, require, require_membership
-from schoolsocial.lib.prepared import PreparedQuery, attach_related
+from schoolsocial.lib.prepared import PreparedIdsQuery, PreparedQuery, attach_related
 
 from .models import (
     ClusterAlert,
@@ -124,33 +123,17 @@ def newest_cases_for(membership: Membership | None, count: int) -> list[Incident
     return _newest_cases_query(holds_case_role(membership), count)(school.pk, membership.user_id)
 
 
-# A query over a list of ids is prepared for each count of ids up to this, as the count is part
-# of its SQL (a page of the list is 25 cases, a case has a handful of steps); a longer list is
-# written afresh.
-PREPARED_IDS_AT_MOST = 60
-
-
-@functools.cache  # one for each count of ids (PREPARED_IDS_AT_MOST)
-def _natures_query(count: int) -> PreparedQuery[tuple[int, str]]:
-    return PreparedQuery(
-        lambda *ids: (
-            IncidentNature.objects.filter(incident_id__in=ids).order_by("pk").values_list("incident_id", "nature")
-        )
-    )
+# One query of two columns for a page of cases (a prefetch would build a model for every nature).
+_nature_codes_of = PreparedIdsQuery(
+    lambda *ids: IncidentNature.objects.filter(incident_id__in=ids).order_by("pk").values_list("incident_id", "nature")
+)
 
 
 def attach_nature_codes(incidents: list[Incident]) -> None:
     """Each incident's nature codes, read for the whole page in one query of two columns (a
     prefetch would build a model for every nature of every row)."""
     codes: dict[int, list[str]] = {incident.pk: [] for incident in incidents}
-    if not codes:
-        return
-    rows: Iterable[tuple[int, str]]
-    if len(codes) <= PREPARED_IDS_AT_MOST:  # a page of the list, or one case
-        rows = _natures_query(len(codes))(*codes)
-    else:
-        rows = IncidentNature.objects.filter(incident_id__in=codes).order_by("pk").values_list("incident_id", "nature")
-    for incident_id, nature in rows:
+    for incident_id, nature in _nature_codes_of(codes.keys()):
         codes[incident_id].append(nature)
     for incident in incidents:
         incident.known_nature_codes = codes[incident.pk]
@@ -208,23 +191,13 @@ def _letters_oldest_first() -> QuerySet:
     return Letter.objects.order_by("created_at", "pk")
 
 
-def _letters_of_steps(*step_ids: int) -> QuerySet:
-    return _letters_oldest_first().filter(step_id__in=step_ids)
-
-
-@functools.cache  # one for each count of steps (PREPARED_IDS_AT_MOST)
-def _prepared_letters_of_steps(count: int) -> PreparedQuery:
-    return PreparedQuery(_letters_of_steps)
+_letters_of_steps = PreparedIdsQuery(lambda *step_ids: _letters_oldest_first().filter(step_id__in=step_ids))
 
 
 def steps_of(incident: Incident) -> list[EscalationStep]:
     """The steps of an incident already fetched through `get_case_for`, with their letters."""
     steps = _steps_of(incident.pk)
-    ids = [step.pk for step in steps]
-    if ids:
-        many = len(ids) > PREPARED_IDS_AT_MOST
-        letters = list(_letters_of_steps(*ids)) if many else _prepared_letters_of_steps(len(ids))(*ids)
-        attach_related(steps, "letters", letters, _letters_oldest_first())
+    attach_related(steps, "letters", _letters_of_steps([step.pk for step in steps]), _letters_oldest_first())
     return steps
 
 
@@ -266,13 +239,15 @@ _all_evidence_of = PreparedQuery(
 def evidence_for(membership: Membership | None, incident: Incident) -> list[Evidence]:
     """The evidence of `incident` this person may see: all of it for the case handlers, only their
     own uploads for the reporter, none for governors."""
-    evidence = Evidence.objects.filter(incident=incident).select_related("uploaded_by")
     if may(membership, "incidents.view_all") and incident.school_id == membership.school_id:
         if holds_case_role(membership) or cases_for(membership).filter(pk=incident.pk).exists():
             return _all_evidence_of(incident.pk)
         return []
     if may(membership, "incidents.report"):
-        return list(evidence.filter(uploaded_by=membership.user, incident__reporter=membership.user))
+        own = Evidence.objects.filter(
+            incident=incident, uploaded_by=membership.user, incident__reporter=membership.user
+        )
+        return list(own.select_related("uploaded_by"))
     return []
 
 

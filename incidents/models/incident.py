@@ -394,7 +394,7 @@ class Incident(models.Model):
         # Annotated by with_platform_settings() on the pages that show them; one query otherwise.
         if not hasattr(self, "school_platform_report_url"):
             found: list[tuple[str, str]] = (
-                _school_platform_settings_of(self.school_id, self.platform_id) if self.platform_id else []
+                _own_platform_settings_of(self.school_id, self.platform_id) if self.platform_id else []
             )
             self.school_platform_report_url, self.school_platform_notes = found[0] if found else ("", "")
         return self.school_platform_report_url or "", self.school_platform_notes or ""
@@ -472,7 +472,7 @@ class IncidentNature(models.Model):
         return self.get_nature_display()
 
 
-def _school_platform_settings(school_id: int, platform_id: int):
+def _own_platform_settings(school_id: int, platform_id: int):
     from .platforms import SchoolPlatform
 
     # At most one row (unique per school and platform): sliced, as first() would add an ORDER BY.
@@ -481,4 +481,4 @@ def _school_platform_settings(school_id: int, platform_id: int):
 
 
 # Read on every incident page that shows the platform's report-abuse help.
-_school_platform_settings_of = PreparedQuery(_school_platform_settings)
+_own_platform_settings_of = PreparedQuery(_own_platform_settings)

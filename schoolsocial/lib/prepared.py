@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copy
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, Generic, TypeVar
 
 from django.db import connections
@@ -56,8 +56,9 @@ class _Compiled:
     def __init__(self, build: Callable[..., QuerySet], kinds: tuple[type, ...], using: str) -> None:
         first, second = (self._compile(build, _markers(kinds), using) for _ in range(2))
         (template, compiler, sql, params, slots), (_, _, other_sql, other_params, other_slots) = first, second
-        unbound = [value for position, value in enumerate(params) if position not in dict(slots)]
-        other_unbound = [value for position, value in enumerate(other_params) if position not in dict(other_slots)]
+        bound_at, other_bound_at = {position for position, _ in slots}, {position for position, _ in other_slots}
+        unbound = [value for position, value in enumerate(params) if position not in bound_at]
+        other_unbound = [value for position, value in enumerate(other_params) if position not in other_bound_at]
         if sql != other_sql or slots != other_slots or unbound != other_unbound:
             raise ValueError("A prepared query's SQL must not depend on its arguments' values.")
         self.template = template
@@ -126,6 +127,30 @@ class PreparedQuery(Generic[T]):
         if kinds != compiled.kinds:
             raise TypeError("A prepared query takes the same kinds of argument every time.")
         return list(compiled.bound(args))
+
+
+# A page of a list is 25 rows, a case has a handful of steps.
+IDS_PREPARED_AT_MOST = 60
+
+
+class PreparedIdsQuery(Generic[T]):
+    """`build(*ids)` filters on `__in=ids`. The count of ids is part of the SQL, so a prepared query
+    is kept for each count up to `at_most`; a longer list is written afresh by the ORM."""
+
+    def __init__(self, build: Callable[..., QuerySet[Any, T]], at_most: int = IDS_PREPARED_AT_MOST) -> None:
+        self._build = build
+        self._at_most = at_most
+        self._by_count: dict[int, PreparedQuery[T]] = {}
+
+    def __call__(self, ids: Collection[int], using: str = "default") -> list[T]:
+        if not ids:
+            return []
+        if len(ids) > self._at_most:
+            return list(self._build(*ids).using(using))
+        query = self._by_count.get(len(ids))
+        if query is None:
+            query = self._by_count[len(ids)] = PreparedQuery(self._build)
+        return query(*ids, using=using)
 
 
 def attach_related(instances: list[Any], related_name: str, rows: list[Any], queryset: QuerySet | None = None) -> None:

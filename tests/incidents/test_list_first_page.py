@@ -60,8 +60,9 @@ def test_a_case_page_read_for_one_school_is_never_served_to_another(cast, client
 
 
 def test_natures_are_the_same_for_a_page_of_cases_and_for_more_than_are_prepared(cast, file_report):
-    from incidents.access import PREPARED_IDS_AT_MOST, attach_nature_codes
+    from incidents.access import attach_nature_codes
     from incidents.models import Incident, Nature
+    from schoolsocial.lib.prepared import IDS_PREPARED_AT_MOST as PREPARED_IDS_AT_MOST
 
     made = [file_report(natures=[Nature.COMPLAINT, Nature.THREAT]) for _ in range(3)]
     few = list(Incident.objects.filter(pk__in=[i.pk for i in made]))
