@@ -18,6 +18,7 @@ INDEX = fulltext.TextIndex(
     columns=(("subject", "A"), ("details", "B"), ("desired_outcome", "C"), ("outcome_summary", "C")),
     notes_table="complaints_complaintentry",
     notes_key="complaint_id",
+    prefixes=fulltext.PREFIX_LENGTHS,
 )
 REFERENCE = re.compile(r"^\s*(?:[a-z0-9]+-)?c0*(\d{1,9})\s*$", re.IGNORECASE)
 SNIPPET_LENGTH = 160

@@ -123,9 +123,14 @@ def newest_cases_for(membership: Membership | None, count: int) -> list[Incident
     return _newest_cases_query(holds_case_role(membership), count)(school.pk, membership.user_id)
 
 
-# One query of two columns for a page of cases (a prefetch would build a model for every nature).
+# One query of two columns for a page of cases (a prefetch would build a model for every nature),
+# in the order of its unique index (incident, nature), so the database sorts nothing.
 _nature_codes_of = PreparedIdsQuery(
-    lambda *ids: IncidentNature.objects.filter(incident_id__in=ids).order_by("pk").values_list("incident_id", "nature")
+    lambda *ids: (
+        IncidentNature.objects.filter(incident_id__in=ids)
+        .order_by("incident_id", "nature")
+        .values_list("incident_id", "nature")
+    )
 )
 
 

@@ -24,6 +24,7 @@ INDEX = fulltext.TextIndex(
     notes_table="incidents_timelineentry",
     notes_key="incident_id",
     trigram=("reference", "account_name"),
+    prefixes=fulltext.PREFIX_LENGTHS,
 )
 SNIPPET_LENGTH = 220
 

@@ -434,7 +434,7 @@ class Incident(models.Model):
     def nature_codes(self) -> list[str]:
         if self.known_nature_codes is not None:
             return self.known_nature_codes
-        return [n.nature for n in self.natures.all()]
+        return sorted(n.nature for n in self.natures.all())  # as attach_nature_codes lists them
 
     @property
     def nature_labels(self) -> list[str]:

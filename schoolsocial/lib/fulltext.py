@@ -17,8 +17,8 @@ both and `makemigrations` never sees it):
   reference matches too. The notes are copied into a `search_notes` column by a trigger on the
   child table (a generated column may only read its own row); Django never writes either column,
   so a save from a stale instance cannot overwrite them.
-- SQLite: an FTS5 table (`<table>_fts`, Porter stemming) holding the same columns and the notes,
-  kept in step by triggers on both tables, so bulk inserts, raw updates and raw deletes (record
+- SQLite: an FTS5 table (`<table>_fts`, Porter stemming, prefix indexes) holding the same columns
+  and the notes, kept in step by triggers on both tables, so bulk inserts, raw updates and raw deletes (record
   destruction) keep it right too. SQLite drops a table's triggers when Django rebuilds the table
   for a later migration: such a migration must call `install` again (tests/incidents/test_search.py
   fails if the triggers are missing).
@@ -49,6 +49,10 @@ class TextIndex:
     notes_table: str = ""  # child rows whose non-empty `body` is searched with the record
     notes_key: str = ""  # the child table's column pointing at `table`
     trigram: tuple[str, ...] = ()  # PostgreSQL: columns also matched on any part of their text
+    # SQLite: FTS5 prefix indexes of these lengths. Every word is searched as a prefix ("group"*),
+    # and without an index of its length FTS5 merges the whole doclist of every term starting with
+    # it before returning the first row (7 ms for "NBP-2026" at 100,000 incidents, 0.2 with one).
+    prefixes: tuple[int, ...] = ()
 
     @property
     def fts(self) -> str:
@@ -57,6 +61,9 @@ class TextIndex:
     @property
     def searched(self) -> list[tuple[str, str]]:
         return [*self.columns, *([("search_notes", "D")] if self.notes_table else [])]
+
+
+PREFIX_LENGTHS = (2, 3, 4, 5, 6)  # a longer word is a whole word, or shares its start with few terms
 
 
 def words(text: str) -> list[str]:
@@ -333,6 +340,15 @@ def uninstall(schema_editor, index: TextIndex) -> None:
         schema_editor.execute(statement, params=None)
 
 
+def rebuild_sqlite(schema_editor, old: TextIndex, new: TextIndex) -> None:
+    """SQLite: the FTS5 table and its triggers remade as `new` describes them, filled from the rows
+    (a migration changing how the index is kept). Nothing on PostgreSQL: uninstall would drop its
+    own index."""
+    if schema_editor.connection.vendor == "sqlite":
+        uninstall(schema_editor, old)
+        install(schema_editor, new)
+
+
 def _notes_of(index: TextIndex, key: str, separator_sql: str) -> str:
     return (
         f'coalesce((SELECT {separator_sql} FROM "{index.notes_table}" n '
@@ -417,8 +433,10 @@ def _sqlite(index: TextIndex) -> list[str]:
     new_values = ", ".join(f"new.{_q(c)}" for c in own)
     assignments = ", ".join(f"{_q(c)} = new.{_q(c)}" for c in own)
     notes_column = ', "search_notes"' if index.notes_table else ""
+    prefix = f", prefix='{' '.join(str(length) for length in index.prefixes)}'" if index.prefixes else ""
     statements = [
-        f"CREATE VIRTUAL TABLE {fts} USING fts5({names}{notes_column}, tokenize='porter unicode61 remove_diacritics 2')",
+        f"CREATE VIRTUAL TABLE {fts} USING fts5({names}{notes_column}, "
+        f"tokenize='porter unicode61 remove_diacritics 2'{prefix})",
     ]
     if index.notes_table:
         recompute = _notes_of(index, "{key}", "group_concat(n.body, ' ')")

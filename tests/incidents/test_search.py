@@ -201,3 +201,49 @@ def test_a_whole_reference_finds_that_incident_only_in_its_own_school(cast, clie
     client = client_for(cast.headteacher)
     assert refs(client.get(LIST, {"q": f"  {mine.reference.lower()} "})) == [mine.reference]
     assert refs(client.get(LIST, {"q": theirs.reference})) == []
+
+
+# --- Every word is also the start of a longer one: SQLite answers that from prefix indexes ----------
+
+
+@pytest.mark.parametrize("typed", ["tr", "tram", "trampo", "trampoli", "TRAMPOLINES"])
+def test_the_start_of_a_word_finds_it_at_any_length(cast, file_report, typed):
+    found = file_report(content="Photos from the trampoline club were posted")
+    file_report(content="Photos from the tractor show were posted")
+    cases = Incident.objects.filter(school=cast.school)
+    expected = {found} if typed.lower().startswith("tram") else {found, *cases.exclude(pk=found.pk)}
+    assert set(search(cases, typed)) == expected
+
+
+def _fts_sql(table: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [f"{table}_fts"])
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 tables exist on SQLite only")
+def test_the_sqlite_indexes_keep_prefix_indexes(db):
+    # Without them a common word's prefix query merges every row it matches before the first page.
+    for table in ("incidents_incident", "complaints_complaint"):
+        assert "prefix='2 3 4 5 6'" in _fts_sql(table)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the migration rebuilds the FTS5 table on SQLite only")
+@pytest.mark.django_db(transaction=True)
+def test_the_prefix_index_migration_reverses_and_keeps_every_row_searchable(cast, file_report):
+    from django.db.migrations.executor import MigrationExecutor
+
+    posted = file_report(content="Photos from the trampoline club were posted")
+    actions.add_note(incident=posted, by=cast.headteacher, text="Spoke to the grandmother")
+    before = [("incidents", "0026_open_flagged_count_covers_id")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    assert "prefix=" not in _fts_sql("incidents_incident")
+    cases = Incident.objects.filter(school=cast.school)
+    assert list(search(cases, "trampo")) == [posted]
+    MigrationExecutor(connection).migrate(executor.loader.graph.leaf_nodes())
+    assert "prefix='2 3 4 5 6'" in _fts_sql("incidents_incident")
+    assert list(search(cases, "grandmoth")) == [posted]  # the notes copied into the new table
+    assert fulltext.missing_sqlite_triggers(connection, INDEX) == set()
+    later = file_report(content="Another trampoline post")
+    assert set(search(cases, "trampoline")) == {posted, later}
