@@ -30,9 +30,10 @@ messages:
 # Also what the tests, lint and type checks need: requirements-dev.txt on top.
 dev-deps: deps $(VENV)/.dev-installed
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements-pip.txt requirements.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-pip.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.txt
 	touch $@
 
@@ -44,6 +45,7 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt $(VENV)/.installed
 # pyproject.toml [tool.pip-tools]). Pins already in the .txt files are kept unless asked, e.g.
 # `make requirements ARGS="--upgrade-package Django"`.
 requirements: dev-deps
+	CUSTOM_COMPILE_COMMAND="make requirements" $(VENV)/bin/pip-compile --quiet $(ARGS) requirements-pip.in
 	CUSTOM_COMPILE_COMMAND="make requirements" $(VENV)/bin/pip-compile --quiet $(ARGS) requirements.in
 	CUSTOM_COMPILE_COMMAND="make requirements" $(VENV)/bin/pip-compile --quiet $(ARGS) requirements-dev.in
 
