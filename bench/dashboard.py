@@ -175,9 +175,7 @@ def incidents(school: School, head: User, reporter: User, count: int, start_numb
                 )
             made_rows = Incident.objects.bulk_create(rows)
             IncidentNature.objects.bulk_create(
-                IncidentNature(incident=i, nature=n)
-                for i in made_rows
-                for n in {rng.choice(natures), rng.choice(natures)}
+                IncidentNature.for_incident(i, n) for i in made_rows for n in {rng.choice(natures), rng.choice(natures)}
             )
             EscalationStep.objects.bulk_create(
                 EscalationStep(incident=i, kind=rng.choice(steps), created_by=head) for i in made_rows[::2]

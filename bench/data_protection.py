@@ -84,7 +84,7 @@ def build(school: School, reporter: User, pupil: Pupil, count: int, start: int) 
                 IncidentPupil(incident=i, pupil=pupil, role="in_post") for i in created_rows if i.number % 5000 == 0
             )
             IncidentNature.objects.bulk_create(
-                IncidentNature(incident=i, nature=rng.choice(list(Nature))) for i in created_rows
+                IncidentNature.for_incident(i, rng.choice(list(Nature))) for i in created_rows
             )
         made += size
 

@@ -245,7 +245,9 @@ def _work(incident, head, people, plan) -> None:
 
 
 # Sentences for the bulk posts, so search and the benches see text shaped like real reports: a few
-# sentences each, some words in most posts, some in almost none ("trampoline": one post in 5,000).
+# sentences each, some words in most posts, some in almost none ("trampoline": twenty posts in the
+# school, the same twenty at every size from 1,000 up, so a bench compares like pages: one post in
+# 5,000 at 100,000).
 _OPENINGS = [
     "Someone in the year {year} parents group posted this last night.",
     "This was shared in a group chat that most of the class are in.",
@@ -289,7 +291,7 @@ def post_text(rng: random.Random, number: int) -> str:
         "place": rng.choice(_PLACES),
     }
     sentences = [rng.choice(_OPENINGS), *rng.sample(_MIDDLES, rng.randint(1, 3)), rng.choice(_CLOSINGS)]
-    if number % 5000 == 7:
+    if number < 1000 and number % 50 == 7:
         sentences.insert(1, "It started with a video filmed on a trampoline in someone's garden.")
     return " ".join(sentence.format(**fill) for sentence in sentences)
 
@@ -345,9 +347,7 @@ def _bulk(school, people, wanted: int) -> int:
             for row in rows:  # likewise the time to resolve that the statistics count
                 row.seconds_to_resolve = seconds_between(row.created_at, row.resolved_at)
             created = Incident.objects.bulk_create(rows)
-            IncidentNature.objects.bulk_create(
-                [IncidentNature(incident=i, nature=rng.choice(natures)) for i in created]
-            )
+            IncidentNature.objects.bulk_create([IncidentNature.for_incident(i, rng.choice(natures)) for i in created])
             EscalationStep.objects.bulk_create(
                 [
                     EscalationStep(

@@ -681,6 +681,7 @@ class IncidentFilterForm(PlainTextMixin, forms.Form):
 
     def __init__(self, *args, school: School, **kwargs):
         super().__init__(*args, **kwargs)
+        self.school = school
         # Hidden platforms stay here: past incidents may be about them. Never another school's own.
         platforms = _platform_choices(school.pk)
         cast(forms.ChoiceField, self.fields["platform"]).choices = [("", "Any platform"), *platforms]

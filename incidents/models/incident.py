@@ -357,7 +357,11 @@ class Incident(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"status", "resolved_at", "created_at"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "resolved_at", "seconds_to_resolve"}
+        loaded_at = getattr(self, "_loaded_created_at", None)
+        moved = loaded_at not in (None, self.created_at) and (update_fields is None or "created_at" in update_fields)
         super().save(*args, **kwargs)
+        if moved:  # the natures' copy, which orders the list filtered by a nature
+            IncidentNature.objects.filter(incident=self).update(reported_at=self.created_at)
         self._loaded_status = self.status
         self._loaded_created_at = self.created_at
 
@@ -462,14 +466,32 @@ class IncidentNature(models.Model):
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="natures")
     nature = models.CharField(max_length=30, choices=Nature.choices)
-    history = HistoricalRecords()
+    # Copies of the incident's school and report moment, so the list filtered by a nature reads
+    # that nature's cases newest first off one index and stops at a page, however rare the nature
+    # (through the incident's own index it would read every case of the school to find them).
+    # save() and Incident.save() keep them in step; bulk creators use for_incident().
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+", db_index=False, editable=False)
+    reported_at = models.DateTimeField(editable=False)
+    history = HistoricalRecords(excluded_fields=["school", "reported_at"])
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["incident", "nature"], name="unique_incident_nature")]
-        indexes = [models.Index(fields=["nature", "incident"], name="incident_nature_lookup")]
+        indexes = [
+            models.Index(fields=["nature", "incident"], name="incident_nature_lookup"),
+            models.Index(fields=["school", "nature", "-reported_at", "-incident"], name="incident_nature_recent"),
+        ]
 
     def __str__(self) -> str:
         return self.get_nature_display()
+
+    @classmethod
+    def for_incident(cls, incident: Incident, nature: str) -> IncidentNature:
+        return cls(incident=incident, nature=nature, school_id=incident.school_id, reported_at=incident.created_at)
+
+    def save(self, *args, **kwargs) -> None:
+        self.school_id = self.incident.school_id
+        self.reported_at = self.incident.created_at
+        super().save(*args, **kwargs)
 
 
 def _own_platform_settings(school_id: int, platform_id: int):

@@ -57,7 +57,10 @@ def filtered_incidents(incidents, form: IncidentFilterForm) -> tuple[QuerySet[In
     elif data["status"]:
         incidents = incidents.filter(status=data["status"])
     if data["nature"]:
-        incidents = incidents.filter(natures__nature=data["nature"])
+        # Read off the natures' own index (school, nature, newest first), whatever else is filtered.
+        incidents = incidents.filter(natures__school=form.school, natures__nature=data["nature"]).order_by(
+            "-natures__reported_at", "-pk"
+        )
     if data["platform"]:
         incidents = incidents.filter(platform=data["platform"])
     if data["overdue"]:

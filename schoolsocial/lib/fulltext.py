@@ -394,16 +394,38 @@ END $$""",
     return statements + _postgresql_indexes(index)
 
 
+def _postgresql_index_names(index: TextIndex) -> list[str]:
+    return [f"{index.table}_search", *(f"{index.table}_{column}_trgm" for column in index.trigram)]
+
+
+# GIN's fast update queues new entries in a pending list that every search reads through in full
+# until a vacuum merges it: after a day of edits a rare word took 30 ms instead of 9. Reports and
+# complaints are written a few times a day and searched far more, so entries go straight in.
+GIN_OPTIONS = "WITH (fastupdate = off)"
+
+
 def _postgresql_indexes(index: TextIndex, lead: str | None = None) -> list[str]:
     """The GIN index on the tsvector and the trigram ones, each led by the column `lead` if given."""
     table = index.table
     first = f'"{lead}", ' if lead else ""
-    statements = [f'CREATE INDEX "{table}_search" ON "{table}" USING gin ({first}"search_vector")']
+    statements = [f'CREATE INDEX "{table}_search" ON "{table}" USING gin ({first}"search_vector") {GIN_OPTIONS}']
     for column in index.trigram:
         statements.append(
-            f'CREATE INDEX "{table}_{column}_trgm" ON "{table}" USING gin ({first}"{column}" gin_trgm_ops)'
+            f'CREATE INDEX "{table}_{column}_trgm" ON "{table}" USING gin ({first}"{column}" gin_trgm_ops) '
+            + GIN_OPTIONS
         )
     return statements
+
+
+def set_gin_fast_update(schema_editor, index: TextIndex, enabled: bool) -> None:
+    """PostgreSQL: turn GIN's pending list on or off for the text indexes; turning it off also
+    merges what is queued, so no search reads it again."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for name in _postgresql_index_names(index):
+        schema_editor.execute(f'ALTER INDEX "{name}" SET (fastupdate = {"on" if enabled else "off"})', params=None)
+        if not enabled:
+            schema_editor.execute(f"SELECT gin_clean_pending_list('\"{name}\"'::regclass)", params=None)
 
 
 def lead_postgresql_indexes(schema_editor, index: TextIndex, column: str | None) -> None:

@@ -41,6 +41,38 @@ def test_list_filters(cast, client_for, file_report):
     assert "Overdue" in page
 
 
+def ordered_refs(response) -> list[str]:
+    return [i.reference for i in response.context["page"]]
+
+
+def test_the_list_filtered_by_a_nature_is_newest_first_and_follows_every_change(cast, client_for, file_report):
+    first, second, third = (file_report(natures=[Nature.THREAT]) for _ in range(3))
+    file_report(natures=[Nature.COMPLAINT])
+    file_report(school=cast.other_school, reporter=cast.other_school_parent, natures=[Nature.THREAT])
+    client = client_for(cast.headteacher)
+    assert ordered_refs(client.get(LIST, {"nature": "threat"})) == [third.reference, second.reference, first.reference]
+    # The report moment corrected: the list orders by the new one (the natures keep a copy of it).
+    first.created_at = timezone.now() + timedelta(minutes=5)
+    first.save()
+    assert ordered_refs(client.get(LIST, {"nature": "threat"})) == [first.reference, third.reference, second.reference]
+    # Natures changed at triage: the case leaves one filter and joins another.
+    actions.triage(
+        incident=second,
+        by=cast.headteacher,
+        severity="low",
+        natures=[Nature.DEFAMATORY],
+        poster_kind="parent",
+        owner=None,
+    )
+    assert ordered_refs(client.get(LIST, {"nature": "threat"})) == [first.reference, third.reference]
+    assert ordered_refs(client.get(LIST, {"nature": "defamatory"})) == [second.reference]
+    # Combined with a status, and never another school's.
+    actions.triage(
+        incident=third, by=cast.headteacher, severity="low", natures=[Nature.THREAT], poster_kind="parent", owner=None
+    )
+    assert ordered_refs(client.get(LIST, {"nature": "threat", "status": "triaged"})) == [third.reference]
+
+
 def test_bad_filters_do_not_break_the_list(cast, client_for, file_report):
     file_report()
     response = client_for(cast.headteacher).get(

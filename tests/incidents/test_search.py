@@ -126,6 +126,30 @@ def test_any_part_of_a_handle_matches_on_postgresql(cast, file_report):
     assert list(search(Incident.objects.filter(school=cast.school), "owl_goss")) == [handle]
 
 
+def _gin_options() -> dict[str, list[str]]:
+    names = ["incidents_incident_search", "incidents_incident_reference_trgm", "incidents_incident_account_name_trgm"]
+    names.append("complaints_complaint_search")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, reloptions FROM pg_class WHERE relname = ANY(%s)", [names])
+        options = {name: opts or [] for name, opts in cursor.fetchall()}
+    assert set(options) == set(names)
+    return options
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="GIN indexes exist on PostgreSQL only")
+def test_new_reports_go_straight_into_the_text_indexes_on_postgresql(db):
+    """No GIN pending list: with fast update on, every search reads the day's queued entries in full."""
+    assert all("fastupdate=off" in opts for opts in _gin_options().values())
+    # A database made before the change has it on; the migration turns it off (and merges the queue).
+    with connection.schema_editor() as editor:
+        fulltext.set_gin_fast_update(editor, INDEX, enabled=True)
+    assert _gin_options()["incidents_incident_search"] == ["fastupdate=on"]
+    with connection.schema_editor() as editor:
+        fulltext.set_gin_fast_update(editor, INDEX, enabled=False)
+    incident_options = {k: v for k, v in _gin_options().items() if k.startswith("incidents_")}
+    assert incident_options and all(opts == ["fastupdate=off"] for opts in incident_options.values())
+
+
 # --- Many matches: ranking is bounded, the newest come first and the list says so ----------------
 
 
