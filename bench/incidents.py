@@ -4,7 +4,9 @@
 
 Uses its own SQLite file (var/bench-incidents.sqlite3, rebuilt each run) unless DATABASE_URL is set.
 Seeds rows with bulk_create (each incident with a few sentences of post text, a step, a nature, a
-timeline entry and an evidence row), prints one JSON line per page and size on stdout:
+timeline entry and an evidence row), times the pages of each size in turn (one request of each
+per round, so a slow phase of the VM falls on all of them), prints one JSON line per page and
+size on stdout:
 {"measure": ..., "size": ..., "value": median ms, "unit": "ms", "queries": queries per request},
 and the ratios and EXPLAIN findings on stderr. The EXPLAIN check runs every SELECT of each page
 again: on PostgreSQL under EXPLAIN (ANALYZE, FORMAT JSON), failing any query that reads more than
@@ -103,19 +105,24 @@ def note(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
-def median_ms(client, url: str, runs: int) -> tuple[float, float]:
-    """Median wall-clock and CPU milliseconds of this process per request (on SQLite the CPU time
-    includes the database's work, and it suffers less than the wall clock on a shared machine)."""
-    for _ in range(3):
-        assert client.get(url).status_code == 200, url
-    times, cpu = [], []
+def median_ms(client, pages: dict[str, str], runs: int) -> dict[str, tuple[float, float]]:
+    """Median wall-clock and CPU milliseconds of this process per request for each page (on SQLite
+    the CPU time includes the database's work, and it suffers less than the wall clock on a shared
+    machine). The pages are timed in turn, one request each per round, so that a slow phase of the
+    VM (its speed drifts by a third within minutes) falls on every page alike, not on one."""
+    for url in pages.values():
+        for _ in range(3):
+            assert client.get(url).status_code == 200, url
+    times: dict[str, list[float]] = {label: [] for label in pages}
+    cpu: dict[str, list[float]] = {label: [] for label in pages}
     for _ in range(runs):
-        started, started_cpu = time.perf_counter(), time.process_time()
-        response = client.get(url)
-        times.append((time.perf_counter() - started) * 1000)
-        cpu.append((time.process_time() - started_cpu) * 1000)
-        assert response.status_code == 200
-    return statistics.median(times), statistics.median(cpu)
+        for label, url in pages.items():
+            started, started_cpu = time.perf_counter(), time.process_time()
+            response = client.get(url)
+            times[label].append((time.perf_counter() - started) * 1000)
+            cpu[label].append((time.process_time() - started_cpu) * 1000)
+            assert response.status_code == 200, url
+    return {label: (statistics.median(times[label]), statistics.median(cpu[label])) for label in pages}
 
 
 def check_plans(client, url: str, size: int) -> tuple[list[str], list[str]]:
@@ -216,8 +223,9 @@ def main() -> None:
             "detail": reverse("incidents:detail", args=[middle]),
         }
         results[size] = {}
+        timed = median_ms(client, pages, args.runs)
         for label, url in pages.items():
-            value, cpu = median_ms(client, url, args.runs)
+            value, cpu = timed[label]
             results[size][label] = value
             queries = len(captured_queries(client, url))
             emit(f"incidents {label}", size, value, "ms", queries, database=vendor, cpu_ms=round(cpu, 1))
