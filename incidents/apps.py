@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db import connections
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
 
@@ -9,6 +10,10 @@ class IncidentsConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_repair_search_index, sender=self)
+        from schoolsocial.lib import fulltext
+
+        # Searches (here and in complaints) are planned for their words, never from a cached plan.
+        connection_created.connect(fulltext.guard_search_plans, dispatch_uid="fulltext.guard_search_plans")
         from . import signals
 
         signals.connect()
