@@ -2,9 +2,11 @@
 
     .venv/bin/python bench/agreements.py [--parents 50000]
 
-Builds a throwaway SQLite database (or uses BENCH_DATABASE_URL), one school with N families of
+Builds a throwaway SQLite database (a fresh one of its own on PostgreSQL when DATABASE_URL names a
+server, or BENCH_DATABASE_URL as it is), one school with N families of
 which 60% have signed, then times:
-- the coverage page, a class page and the CSV export (time and SQL queries; the export streams, so
+- the coverage page, a page of its waiting list and a class page (median of 9 after one to warm
+  up), and the CSV export (time and SQL queries; the export streams, so
   the time to its first line is printed too, and its query count stays the same at any size);
 - the daily reminder sweep on the day everyone unsigned is due their 7-day reminder (target < 3 s).
   The sweep queues the emails in chunks of 500 for the workers, which record each decision with
@@ -20,7 +22,7 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import boot, signed_in_client  # noqa: E402
+from _common import boot, emit, signed_in_client  # noqa: E402
 
 WORKDIR = boot("agreements")
 
@@ -107,24 +109,53 @@ def build(parents: int) -> tuple[School, User, AgreementVersion]:
     return school, head, version
 
 
+FAMILIES = 0  # set by main: the size every figure is printed with
+
+
+def note(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
 def timed(label: str, func):
+    """Run `func` once; print a JSON line (stdout) and a readable line (stderr) of its time."""
     connection.queries_log.clear()  # the log keeps 9,000 entries; start each count from empty
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
         result = func()
         elapsed = time.perf_counter() - started
-    print(f"{label:<48} {elapsed * 1000:8.0f} ms  {len(queries):4d} queries")
+    emit(f"agreements {label}", FAMILIES, elapsed * 1000, "ms", len(queries), database=connection.vendor)
+    note(f"{label:<48} {elapsed * 1000:8.0f} ms  {len(queries):4d} queries")
     return result, elapsed
+
+
+def median_of(label: str, func, runs: int = 9) -> float:
+    """A page: asked once to warm up, then the median of `runs` requests (one JSON line)."""
+    import statistics
+
+    func()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        func()
+        times.append((time.perf_counter() - started) * 1000)
+    with CaptureQueriesContext(connection) as queries:
+        func()
+    value = statistics.median(times)
+    emit(f"agreements {label}", FAMILIES, value, "ms", len(queries), database=connection.vendor)
+    note(f"{label:<48} {value:8.0f} ms  {len(queries):4d} queries (median of {runs})")
+    return value
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--parents", type=int, default=50_000)
     args = parser.parse_args()
+    global FAMILIES
+    FAMILIES = args.parents
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
     school, head, version = build(args.parents)
-    print(f"built {args.parents} families in {time.perf_counter() - started:.1f} s ({connection.vendor})")
+    note(f"built {args.parents} families in {time.perf_counter() - started:.1f} s ({connection.vendor})")
     if connection.vendor == "postgresql":
         # A live database has planner statistics; one bulk-loaded a second ago has none until
         # autovacuum gets to it, and its plans for the coverage page are then minutes, not seconds.
@@ -141,9 +172,9 @@ def main() -> int:
             return sum(1 for _ in response.streaming_content)
         return len(response.content)
 
-    timed("coverage page (school, 70 classes)", lambda: get(reverse("agreements:coverage")))
-    timed("coverage page, page 100 of the waiting list", lambda: get(reverse("agreements:coverage") + "?page=100"))
-    timed("class page (~700 families)", lambda: get(reverse("agreements:class_coverage", args=[first_class.pk])))
+    median_of("coverage page (school, 70 classes)", lambda: get(reverse("agreements:coverage")))
+    median_of("coverage page, page 100 of the waiting list", lambda: get(reverse("agreements:coverage") + "?page=100"))
+    median_of("class page (~700 families)", lambda: get(reverse("agreements:class_coverage", args=[first_class.pk])))
     first_line: list[float] = []
 
     def export() -> int:
@@ -158,12 +189,12 @@ def main() -> int:
         return lines
 
     lines, _ = timed(f"CSV export (whole school, {args.parents} families)", export)
-    print(f"  -> {lines - 1} rows; first line after {first_line[0] * 1000:.0f} ms (the file streams)")
+    note(f"  -> {lines - 1} rows; first line after {first_line[0] * 1000:.0f} ms (the file streams)")
 
     queued: list[tuple] = []
     tasks.send_agreement_emails.delay = lambda *a: queued.append(a)  # a broker: workers send later
     due, elapsed = timed("reminder sweep (day 10: 7-day reminders due)", tasks.sweep_unsigned_agreements)
-    print(f"  -> {due} parents to remind, {len(queued)} chunks queued; target < 3 s: {'OK' if elapsed < 3 else 'SLOW'}")
+    note(f"  -> {due} parents to remind, {len(queued)} chunks queued; target < 3 s: {'OK' if elapsed < 3 else 'SLOW'}")
     del tasks.send_agreement_emails.delay
     if queued:
         version_id, stage, chunk = queued[0]
@@ -171,7 +202,7 @@ def main() -> int:
             f"worker: send one chunk ({len(chunk)} emails)",
             lambda: tasks.send_agreement_emails(version_id, stage, chunk),
         )
-        print(f"  -> {sent} emails recorded")
+        note(f"  -> {sent} emails recorded")
         # The other workers record their decisions as they send (sending itself is not timed here).
         for _, stage, chunk in queued[1:]:
             AgreementReminder.objects.bulk_create(
@@ -182,7 +213,7 @@ def main() -> int:
     assert again == 0, again
     del tasks.send_agreement_emails.delay
     decided = AgreementReminder.objects.filter(stage=ReminderStage.DAY_7).count()
-    print(f"7-day reminder decisions recorded: {decided}")
+    note(f"7-day reminder decisions recorded: {decided}")
     return 0 if elapsed < 3 else 1
 
 
