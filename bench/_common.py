@@ -72,6 +72,21 @@ def signed_in_client(user):
 # --- Shared by the benches: one JSON line per figure, query counts, and plans that read too much ---
 
 
+def median_ms(request, runs: int, warm: int = 3) -> float:
+    """Median milliseconds of `runs` calls of `request` (after `warm` calls to fill the caches)."""
+    import statistics
+    import time
+
+    for _ in range(warm):
+        request()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        request()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
 def emit(measure: str, size: int, value: float, unit: str, queries: int | None, **extra) -> None:
     """Print one figure as a JSON line on stdout (the load average beside it: the machine is shared)."""
     import json

@@ -22,7 +22,7 @@ from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import boot, emit, signed_in_client  # noqa: E402
+from _common import boot, emit, median_ms, signed_in_client  # noqa: E402
 
 WORKDIR = boot("agreements")
 
@@ -130,17 +130,9 @@ def timed(label: str, func):
 
 def median_of(label: str, func, runs: int = 9) -> float:
     """A page: asked once to warm up, then the median of `runs` requests (one JSON line)."""
-    import statistics
-
-    func()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        func()
-        times.append((time.perf_counter() - started) * 1000)
+    value = median_ms(func, runs, warm=1)
     with CaptureQueriesContext(connection) as queries:
         func()
-    value = statistics.median(times)
     emit(f"agreements {label}", FAMILIES, value, "ms", len(queries), database=connection.vendor)
     note(f"{label:<48} {value:8.0f} ms  {len(queries):4d} queries (median of {runs})")
     return value

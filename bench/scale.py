@@ -35,21 +35,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import _common  # noqa: E402
 from _load import ROOT, analyze, grow_to, load_average, make_school, note, setup  # noqa: E402
 
 BASELINE = 1_000
 
 
 def median_ms(client, url: str, runs: int) -> float:
-    for _ in range(3):
+    def request() -> None:
         assert client.get(url).status_code == 200, url
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, url
-    return statistics.median(times)
+
+    return _common.median_ms(request, runs)
 
 
 def paired_ms(small: tuple, large: tuple, runs: int) -> tuple[float, float]:

@@ -486,12 +486,18 @@ class IncidentNature(models.Model):
 
     @classmethod
     def for_incident(cls, incident: Incident, nature: str) -> IncidentNature:
-        return cls(incident=incident, nature=nature, school_id=incident.school_id, reported_at=incident.created_at)
+        """A nature row ready for bulk_create (which skips save())."""
+        row = cls(incident=incident, nature=nature)
+        row._copy_from_incident()
+        return row
 
     def save(self, *args, **kwargs) -> None:
+        self._copy_from_incident()
+        super().save(*args, **kwargs)
+
+    def _copy_from_incident(self) -> None:
         self.school_id = self.incident.school_id
         self.reported_at = self.incident.created_at
-        super().save(*args, **kwargs)
 
 
 def _own_platform_settings(school_id: int, platform_id: int):

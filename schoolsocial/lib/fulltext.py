@@ -438,13 +438,11 @@ def _postgresql_indexes(index: TextIndex, lead: str | None = None) -> list[str]:
     """The GIN index on the tsvector and the trigram ones, each led by the column `lead` if given."""
     table = index.table
     first = f'"{lead}", ' if lead else ""
-    statements = [f'CREATE INDEX "{table}_search" ON "{table}" USING gin ({first}"search_vector") {GIN_OPTIONS}']
-    for column in index.trigram:
-        statements.append(
-            f'CREATE INDEX "{table}_{column}_trgm" ON "{table}" USING gin ({first}"{column}" gin_trgm_ops) '
-            + GIN_OPTIONS
-        )
-    return statements
+    keys = ['"search_vector"', *(f'"{column}" gin_trgm_ops' for column in index.trigram)]
+    return [
+        f'CREATE INDEX "{name}" ON "{table}" USING gin ({first}{key}) {GIN_OPTIONS}'
+        for name, key in zip(_postgresql_index_names(index), keys, strict=True)
+    ]
 
 
 def set_gin_fast_update(schema_editor, index: TextIndex, enabled: bool) -> None:
@@ -465,10 +463,8 @@ def lead_postgresql_indexes(schema_editor, index: TextIndex, column: str | None)
     by one and testing each, which at 5,000 rows a school costs ten times the led index's plan."""
     if schema_editor.connection.vendor != "postgresql":
         return
-    table = index.table
     statements = ["CREATE EXTENSION IF NOT EXISTS btree_gin"] if column else []
-    statements.append(f'DROP INDEX IF EXISTS "{table}_search"')
-    statements += [f'DROP INDEX IF EXISTS "{table}_{trigram}_trgm"' for trigram in index.trigram]
+    statements += [f'DROP INDEX IF EXISTS "{name}"' for name in _postgresql_index_names(index)]
     statements += _postgresql_indexes(index, column)
     for statement in statements:
         schema_editor.execute(statement, params=None)
